@@ -1,0 +1,1 @@
+//! Configuration: config.yaml, themes and keymaps.

@@ -1,0 +1,1 @@
+//! Pure model: projections, tenant resolution, aggregation. No I/O.
