@@ -4,6 +4,8 @@
 //! the `model::Inventory`, derived views are computed in `model/`, and `ui/`
 //! renders them. Key presses become `app::Action`s handled by a pure `update`.
 
+pub mod cli;
 pub mod config;
+pub mod kube;
 pub mod model;
 pub mod sandbox;

@@ -1,0 +1,200 @@
+//! `tenantry sandbox up|status|down` and `tenantry demo`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::{DemoArgs, PersonaArg, SandboxAction, SeedArg};
+use crate::sandbox::{self, Lifetime, Persona, Sandbox, Seed};
+
+fn progress(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "tenantry: {line}");
+}
+
+fn resolve_dir(dir: Option<PathBuf>) -> Result<PathBuf> {
+    match dir {
+        Some(dir) => Ok(dir),
+        None => sandbox::default_dir(),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+pub fn run(action: SandboxAction) -> Result<i32> {
+    match action {
+        SandboxAction::Up { dir, seed } => up(&resolve_dir(dir.dir)?, seed),
+        SandboxAction::Status { dir } => status(&resolve_dir(dir.dir)?),
+        SandboxAction::Down { dir } => down(&resolve_dir(dir.dir)?),
+    }
+}
+
+fn up(dir: &Path, seed: SeedArg) -> Result<i32> {
+    if let Some(state) = Sandbox::running_in(dir)? {
+        println!(
+            "a sandbox already runs in {} (API server {}); not starting a second one",
+            dir.display(),
+            state.server
+        );
+        print_access(dir);
+        return Ok(0);
+    }
+    let seed = match seed {
+        SeedArg::Demo => Seed::Demo,
+        SeedArg::None => Seed::None,
+    };
+    let binaries = sandbox::binaries::locate_or_build(&mut progress)?;
+    let sandbox = runtime()?.block_on(Sandbox::start(
+        dir,
+        &binaries,
+        seed,
+        Lifetime::Detached,
+        &mut progress,
+    ))?;
+    println!("sandbox running in {}", sandbox.dir().display());
+    println!("  API server: {}", sandbox.server());
+    print_access(sandbox.dir());
+    println!(
+        "stop it with: tenantry sandbox down --dir {}",
+        sandbox.dir().display()
+    );
+    Ok(0)
+}
+
+fn print_access(dir: &Path) {
+    for persona in Persona::ALL {
+        let what = match persona {
+            Persona::Admin => "cluster admin",
+            Persona::Alice => "admin of tenant acme",
+            Persona::Bob => "no bindings",
+        };
+        println!(
+            "  {:<6} {} ({what})",
+            persona.user(),
+            dir.join(format!("{}.kubeconfig", persona.user())).display()
+        );
+    }
+    println!(
+        "export KUBECONFIG={}",
+        dir.join("admin.kubeconfig").display()
+    );
+}
+
+fn status(dir: &Path) -> Result<i32> {
+    let Some((state, health)) = sandbox::component_health(dir)? else {
+        println!("no sandbox was started in {}", dir.display());
+        return Ok(3);
+    };
+    println!(
+        "sandbox in {} (Kubernetes {}, etcd {}), API server {}",
+        dir.display(),
+        state.kubernetes_version,
+        state.etcd_version,
+        state.server
+    );
+    let mut all_running = true;
+    for component in &health {
+        all_running &= component.running;
+        println!(
+            "  {:<24} pid {:<8} {}",
+            component.name,
+            component.pid,
+            if component.running {
+                "running"
+            } else {
+                "NOT RUNNING"
+            }
+        );
+    }
+    let ready = all_running
+        && runtime()?
+            .block_on(async {
+                let client = sandbox::client_from_kubeconfig(&dir.join("admin.kubeconfig")).await?;
+                let request = http::Request::get("/readyz").body(Vec::new())?;
+                anyhow::Ok(client.request_text(request).await?.trim() == "ok")
+            })
+            .unwrap_or(false);
+    println!(
+        "  API server /readyz: {}",
+        if ready { "ok" } else { "not ready" }
+    );
+    for component in health.iter().filter(|c| !c.running) {
+        if let Some(recorded) = state.components.iter().find(|c| c.name == component.name) {
+            println!(
+                "{} died; last lines of {}:\n{}",
+                component.name,
+                recorded.log.display(),
+                sandbox::process::log_tail(&recorded.log, 10)
+            );
+        }
+    }
+    Ok(if all_running && ready { 0 } else { 1 })
+}
+
+fn down(dir: &Path) -> Result<i32> {
+    let stopped = sandbox::stop_dir(dir)?;
+    if stopped.is_empty() {
+        println!("nothing runs in {}", dir.display());
+    } else {
+        println!("stopped {} in {}", stopped.join(", "), dir.display());
+    }
+    Ok(0)
+}
+
+pub fn demo(args: DemoArgs) -> Result<i32> {
+    let persona = match args.persona {
+        PersonaArg::Admin => Persona::Admin,
+        PersonaArg::Alice => Persona::Alice,
+        PersonaArg::Bob => Persona::Bob,
+    };
+    let (dir, _temp) = match args.dir {
+        Some(dir) => (dir, None),
+        None => {
+            let temp = tempfile::Builder::new()
+                .prefix("tenantry-demo-")
+                .tempdir()
+                .context("creating a temporary directory for the demo")?;
+            (temp.path().to_path_buf(), Some(temp))
+        }
+    };
+    let binaries = sandbox::binaries::locate_or_build(&mut progress)?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let mut sandbox = Sandbox::start(
+            &dir,
+            &binaries,
+            Seed::Demo,
+            Lifetime::TiedToThisProcess,
+            &mut progress,
+        )
+        .await?;
+        println!("demo sandbox running; API server {}", sandbox.server());
+        println!(
+            "  as {}: export KUBECONFIG={}",
+            persona.user(),
+            sandbox.kubeconfig(persona).display()
+        );
+        println!("press Ctrl-C to stop it");
+        let waited = wait_for_stop_signal().await;
+        let stopped = sandbox.stop();
+        println!("stopped {}", stopped.join(", "));
+        waited.map(|()| 0)
+    })
+}
+
+async fn wait_for_stop_signal() -> Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C"),
+        _ = term.recv() => Ok(()),
+        _ = hup.recv() => Ok(()),
+    }
+}

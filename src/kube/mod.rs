@@ -1,0 +1,3 @@
+//! The only module that talks to the API server (DESIGN.md §2).
+
+pub mod apply;
