@@ -1,0 +1,238 @@
+//! The sandbox is a real control plane: RBAC, quota admission, the quota
+//! controller and QoS classification all behave as in a cluster.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{cluster, create_namespace, eventually, object, status_code, unique_name};
+use k8s_openapi::api::core::v1::{Namespace, Pod, ResourceQuota};
+use k8s_openapi::api::rbac::v1::RoleBinding;
+use kube::api::{Api, ListParams, PostParams};
+use serde_json::json;
+use tenantry::sandbox::Persona;
+
+fn pod(name: &str, resources: serde_json::Value) -> Pod {
+    object(json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {"containers": [{
+            "name": "main",
+            "image": "registry.k8s.io/pause:3.10",
+            "resources": resources,
+        }]},
+    }))
+}
+
+fn admin_binding(user: &str) -> RoleBinding {
+    object(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "RoleBinding",
+        "metadata": {"name": "tenant-owner"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+    }))
+}
+
+fn quota(hard: serde_json::Value) -> ResourceQuota {
+    object(json!({
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": {"name": "quota"},
+        "spec": {"hard": hard},
+    }))
+}
+
+#[tokio::test]
+async fn bob_cannot_list_namespaces() {
+    let bob = cluster().client(Persona::Bob).await;
+    let err = Api::<Namespace>::all(bob)
+        .list(&ListParams::default())
+        .await
+        .expect_err("bob has no bindings");
+    assert_eq!(status_code(&err), Some(403), "{err}");
+}
+
+#[tokio::test]
+async fn admin_sees_the_demo_tenants() {
+    let admin = cluster().client(Persona::Admin).await;
+    let names: Vec<String> = Api::<Namespace>::all(admin)
+        .list(&ListParams::default())
+        .await
+        .expect("admin lists namespaces")
+        .items
+        .into_iter()
+        .filter_map(|ns| ns.metadata.name)
+        .collect();
+    for expected in [
+        "acme-dev",
+        "acme-prod",
+        "globex-web",
+        "initech-app",
+        "umbrella-lab",
+        "hooli",
+        "hooli-search",
+        "shared-tools",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn alice_admins_her_tenant_and_nothing_else() {
+    let admin = cluster().client(Persona::Admin).await;
+    let own = unique_name("alice-own");
+    let other = unique_name("alice-other");
+    create_namespace(&admin, &own, &[("tenantry.dev/tenant", "acme")]).await;
+    create_namespace(&admin, &other, &[("tenantry.dev/tenant", "globex")]).await;
+    Api::<RoleBinding>::namespaced(admin.clone(), &own)
+        .create(&PostParams::default(), &admin_binding("alice"))
+        .await
+        .expect("binding alice as admin");
+
+    let alice = cluster().client(Persona::Alice).await;
+    let created = Api::<Pod>::namespaced(alice.clone(), &own)
+        .create(&PostParams::default(), &pod("web", json!({})))
+        .await;
+    assert!(
+        created.is_ok(),
+        "alice creates a pod in her namespace: {created:?}"
+    );
+
+    let err = Api::<Pod>::namespaced(alice.clone(), &other)
+        .create(&PostParams::default(), &pod("web", json!({})))
+        .await
+        .expect_err("alice has no access to another tenant");
+    assert_eq!(status_code(&err), Some(403), "{err}");
+
+    // The demo seed binds her the same way in acme's namespaces only.
+    Api::<Pod>::namespaced(alice.clone(), "acme-dev")
+        .list(&ListParams::default())
+        .await
+        .expect("alice reads acme-dev");
+    let err = Api::<Pod>::namespaced(alice, "globex-web")
+        .list(&ListParams::default())
+        .await
+        .expect_err("alice cannot read globex");
+    assert_eq!(status_code(&err), Some(403), "{err}");
+}
+
+#[tokio::test]
+async fn alice_kubeconfig_names_an_acme_namespace() {
+    let text = std::fs::read_to_string(cluster().kubeconfig(Persona::Alice)).expect("kubeconfig");
+    assert!(text.contains("namespace: acme-dev"), "{text}");
+}
+
+#[tokio::test]
+async fn the_quota_controller_fills_quota_status() {
+    let admin = cluster().client(Persona::Admin).await;
+    let ns = unique_name("quota-status");
+    create_namespace(&admin, &ns, &[]).await;
+    let quotas = Api::<ResourceQuota>::namespaced(admin.clone(), &ns);
+    quotas
+        .create(
+            &PostParams::default(),
+            &quota(json!({"pods": "5", "requests.cpu": "2"})),
+        )
+        .await
+        .expect("creating a quota");
+    Api::<Pod>::namespaced(admin.clone(), &ns)
+        .create(
+            &PostParams::default(),
+            &pod("web", json!({"requests": {"cpu": "250m"}})),
+        )
+        .await
+        .expect("creating a pod within quota");
+
+    let status = eventually(
+        "quota status with the pod counted",
+        Duration::from_secs(30),
+        || {
+            let quotas = quotas.clone();
+            async move {
+                let status = quotas.get("quota").await.ok()?.status?;
+                let used = status.used.clone()?;
+                (used.get("pods")?.0 == "1").then_some(status)
+            }
+        },
+    )
+    .await;
+    let hard = status.hard.expect("status.hard");
+    assert_eq!(hard.get("pods").map(|q| q.0.as_str()), Some("5"));
+    let used = status.used.expect("status.used");
+    assert_eq!(used.get("requests.cpu").map(|q| q.0.as_str()), Some("250m"));
+}
+
+#[tokio::test]
+async fn a_pod_beyond_the_quota_is_refused_by_quota_admission() {
+    let admin = cluster().client(Persona::Admin).await;
+    let ns = unique_name("quota-full");
+    create_namespace(&admin, &ns, &[]).await;
+    Api::<ResourceQuota>::namespaced(admin.clone(), &ns)
+        .create(&PostParams::default(), &quota(json!({"pods": "1"})))
+        .await
+        .expect("creating a quota");
+    tenantry::sandbox::seed::wait_for_quota_status(&admin, &ns, "quota")
+        .await
+        .expect("quota status");
+    let pods = Api::<Pod>::namespaced(admin.clone(), &ns);
+    pods.create(&PostParams::default(), &pod("first", json!({})))
+        .await
+        .expect("the first pod fits");
+    let err = pods
+        .create(&PostParams::default(), &pod("second", json!({})))
+        .await
+        .expect_err("the second pod exceeds the quota");
+    assert_eq!(status_code(&err), Some(403), "{err}");
+    assert!(err.to_string().contains("exceeded quota: quota"), "{err}");
+}
+
+#[tokio::test]
+async fn the_api_server_classifies_pod_qos() {
+    let admin = cluster().client(Persona::Admin).await;
+    let ns = unique_name("qos");
+    create_namespace(&admin, &ns, &[]).await;
+    let pods = Api::<Pod>::namespaced(admin, &ns);
+    let cases = [
+        ("none", json!({}), "BestEffort"),
+        ("some", json!({"requests": {"cpu": "100m"}}), "Burstable"),
+        (
+            "equal",
+            json!({"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "100m", "memory": "64Mi"}}),
+            "Guaranteed",
+        ),
+    ];
+    for (name, resources, expected) in cases {
+        let created = pods
+            .create(&PostParams::default(), &pod(name, resources))
+            .await
+            .expect("creating a pod");
+        let qos = created.status.and_then(|s| s.qos_class);
+        assert_eq!(qos.as_deref(), Some(expected), "pod {name}");
+    }
+}
+
+#[tokio::test]
+async fn the_demo_has_a_tenant_over_quota() {
+    let admin = cluster().client(Persona::Admin).await;
+    let quota = Api::<ResourceQuota>::namespaced(admin, "globex-web")
+        .get("compute")
+        .await
+        .expect("globex's quota");
+    let status = quota.status.expect("status");
+    let hard = status.hard.expect("hard");
+    let used = status.used.expect("used");
+    assert_eq!(
+        hard.get("requests.memory").map(|q| q.0.as_str()),
+        Some("512Mi")
+    );
+    assert_eq!(
+        used.get("requests.memory").map(|q| q.0.as_str()),
+        Some("768Mi")
+    );
+    assert_eq!(used.get("pods").map(|q| q.0.as_str()), Some("3"));
+}
