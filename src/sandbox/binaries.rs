@@ -152,7 +152,8 @@ fn build_kubernetes(root: &Path, report: &mut dyn FnMut(&str)) -> Result<()> {
     let go = go_command()?;
     report(&format!(
         "building kube-apiserver and kube-controller-manager {KUBERNETES_VERSION} from the Go \
-         module proxy into {}; first run only, expect 20-35 minutes on 2 cores",
+         module proxy into {}; first run only, expect about \
+         15 minutes on 2 cores",
         out_dir.display()
     ));
     let module = root.join("control-plane").join("src").join("kubernetes");
@@ -237,7 +238,7 @@ fn build_etcd(root: &Path, report: &mut dyn FnMut(&str)) -> Result<()> {
     let go = go_command()?;
     report(&format!(
         "building etcd {ETCD_VERSION} from the Go module proxy into {}; first run only, expect \
-         3-6 minutes on 2 cores",
+         one to two minutes on 2 cores",
         out_dir.display()
     ));
     let module = root.join("control-plane").join("src").join("etcd");
