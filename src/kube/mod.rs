@@ -1,3 +1,6 @@
 //! The only module that talks to the API server (DESIGN.md §2).
 
+pub mod access;
 pub mod apply;
+pub mod client;
+pub mod watch;

@@ -1,1 +1,21 @@
 //! Pure model: projections, tenant resolution, aggregation. No I/O.
+
+pub mod aggregate;
+pub mod inventory;
+pub mod projection;
+pub mod quantity;
+pub mod tenant;
+
+pub use aggregate::{
+    Access, ContainerRef, NamespaceQuota, Pressure, QosBreakdown, QosCounts, ResourceUsage,
+    TenantQuota, TenantRow, qos_breakdown, tenant_quota, tenant_rows,
+};
+pub use inventory::{Change, Inventory, Kind, Object, ObjectKey, Scope, SyncState};
+pub use projection::{
+    BindingInfo, CapsuleTenantInfo, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo, PeerInfo,
+    PodInfo, QosClass, QuotaInfo, RoleInfo, RoleRef, RuleInfo, SelectorSummary, Subject,
+};
+pub use quantity::{Quantity, QuantityError, QuantityFormat, ResourceUnit, parse_quantity, ratio};
+pub use tenant::{
+    Claim, Conflict, Resolution, ResolverKind, Tenant, TenantId, resolve, resolve_inventory,
+};

@@ -1,0 +1,763 @@
+//! The in-memory store fed by watch events.
+//!
+//! Every kind lives in a `BTreeMap` keyed by (namespace, name), so "all pods
+//! of namespace X" is a range scan: the per-namespace index comes for free and
+//! derived views stay O(objects) rather than O(tenants × objects).
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use super::projection::{
+    BindingInfo, CapsuleTenantInfo, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo,
+    QuotaInfo, RoleInfo,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Namespace,
+    Pod,
+    ResourceQuota,
+    LimitRange,
+    NetworkPolicy,
+    RoleBinding,
+    ClusterRoleBinding,
+    Role,
+    ClusterRole,
+    CapsuleTenant,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::Namespace,
+        Kind::Pod,
+        Kind::ResourceQuota,
+        Kind::LimitRange,
+        Kind::NetworkPolicy,
+        Kind::RoleBinding,
+        Kind::ClusterRoleBinding,
+        Kind::Role,
+        Kind::ClusterRole,
+        Kind::CapsuleTenant,
+    ];
+
+    pub fn is_namespaced(self) -> bool {
+        !matches!(
+            self,
+            Kind::Namespace | Kind::ClusterRoleBinding | Kind::ClusterRole | Kind::CapsuleTenant
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Namespace => "Namespace",
+            Kind::Pod => "Pod",
+            Kind::ResourceQuota => "ResourceQuota",
+            Kind::LimitRange => "LimitRange",
+            Kind::NetworkPolicy => "NetworkPolicy",
+            Kind::RoleBinding => "RoleBinding",
+            Kind::ClusterRoleBinding => "ClusterRoleBinding",
+            Kind::Role => "Role",
+            Kind::ClusterRole => "ClusterRole",
+            Kind::CapsuleTenant => "Tenant.capsule.clastix.io",
+        }
+    }
+}
+
+/// Namespace is empty for cluster-scoped objects.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectKey {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectKey {
+    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
+        ObjectKey {
+            namespace: namespace.into(),
+            name: name.into(),
+        }
+    }
+
+    pub fn cluster(name: impl Into<String>) -> Self {
+        Self::new(String::new(), name)
+    }
+}
+
+/// What one watch covers: restricted users cannot watch cluster-wide and
+/// watch each namespace they can name instead (DESIGN.md §4).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    Cluster,
+    Namespace(String),
+}
+
+impl Scope {
+    fn contains(&self, namespace: &str) -> bool {
+        match self {
+            Scope::Cluster => true,
+            Scope::Namespace(ns) => ns == namespace,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncState {
+    Loading { seen: usize },
+    Synced,
+    NoAccess { reason: String },
+    Failed { reason: String },
+}
+
+impl SyncState {
+    pub fn is_synced(&self) -> bool {
+        matches!(self, SyncState::Synced)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Object {
+    Namespace(NamespaceInfo),
+    Pod(PodInfo),
+    ResourceQuota(QuotaInfo),
+    LimitRange(LimitRangeInfo),
+    NetworkPolicy(NetworkPolicyInfo),
+    RoleBinding(BindingInfo),
+    ClusterRoleBinding(BindingInfo),
+    Role(RoleInfo),
+    ClusterRole(RoleInfo),
+    CapsuleTenant(CapsuleTenantInfo),
+}
+
+impl Object {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Object::Namespace(_) => Kind::Namespace,
+            Object::Pod(_) => Kind::Pod,
+            Object::ResourceQuota(_) => Kind::ResourceQuota,
+            Object::LimitRange(_) => Kind::LimitRange,
+            Object::NetworkPolicy(_) => Kind::NetworkPolicy,
+            Object::RoleBinding(_) => Kind::RoleBinding,
+            Object::ClusterRoleBinding(_) => Kind::ClusterRoleBinding,
+            Object::Role(_) => Kind::Role,
+            Object::ClusterRole(_) => Kind::ClusterRole,
+            Object::CapsuleTenant(_) => Kind::CapsuleTenant,
+        }
+    }
+
+    pub fn key(&self) -> ObjectKey {
+        match self {
+            Object::Namespace(o) => ObjectKey::cluster(&o.name),
+            Object::Pod(o) => ObjectKey::new(&o.namespace, &o.name),
+            Object::ResourceQuota(o) => ObjectKey::new(&o.namespace, &o.name),
+            Object::LimitRange(o) => ObjectKey::new(&o.namespace, &o.name),
+            Object::NetworkPolicy(o) => ObjectKey::new(&o.namespace, &o.name),
+            Object::RoleBinding(o) | Object::ClusterRoleBinding(o) => {
+                ObjectKey::new(o.namespace.clone().unwrap_or_default(), &o.name)
+            }
+            Object::Role(o) | Object::ClusterRole(o) => {
+                ObjectKey::new(o.namespace.clone().unwrap_or_default(), &o.name)
+            }
+            Object::CapsuleTenant(o) => ObjectKey::cluster(&o.name),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    Applied(Object),
+    Deleted(Kind, ObjectKey),
+    /// A (re)list of one kind in one scope: everything of that kind in the
+    /// scope is replaced, and the scope is marked synced.
+    Replaced {
+        kind: Kind,
+        scope: Scope,
+        objects: Vec<Object>,
+    },
+}
+
+type Map<T> = BTreeMap<(String, String), T>;
+
+fn in_namespace<'a, T>(map: &'a Map<T>, ns: &str) -> impl Iterator<Item = &'a T> + 'a {
+    let ns_owned = ns.to_string();
+    map.range((
+        Bound::Included((ns_owned.clone(), String::new())),
+        Bound::Unbounded,
+    ))
+    .take_while(move |((n, _), _)| *n == ns_owned)
+    .map(|(_, v)| v)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Inventory {
+    namespaces: Map<NamespaceInfo>,
+    pods: Map<PodInfo>,
+    quotas: Map<QuotaInfo>,
+    limit_ranges: Map<LimitRangeInfo>,
+    network_policies: Map<NetworkPolicyInfo>,
+    role_bindings: Map<BindingInfo>,
+    cluster_role_bindings: Map<BindingInfo>,
+    roles: Map<RoleInfo>,
+    cluster_roles: Map<RoleInfo>,
+    capsule_tenants: Map<CapsuleTenantInfo>,
+    sync: BTreeMap<(Kind, Scope), SyncState>,
+    generation: u64,
+}
+
+impl Inventory {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Bumped on every change, so the UI redraws only when this moved.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn apply(&mut self, change: Change) {
+        match change {
+            Change::Applied(obj) => self.insert(obj),
+            Change::Deleted(kind, key) => self.remove(kind, &key),
+            Change::Replaced {
+                kind,
+                scope,
+                objects,
+            } => {
+                self.clear_scope(kind, &scope);
+                for obj in objects {
+                    // An object of another kind or outside the scope is a
+                    // caller bug; keeping it would corrupt the next relist.
+                    let key = obj.key();
+                    if obj.kind() == kind
+                        && (!kind.is_namespaced() || scope.contains(&key.namespace))
+                    {
+                        self.insert(obj);
+                    }
+                }
+                self.sync.insert((kind, scope), SyncState::Synced);
+            }
+        }
+        self.generation += 1;
+    }
+
+    pub fn apply_all(&mut self, changes: impl IntoIterator<Item = Change>) {
+        for c in changes {
+            self.apply(c);
+        }
+    }
+
+    fn insert(&mut self, obj: Object) {
+        let k = obj.key();
+        let key = (k.namespace, k.name);
+        match obj {
+            Object::Namespace(o) => {
+                self.namespaces.insert(key, o);
+            }
+            Object::Pod(o) => {
+                self.pods.insert(key, o);
+            }
+            Object::ResourceQuota(o) => {
+                self.quotas.insert(key, o);
+            }
+            Object::LimitRange(o) => {
+                self.limit_ranges.insert(key, o);
+            }
+            Object::NetworkPolicy(o) => {
+                self.network_policies.insert(key, o);
+            }
+            Object::RoleBinding(o) => {
+                self.role_bindings.insert(key, o);
+            }
+            Object::ClusterRoleBinding(o) => {
+                self.cluster_role_bindings.insert(key, o);
+            }
+            Object::Role(o) => {
+                self.roles.insert(key, o);
+            }
+            Object::ClusterRole(o) => {
+                self.cluster_roles.insert(key, o);
+            }
+            Object::CapsuleTenant(o) => {
+                self.capsule_tenants.insert(key, o);
+            }
+        }
+    }
+
+    fn remove(&mut self, kind: Kind, key: &ObjectKey) {
+        let k = (key.namespace.clone(), key.name.clone());
+        match kind {
+            Kind::Namespace => {
+                self.namespaces.remove(&k);
+            }
+            Kind::Pod => {
+                self.pods.remove(&k);
+            }
+            Kind::ResourceQuota => {
+                self.quotas.remove(&k);
+            }
+            Kind::LimitRange => {
+                self.limit_ranges.remove(&k);
+            }
+            Kind::NetworkPolicy => {
+                self.network_policies.remove(&k);
+            }
+            Kind::RoleBinding => {
+                self.role_bindings.remove(&k);
+            }
+            Kind::ClusterRoleBinding => {
+                self.cluster_role_bindings.remove(&k);
+            }
+            Kind::Role => {
+                self.roles.remove(&k);
+            }
+            Kind::ClusterRole => {
+                self.cluster_roles.remove(&k);
+            }
+            Kind::CapsuleTenant => {
+                self.capsule_tenants.remove(&k);
+            }
+        }
+    }
+
+    fn clear_scope(&mut self, kind: Kind, scope: &Scope) {
+        fn clear<T>(map: &mut Map<T>, scope: &Scope) {
+            match scope {
+                Scope::Cluster => map.clear(),
+                Scope::Namespace(ns) => map.retain(|(n, _), _| n != ns),
+            }
+        }
+        match kind {
+            Kind::Namespace => clear(&mut self.namespaces, &Scope::Cluster),
+            Kind::Pod => clear(&mut self.pods, scope),
+            Kind::ResourceQuota => clear(&mut self.quotas, scope),
+            Kind::LimitRange => clear(&mut self.limit_ranges, scope),
+            Kind::NetworkPolicy => clear(&mut self.network_policies, scope),
+            Kind::RoleBinding => clear(&mut self.role_bindings, scope),
+            Kind::ClusterRoleBinding => clear(&mut self.cluster_role_bindings, &Scope::Cluster),
+            Kind::Role => clear(&mut self.roles, scope),
+            Kind::ClusterRole => clear(&mut self.cluster_roles, &Scope::Cluster),
+            Kind::CapsuleTenant => clear(&mut self.capsule_tenants, &Scope::Cluster),
+        }
+    }
+
+    /// Records a watch's state; bumps the generation only when it changed.
+    pub fn set_sync(&mut self, kind: Kind, scope: Scope, state: SyncState) {
+        let key = (kind, scope);
+        if self.sync.get(&key) != Some(&state) {
+            self.sync.insert(key, state);
+            self.generation += 1;
+        }
+    }
+
+    pub fn sync_state(&self, kind: Kind, scope: &Scope) -> Option<&SyncState> {
+        self.sync.get(&(kind, scope.clone()))
+    }
+
+    pub fn scopes(&self, kind: Kind) -> impl Iterator<Item = (&Scope, &SyncState)> {
+        self.sync
+            .range((kind, Scope::Cluster)..)
+            .take_while(move |((k, _), _)| *k == kind)
+            .map(|((_, s), st)| (s, st))
+    }
+
+    /// One state for a kind across its scopes. A synced cluster-wide watch
+    /// decides; otherwise: any scope loading → Loading (seen summed), any
+    /// failed → Failed, all without access → NoAccess, else Synced (some
+    /// namespaces may still be unreadable: see [`Self::namespace_state`]).
+    /// `Loading { seen: 0 }` when nothing is watched yet.
+    pub fn kind_state(&self, kind: Kind) -> SyncState {
+        if let Some(s @ (SyncState::Synced | SyncState::Loading { .. })) =
+            self.sync_state(kind, &Scope::Cluster)
+        {
+            return s.clone();
+        }
+        let states: Vec<&SyncState> = self
+            .scopes(kind)
+            .filter(|(scope, _)| **scope != Scope::Cluster)
+            .map(|(_, s)| s)
+            .collect();
+        if states.is_empty() {
+            return self
+                .sync_state(kind, &Scope::Cluster)
+                .cloned()
+                .unwrap_or(SyncState::Loading { seen: 0 });
+        }
+        let loading: Option<usize> = states
+            .iter()
+            .filter_map(|s| match s {
+                SyncState::Loading { seen } => Some(*seen),
+                _ => None,
+            })
+            .reduce(|a, b| a + b);
+        if let Some(seen) = loading {
+            return SyncState::Loading { seen };
+        }
+        if let Some(f) = states
+            .iter()
+            .find(|s| matches!(s, SyncState::Failed { .. }))
+        {
+            return (*f).clone();
+        }
+        if states
+            .iter()
+            .all(|s| matches!(s, SyncState::NoAccess { .. }))
+        {
+            return (*states[0]).clone();
+        }
+        SyncState::Synced
+    }
+
+    /// Whether objects of `kind` in `ns` are known: the cluster-wide watch
+    /// when it works, else the namespace's own watch. `None`: not watched.
+    pub fn namespace_state(&self, kind: Kind, ns: &str) -> Option<&SyncState> {
+        let cluster = self.sync_state(kind, &Scope::Cluster);
+        match cluster {
+            Some(s @ (SyncState::Synced | SyncState::Loading { .. })) => Some(s),
+            _ => self
+                .sync_state(kind, &Scope::Namespace(ns.to_string()))
+                .or(cluster),
+        }
+    }
+
+    pub fn is_readable(&self, kind: Kind, ns: &str) -> bool {
+        self.namespace_state(kind, ns)
+            .is_some_and(SyncState::is_synced)
+    }
+
+    pub fn namespaces(&self) -> impl Iterator<Item = &NamespaceInfo> {
+        self.namespaces.values()
+    }
+
+    pub fn namespace(&self, name: &str) -> Option<&NamespaceInfo> {
+        self.namespaces.get(&(String::new(), name.to_string()))
+    }
+
+    pub fn pods(&self) -> impl Iterator<Item = &PodInfo> {
+        self.pods.values()
+    }
+
+    pub fn pods_in<'a>(&'a self, ns: &str) -> impl Iterator<Item = &'a PodInfo> + 'a {
+        in_namespace(&self.pods, ns)
+    }
+
+    pub fn pod(&self, ns: &str, name: &str) -> Option<&PodInfo> {
+        self.pods.get(&(ns.to_string(), name.to_string()))
+    }
+
+    pub fn quotas(&self) -> impl Iterator<Item = &QuotaInfo> {
+        self.quotas.values()
+    }
+
+    pub fn quotas_in<'a>(&'a self, ns: &str) -> impl Iterator<Item = &'a QuotaInfo> + 'a {
+        in_namespace(&self.quotas, ns)
+    }
+
+    pub fn limit_ranges(&self) -> impl Iterator<Item = &LimitRangeInfo> {
+        self.limit_ranges.values()
+    }
+
+    pub fn limit_ranges_in<'a>(
+        &'a self,
+        ns: &str,
+    ) -> impl Iterator<Item = &'a LimitRangeInfo> + 'a {
+        in_namespace(&self.limit_ranges, ns)
+    }
+
+    pub fn network_policies(&self) -> impl Iterator<Item = &NetworkPolicyInfo> {
+        self.network_policies.values()
+    }
+
+    pub fn network_policies_in<'a>(
+        &'a self,
+        ns: &str,
+    ) -> impl Iterator<Item = &'a NetworkPolicyInfo> + 'a {
+        in_namespace(&self.network_policies, ns)
+    }
+
+    pub fn role_bindings(&self) -> impl Iterator<Item = &BindingInfo> {
+        self.role_bindings.values()
+    }
+
+    pub fn role_bindings_in<'a>(&'a self, ns: &str) -> impl Iterator<Item = &'a BindingInfo> + 'a {
+        in_namespace(&self.role_bindings, ns)
+    }
+
+    pub fn cluster_role_bindings(&self) -> impl Iterator<Item = &BindingInfo> {
+        self.cluster_role_bindings.values()
+    }
+
+    pub fn roles(&self) -> impl Iterator<Item = &RoleInfo> {
+        self.roles.values()
+    }
+
+    pub fn roles_in<'a>(&'a self, ns: &str) -> impl Iterator<Item = &'a RoleInfo> + 'a {
+        in_namespace(&self.roles, ns)
+    }
+
+    pub fn role(&self, ns: &str, name: &str) -> Option<&RoleInfo> {
+        self.roles.get(&(ns.to_string(), name.to_string()))
+    }
+
+    pub fn cluster_roles(&self) -> impl Iterator<Item = &RoleInfo> {
+        self.cluster_roles.values()
+    }
+
+    pub fn cluster_role(&self, name: &str) -> Option<&RoleInfo> {
+        self.cluster_roles.get(&(String::new(), name.to_string()))
+    }
+
+    pub fn capsule_tenants(&self) -> impl Iterator<Item = &CapsuleTenantInfo> {
+        self.capsule_tenants.values()
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Namespace => self.namespaces.len(),
+            Kind::Pod => self.pods.len(),
+            Kind::ResourceQuota => self.quotas.len(),
+            Kind::LimitRange => self.limit_ranges.len(),
+            Kind::NetworkPolicy => self.network_policies.len(),
+            Kind::RoleBinding => self.role_bindings.len(),
+            Kind::ClusterRoleBinding => self.cluster_role_bindings.len(),
+            Kind::Role => self.roles.len(),
+            Kind::ClusterRole => self.cluster_roles.len(),
+            Kind::CapsuleTenant => self.capsule_tenants.len(),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::model::projection::{QosClass, RoleRef};
+    use std::collections::BTreeMap;
+
+    pub(crate) fn ns(name: &str, labels: &[(&str, &str)]) -> NamespaceInfo {
+        NamespaceInfo {
+            name: name.to_string(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            phase_terminating: false,
+        }
+    }
+
+    pub(crate) fn pod(namespace: &str, name: &str, qos: QosClass) -> PodInfo {
+        PodInfo {
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            qos,
+            containers_without_requests: Vec::new(),
+            priority_class: None,
+            node_selector: BTreeMap::new(),
+            node_name: None,
+            phase: "Running".to_string(),
+            host_network: false,
+            host_pid: false,
+            host_ipc: false,
+            privileged: false,
+            uses_host_path: false,
+        }
+    }
+
+    fn binding(namespace: Option<&str>, name: &str) -> BindingInfo {
+        BindingInfo {
+            namespace: namespace.map(str::to_string),
+            name: name.to_string(),
+            role_ref: RoleRef {
+                kind: "ClusterRole".into(),
+                name: "admin".into(),
+            },
+            subjects: Vec::new(),
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn apply_and_delete_bump_generation() {
+        let mut inv = Inventory::new();
+        assert_eq!(inv.generation(), 0);
+        inv.apply(Change::Applied(Object::Pod(pod(
+            "a",
+            "p1",
+            QosClass::BestEffort,
+        ))));
+        assert_eq!(inv.generation(), 1);
+        assert!(inv.pod("a", "p1").is_some());
+        inv.apply(Change::Applied(Object::Pod(pod(
+            "a",
+            "p1",
+            QosClass::Guaranteed,
+        ))));
+        assert_eq!(inv.count(Kind::Pod), 1);
+        assert_eq!(inv.pod("a", "p1").unwrap().qos, QosClass::Guaranteed);
+        inv.apply(Change::Deleted(Kind::Pod, ObjectKey::new("a", "p1")));
+        assert_eq!(inv.count(Kind::Pod), 0);
+        assert_eq!(inv.generation(), 3);
+    }
+
+    #[test]
+    fn per_namespace_range_does_not_leak_into_neighbours() {
+        let mut inv = Inventory::new();
+        for (n, p) in [("a", "1"), ("a", "2"), ("ab", "1"), ("b", "1"), ("", "x")] {
+            inv.apply(Change::Applied(Object::Pod(pod(n, p, QosClass::Burstable))));
+        }
+        let names: Vec<_> = inv.pods_in("a").map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["1", "2"]);
+        assert_eq!(inv.pods_in("ab").count(), 1);
+        assert_eq!(inv.pods_in("zzz").count(), 0);
+        assert_eq!(inv.pods().count(), 5);
+    }
+
+    #[test]
+    fn replaced_relists_only_its_scope() {
+        let mut inv = Inventory::new();
+        inv.apply(Change::Applied(Object::Pod(pod(
+            "a",
+            "old",
+            QosClass::Burstable,
+        ))));
+        inv.apply(Change::Applied(Object::Pod(pod(
+            "b",
+            "keep",
+            QosClass::Burstable,
+        ))));
+        inv.apply(Change::Replaced {
+            kind: Kind::Pod,
+            scope: Scope::Namespace("a".into()),
+            objects: vec![
+                Object::Pod(pod("a", "new", QosClass::Burstable)),
+                // Out of scope and wrong kind: dropped.
+                Object::Pod(pod("c", "stray", QosClass::Burstable)),
+                Object::Namespace(ns("x", &[])),
+            ],
+        });
+        let all: Vec<_> = inv
+            .pods()
+            .map(|p| (p.namespace.as_str(), p.name.as_str()))
+            .collect();
+        assert_eq!(all, vec![("a", "new"), ("b", "keep")]);
+        assert_eq!(inv.count(Kind::Namespace), 0);
+        assert_eq!(
+            inv.sync_state(Kind::Pod, &Scope::Namespace("a".into())),
+            Some(&SyncState::Synced)
+        );
+        assert!(inv.is_readable(Kind::Pod, "a"));
+        assert!(!inv.is_readable(Kind::Pod, "b"));
+    }
+
+    #[test]
+    fn cluster_relist_replaces_everything() {
+        let mut inv = Inventory::new();
+        inv.apply(Change::Applied(Object::Namespace(ns("gone", &[]))));
+        inv.apply(Change::Replaced {
+            kind: Kind::Namespace,
+            scope: Scope::Cluster,
+            objects: vec![
+                Object::Namespace(ns("a", &[])),
+                Object::Namespace(ns("b", &[])),
+            ],
+        });
+        let names: Vec<_> = inv.namespaces().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, vec!["a", "b"]);
+        assert!(inv.namespace("a").is_some());
+        assert_eq!(inv.kind_state(Kind::Namespace), SyncState::Synced);
+    }
+
+    #[test]
+    fn cluster_scoped_and_namespaced_bindings_are_separate() {
+        let mut inv = Inventory::new();
+        inv.apply(Change::Applied(Object::RoleBinding(binding(
+            Some("a"),
+            "rb",
+        ))));
+        inv.apply(Change::Applied(Object::ClusterRoleBinding(binding(
+            None, "rb",
+        ))));
+        assert_eq!(inv.role_bindings_in("a").count(), 1);
+        assert_eq!(inv.cluster_role_bindings().count(), 1);
+        inv.apply(Change::Deleted(
+            Kind::ClusterRoleBinding,
+            ObjectKey::cluster("rb"),
+        ));
+        assert_eq!(inv.role_bindings().count(), 1);
+        assert_eq!(inv.cluster_role_bindings().count(), 0);
+    }
+
+    #[test]
+    fn set_sync_bumps_only_on_change() {
+        let mut inv = Inventory::new();
+        inv.set_sync(Kind::Pod, Scope::Cluster, SyncState::Loading { seen: 0 });
+        let g = inv.generation();
+        inv.set_sync(Kind::Pod, Scope::Cluster, SyncState::Loading { seen: 0 });
+        assert_eq!(inv.generation(), g);
+        inv.set_sync(Kind::Pod, Scope::Cluster, SyncState::Loading { seen: 10 });
+        assert_eq!(inv.generation(), g + 1);
+    }
+
+    #[test]
+    fn kind_state_aggregates_scopes() {
+        let mut inv = Inventory::new();
+        assert_eq!(inv.kind_state(Kind::Pod), SyncState::Loading { seen: 0 });
+        let denied = SyncState::NoAccess {
+            reason: "pods is forbidden".into(),
+        };
+        inv.set_sync(Kind::Pod, Scope::Cluster, denied.clone());
+        assert_eq!(inv.kind_state(Kind::Pod), denied);
+        inv.set_sync(
+            Kind::Pod,
+            Scope::Namespace("a".into()),
+            SyncState::Loading { seen: 3 },
+        );
+        inv.set_sync(
+            Kind::Pod,
+            Scope::Namespace("b".into()),
+            SyncState::Loading { seen: 4 },
+        );
+        assert_eq!(inv.kind_state(Kind::Pod), SyncState::Loading { seen: 7 });
+        inv.set_sync(Kind::Pod, Scope::Namespace("a".into()), SyncState::Synced);
+        inv.set_sync(Kind::Pod, Scope::Namespace("b".into()), denied.clone());
+        assert_eq!(inv.kind_state(Kind::Pod), SyncState::Synced);
+        assert!(inv.is_readable(Kind::Pod, "a"));
+        assert_eq!(inv.namespace_state(Kind::Pod, "b"), Some(&denied));
+        // Not watched in its own scope: falls back to the cluster watch's state.
+        assert_eq!(inv.namespace_state(Kind::Pod, "c"), Some(&denied));
+        inv.set_sync(
+            Kind::Pod,
+            Scope::Namespace("c".into()),
+            SyncState::Failed {
+                reason: "timeout".into(),
+            },
+        );
+        assert_eq!(
+            inv.kind_state(Kind::Pod),
+            SyncState::Failed {
+                reason: "timeout".into()
+            }
+        );
+        // Other kinds are unaffected.
+        assert_eq!(
+            inv.kind_state(Kind::ResourceQuota),
+            SyncState::Loading { seen: 0 }
+        );
+        assert_eq!(inv.scopes(Kind::Pod).count(), 4);
+    }
+
+    #[test]
+    fn synced_cluster_watch_covers_every_namespace() {
+        let mut inv = Inventory::new();
+        inv.set_sync(Kind::ResourceQuota, Scope::Cluster, SyncState::Synced);
+        assert!(inv.is_readable(Kind::ResourceQuota, "anything"));
+        assert!(!inv.is_readable(Kind::Pod, "anything"));
+        assert_eq!(inv.namespace_state(Kind::Pod, "anything"), None);
+    }
+
+    #[test]
+    fn kind_metadata() {
+        assert!(Kind::Pod.is_namespaced());
+        assert!(!Kind::ClusterRole.is_namespaced());
+        assert_eq!(Kind::ALL.len(), 10);
+        assert_eq!(Kind::CapsuleTenant.as_str(), "Tenant.capsule.clastix.io");
+    }
+}

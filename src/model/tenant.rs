@@ -1,0 +1,974 @@
+//! Tenant resolution (DESIGN.md §3): which namespaces make up which tenant,
+//! and who owns it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use super::inventory::Inventory;
+use super::projection::{BindingInfo, CapsuleTenantInfo, NamespaceInfo, Subject};
+
+pub const DEFAULT_TENANT_LABEL: &str = "tenantry.dev/tenant";
+pub const CAPSULE_TENANT_LABEL: &str = "capsule.clastix.io/tenant";
+pub const HNC_DEPTH_SUFFIX: &str = ".tree.hnc.x-k8s.io/depth";
+pub const RANCHER_PROJECT_LABEL: &str = "field.cattle.io/projectId";
+pub const KIOSK_ACCOUNT_LABEL: &str = "kiosk.sh/account";
+/// Source name of tenants given in `config.yaml` for users who cannot list
+/// namespaces.
+pub const CONFIG_SOURCE: &str = "config";
+
+/// System namespaces the `namespace` resolver leaves alone: in
+/// one-tenant-per-namespace setups they are the platform, not tenants.
+const SYSTEM_NAMESPACES: [&str; 3] = ["kube-system", "kube-public", "kube-node-lease"];
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TenantId(pub String);
+
+impl TenantId {
+    pub fn new(s: impl Into<String>) -> Self {
+        TenantId(s.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TenantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ResolverKind {
+    Label {
+        key: String,
+    },
+    Capsule,
+    Hnc,
+    Rancher,
+    Kiosk,
+    /// Catch-all: claims only namespaces no other resolver claimed, so that
+    /// turning it on does not make every labelled namespace a conflict.
+    Namespace,
+}
+
+impl ResolverKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ResolverKind::Label { .. } => "label",
+            ResolverKind::Capsule => "capsule",
+            ResolverKind::Hnc => "hnc",
+            ResolverKind::Rancher => "rancher",
+            ResolverKind::Kiosk => "kiosk",
+            ResolverKind::Namespace => "namespace",
+        }
+    }
+
+    pub fn default_order() -> Vec<ResolverKind> {
+        vec![
+            ResolverKind::Label {
+                key: DEFAULT_TENANT_LABEL.to_string(),
+            },
+            ResolverKind::Capsule,
+            ResolverKind::Hnc,
+            ResolverKind::Rancher,
+            ResolverKind::Kiosk,
+        ]
+    }
+
+    /// Reads `label`, `label:<key>`, `capsule`, `hnc`, `rancher`, `kiosk`,
+    /// `namespace`, the spelling used in `config.yaml`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "label" => Some(ResolverKind::Label {
+                key: DEFAULT_TENANT_LABEL.to_string(),
+            }),
+            "capsule" => Some(ResolverKind::Capsule),
+            "hnc" => Some(ResolverKind::Hnc),
+            "rancher" => Some(ResolverKind::Rancher),
+            "kiosk" => Some(ResolverKind::Kiosk),
+            "namespace" => Some(ResolverKind::Namespace),
+            _ => s
+                .strip_prefix("label:")
+                .filter(|k| !k.is_empty())
+                .map(|k| ResolverKind::Label { key: k.to_string() }),
+        }
+    }
+
+    /// ClusterRoles whose RoleBindings name a tenant's owners.
+    fn owner_roles(&self) -> &'static [&'static str] {
+        match self {
+            // Rancher binds project members to these in every project namespace.
+            ResolverKind::Rancher => &["admin", "project-owner", "project-member"],
+            // kiosk's default space role for account subjects.
+            ResolverKind::Kiosk => &["admin", "kiosk-space-admin"],
+            _ => &["admin"],
+        }
+    }
+
+    /// The tenant this resolver assigns `ns` to, if any.
+    fn claim(&self, ns: &NamespaceInfo, ctx: &Context<'_>) -> Option<String> {
+        let label = |key: &str| ns.labels.get(key).filter(|v| !v.is_empty()).cloned();
+        match self {
+            ResolverKind::Label { key } => label(key),
+            ResolverKind::Capsule => ctx
+                .capsule_by_namespace
+                .get(ns.name.as_str())
+                .map(|t| t.to_string())
+                .or_else(|| label(CAPSULE_TENANT_LABEL)),
+            ResolverKind::Hnc => {
+                let root = hnc_root(ns)?;
+                (root != ns.name || ctx.hnc_parents.contains(ns.name.as_str())).then_some(root)
+            }
+            ResolverKind::Rancher => {
+                label(RANCHER_PROJECT_LABEL).map(|v| match v.split_once(':') {
+                    Some((_, project)) => project.to_string(),
+                    None => v,
+                })
+            }
+            ResolverKind::Kiosk => label(KIOSK_ACCOUNT_LABEL),
+            ResolverKind::Namespace => None,
+        }
+    }
+}
+
+/// The root of the HNC tree `ns` belongs to: the ancestor with the largest
+/// depth among its `<ancestor>.tree.hnc.x-k8s.io/depth` labels.
+fn hnc_root(ns: &NamespaceInfo) -> Option<String> {
+    ns.labels
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_suffix(HNC_DEPTH_SUFFIX)?, v.parse::<u32>().ok()?)))
+        .max_by_key(|(_, depth)| *depth)
+        .map(|(root, _)| root.to_string())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    /// Resolver name (`label`, `capsule`, …) or `config`.
+    pub resolver: String,
+    pub tenant: TenantId,
+}
+
+/// A namespace claimed more than once; itself a finding (DESIGN.md §3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conflict {
+    pub namespace: String,
+    /// In resolver order, config first.
+    pub claims: Vec<Claim>,
+    /// The claim that won: config, else the first resolver in order.
+    pub assigned: Claim,
+    /// Every claim names the same tenant: redundant rather than contested.
+    pub same_tenant: bool,
+}
+
+impl Conflict {
+    pub fn message(&self) -> String {
+        let claims: Vec<String> = self
+            .claims
+            .iter()
+            .map(|c| format!("{} ({})", c.resolver, c.tenant))
+            .collect();
+        format!(
+            "namespace {} is claimed by {}; assigned to tenant {} by {}, {}",
+            self.namespace,
+            claims.join(" and "),
+            self.assigned.tenant,
+            self.assigned.resolver,
+            if self.assigned.resolver == CONFIG_SOURCE {
+                "because config.yaml names it"
+            } else {
+                "the first in resolver order"
+            }
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: TenantId,
+    /// Name of the resolver (or `config`) ranking first among those that
+    /// assigned its namespaces.
+    pub source: String,
+    pub namespaces: Vec<String>,
+    pub owners: Vec<Subject>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolution {
+    /// Sorted by id.
+    pub tenants: Vec<Tenant>,
+    /// Visible namespaces no tenant claimed, sorted.
+    pub unassigned: Vec<String>,
+    pub conflicts: Vec<Conflict>,
+    assignment: BTreeMap<String, usize>,
+}
+
+impl Resolution {
+    pub fn tenant(&self, id: &TenantId) -> Option<&Tenant> {
+        self.tenants
+            .binary_search_by(|t| t.id.cmp(id))
+            .ok()
+            .map(|i| &self.tenants[i])
+    }
+
+    pub fn tenant_of(&self, namespace: &str) -> Option<&Tenant> {
+        self.assignment.get(namespace).map(|i| &self.tenants[*i])
+    }
+
+    pub fn conflict_for(&self, namespace: &str) -> Option<&Conflict> {
+        self.conflicts.iter().find(|c| c.namespace == namespace)
+    }
+}
+
+struct Context<'a> {
+    capsule_by_namespace: BTreeMap<&'a str, &'a str>,
+    /// Namespaces that some other namespace names as an HNC ancestor.
+    hnc_parents: BTreeSet<&'a str>,
+}
+
+/// Resolves tenants from what is visible.
+///
+/// `extra` are tenants from `config.yaml` whose namespaces are known by name
+/// only (the user may be unable to list namespaces); they always appear, and
+/// their namespaces go to them even over a resolver's claim (reported as a
+/// conflict when the resolver names another tenant).
+pub fn resolve(
+    namespaces: &[&NamespaceInfo],
+    capsule_tenants: &[&CapsuleTenantInfo],
+    bindings: &[&BindingInfo],
+    order: &[ResolverKind],
+    extra: &[(TenantId, Vec<String>)],
+) -> Resolution {
+    let capsule_on = order.contains(&ResolverKind::Capsule);
+    let mut ctx = Context {
+        capsule_by_namespace: BTreeMap::new(),
+        hnc_parents: BTreeSet::new(),
+    };
+    if capsule_on {
+        for t in capsule_tenants {
+            for ns in &t.namespaces {
+                ctx.capsule_by_namespace
+                    .entry(ns.as_str())
+                    .or_insert(t.name.as_str());
+            }
+        }
+    }
+    for ns in namespaces {
+        for (k, v) in &ns.labels {
+            if let Some(ancestor) = k.strip_suffix(HNC_DEPTH_SUFFIX)
+                && ancestor != ns.name
+                && v.parse::<u32>().is_ok_and(|d| d > 0)
+            {
+                ctx.hnc_parents.insert(ancestor);
+            }
+        }
+    }
+
+    // Namespaces known by name only: from config and from Capsule status.
+    let visible: BTreeMap<&str, &NamespaceInfo> =
+        namespaces.iter().map(|n| (n.name.as_str(), *n)).collect();
+    let mut names: BTreeSet<&str> = visible.keys().copied().collect();
+    names.extend(ctx.capsule_by_namespace.keys().copied());
+    for (_, nss) in extra {
+        names.extend(nss.iter().map(String::as_str));
+    }
+    let mut config_claims: BTreeMap<&str, Vec<&TenantId>> = BTreeMap::new();
+    for (id, nss) in extra {
+        for ns in nss {
+            config_claims.entry(ns.as_str()).or_default().push(id);
+        }
+    }
+
+    let rank_of = |resolver: &str| -> usize {
+        if resolver == CONFIG_SOURCE {
+            return 0;
+        }
+        order
+            .iter()
+            .position(|r| r.name() == resolver)
+            .map_or(usize::MAX, |p| p + 1)
+    };
+
+    // tenant -> (namespace -> resolver that assigned it)
+    let mut members: BTreeMap<TenantId, BTreeMap<String, &ResolverKind>> = BTreeMap::new();
+    let mut sources: BTreeMap<TenantId, usize> = BTreeMap::new();
+    let mut config_members: BTreeMap<TenantId, BTreeSet<String>> = BTreeMap::new();
+    let mut unassigned = Vec::new();
+    let mut conflicts = Vec::new();
+
+    for (id, _) in extra {
+        sources.entry(id.clone()).or_insert(0);
+        members.entry(id.clone()).or_default();
+    }
+    if capsule_on {
+        for t in capsule_tenants {
+            let id = TenantId::new(&t.name);
+            let rank = rank_of("capsule");
+            let e = sources.entry(id.clone()).or_insert(rank);
+            *e = (*e).min(rank);
+            members.entry(id).or_default();
+        }
+    }
+
+    for name in names {
+        let ns_info = visible.get(name).copied();
+        let mut resolver_claims: Vec<(Claim, &ResolverKind)> = Vec::new();
+        if let Some(info) = ns_info {
+            for r in order {
+                if let Some(t) = r.claim(info, &ctx) {
+                    resolver_claims.push((
+                        Claim {
+                            resolver: r.name().to_string(),
+                            tenant: TenantId(t),
+                        },
+                        r,
+                    ));
+                }
+            }
+            if resolver_claims.is_empty()
+                && order.contains(&ResolverKind::Namespace)
+                && !SYSTEM_NAMESPACES.contains(&name)
+            {
+                resolver_claims.push((
+                    Claim {
+                        resolver: ResolverKind::Namespace.name().to_string(),
+                        tenant: TenantId::new(name),
+                    },
+                    &ResolverKind::Namespace,
+                ));
+            }
+        } else if let Some(t) = ctx.capsule_by_namespace.get(name) {
+            resolver_claims.push((
+                Claim {
+                    resolver: "capsule".to_string(),
+                    tenant: TenantId::new(*t),
+                },
+                &ResolverKind::Capsule,
+            ));
+        }
+        let configured = config_claims.get(name).cloned().unwrap_or_default();
+        let mut claims: Vec<Claim> = configured
+            .iter()
+            .map(|id| Claim {
+                resolver: CONFIG_SOURCE.to_string(),
+                tenant: (*id).clone(),
+            })
+            .collect();
+        claims.extend(resolver_claims.iter().map(|(c, _)| c.clone()));
+        let Some(assigned) = claims.first().cloned() else {
+            if ns_info.is_some() {
+                unassigned.push(name.to_string());
+            }
+            continue;
+        };
+        let contested = if configured.is_empty() {
+            claims.len() >= 2
+        } else {
+            configured.len() >= 2
+                || resolver_claims.len() >= 2
+                || resolver_claims
+                    .iter()
+                    .any(|(c, _)| c.tenant != assigned.tenant)
+        };
+        if contested {
+            conflicts.push(Conflict {
+                namespace: name.to_string(),
+                same_tenant: claims.iter().all(|c| c.tenant == assigned.tenant),
+                claims,
+                assigned: assigned.clone(),
+            });
+        }
+        let rank = rank_of(&assigned.resolver);
+        let e = sources.entry(assigned.tenant.clone()).or_insert(rank);
+        *e = (*e).min(rank);
+        if configured.is_empty() {
+            let resolver = resolver_claims[0].1;
+            members
+                .entry(assigned.tenant)
+                .or_default()
+                .insert(name.to_string(), resolver);
+        } else {
+            members.entry(assigned.tenant.clone()).or_default();
+            config_members
+                .entry(assigned.tenant)
+                .or_default()
+                .insert(name.to_string());
+        }
+    }
+
+    let mut bindings_by_ns: BTreeMap<&str, Vec<&BindingInfo>> = BTreeMap::new();
+    for b in bindings {
+        if let Some(ns) = &b.namespace {
+            bindings_by_ns.entry(ns.as_str()).or_default().push(b);
+        }
+    }
+    let owners_in = |ns: &str, roles: &[&str], out: &mut BTreeSet<Subject>| {
+        for b in bindings_by_ns.get(ns).into_iter().flatten() {
+            if b.role_ref.kind == "ClusterRole" && roles.contains(&b.role_ref.name.as_str()) {
+                out.extend(b.subjects.iter().cloned());
+            }
+        }
+    };
+    let capsule_owners: BTreeMap<&str, &Vec<Subject>> = capsule_tenants
+        .iter()
+        .filter(|t| !t.owners.is_empty())
+        .map(|t| (t.name.as_str(), &t.owners))
+        .collect();
+
+    let mut tenants = Vec::with_capacity(members.len());
+    for (id, nss) in members {
+        let mut owners = BTreeSet::new();
+        for (ns, resolver) in &nss {
+            match resolver {
+                ResolverKind::Capsule => match capsule_owners.get(id.as_str()) {
+                    Some(o) => owners.extend(o.iter().cloned()),
+                    None => owners_in(ns, resolver.owner_roles(), &mut owners),
+                },
+                ResolverKind::Hnc => owners_in(id.as_str(), resolver.owner_roles(), &mut owners),
+                _ => owners_in(ns, resolver.owner_roles(), &mut owners),
+            }
+        }
+        let configured = config_members.remove(&id).unwrap_or_default();
+        for ns in &configured {
+            owners_in(ns, &["admin"], &mut owners);
+        }
+        if nss.is_empty()
+            && configured.is_empty()
+            && let Some(o) = capsule_owners.get(id.as_str())
+        {
+            owners.extend(o.iter().cloned());
+        }
+        let rank = sources.get(&id).copied().unwrap_or(usize::MAX);
+        let source = if rank == 0 {
+            CONFIG_SOURCE
+        } else {
+            order
+                .get(rank.wrapping_sub(1))
+                .map_or("unknown", ResolverKind::name)
+        };
+        let mut namespaces: Vec<String> = nss.into_keys().chain(configured).collect();
+        namespaces.sort();
+        namespaces.dedup();
+        tenants.push(Tenant {
+            id,
+            source: source.to_string(),
+            namespaces,
+            owners: owners.into_iter().collect(),
+        });
+    }
+
+    let mut assignment = BTreeMap::new();
+    for (i, t) in tenants.iter().enumerate() {
+        for ns in &t.namespaces {
+            assignment.insert(ns.clone(), i);
+        }
+    }
+    Resolution {
+        tenants,
+        unassigned,
+        conflicts,
+        assignment,
+    }
+}
+
+/// [`resolve`] over what the inventory holds (RoleBindings only: owners are
+/// namespace-scoped bindings).
+pub fn resolve_inventory(
+    inv: &Inventory,
+    order: &[ResolverKind],
+    extra: &[(TenantId, Vec<String>)],
+) -> Resolution {
+    let namespaces: Vec<&NamespaceInfo> = inv.namespaces().collect();
+    let capsule: Vec<&CapsuleTenantInfo> = inv.capsule_tenants().collect();
+    let bindings: Vec<&BindingInfo> = inv.role_bindings().collect();
+    resolve(&namespaces, &capsule, &bindings, order, extra)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::inventory::{Change, Object};
+    use k8s_openapi::api::core::v1::Namespace;
+    use k8s_openapi::api::rbac::v1::RoleBinding;
+    use kube::core::DynamicObject;
+    use serde_json::json;
+
+    fn ns(v: serde_json::Value) -> NamespaceInfo {
+        NamespaceInfo::from(&serde_json::from_value::<Namespace>(v).unwrap())
+    }
+
+    fn plain(name: &str) -> NamespaceInfo {
+        ns(json!({"metadata": {"name": name}}))
+    }
+
+    fn labelled(name: &str, labels: serde_json::Value) -> NamespaceInfo {
+        ns(json!({"metadata": {"name": name, "labels": labels}}))
+    }
+
+    fn rb(namespace: &str, name: &str, role: &str, subjects: serde_json::Value) -> BindingInfo {
+        BindingInfo::from(
+            &serde_json::from_value::<RoleBinding>(json!({
+                "metadata": {"name": name, "namespace": namespace},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+                "subjects": subjects
+            }))
+            .unwrap(),
+        )
+    }
+
+    fn user(name: &str) -> Subject {
+        Subject {
+            kind: "User".into(),
+            name: name.into(),
+            namespace: None,
+        }
+    }
+
+    fn capsule_tenant(v: serde_json::Value) -> CapsuleTenantInfo {
+        CapsuleTenantInfo::from(&serde_json::from_value::<DynamicObject>(v).unwrap())
+    }
+
+    fn run(
+        nss: &[NamespaceInfo],
+        capsule: &[CapsuleTenantInfo],
+        bindings: &[BindingInfo],
+        order: &[ResolverKind],
+    ) -> Resolution {
+        let n: Vec<&NamespaceInfo> = nss.iter().collect();
+        let c: Vec<&CapsuleTenantInfo> = capsule.iter().collect();
+        let b: Vec<&BindingInfo> = bindings.iter().collect();
+        resolve(&n, &c, &b, order, &[])
+    }
+
+    fn ids(r: &Resolution) -> Vec<(&str, &str, Vec<&str>)> {
+        r.tenants
+            .iter()
+            .map(|t| {
+                (
+                    t.id.as_str(),
+                    t.source.as_str(),
+                    t.namespaces.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn label_resolver_with_admin_owners() {
+        let nss = [
+            labelled("acme-dev", json!({"tenantry.dev/tenant": "acme"})),
+            labelled("acme-prod", json!({"tenantry.dev/tenant": "acme"})),
+            labelled("beta", json!({"tenantry.dev/tenant": "beta"})),
+            plain("default"),
+            labelled("empty-value", json!({"tenantry.dev/tenant": ""})),
+        ];
+        let bindings = [
+            rb(
+                "acme-dev",
+                "owner",
+                "admin",
+                json!([{"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}]),
+            ),
+            rb(
+                "acme-prod",
+                "owner",
+                "admin",
+                json!([{"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}]),
+            ),
+            rb(
+                "acme-prod",
+                "viewer",
+                "view",
+                json!([{"kind": "User", "name": "carol"}]),
+            ),
+            rb(
+                "beta",
+                "ci",
+                "admin",
+                json!([{"kind": "ServiceAccount", "name": "ci", "namespace": "beta"}]),
+            ),
+        ];
+        let r = run(&nss, &[], &bindings, &ResolverKind::default_order());
+        assert_eq!(
+            ids(&r),
+            vec![
+                ("acme", "label", vec!["acme-dev", "acme-prod"]),
+                ("beta", "label", vec!["beta"])
+            ]
+        );
+        assert_eq!(r.tenants[0].owners, vec![user("alice")]);
+        assert_eq!(r.tenants[1].owners[0].kind, "ServiceAccount");
+        assert_eq!(r.unassigned, vec!["default", "empty-value"]);
+        assert!(r.conflicts.is_empty());
+        assert_eq!(r.tenant_of("acme-prod").unwrap().id, TenantId::new("acme"));
+        assert!(r.tenant_of("default").is_none());
+        assert_eq!(
+            r.tenant(&TenantId::new("beta")).unwrap().namespaces,
+            vec!["beta"]
+        );
+    }
+
+    #[test]
+    fn custom_label_key() {
+        let nss = [labelled(
+            "a",
+            json!({"example.com/team": "red", "tenantry.dev/tenant": "x"}),
+        )];
+        let order = [ResolverKind::parse("label:example.com/team").unwrap()];
+        let r = run(&nss, &[], &[], &order);
+        assert_eq!(ids(&r), vec![("red", "label", vec!["a"])]);
+    }
+
+    #[test]
+    fn capsule_resolver_from_labels_and_tenant_objects() {
+        // Capsule labels namespaces it admits and lists them in Tenant status.
+        let nss = [
+            labelled(
+                "oil-production",
+                json!({"capsule.clastix.io/tenant": "oil", "kubernetes.io/metadata.name": "oil-production"}),
+            ),
+            plain("oil-development"),
+            labelled("gas-dev", json!({"capsule.clastix.io/tenant": "gas"})),
+        ];
+        let tenants = [
+            capsule_tenant(json!({
+                "apiVersion": "capsule.clastix.io/v1beta2", "kind": "Tenant",
+                "metadata": {"name": "oil"},
+                "spec": {"owners": [{"kind": "User", "name": "alice"}, {"kind": "Group", "name": "oil-ops"}]},
+                "status": {"namespaces": ["oil-development", "oil-production", "oil-hidden"], "size": 3, "state": "Active"}
+            })),
+            capsule_tenant(json!({
+                "apiVersion": "capsule.clastix.io/v1beta2", "kind": "Tenant",
+                "metadata": {"name": "solar"}, "spec": {"owners": [{"kind": "User", "name": "sam"}]},
+                "status": {"namespaces": [], "size": 0}
+            })),
+        ];
+        let bindings = [rb(
+            "gas-dev",
+            "namespace:admin",
+            "admin",
+            json!([{"kind": "User", "name": "gary"}]),
+        )];
+        let r = run(&nss, &tenants, &bindings, &ResolverKind::default_order());
+        assert_eq!(
+            ids(&r),
+            vec![
+                ("gas", "capsule", vec!["gas-dev"]),
+                // oil-hidden is not visible but Tenant status names it.
+                (
+                    "oil",
+                    "capsule",
+                    vec!["oil-development", "oil-hidden", "oil-production"]
+                ),
+                ("solar", "capsule", vec![]),
+            ]
+        );
+        assert_eq!(r.tenants[0].owners, vec![user("gary")]);
+        assert_eq!(r.tenants[1].owners.len(), 2);
+        assert_eq!(r.tenants[2].owners, vec![user("sam")]);
+        assert!(r.unassigned.is_empty());
+    }
+
+    #[test]
+    fn capsule_objects_ignored_when_resolver_off() {
+        let tenants = [capsule_tenant(json!({
+            "apiVersion": "capsule.clastix.io/v1beta2", "kind": "Tenant",
+            "metadata": {"name": "oil"}, "status": {"namespaces": ["oil-a"]}
+        }))];
+        let r = run(&[plain("oil-a")], &tenants, &[], &[ResolverKind::Hnc]);
+        assert!(r.tenants.is_empty());
+        assert_eq!(r.unassigned, vec!["oil-a"]);
+    }
+
+    fn hnc_tree() -> Vec<NamespaceInfo> {
+        // acme -> acme-team-a -> acme-team-a-dev; acme -> acme-team-b;
+        // standalone has only its own depth label, as HNC sets on every
+        // namespace it manages.
+        vec![
+            labelled(
+                "acme",
+                json!({"acme.tree.hnc.x-k8s.io/depth": "0", "hnc.x-k8s.io/included-namespace": "true"}),
+            ),
+            labelled(
+                "acme-team-a",
+                json!({"acme-team-a.tree.hnc.x-k8s.io/depth": "0", "acme.tree.hnc.x-k8s.io/depth": "1"}),
+            ),
+            labelled(
+                "acme-team-a-dev",
+                json!({"acme-team-a-dev.tree.hnc.x-k8s.io/depth": "0", "acme-team-a.tree.hnc.x-k8s.io/depth": "1", "acme.tree.hnc.x-k8s.io/depth": "2"}),
+            ),
+            labelled(
+                "acme-team-b",
+                json!({"acme-team-b.tree.hnc.x-k8s.io/depth": "0", "acme.tree.hnc.x-k8s.io/depth": "1"}),
+            ),
+            labelled(
+                "standalone",
+                json!({"standalone.tree.hnc.x-k8s.io/depth": "0"}),
+            ),
+        ]
+    }
+
+    #[test]
+    fn hnc_resolver_uses_the_root() {
+        let bindings = [
+            rb(
+                "acme",
+                "acme-admins",
+                "admin",
+                json!([{"kind": "Group", "name": "acme-admins"}]),
+            ),
+            // HNC propagates the binding; the copy does not add a new owner.
+            rb(
+                "acme-team-a",
+                "acme-admins",
+                "admin",
+                json!([{"kind": "Group", "name": "acme-admins"}]),
+            ),
+            rb(
+                "acme-team-a",
+                "team-a",
+                "admin",
+                json!([{"kind": "User", "name": "ann"}]),
+            ),
+        ];
+        let r = run(&hnc_tree(), &[], &bindings, &ResolverKind::default_order());
+        assert_eq!(
+            ids(&r),
+            vec![(
+                "acme",
+                "hnc",
+                vec!["acme", "acme-team-a", "acme-team-a-dev", "acme-team-b"]
+            )]
+        );
+        assert_eq!(r.tenants[0].owners.len(), 1);
+        assert_eq!(r.tenants[0].owners[0].name, "acme-admins");
+        assert_eq!(r.unassigned, vec!["standalone"]);
+    }
+
+    #[test]
+    fn hnc_child_visible_without_root() {
+        // A namespace admin sees only the child; the tenant is still the root.
+        let nss = [hnc_tree().remove(2)];
+        let r = run(&nss, &[], &[], &[ResolverKind::Hnc]);
+        assert_eq!(ids(&r), vec![("acme", "hnc", vec!["acme-team-a-dev"])]);
+    }
+
+    #[test]
+    fn rancher_resolver() {
+        let nss = [
+            labelled("web", json!({"field.cattle.io/projectId": "p-xyz"})),
+            labelled("db", json!({"field.cattle.io/projectId": "c-abc:p-xyz"})),
+            labelled(
+                "cattle-system",
+                json!({"field.cattle.io/projectId": "p-sys"}),
+            ),
+        ];
+        let bindings = [
+            rb(
+                "web",
+                "rb-owner",
+                "project-owner",
+                json!([{"kind": "User", "name": "u-abc"}]),
+            ),
+            rb(
+                "db",
+                "rb-member",
+                "project-member",
+                json!([{"kind": "User", "name": "u-def"}]),
+            ),
+        ];
+        let r = run(&nss, &[], &bindings, &ResolverKind::default_order());
+        assert_eq!(
+            ids(&r),
+            vec![
+                ("p-sys", "rancher", vec!["cattle-system"]),
+                ("p-xyz", "rancher", vec!["db", "web"])
+            ]
+        );
+        assert_eq!(r.tenants[1].owners.len(), 2);
+    }
+
+    #[test]
+    fn kiosk_resolver() {
+        let nss = [
+            labelled("johns-space", json!({"kiosk.sh/account": "johns-account"})),
+            labelled(
+                "johns-space-2",
+                json!({"kiosk.sh/account": "johns-account"}),
+            ),
+        ];
+        let bindings = [rb(
+            "johns-space",
+            "kiosk-space-admin",
+            "kiosk-space-admin",
+            json!([{"kind": "User", "name": "john"}]),
+        )];
+        let r = run(&nss, &[], &bindings, &ResolverKind::default_order());
+        assert_eq!(
+            ids(&r),
+            vec![(
+                "johns-account",
+                "kiosk",
+                vec!["johns-space", "johns-space-2"]
+            )]
+        );
+        assert_eq!(r.tenants[0].owners, vec![user("john")]);
+    }
+
+    #[test]
+    fn namespace_resolver_is_a_catch_all() {
+        let nss = [
+            plain("shop-1"),
+            plain("kube-system"),
+            labelled("x", json!({"tenantry.dev/tenant": "acme"})),
+        ];
+        let mut order = ResolverKind::default_order();
+        order.push(ResolverKind::Namespace);
+        let r = run(&nss, &[], &[], &order);
+        assert_eq!(
+            ids(&r),
+            vec![
+                ("acme", "label", vec!["x"]),
+                ("shop-1", "namespace", vec!["shop-1"])
+            ]
+        );
+        assert_eq!(r.unassigned, vec!["kube-system"]);
+        assert!(r.conflicts.is_empty());
+        // Off by default.
+        assert_eq!(
+            run(&nss, &[], &[], &ResolverKind::default_order())
+                .unassigned
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn two_resolvers_with_different_tenants_conflict() {
+        let nss = [labelled(
+            "shared",
+            json!({"tenantry.dev/tenant": "acme", "capsule.clastix.io/tenant": "oil"}),
+        )];
+        let r = run(&nss, &[], &[], &ResolverKind::default_order());
+        assert_eq!(r.conflicts.len(), 1);
+        let c = &r.conflicts[0];
+        assert_eq!(c.assigned.resolver, "label");
+        assert_eq!(c.assigned.tenant, TenantId::new("acme"));
+        assert_eq!(c.claims.len(), 2);
+        assert!(!c.same_tenant);
+        assert_eq!(
+            c.message(),
+            "namespace shared is claimed by label (acme) and capsule (oil); assigned to tenant acme by label, the first in resolver order"
+        );
+        assert_eq!(ids(&r), vec![("acme", "label", vec!["shared"])]);
+        assert_eq!(r.conflict_for("shared"), Some(c));
+    }
+
+    #[test]
+    fn two_resolvers_with_the_same_tenant_still_conflict() {
+        let nss = [labelled(
+            "acme",
+            json!({"kiosk.sh/account": "acme", "capsule.clastix.io/tenant": "acme"}),
+        )];
+        let r = run(&nss, &[], &[], &ResolverKind::default_order());
+        assert_eq!(r.conflicts.len(), 1);
+        assert!(r.conflicts[0].same_tenant);
+        assert_eq!(r.conflicts[0].assigned.resolver, "capsule");
+        assert_eq!(ids(&r), vec![("acme", "capsule", vec!["acme"])]);
+    }
+
+    #[test]
+    fn order_decides_the_winner() {
+        let nss = [labelled(
+            "shared",
+            json!({"tenantry.dev/tenant": "acme", "kiosk.sh/account": "k"}),
+        )];
+        let order = [ResolverKind::Kiosk, ResolverKind::parse("label").unwrap()];
+        let r = run(&nss, &[], &[], &order);
+        assert_eq!(ids(&r), vec![("k", "kiosk", vec!["shared"])]);
+    }
+
+    #[test]
+    fn config_tenants_appear_without_visible_namespaces() {
+        let extra = vec![
+            (
+                TenantId::new("acme"),
+                vec!["acme-dev".to_string(), "acme-prod".to_string()],
+            ),
+            (TenantId::new("empty"), vec![]),
+        ];
+        let visible = [labelled("acme-dev", json!({"tenantry.dev/tenant": "acme"}))];
+        let n: Vec<&NamespaceInfo> = visible.iter().collect();
+        let bindings = [rb(
+            "acme-dev",
+            "o",
+            "admin",
+            json!([{"kind": "User", "name": "alice"}]),
+        )];
+        let b: Vec<&BindingInfo> = bindings.iter().collect();
+        let r = resolve(&n, &[], &b, &ResolverKind::default_order(), &extra);
+        assert_eq!(
+            ids(&r),
+            vec![
+                ("acme", "config", vec!["acme-dev", "acme-prod"]),
+                ("empty", "config", vec![])
+            ]
+        );
+        assert_eq!(r.tenants[0].owners, vec![user("alice")]);
+        // Same tenant from config and one resolver: not a conflict.
+        assert!(r.conflicts.is_empty());
+        assert!(r.unassigned.is_empty());
+
+        // Nothing visible at all.
+        let r = resolve(&[], &[], &[], &ResolverKind::default_order(), &extra);
+        assert_eq!(r.tenants.len(), 2);
+        assert_eq!(r.tenants[0].namespaces, vec!["acme-dev", "acme-prod"]);
+    }
+
+    #[test]
+    fn config_wins_over_a_resolver_naming_another_tenant() {
+        let extra = vec![(TenantId::new("acme"), vec!["x".to_string()])];
+        let visible = [labelled("x", json!({"tenantry.dev/tenant": "beta"}))];
+        let n: Vec<&NamespaceInfo> = visible.iter().collect();
+        let r = resolve(&n, &[], &[], &ResolverKind::default_order(), &extra);
+        assert_eq!(r.conflicts.len(), 1);
+        assert_eq!(r.conflicts[0].assigned.resolver, "config");
+        assert!(
+            r.conflicts[0]
+                .message()
+                .contains("because config.yaml names it")
+        );
+        assert_eq!(ids(&r), vec![("acme", "config", vec!["x"])]);
+    }
+
+    #[test]
+    fn resolve_from_inventory() {
+        let mut inv = Inventory::new();
+        inv.apply(Change::Applied(Object::Namespace(labelled(
+            "a",
+            json!({"tenantry.dev/tenant": "t"}),
+        ))));
+        inv.apply(Change::Applied(Object::RoleBinding(rb(
+            "a",
+            "o",
+            "admin",
+            json!([{"kind": "User", "name": "alice"}]),
+        ))));
+        let r = resolve_inventory(&inv, &ResolverKind::default_order(), &[]);
+        assert_eq!(ids(&r), vec![("t", "label", vec!["a"])]);
+        assert_eq!(r.tenants[0].owners, vec![user("alice")]);
+    }
+
+    #[test]
+    fn resolver_names_parse_back() {
+        for r in ResolverKind::default_order()
+            .into_iter()
+            .chain([ResolverKind::Namespace])
+        {
+            assert_eq!(ResolverKind::parse(r.name()), Some(r));
+        }
+        assert_eq!(ResolverKind::parse("label:"), None);
+        assert_eq!(ResolverKind::parse("bogus"), None);
+    }
+}
