@@ -60,7 +60,11 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
         .iter()
         .find(|c| c.name == context_name)
         .with_context(|| {
-            let known: Vec<&str> = kubeconfig.contexts.iter().map(|c| c.name.as_str()).collect();
+            let known: Vec<&str> = kubeconfig
+                .contexts
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
             format!(
                 "the kubeconfig has no context {context_name:?} (it has: {})",
                 known.join(", ")

@@ -19,8 +19,8 @@ use tokio::task::JoinHandle;
 
 use super::access::{can, can_watch, resource_of};
 use crate::model::{
-    BindingInfo, CapsuleTenantInfo, Change, Kind, LimitRangeInfo, NamespaceInfo,
-    NetworkPolicyInfo, Object, PodInfo, QuotaInfo, RoleInfo, Scope, SyncState,
+    BindingInfo, CapsuleTenantInfo, Change, Kind, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo,
+    Object, PodInfo, QuotaInfo, RoleInfo, Scope, SyncState,
 };
 
 /// What the watchers tell the event loop.
@@ -58,11 +58,14 @@ fn capsule_resource() -> ApiResource {
 /// Decides, per kind, between one cluster-wide watch and per-namespace
 /// watches over `known_namespaces` (from `-n`, the context and config).
 pub async fn plan(client: &Client, known_namespaces: &[String]) -> WatchPlan {
-    let mut plan = WatchPlan::default();
-    plan.capsule_api = client
+    let capsule_api = client
         .list_api_group_resources(CAPSULE_GROUP_VERSION)
         .await
         .is_ok_and(|list| list.resources.iter().any(|r| r.name == "tenants"));
+    let mut plan = WatchPlan {
+        capsule_api,
+        ..WatchPlan::default()
+    };
     let kinds: Vec<Kind> = Kind::ALL
         .into_iter()
         .filter(|k| *k != Kind::CapsuleTenant || plan.capsule_api)
@@ -245,12 +248,14 @@ async fn run<K>(
     let config = watcher::Config::default().page_size(500);
     let mut stream = std::pin::pin!(watcher(api, config).default_backoff());
     let mut buffer: Vec<Object> = Vec::new();
+    // Only whether the receiver is gone matters, not the unsent update.
     let send_sync = |state: SyncState| {
         tx.send(WatchUpdate::Sync {
             kind,
             scope: scope.clone(),
             state,
         })
+        .map_err(|_| ())
     };
     let _ = send_sync(SyncState::Loading { seen: 0 });
     while let Some(event) = stream.next().await {
@@ -261,24 +266,28 @@ async fn run<K>(
             }
             Ok(watcher::Event::InitApply(object)) => {
                 buffer.push(project(&object));
-                if buffer.len() % 500 == 0 {
+                if buffer.len().is_multiple_of(500) {
                     send_sync(SyncState::Loading { seen: buffer.len() })
                 } else {
                     Ok(())
                 }
             }
-            Ok(watcher::Event::InitDone) => tx.send(WatchUpdate::Change(Change::Replaced {
-                kind,
-                scope: scope.clone(),
-                objects: std::mem::take(&mut buffer),
-            })),
-            Ok(watcher::Event::Apply(object)) => {
-                tx.send(WatchUpdate::Change(Change::Applied(project(&object))))
-            }
-            Ok(watcher::Event::Delete(object)) => tx.send(WatchUpdate::Change(Change::Deleted(
-                kind,
-                project(&object).key(),
-            ))),
+            Ok(watcher::Event::InitDone) => tx
+                .send(WatchUpdate::Change(Change::Replaced {
+                    kind,
+                    scope: scope.clone(),
+                    objects: std::mem::take(&mut buffer),
+                }))
+                .map_err(|_| ()),
+            Ok(watcher::Event::Apply(object)) => tx
+                .send(WatchUpdate::Change(Change::Applied(project(&object))))
+                .map_err(|_| ()),
+            Ok(watcher::Event::Delete(object)) => tx
+                .send(WatchUpdate::Change(Change::Deleted(
+                    kind,
+                    project(&object).key(),
+                )))
+                .map_err(|_| ()),
             Err(err) => send_sync(error_state(&err)),
         };
         if sent.is_err() {
