@@ -5,6 +5,7 @@
 //! renders them. Key presses become `app::Action`s handled by a pure `update`.
 
 pub mod cli;
+pub mod app;
 pub mod config;
 pub mod kube;
 pub mod model;

@@ -134,6 +134,14 @@ impl Drop for Watchers {
 /// Starts every watch in the plan; updates go to `tx`.
 pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate>) -> Watchers {
     let mut tasks = Vec::new();
+    if !plan.capsule_api {
+        // Not installed: there is nothing to load, which is not "no access".
+        let _ = tx.send(WatchUpdate::Sync {
+            kind: Kind::CapsuleTenant,
+            scope: Scope::Cluster,
+            state: SyncState::Synced,
+        });
+    }
     for (kind, scope, reason) in &plan.no_access {
         let _ = tx.send(WatchUpdate::Sync {
             kind: *kind,

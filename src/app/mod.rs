@@ -1,0 +1,11 @@
+//! Application state and the one place it changes: `update(&mut State,
+//! Action) -> Vec<Effect>` (DESIGN.md §2). Key handlers only turn keys into
+//! actions; the watchers' updates arrive as actions too.
+
+mod state;
+mod update;
+
+pub use state::{
+    DetailData, Identity, InputKind, InputState, ListState, Overlay, SortKey, State, Tab, View,
+};
+pub use update::{Action, Effect, update};

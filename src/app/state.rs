@@ -1,0 +1,299 @@
+//! Everything the console shows, derived data included, so rendering is a
+//! pure function of `&State`.
+
+use crate::model::{
+    self, Inventory, QosBreakdown, Resolution, ResolverKind, TenantId, TenantQuota, TenantRow,
+};
+
+/// The tabs of the tenant detail; Policy, RBAC and Network are filled by
+/// later releases and say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Overview,
+    Quota,
+    Qos,
+    Policy,
+    Rbac,
+    Network,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 6] = [
+        Tab::Overview,
+        Tab::Quota,
+        Tab::Qos,
+        Tab::Policy,
+        Tab::Rbac,
+        Tab::Network,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Quota => "Quota",
+            Tab::Qos => "QoS",
+            Tab::Policy => "Policy",
+            Tab::Rbac => "RBAC",
+            Tab::Network => "Network",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    Tenants,
+    Detail { tenant: TenantId, tab: Tab },
+}
+
+/// Columns the tenants list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Name,
+    Pressure,
+    Pods,
+    Namespaces,
+    BestEffort,
+}
+
+impl SortKey {
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::Name => SortKey::Pressure,
+            SortKey::Pressure => SortKey::Pods,
+            SortKey::Pods => SortKey::Namespaces,
+            SortKey::Namespaces => SortKey::BestEffort,
+            SortKey::BestEffort => SortKey::Name,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Pressure => "quota pressure",
+            SortKey::Pods => "pods",
+            SortKey::Namespaces => "namespaces",
+            SortKey::BestEffort => "BestEffort pods",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// `/`: narrows the tenants list as you type.
+    Filter,
+    /// `:`: opens the tenant (or the tenant of the namespace) typed.
+    Jump,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputState {
+    pub kind: InputKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    Input(InputState),
+}
+
+/// Selection and scrolling of the tenants list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListState {
+    pub selected: usize,
+    pub sort: SortKey,
+    pub reverse: bool,
+    /// The accepted filter (the one being typed lives in the overlay).
+    pub filter: String,
+}
+
+/// Who the user is, for the status line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub context: String,
+    /// The user as the API server names it, once known.
+    pub user: String,
+    pub server: String,
+}
+
+/// The numbers of the open tenant, recomputed when the inventory changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailData {
+    pub tenant: model::Tenant,
+    pub quota: TenantQuota,
+    pub qos: QosBreakdown,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub inventory: Inventory,
+    pub resolvers: Vec<ResolverKind>,
+    /// Tenants named in config.yaml or on the command line, for users who
+    /// cannot list namespaces.
+    pub extra_tenants: Vec<(TenantId, Vec<String>)>,
+    pub view: View,
+    pub overlay: Option<Overlay>,
+    pub list: ListState,
+    /// Selected row (and scroll) inside the detail's current tab.
+    pub detail_selected: usize,
+    pub identity: Identity,
+    pub readonly: bool,
+    /// One line for the status bar: a problem or a hint, replaced by the next.
+    pub message: Option<String>,
+    /// Set when the watchers could not start at all.
+    pub fatal: Option<String>,
+    /// Whether access planning has finished (before that nothing is known).
+    pub planned: bool,
+    pub quit: bool,
+    /// Terminal size, for paging.
+    pub size: (u16, u16),
+
+    // Derived from the inventory; see `State::refresh`.
+    pub resolution: Resolution,
+    /// All tenant rows, by name.
+    pub rows: Vec<TenantRow>,
+    /// Indexes into `rows`, filtered and sorted as the list shows them.
+    pub visible: Vec<usize>,
+    pub detail: Option<DetailData>,
+    derived_generation: Option<u64>,
+}
+
+impl State {
+    pub fn new(resolvers: Vec<ResolverKind>, extra_tenants: Vec<(TenantId, Vec<String>)>) -> Self {
+        State {
+            inventory: Inventory::new(),
+            resolvers,
+            extra_tenants,
+            view: View::Tenants,
+            overlay: None,
+            list: ListState::default(),
+            detail_selected: 0,
+            identity: Identity::default(),
+            readonly: false,
+            message: None,
+            fatal: None,
+            planned: false,
+            quit: false,
+            size: (80, 24),
+            resolution: Resolution::default(),
+            rows: Vec::new(),
+            visible: Vec::new(),
+            detail: None,
+            derived_generation: None,
+        }
+    }
+
+    /// Recomputes what derives from the inventory, once per batch of
+    /// updates and only when the inventory moved.
+    pub fn refresh(&mut self) {
+        if self.derived_generation != Some(self.inventory.generation()) {
+            self.resolution =
+                model::resolve_inventory(&self.inventory, &self.resolvers, &self.extra_tenants);
+            self.rows = model::tenant_rows(&self.inventory, &self.resolution);
+            self.derived_generation = Some(self.inventory.generation());
+            self.detail = None;
+        }
+        self.refresh_visible();
+        self.refresh_detail();
+    }
+
+    /// Re-applies filter and sort, keeping the selected tenant selected.
+    pub fn refresh_visible(&mut self) {
+        let selected_id = self.selected_row().map(|r| r.id.clone());
+        let filter = self.active_filter().to_lowercase();
+        let mut visible: Vec<usize> = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| filter.is_empty() || row_matches(row, &self.resolution, &filter))
+            .map(|(i, _)| i)
+            .collect();
+        let rows = &self.rows;
+        let key = self.list.sort;
+        visible.sort_by(|a, b| {
+            let (a, b) = (&rows[*a], &rows[*b]);
+            let order = match key {
+                SortKey::Name => std::cmp::Ordering::Equal,
+                SortKey::Pressure => {
+                    let ratio = |r: &TenantRow| r.worst_pressure.as_ref().map(|p| p.ratio);
+                    ratio(b)
+                        .unwrap_or(-1.0)
+                        .total_cmp(&ratio(a).unwrap_or(-1.0))
+                }
+                SortKey::Pods => b.pod_count.cmp(&a.pod_count),
+                SortKey::Namespaces => b.namespace_count.cmp(&a.namespace_count),
+                SortKey::BestEffort => b.qos.best_effort.cmp(&a.qos.best_effort),
+            };
+            order.then_with(|| a.id.cmp(&b.id))
+        });
+        if self.list.reverse {
+            visible.reverse();
+        }
+        self.visible = visible;
+        self.list.selected = selected_id
+            .and_then(|id| self.visible.iter().position(|i| self.rows[*i].id == id))
+            .unwrap_or(self.list.selected)
+            .min(self.visible.len().saturating_sub(1));
+    }
+
+    fn refresh_detail(&mut self) {
+        let View::Detail { tenant, .. } = &self.view else {
+            self.detail = None;
+            return;
+        };
+        if self.detail.as_ref().is_some_and(|d| &d.tenant.id == tenant) {
+            return;
+        }
+        self.detail = self.resolution.tenant(tenant).map(|t| DetailData {
+            tenant: t.clone(),
+            quota: model::tenant_quota(&self.inventory, t),
+            qos: model::qos_breakdown(&self.inventory, t),
+        });
+    }
+
+    /// The filter in effect: the one being typed, else the accepted one.
+    pub fn active_filter(&self) -> &str {
+        match &self.overlay {
+            Some(Overlay::Input(InputState {
+                kind: InputKind::Filter,
+                text,
+            })) => text,
+            _ => &self.list.filter,
+        }
+    }
+
+    pub fn selected_row(&self) -> Option<&TenantRow> {
+        self.visible
+            .get(self.list.selected)
+            .and_then(|i| self.rows.get(*i))
+    }
+
+    /// Rows of the list in display order.
+    pub fn visible_rows(&self) -> impl Iterator<Item = &TenantRow> {
+        self.visible.iter().filter_map(|i| self.rows.get(*i))
+    }
+
+    /// Whether the first lists are still loading.
+    pub fn loading(&self) -> bool {
+        !self.planned
+            || crate::model::Kind::ALL.iter().any(|k| {
+                matches!(
+                    self.inventory.kind_state(*k),
+                    crate::model::SyncState::Loading { .. }
+                )
+            })
+    }
+}
+
+fn row_matches(row: &TenantRow, resolution: &Resolution, filter: &str) -> bool {
+    row.id.as_str().to_lowercase().contains(filter)
+        || row.source.to_lowercase().contains(filter)
+        || resolution
+            .tenant(&row.id)
+            .is_some_and(|t| t.namespaces.iter().any(|ns| ns.to_lowercase().contains(filter)))
+}
