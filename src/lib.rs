@@ -4,9 +4,13 @@
 //! the `model::Inventory`, derived views are computed in `model/`, and `ui/`
 //! renders them. Key presses become `app::Action`s handled by a pure `update`.
 
-pub mod cli;
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod kube;
+pub mod live;
+pub mod logging;
 pub mod model;
 pub mod sandbox;
+pub mod tui;
+pub mod ui;

@@ -2,11 +2,18 @@ use clap::Parser;
 
 fn main() {
     let cli = tenantry::cli::Cli::parse();
-    match tenantry::cli::run(cli) {
-        Ok(code) => std::process::exit(code),
+    let log = tenantry::logging::init();
+    let code = match tenantry::cli::run(cli) {
+        Ok(code) => code,
         Err(err) => {
+            tracing::error!("{err:#}");
             eprintln!("tenantry: {err:#}");
-            std::process::exit(2);
+            if let Some((path, _)) = &log {
+                eprintln!("tenantry: the log is in {}", path.display());
+            }
+            2
         }
-    }
+    };
+    drop(log);
+    std::process::exit(code);
 }

@@ -40,7 +40,9 @@ fn alive(pid: u32) -> bool {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
         return false;
     };
-    let state = stat.rfind(')').and_then(|i| stat[i + 1..].split_whitespace().next());
+    let state = stat
+        .rfind(')')
+        .and_then(|i| stat[i + 1..].split_whitespace().next());
     !matches!(state, Some("Z") | Some("X") | None)
 }
 
@@ -51,7 +53,7 @@ fn binaries() -> tenantry::sandbox::Binaries {
         use std::io::Write;
         let _ = writeln!(std::io::stderr().lock(), "sandbox: {line}");
     })
-        .expect("the control-plane binaries")
+    .expect("the control-plane binaries")
 }
 
 #[test]
@@ -69,7 +71,10 @@ fn up_status_down_leaves_nothing_behind() {
     let out = stdout_of(&up);
     assert!(out.contains("export KUBECONFIG="), "{out}");
     for persona in ["admin", "alice", "bob"] {
-        assert!(dir.join(format!("{persona}.kubeconfig")).exists(), "{persona}");
+        assert!(
+            dir.join(format!("{persona}.kubeconfig")).exists(),
+            "{persona}"
+        );
     }
     let pids = recorded_pids(&dir);
     assert_eq!(pids.len(), 3, "{pids:?}");
@@ -88,8 +93,16 @@ fn up_status_down_leaves_nothing_behind() {
         .output()
         .expect("running up twice");
     assert!(again.status.success());
-    assert!(stdout_of(&again).contains("already runs"), "{}", stdout_of(&again));
-    assert_eq!(recorded_pids(&dir), pids, "a second up must not start anything");
+    assert!(
+        stdout_of(&again).contains("already runs"),
+        "{}",
+        stdout_of(&again)
+    );
+    assert_eq!(
+        recorded_pids(&dir),
+        pids,
+        "a second up must not start anything"
+    );
 
     // A component that dies later is named by status.
     let (_, cm_pid) = pids
@@ -124,7 +137,11 @@ fn up_status_down_leaves_nothing_behind() {
         .output()
         .expect("running down twice");
     assert!(down_again.status.success());
-    assert!(stdout_of(&down_again).contains("nothing runs"), "{}", stdout_of(&down_again));
+    assert!(
+        stdout_of(&down_again).contains("nothing runs"),
+        "{}",
+        stdout_of(&down_again)
+    );
 }
 
 #[test]
@@ -143,7 +160,11 @@ fn without_go_or_assets_it_says_what_is_needed() {
     let err = stderr_of(&out);
     assert!(err.contains("install a Go toolchain"), "{err}");
     assert!(err.contains("KUBEBUILDER_ASSETS"), "{err}");
-    assert_eq!(err.matches("tenantry: the sandbox needs").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("tenantry: the sandbox needs").count(),
+        1,
+        "{err}"
+    );
 }
 
 #[test]
@@ -153,11 +174,17 @@ fn a_component_that_dies_while_starting_is_named_with_its_log() {
     let assets = temp.path().join("assets");
     std::fs::create_dir_all(&assets).expect("assets dir");
     std::os::unix::fs::symlink(&real.etcd, assets.join("etcd")).expect("etcd link");
-    std::os::unix::fs::symlink(&real.kube_controller_manager, assets.join("kube-controller-manager"))
-        .expect("controller-manager link");
+    std::os::unix::fs::symlink(
+        &real.kube_controller_manager,
+        assets.join("kube-controller-manager"),
+    )
+    .expect("controller-manager link");
     let broken = assets.join("kube-apiserver");
-    std::fs::write(&broken, "#!/bin/sh\necho 'E0101 simulated failure: cannot load certificates' >&2\nexit 1\n")
-        .expect("broken apiserver");
+    std::fs::write(
+        &broken,
+        "#!/bin/sh\necho 'E0101 simulated failure: cannot load certificates' >&2\nexit 1\n",
+    )
+    .expect("broken apiserver");
     std::fs::set_permissions(&broken, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 
     let dir = temp.path().join("sb");
@@ -169,7 +196,10 @@ fn a_component_that_dies_while_starting_is_named_with_its_log() {
         .expect("running up");
     assert_eq!(out.status.code(), Some(2));
     let err = stderr_of(&out);
-    assert!(err.contains("kube-apiserver exited while starting"), "{err}");
+    assert!(
+        err.contains("kube-apiserver exited while starting"),
+        "{err}"
+    );
     assert!(err.contains("simulated failure"), "{err}");
     // etcd, started before it, is stopped again.
     assert!(!dir.join("sandbox.json").exists(), "state left behind");
@@ -182,7 +212,11 @@ fn any_process_with_arg(arg: &str) -> bool {
         return false;
     };
     entries.flatten().any(|entry| {
-        let is_pid = entry.file_name().to_string_lossy().chars().all(|c| c.is_ascii_digit());
+        let is_pid = entry
+            .file_name()
+            .to_string_lossy()
+            .chars()
+            .all(|c| c.is_ascii_digit());
         is_pid
             && std::fs::read(entry.path().join("cmdline"))
                 .map(|cmdline| cmdline.split(|b| *b == 0).any(|a| a == arg.as_bytes()))

@@ -54,9 +54,15 @@ fn admin_sees_every_demo_tenant_with_its_numbers() {
     let acme = tenant(&out, "acme");
     assert_eq!(acme["namespaces"], 2);
     assert_eq!(acme["source"], "label");
-    assert_eq!(acme["qos"], json!({"guaranteed": 3, "burstable": 1, "best_effort": 0}));
+    assert_eq!(
+        acme["qos"],
+        json!({"guaranteed": 3, "burstable": 1, "best_effort": 0})
+    );
     let initech = tenant(&out, "initech");
-    assert_eq!(initech["qos"], json!({"guaranteed": 0, "burstable": 1, "best_effort": 3}));
+    assert_eq!(
+        initech["qos"],
+        json!({"guaranteed": 0, "burstable": 1, "best_effort": 3})
+    );
     assert_eq!(initech["worst_quota"], Value::Null);
     let globex = tenant(&out, "globex");
     assert_eq!(globex["worst_quota"]["resource"], "requests.memory");
@@ -66,8 +72,14 @@ fn admin_sees_every_demo_tenant_with_its_numbers() {
     assert_eq!(hooli["source"], "hnc");
     assert_eq!(hooli["namespaces"], 3);
     let unassigned = out["unassigned"].as_array().expect("unassigned");
-    assert!(unassigned.iter().any(|n| n == "shared-tools"), "{unassigned:?}");
-    assert!(out["no_access"].as_array().expect("no_access").is_empty(), "{out:#}");
+    assert!(
+        unassigned.iter().any(|n| n == "shared-tools"),
+        "{unassigned:?}"
+    );
+    assert!(
+        out["no_access"].as_array().expect("no_access").is_empty(),
+        "{out:#}"
+    );
 }
 
 #[tokio::test]
@@ -94,14 +106,19 @@ async fn reported_quota_numbers_equal_the_servers_quota_status() {
             .iter()
             .find(|r| r["resource"] == resource.as_str())
             .unwrap_or_else(|| panic!("{resource} not shown"));
-        let shown_hard: tenantry::model::Quantity =
-            shown["hard"].as_str().expect("hard").parse().expect("quantity");
+        let shown_hard: tenantry::model::Quantity = shown["hard"]
+            .as_str()
+            .expect("hard")
+            .parse()
+            .expect("quantity");
         let server_hard: tenantry::model::Quantity = hard_value.0.parse().expect("quantity");
         assert_eq!(shown_hard, server_hard, "{resource} hard");
-        let shown_used: tenantry::model::Quantity =
-            shown["used"].as_str().expect("used").parse().expect("quantity");
-        let server_used: tenantry::model::Quantity =
-            used[resource].0.parse().expect("quantity");
+        let shown_used: tenantry::model::Quantity = shown["used"]
+            .as_str()
+            .expect("used")
+            .parse()
+            .expect("quantity");
+        let server_used: tenantry::model::Quantity = used[resource].0.parse().expect("quantity");
         assert_eq!(shown_used, server_used, "{resource} used");
     }
     // Sorted by pressure: memory is over its limit, so it comes first.
@@ -143,7 +160,11 @@ fn bob_is_told_he_sees_no_tenant_and_why() {
         .args(["tenants"])
         .output()
         .expect("running tenantry");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("(no tenant visible)"), "{text}");
     assert!(text.contains("no access: Namespace in cluster"), "{text}");

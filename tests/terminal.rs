@@ -16,7 +16,12 @@ struct Tmux {
 
 impl Tmux {
     fn start(command: &str, size: (u16, u16)) -> Tmux {
-        let socket = format!("tenantry-test-{}-{}", std::process::id(), size.0);
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let socket = format!(
+            "tenantry-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
         let tmux = Tmux { socket };
         let out = tmux.run(&[
             "new-session",
@@ -29,7 +34,11 @@ impl Tmux {
             &size.1.to_string(),
             command,
         ]);
-        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         tmux
     }
 
@@ -89,7 +98,10 @@ fn console_command(kubeconfig: &Path) -> String {
 
 #[test]
 fn the_console_starts_shows_the_demo_tenants_opens_one_and_quits_cleanly() {
-    let tmux = Tmux::start(&console_command(&cluster().kubeconfig(Persona::Admin)), (80, 24));
+    let tmux = Tmux::start(
+        &console_command(&cluster().kubeconfig(Persona::Admin)),
+        (80, 24),
+    );
     let screen = tmux.wait_for("initech");
     for tenant in ["acme", "globex", "hooli", "umbrella"] {
         assert!(screen.contains(tenant), "{tenant} missing:\n{screen}");
@@ -104,7 +116,10 @@ fn the_console_starts_shows_the_demo_tenants_opens_one_and_quits_cleanly() {
 
     tmux.keys(&["2"]);
     let screen = tmux.wait_for("requests.memory");
-    assert!(screen.contains("150%"), "globex is over its memory quota:\n{screen}");
+    assert!(
+        screen.contains("150%"),
+        "globex is over its memory quota:\n{screen}"
+    );
 
     tmux.keys(&["Escape"]);
     tmux.wait_for("initech");
@@ -118,7 +133,10 @@ fn the_console_starts_shows_the_demo_tenants_opens_one_and_quits_cleanly() {
 
 #[test]
 fn bob_gets_a_plain_explanation_instead_of_an_empty_table() {
-    let tmux = Tmux::start(&console_command(&cluster().kubeconfig(Persona::Bob)), (80, 24));
+    let tmux = Tmux::start(
+        &console_command(&cluster().kubeconfig(Persona::Bob)),
+        (80, 24),
+    );
     let screen = tmux.wait_for("no tenant");
     assert!(screen.contains("cannot list namespaces"), "{screen}");
     tmux.keys(&["q"]);
@@ -128,9 +146,15 @@ fn bob_gets_a_plain_explanation_instead_of_an_empty_table() {
 
 #[test]
 fn a_small_terminal_is_told_how_much_room_is_needed() {
-    let tmux = Tmux::start(&console_command(&cluster().kubeconfig(Persona::Admin)), (60, 20));
+    let tmux = Tmux::start(
+        &console_command(&cluster().kubeconfig(Persona::Admin)),
+        (60, 20),
+    );
     let screen = tmux.wait_for("80");
-    assert!(screen.contains("80×24") || screen.contains("80x24"), "{screen}");
+    assert!(
+        screen.contains("80×24") || screen.contains("80x24"),
+        "{screen}"
+    );
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED:0");
 }

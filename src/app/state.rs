@@ -293,7 +293,9 @@ impl State {
 fn row_matches(row: &TenantRow, resolution: &Resolution, filter: &str) -> bool {
     row.id.as_str().to_lowercase().contains(filter)
         || row.source.to_lowercase().contains(filter)
-        || resolution
-            .tenant(&row.id)
-            .is_some_and(|t| t.namespaces.iter().any(|ns| ns.to_lowercase().contains(filter)))
+        || resolution.tenant(&row.id).is_some_and(|t| {
+            t.namespaces
+                .iter()
+                .any(|ns| ns.to_lowercase().contains(filter))
+        })
 }

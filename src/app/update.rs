@@ -15,7 +15,9 @@ pub enum Action {
     Watch(WatchUpdate),
     /// Access planning finished: watches run (or could not start).
     Planned,
-    Identity { user: String },
+    Identity {
+        user: String,
+    },
     /// The watchers could not start at all (no connection).
     Fatal(String),
     Resize(u16, u16),
@@ -28,10 +30,12 @@ pub enum Effect {
     Resync,
 }
 
-/// Applies one action. Derived data is refreshed here too, so the state is
-/// always consistent after `update` returns.
+/// Applies one action. Derived data is refreshed here too, except after
+/// watch updates: those come in bursts, and the event loop refreshes once
+/// per batch (`State::refresh`) before it draws.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = Vec::new();
+    let from_watch = matches!(action, Action::Watch(_));
     match action {
         Action::Key(key) => on_key(state, key, &mut effects),
         Action::InputChar(c) => {
@@ -45,9 +49,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Watch(WatchUpdate::Change(change)) => state.inventory.apply(change),
-        Action::Watch(WatchUpdate::Sync { kind, scope, state: sync }) => {
-            state.inventory.set_sync(kind, scope, sync)
-        }
+        Action::Watch(WatchUpdate::Sync {
+            kind,
+            scope,
+            state: sync,
+        }) => state.inventory.set_sync(kind, scope, sync),
         Action::Planned => state.planned = true,
         Action::Identity { user } => state.identity.user = user,
         Action::Fatal(message) => {
@@ -56,7 +62,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Resize(width, height) => state.size = (width, height),
     }
-    state.refresh();
+    if !from_watch {
+        state.refresh();
+    }
     effects
 }
 
@@ -90,6 +98,9 @@ fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
         KeyAction::Quit => state.quit = true,
         KeyAction::Help => state.overlay = Some(Overlay::Help),
         KeyAction::Refresh => {
+            // Forget everything and list again: nothing stale survives.
+            state.inventory = crate::model::Inventory::new();
+            state.planned = false;
             effects.push(Effect::Resync);
             state.message = Some("listing everything again".into());
         }
@@ -174,7 +185,9 @@ fn on_detail_key(state: &mut State, key: KeyAction, tenant: TenantId, tab: Tab) 
         KeyAction::MoveDown => state.detail_selected += 1,
         KeyAction::MoveUp => state.detail_selected = state.detail_selected.saturating_sub(1),
         KeyAction::PageDown => state.detail_selected += page(state),
-        KeyAction::PageUp => state.detail_selected = state.detail_selected.saturating_sub(page(state)),
+        KeyAction::PageUp => {
+            state.detail_selected = state.detail_selected.saturating_sub(page(state))
+        }
         KeyAction::HalfPageDown => state.detail_selected += page(state) / 2,
         KeyAction::HalfPageUp => {
             state.detail_selected = state.detail_selected.saturating_sub(page(state) / 2)
@@ -225,5 +238,250 @@ fn submit_input(state: &mut State, input: InputState) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::state::SortKey;
+    use crate::kube::watch::WatchUpdate;
+    use crate::model::{
+        Change, Kind, NamespaceInfo, Object, PodInfo, ResolverKind, Scope, SyncState,
+    };
+    use k8s_openapi::api::core::v1::{Namespace, Pod};
+
+    fn namespace(name: &str, tenant: &str) -> Object {
+        let ns: Namespace = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "labels": {"tenantry.dev/tenant": tenant}}
+        }))
+        .unwrap();
+        Object::Namespace(NamespaceInfo::from_namespace(&ns))
+    }
+
+    fn pod(ns: &str, name: &str) -> Object {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {"containers": [{"name": "c", "image": "x"}]},
+            "status": {"qosClass": "BestEffort"}
+        }))
+        .unwrap();
+        Object::Pod(PodInfo::from_pod(&pod))
+    }
+
+    fn replaced(kind: Kind, objects: Vec<Object>) -> Action {
+        Action::Watch(WatchUpdate::Change(Change::Replaced {
+            kind,
+            scope: Scope::Cluster,
+            objects,
+        }))
+    }
+
+    /// Three tenants, every kind synced.
+    fn loaded() -> State {
+        let mut state = State::new(ResolverKind::default_order(), vec![]);
+        for kind in Kind::ALL {
+            update(
+                &mut state,
+                Action::Watch(WatchUpdate::Sync {
+                    kind,
+                    scope: Scope::Cluster,
+                    state: SyncState::Synced,
+                }),
+            );
+        }
+        update(
+            &mut state,
+            replaced(
+                Kind::Namespace,
+                vec![
+                    namespace("acme-dev", "acme"),
+                    namespace("globex-web", "globex"),
+                    namespace("initech-app", "initech"),
+                ],
+            ),
+        );
+        update(
+            &mut state,
+            replaced(
+                Kind::Pod,
+                vec![
+                    pod("initech-app", "a"),
+                    pod("initech-app", "b"),
+                    pod("acme-dev", "c"),
+                ],
+            ),
+        );
+        update(&mut state, Action::Planned);
+        state
+    }
+
+    fn key(state: &mut State, key: KeyAction) -> Vec<Effect> {
+        update(state, Action::Key(key))
+    }
+
+    fn visible_names(state: &State) -> Vec<&str> {
+        state.visible_rows().map(|r| r.id.as_str()).collect()
+    }
+
+    #[test]
+    fn watch_updates_fill_the_rows_after_a_refresh() {
+        let state = loaded();
+        assert!(!state.loading());
+        assert_eq!(visible_names(&state), vec!["acme", "globex", "initech"]);
+        let initech = state
+            .rows
+            .iter()
+            .find(|r| r.id.as_str() == "initech")
+            .unwrap();
+        assert_eq!(initech.qos.best_effort, 2);
+    }
+
+    #[test]
+    fn watch_updates_alone_do_not_recompute_until_refresh() {
+        let mut state = loaded();
+        update(
+            &mut state,
+            Action::Watch(WatchUpdate::Change(Change::Applied(pod("acme-dev", "d")))),
+        );
+        let acme = |s: &State| {
+            s.rows
+                .iter()
+                .find(|r| r.id.as_str() == "acme")
+                .unwrap()
+                .pod_count
+        };
+        assert_eq!(acme(&state), 1);
+        state.refresh();
+        assert_eq!(acme(&state), 2);
+    }
+
+    #[test]
+    fn moving_stays_inside_the_list() {
+        let mut state = loaded();
+        key(&mut state, KeyAction::MoveUp);
+        assert_eq!(state.list.selected, 0);
+        for _ in 0..10 {
+            key(&mut state, KeyAction::MoveDown);
+        }
+        assert_eq!(state.list.selected, 2);
+        key(&mut state, KeyAction::Top);
+        assert_eq!(state.list.selected, 0);
+        key(&mut state, KeyAction::Bottom);
+        assert_eq!(state.selected_row().unwrap().id.as_str(), "initech");
+    }
+
+    #[test]
+    fn typing_a_filter_narrows_the_list_and_escape_restores_it() {
+        let mut state = loaded();
+        key(&mut state, KeyAction::Filter);
+        for c in "glo".chars() {
+            update(&mut state, Action::InputChar(c));
+        }
+        assert_eq!(visible_names(&state), vec!["globex"]);
+        key(&mut state, KeyAction::Cancel);
+        assert_eq!(visible_names(&state).len(), 3);
+        // Accepted filters match namespace names too.
+        key(&mut state, KeyAction::Filter);
+        for c in "app".chars() {
+            update(&mut state, Action::InputChar(c));
+        }
+        key(&mut state, KeyAction::Submit);
+        assert_eq!(visible_names(&state), vec!["initech"]);
+        key(&mut state, KeyAction::Back);
+        assert_eq!(visible_names(&state).len(), 3);
+    }
+
+    #[test]
+    fn sorting_keeps_the_selected_tenant_selected() {
+        let mut state = loaded();
+        key(&mut state, KeyAction::Bottom);
+        assert_eq!(state.selected_row().unwrap().id.as_str(), "initech");
+        while state.list.sort != SortKey::BestEffort {
+            key(&mut state, KeyAction::CycleSort);
+        }
+        assert_eq!(visible_names(&state)[0], "initech");
+        assert_eq!(state.selected_row().unwrap().id.as_str(), "initech");
+    }
+
+    #[test]
+    fn jump_opens_a_tenant_by_its_name_or_a_namespace() {
+        let mut state = loaded();
+        key(&mut state, KeyAction::Jump);
+        for c in "globex-web".chars() {
+            update(&mut state, Action::InputChar(c));
+        }
+        key(&mut state, KeyAction::Submit);
+        assert!(
+            matches!(&state.view, View::Detail { tenant, tab: Tab::Overview } if tenant.as_str() == "globex")
+        );
+        assert_eq!(
+            state.detail.as_ref().unwrap().tenant.namespaces,
+            vec!["globex-web"]
+        );
+
+        key(&mut state, KeyAction::Back);
+        key(&mut state, KeyAction::Jump);
+        update(&mut state, Action::InputChar('z'));
+        key(&mut state, KeyAction::Submit);
+        assert_eq!(state.view, View::Tenants);
+        assert!(state.message.as_deref().unwrap().contains("no tenant"));
+    }
+
+    #[test]
+    fn tabs_cycle_and_escape_goes_back() {
+        let mut state = loaded();
+        key(&mut state, KeyAction::Open);
+        key(&mut state, KeyAction::NextTab);
+        assert!(matches!(
+            state.view,
+            View::Detail {
+                tab: Tab::Quota,
+                ..
+            }
+        ));
+        key(&mut state, KeyAction::PrevTab);
+        key(&mut state, KeyAction::PrevTab);
+        assert!(matches!(
+            state.view,
+            View::Detail {
+                tab: Tab::Network,
+                ..
+            }
+        ));
+        key(&mut state, KeyAction::Tab(3));
+        assert!(matches!(state.view, View::Detail { tab: Tab::Qos, .. }));
+        key(&mut state, KeyAction::Back);
+        assert_eq!(state.view, View::Tenants);
+    }
+
+    #[test]
+    fn help_opens_and_closes_and_q_quits() {
+        let mut state = loaded();
+        key(&mut state, KeyAction::Help);
+        assert_eq!(state.overlay, Some(Overlay::Help));
+        key(&mut state, KeyAction::MoveDown);
+        assert_eq!(state.list.selected, 0, "keys do not leak through help");
+        key(&mut state, KeyAction::Back);
+        assert_eq!(state.overlay, None);
+        key(&mut state, KeyAction::Quit);
+        assert!(state.quit);
+    }
+
+    #[test]
+    fn refresh_forgets_the_inventory_and_asks_for_a_resync() {
+        let mut state = loaded();
+        let effects = key(&mut state, KeyAction::Refresh);
+        assert_eq!(effects, vec![Effect::Resync]);
+        assert!(state.loading());
+        assert!(state.rows.is_empty());
+    }
+
+    #[test]
+    fn writes_explain_themselves_instead_of_doing_nothing() {
+        let mut state = loaded();
+        state.readonly = true;
+        key(&mut state, KeyAction::EditQuota);
+        assert!(state.message.as_deref().unwrap().contains("read-only"));
     }
 }

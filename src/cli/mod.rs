@@ -1,10 +1,19 @@
 //! Command-line arguments and the headless commands.
 
+pub mod output;
 pub mod sandbox_cmd;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
+use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::app::{Action, State, Tab, View, update};
+use crate::config::{ColorChoice, ColorSupport, Config};
+use crate::kube::client::{ConnectOptions, Connection, connect};
+use crate::model::TenantId;
+use output::Format;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -12,21 +21,71 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "A terminal console for multi-tenant Kubernetes",
     long_about = "tenantry watches tenant namespaces live and shows, per tenant, quota usage, \
-                  the pod QoS breakdown, policy coverage and RBAC bindings."
+                  the pod QoS breakdown, policy coverage and RBAC bindings. Without a \
+                  subcommand it opens the console on the current kubeconfig context."
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: the current one)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// A namespace to watch when you cannot list namespaces (repeatable)
+    #[arg(short = 'n', long = "namespace", global = true, value_name = "NS")]
+    pub namespaces: Vec<String>,
+    /// Open this tenant's detail at start
+    #[arg(long, global = true, value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// Disable every write
+    #[arg(long, global = true)]
+    pub readonly: bool,
+    /// Theme: default, dark, light, mono, or one in the config dir
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Keymap: default, emacs, or one in the config dir
+    #[arg(long, global = true, value_name = "NAME")]
+    pub keymap: Option<String>,
+    /// Colour: auto follows NO_COLOR and COLORTERM
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum ColorArg {
+    Always,
+    #[default]
+    Auto,
+    Never,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// List tenants with namespaces, pods, worst quota pressure and QoS mix
+    Tenants {
+        #[arg(short, long, value_enum, default_value_t = Format::Table)]
+        output: Format,
+    },
+    /// One tenant's quota usage and QoS breakdown
+    Report {
+        tenant: String,
+        #[arg(short, long, value_enum, default_value_t = Format::Table)]
+        output: Format,
+    },
     /// Manage a local control plane (etcd, kube-apiserver, kube-controller-manager)
     Sandbox {
         #[command(subcommand)]
         action: SandboxAction,
     },
-    /// Start a sandbox, seed the demo tenants, and stop it all on exit
+    /// Start a sandbox with the demo tenants, open the console on it, stop it all on exit
     Demo(DemoArgs),
     /// Print a shell completion script
     Completions {
@@ -85,25 +144,164 @@ pub struct DemoArgs {
     /// Sandbox directory (default: a new temporary directory)
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Do not open the console: print how to reach the sandbox and wait for Ctrl-C
+    #[arg(long)]
+    pub no_console: bool,
 }
 
 /// Runs the parsed command and returns the process exit code.
-pub fn run(cli: Cli) -> anyhow::Result<i32> {
+pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Some(Command::Sandbox { action }) => sandbox_cmd::run(action),
-        Some(Command::Demo(args)) => sandbox_cmd::demo(args),
+        Some(Command::Demo(args)) => sandbox_cmd::demo(args, &cli.global),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             let mut command = Cli::command();
             clap_complete::generate(shell, &mut command, "tenantry", &mut std::io::stdout());
             Ok(0)
         }
-        None => {
-            eprintln!(
-                "the console arrives with the next release; for now try `tenantry demo` or \
-                 `tenantry sandbox up`"
-            );
-            Ok(2)
-        }
+        Some(Command::Tenants { output }) => headless(&cli.global, |state| {
+            let out = output::tenants(state);
+            Ok(match output {
+                Format::Table => output::tenants_table(&out),
+                _ => output::serialize(&out, output)?,
+            })
+        }),
+        Some(Command::Report { tenant, output }) => headless(&cli.global, |state| {
+            let id = TenantId::new(tenant.clone());
+            let Some(found) = state.resolution.tenant(&id) else {
+                let known: Vec<&str> = state.rows.iter().map(|r| r.id.as_str()).collect();
+                bail!(
+                    "no tenant {tenant:?} is visible{}",
+                    if known.is_empty() {
+                        " (no tenant is visible at all; see `tenantry tenants`)".to_string()
+                    } else {
+                        format!("; visible tenants: {}", known.join(", "))
+                    }
+                );
+            };
+            let out = output::report(state, found);
+            Ok(match output {
+                Format::Table => output::report_table(&out),
+                _ => output::serialize(&out, output)?,
+            })
+        }),
+        None => console(&cli.global),
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn color_support(choice: ColorArg) -> ColorSupport {
+    ColorSupport::from_env(match choice {
+        ColorArg::Always => ColorChoice::Always,
+        ColorArg::Auto => ColorChoice::Auto,
+        ColorArg::Never => ColorChoice::Never,
+    })
+}
+
+fn load_config(global: &GlobalArgs) -> Config {
+    let paths = crate::config::Paths::from_process();
+    Config::load_with(
+        paths.config.as_deref(),
+        color_support(global.color),
+        global.theme.as_deref(),
+        global.keymap.as_deref(),
+    )
+}
+
+fn initial_state(global: &GlobalArgs, config: &Config, connection: &Connection) -> State {
+    let mut state = State::new(
+        crate::live::resolvers(&config.settings),
+        crate::live::extra_tenants(&config.settings),
+    );
+    state.readonly = global.readonly || config.settings.readonly;
+    state.identity.context = connection.context.clone();
+    state.identity.user = connection.user.clone();
+    state.identity.server = connection.server.clone();
+    state
+}
+
+/// Connects, waits for the first lists, prints what `render` makes of them.
+fn headless(global: &GlobalArgs, render: impl FnOnce(&State) -> Result<String>) -> Result<i32> {
+    let config = load_config(global);
+    for warning in &config.warnings {
+        eprintln!("tenantry: warning: {warning}");
+    }
+    let rt = runtime()?;
+    let text = rt.block_on(async {
+        let connection = connect(&ConnectOptions {
+            kubeconfig: global.kubeconfig.clone(),
+            context: global.context.clone(),
+        })
+        .await?;
+        let mut state = initial_state(global, &config, &connection);
+        let known =
+            crate::live::known_namespaces(&global.namespaces, &connection, &config.settings);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let live = crate::live::start(&connection, known, tx);
+        let synced = crate::live::sync(&mut state, &mut rx, Duration::from_secs(120)).await;
+        live.abort();
+        synced?;
+        render(&state)
+    })?;
+    print!("{text}");
+    Ok(0)
+}
+
+/// Opens the console on the current kubeconfig context.
+fn console(global: &GlobalArgs) -> Result<i32> {
+    let rt = runtime()?;
+    rt.block_on(open_console(
+        global,
+        &ConnectOptions {
+            kubeconfig: global.kubeconfig.clone(),
+            context: global.context.clone(),
+        },
+    ))?;
+    Ok(0)
+}
+
+/// Shared by `tenantry` and `tenantry demo`.
+pub async fn open_console(global: &GlobalArgs, connect_options: &ConnectOptions) -> Result<()> {
+    let config = load_config(global);
+    let connection = connect(connect_options).await?;
+    if connection.uses_exec_plugin {
+        // An exec credential plugin may prompt; it must do so before the
+        // terminal goes raw, so make one request now.
+        let _ = crate::kube::client::whoami(&connection.client).await;
+    }
+    let mut state = initial_state(global, &config, &connection);
+    if let Some(warning) = config.warnings.first() {
+        let more = config.warnings.len() - 1;
+        state.message = Some(if more > 0 {
+            format!("{warning} (and {more} more: see `tenantry tenants`)")
+        } else {
+            warning.to_string()
+        });
+    }
+    if let Some(tenant) = &global.tenant {
+        state.view = View::Detail {
+            tenant: TenantId::new(tenant.clone()),
+            tab: Tab::Overview,
+        };
+    }
+    update(&mut state, Action::Resize(80, 24));
+    let known = crate::live::known_namespaces(&global.namespaces, &connection, &config.settings);
+    let console = crate::tui::Console {
+        connection,
+        known_namespaces: known,
+        state,
+        theme: config.theme,
+        keymap: config.keymap,
+        mouse: config.settings.mouse,
+        redraw_per_second: config.settings.redraw_per_second,
+    };
+    console.run().await
 }

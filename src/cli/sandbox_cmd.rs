@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::{DemoArgs, PersonaArg, SandboxAction, SeedArg};
+use super::{DemoArgs, GlobalArgs, PersonaArg, SandboxAction, SeedArg};
 use crate::sandbox::{self, Lifetime, Persona, Sandbox, Seed};
 
 fn progress(line: &str) {
@@ -147,7 +147,7 @@ fn down(dir: &Path) -> Result<i32> {
     Ok(0)
 }
 
-pub fn demo(args: DemoArgs) -> Result<i32> {
+pub fn demo(args: DemoArgs, global: &GlobalArgs) -> Result<i32> {
     let persona = match args.persona {
         PersonaArg::Admin => Persona::Admin,
         PersonaArg::Alice => Persona::Alice,
@@ -174,17 +174,25 @@ pub fn demo(args: DemoArgs) -> Result<i32> {
             &mut progress,
         )
         .await?;
-        println!("demo sandbox running; API server {}", sandbox.server());
-        println!(
-            "  as {}: export KUBECONFIG={}",
-            persona.user(),
-            sandbox.kubeconfig(persona).display()
-        );
-        println!("press Ctrl-C to stop it");
-        let waited = wait_for_stop_signal().await;
+        let result = if args.no_console {
+            println!("demo sandbox running; API server {}", sandbox.server());
+            println!(
+                "  as {}: export KUBECONFIG={}",
+                persona.user(),
+                sandbox.kubeconfig(persona).display()
+            );
+            println!("press Ctrl-C to stop it");
+            wait_for_stop_signal().await
+        } else {
+            let options = crate::kube::client::ConnectOptions {
+                kubeconfig: Some(sandbox.kubeconfig(persona)),
+                context: None,
+            };
+            super::open_console(global, &options).await
+        };
         let stopped = sandbox.stop();
-        println!("stopped {}", stopped.join(", "));
-        waited.map(|()| 0)
+        eprintln!("tenantry: demo sandbox stopped ({})", stopped.join(", "));
+        result.map(|()| 0)
     })
 }
 

@@ -64,12 +64,16 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
+            // DESIGN.md §3: label first; `namespace` (every namespace its
+            // own tenant) is off unless config.yaml asks for it.
             resolvers: vec![
+                ResolverSetting::Label {
+                    key: "tenantry.dev/tenant".into(),
+                },
                 ResolverSetting::Capsule,
                 ResolverSetting::Hnc,
                 ResolverSetting::Rancher,
                 ResolverSetting::Kiosk,
-                ResolverSetting::Namespace,
             ],
             tenants: BTreeMap::new(),
             namespaces: Vec::new(),

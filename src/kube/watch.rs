@@ -78,12 +78,12 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> WatchPlan {
             continue;
         }
         let (_, resource) = resource_of(kind);
+        plan.no_access.push((
+            kind,
+            Scope::Cluster,
+            format!("cannot list {resource} cluster-wide"),
+        ));
         if !kind.is_namespaced() {
-            plan.no_access.push((
-                kind,
-                Scope::Cluster,
-                format!("cannot list {resource} cluster-wide"),
-            ));
             continue;
         }
         let per_namespace = futures::future::join_all(
@@ -141,6 +141,25 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
             scope: Scope::Cluster,
             state: SyncState::Synced,
         });
+    }
+    // Every planned watch is "loading" before anything else is said, so a
+    // reader never mistakes a kind whose watches have not started (only its
+    // cluster-wide "no access" known yet) for a finished one.
+    for (kind, scope) in &plan.watches {
+        let _ = tx.send(WatchUpdate::Sync {
+            kind: *kind,
+            scope: scope.clone(),
+            state: SyncState::Loading { seen: 0 },
+        });
+    }
+    if !plan.namespace_gets.is_empty() {
+        for name in &plan.namespace_gets {
+            let _ = tx.send(WatchUpdate::Sync {
+                kind: Kind::Namespace,
+                scope: Scope::Namespace(name.clone()),
+                state: SyncState::Loading { seen: 0 },
+            });
+        }
     }
     for (kind, scope, reason) in &plan.no_access {
         let _ = tx.send(WatchUpdate::Sync {

@@ -273,6 +273,31 @@ pub fn resolve(
     for (_, nss) in extra {
         names.extend(nss.iter().map(String::as_str));
     }
+    // A namespace admin usually cannot read her namespace objects (a
+    // RoleBinding cannot grant a cluster-scoped resource), but she can read
+    // its RoleBindings; the tenant label on them (tenantry and Capsule both
+    // set one) names the tenant.
+    let mut inferred: BTreeMap<&str, (&ResolverKind, &str)> = BTreeMap::new();
+    for b in bindings {
+        let Some(ns) = b.namespace.as_deref() else {
+            continue;
+        };
+        if visible.contains_key(ns) || inferred.contains_key(ns) {
+            continue;
+        }
+        for r in order {
+            let key = match r {
+                ResolverKind::Label { key } => key.as_str(),
+                ResolverKind::Capsule => CAPSULE_TENANT_LABEL,
+                _ => continue,
+            };
+            if let Some(tenant) = b.labels.get(key) {
+                inferred.insert(ns, (r, tenant.as_str()));
+                break;
+            }
+        }
+    }
+    names.extend(inferred.keys().copied());
     let mut config_claims: BTreeMap<&str, Vec<&TenantId>> = BTreeMap::new();
     for (id, nss) in extra {
         for ns in nss {
@@ -345,6 +370,14 @@ pub fn resolve(
                     tenant: TenantId::new(*t),
                 },
                 &ResolverKind::Capsule,
+            ));
+        } else if let Some((resolver, tenant)) = inferred.get(name) {
+            resolver_claims.push((
+                Claim {
+                    resolver: resolver.name().to_string(),
+                    tenant: TenantId::new(*tenant),
+                },
+                resolver,
             ));
         }
         let configured = config_claims.get(name).cloned().unwrap_or_default();
@@ -515,6 +548,41 @@ mod tests {
             }))
             .unwrap(),
         )
+    }
+
+    #[test]
+    fn a_namespace_admin_finds_her_tenant_from_her_bindings_labels() {
+        // alice cannot read her namespace objects, only what is in them.
+        let mut owner = rb(
+            "acme-dev",
+            "tenant-owner",
+            "admin",
+            json!([{"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}]),
+        );
+        owner
+            .labels
+            .insert("tenantry.dev/tenant".into(), "acme".into());
+        let mut capsule_owner = rb("oil-dev", "capsule-oil-0", "admin", json!([]));
+        capsule_owner
+            .labels
+            .insert(CAPSULE_TENANT_LABEL.into(), "oil".into());
+        let unlabelled = rb("misc", "x", "admin", json!([]));
+        let r = resolve(
+            &[],
+            &[],
+            &[&owner, &capsule_owner, &unlabelled],
+            &ResolverKind::default_order(),
+            &[],
+        );
+        let acme = r.tenant(&TenantId::new("acme")).expect("acme inferred");
+        assert_eq!(acme.namespaces, vec!["acme-dev"]);
+        assert_eq!(acme.source, "label");
+        assert_eq!(acme.owners, vec![user("alice")]);
+        assert_eq!(
+            r.tenant(&TenantId::new("oil")).expect("oil inferred").source,
+            "capsule"
+        );
+        assert!(r.tenant_of("misc").is_none());
     }
 
     fn user(name: &str) -> Subject {

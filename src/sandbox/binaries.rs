@@ -30,11 +30,8 @@ pub struct Binaries {
 
 /// Where built binaries live: `TENANTRY_CACHE_DIR`, else the user cache dir.
 pub fn cache_root() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("TENANTRY_CACHE_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    directories::ProjectDirs::from("dev", "tenantry", "tenantry")
-        .map(|dirs| dirs.cache_dir().to_path_buf())
+    crate::config::Paths::from_process()
+        .cache
         .context("cannot find a cache directory: set HOME or TENANTRY_CACHE_DIR")
 }
 

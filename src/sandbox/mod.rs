@@ -7,6 +7,7 @@ pub mod binaries;
 pub mod pki;
 pub mod process;
 pub mod seed;
+pub mod tier;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -114,18 +115,12 @@ impl std::fmt::Debug for Sandbox {
     }
 }
 
-/// The default sandbox directory, under the user's state dir.
+/// The default sandbox directory, under the user's state dir
+/// (`TENANTRY_STATE_DIR` overrides).
 pub fn default_dir() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("TENANTRY_STATE_DIR") {
-        return Ok(PathBuf::from(dir).join("sandbox"));
-    }
-    let dirs = directories::ProjectDirs::from("dev", "tenantry", "tenantry")
-        .context("cannot find a state directory: set HOME or TENANTRY_STATE_DIR")?;
-    let base = dirs
-        .state_dir()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| dirs.data_local_dir().to_path_buf());
-    Ok(base.join("sandbox"))
+    crate::config::Paths::from_process()
+        .sandbox_dir()
+        .context("cannot find a state directory: set HOME or TENANTRY_STATE_DIR, or pass --dir")
 }
 
 /// Health of one component, as `status` reports it.

@@ -1,0 +1,244 @@
+//! Shared by the benchmarks: a counting allocator (exact live heap bytes),
+//! resident memory from /proc, timing statistics and the tier-M state.
+//!
+//! Benchmarks are plain programs (`harness = false`): DESIGN.md §9 budgets
+//! are checked by reading the figures they print, never in timed tests.
+
+#![allow(dead_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tenantry::app::State;
+use tenantry::model::{Change, Inventory, Kind, Object, Scope};
+use tenantry::model::{
+    BindingInfo, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo, QuotaInfo,
+    ResolverKind,
+};
+use tenantry::sandbox::tier::{Tier, TierObjects};
+
+/// The system allocator, counting the bytes currently allocated.
+pub struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            LIVE.fetch_add(new_size, Ordering::Relaxed);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Bytes currently allocated on the heap by this process.
+pub fn heap_bytes() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// VmRSS of this process, in bytes, after handing freed memory back to the
+/// system (so that what was dropped does not count).
+pub fn rss_bytes() -> usize {
+    // SAFETY: malloc_trim only releases free memory at the top of glibc's
+    // heaps; it touches no live allocation.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<usize>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+pub fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+pub fn signed_mib(after: usize, before: usize) -> f64 {
+    (after as f64 - before as f64) / (1024.0 * 1024.0)
+}
+
+/// Timings of one measured operation.
+pub struct Samples {
+    pub name: String,
+    pub times: Vec<Duration>,
+}
+
+impl Samples {
+    pub fn new(name: impl Into<String>) -> Self {
+        Samples {
+            name: name.into(),
+            times: Vec::new(),
+        }
+    }
+
+    /// Runs `f` `n` times, timing each run.
+    pub fn run<T>(name: impl Into<String>, n: usize, mut f: impl FnMut() -> T) -> Samples {
+        let mut s = Samples::new(name);
+        for _ in 0..n {
+            let started = Instant::now();
+            std::hint::black_box(f());
+            s.times.push(started.elapsed());
+        }
+        s
+    }
+
+    fn sorted(&self) -> Vec<Duration> {
+        let mut t = self.times.clone();
+        t.sort();
+        t
+    }
+
+    pub fn median(&self) -> Duration {
+        let t = self.sorted();
+        t.get(t.len() / 2).copied().unwrap_or_default()
+    }
+
+    pub fn p95(&self) -> Duration {
+        let t = self.sorted();
+        let i = ((t.len() as f64 * 0.95).ceil() as usize).saturating_sub(1);
+        t.get(i).copied().unwrap_or_default()
+    }
+
+    pub fn print(&self) {
+        let t = self.sorted();
+        println!(
+            "{:<44} median {:>10}  p95 {:>10}  min {:>10}  max {:>10}  (n={})",
+            self.name,
+            fmt(self.median()),
+            fmt(self.p95()),
+            fmt(t.first().copied().unwrap_or_default()),
+            fmt(t.last().copied().unwrap_or_default()),
+            t.len()
+        );
+    }
+}
+
+pub fn fmt(d: Duration) -> String {
+    let us = d.as_secs_f64() * 1e6;
+    if us < 1_000.0 {
+        format!("{us:.1} µs")
+    } else if us < 1_000_000.0 {
+        format!("{:.2} ms", us / 1e3)
+    } else {
+        format!("{:.3} s", us / 1e6)
+    }
+}
+
+/// The tier from `TENANTRY_BENCH_TIER` (`s` or `m`), tier M by default.
+pub fn tier_from_env() -> Tier {
+    std::env::var("TENANTRY_BENCH_TIER")
+        .ok()
+        .map(|s| Tier::parse(&s).expect("TENANTRY_BENCH_TIER must be s or m"))
+        .unwrap_or(Tier::M)
+}
+
+/// The tier's objects as a seeded cluster holds them, projected into an
+/// inventory the way the watchers feed it (one `Replaced` per kind).
+pub fn tier_inventory(objects: &TierObjects) -> Inventory {
+    let mut inv = Inventory::new();
+    let replaced = |kind: Kind, objects: Vec<Object>| Change::Replaced {
+        kind,
+        scope: Scope::Cluster,
+        objects,
+    };
+    inv.apply(replaced(
+        Kind::Namespace,
+        objects
+            .namespaces
+            .iter()
+            .map(|o| Object::Namespace(NamespaceInfo::from_namespace(o)))
+            .collect(),
+    ));
+    inv.apply(replaced(
+        Kind::Pod,
+        objects
+            .pods
+            .iter()
+            .map(|o| Object::Pod(PodInfo::from_pod(o)))
+            .collect(),
+    ));
+    inv.apply(replaced(
+        Kind::ResourceQuota,
+        objects
+            .quotas
+            .iter()
+            .map(|o| Object::ResourceQuota(QuotaInfo::from_quota(o)))
+            .collect(),
+    ));
+    inv.apply(replaced(
+        Kind::LimitRange,
+        objects
+            .limit_ranges
+            .iter()
+            .map(|o| Object::LimitRange(LimitRangeInfo::from_limit_range(o)))
+            .collect(),
+    ));
+    inv.apply(replaced(
+        Kind::NetworkPolicy,
+        objects
+            .network_policies
+            .iter()
+            .map(|o| Object::NetworkPolicy(NetworkPolicyInfo::from_network_policy(o)))
+            .collect(),
+    ));
+    inv.apply(replaced(
+        Kind::RoleBinding,
+        objects
+            .role_bindings
+            .iter()
+            .map(|o| Object::RoleBinding(BindingInfo::from_role_binding(o)))
+            .collect(),
+    ));
+    for kind in [
+        Kind::ClusterRoleBinding,
+        Kind::Role,
+        Kind::ClusterRole,
+        Kind::CapsuleTenant,
+    ] {
+        inv.apply(replaced(kind, Vec::new()));
+    }
+    inv
+}
+
+/// A console state over the tier, derived data computed, as after sync.
+pub fn tier_state(inventory: Inventory) -> State {
+    let mut state = State::new(ResolverKind::default_order(), Vec::new());
+    state.inventory = inventory;
+    state.planned = true;
+    state.size = (200, 50);
+    state.refresh();
+    state
+}

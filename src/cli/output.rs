@@ -1,0 +1,495 @@
+//! What `tenants` and `report` print: documented shapes (README, "Output
+//! formats") built from the same derived views the console draws.
+
+use serde::Serialize;
+
+use crate::app::State;
+use crate::model::{
+    self, Access, Kind, QosCounts, ResourceUsage, Scope, SyncState, Tenant, TenantRow,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TenantsOutput {
+    pub context: String,
+    pub user: String,
+    pub tenants: Vec<TenantLine>,
+    /// Visible namespaces that belong to no tenant.
+    pub unassigned: Vec<String>,
+    /// Namespaces claimed by more than one resolver.
+    pub conflicts: Vec<String>,
+    /// What could not be read, so an empty list is never mistaken for none.
+    pub no_access: Vec<NoAccess>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TenantLine {
+    pub name: String,
+    pub source: String,
+    pub namespaces: usize,
+    pub pods: usize,
+    pub qos: Qos,
+    pub worst_quota: Option<WorstQuota>,
+    pub no_access_namespaces: usize,
+    pub conflicts: usize,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Qos {
+    pub guaranteed: usize,
+    pub burstable: usize,
+    pub best_effort: usize,
+}
+
+impl From<QosCounts> for Qos {
+    fn from(c: QosCounts) -> Self {
+        Qos {
+            guaranteed: c.guaranteed,
+            burstable: c.burstable,
+            best_effort: c.best_effort,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct WorstQuota {
+    pub namespace: String,
+    pub resource: String,
+    pub percent: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NoAccess {
+    pub kind: String,
+    /// `cluster` or a namespace name.
+    pub scope: String,
+    pub reason: String,
+}
+
+fn percent(ratio: f64) -> u32 {
+    if ratio.is_finite() {
+        (ratio * 100.0).round().clamp(0.0, u32::MAX as f64) as u32
+    } else {
+        u32::MAX
+    }
+}
+
+fn line(row: &TenantRow) -> TenantLine {
+    TenantLine {
+        name: row.id.as_str().to_string(),
+        source: row.source.clone(),
+        namespaces: row.namespace_count,
+        pods: row.pod_count,
+        qos: row.qos.into(),
+        worst_quota: row.worst_pressure.as_ref().map(|p| WorstQuota {
+            namespace: p.namespace.clone(),
+            resource: p.resource.clone(),
+            percent: percent(p.ratio),
+        }),
+        no_access_namespaces: row.no_access_namespaces,
+        conflicts: row.conflicts,
+    }
+}
+
+pub fn no_access(state: &State) -> Vec<NoAccess> {
+    let mut out = Vec::new();
+    for kind in Kind::ALL {
+        for (scope, sync) in state.inventory.scopes(kind) {
+            let reason = match sync {
+                SyncState::NoAccess { reason } | SyncState::Failed { reason } => reason,
+                _ => continue,
+            };
+            out.push(NoAccess {
+                kind: kind.as_str().to_string(),
+                scope: match scope {
+                    Scope::Cluster => "cluster".to_string(),
+                    Scope::Namespace(ns) => ns.clone(),
+                },
+                reason: reason.clone(),
+            });
+        }
+    }
+    out
+}
+
+pub fn tenants(state: &State) -> TenantsOutput {
+    TenantsOutput {
+        context: state.identity.context.clone(),
+        user: state.identity.user.clone(),
+        tenants: state.rows.iter().map(line).collect(),
+        unassigned: state.resolution.unassigned.clone(),
+        conflicts: state
+            .resolution
+            .conflicts
+            .iter()
+            .map(|c| c.message())
+            .collect(),
+        no_access: no_access(state),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportOutput {
+    pub tenant: String,
+    pub source: String,
+    pub owners: Vec<Owner>,
+    pub namespaces: Vec<String>,
+    pub quota: QuotaReport,
+    pub qos: QosReport,
+    pub no_access: Vec<NoAccess>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Owner {
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QuotaReport {
+    pub namespaces: Vec<NamespaceQuotaReport>,
+    pub total: Vec<Usage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NamespaceQuotaReport {
+    pub namespace: String,
+    /// `readable`, `loading` or `no access`.
+    pub access: String,
+    pub no_quota: bool,
+    pub resources: Vec<Usage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Usage {
+    pub resource: String,
+    /// Null until the quota controller has counted it.
+    pub used: Option<String>,
+    pub hard: String,
+    pub percent: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QosReport {
+    pub namespaces: Vec<NamespaceQos>,
+    pub total: Qos,
+    pub containers_without_requests: Vec<ContainerLine>,
+    /// Namespaces whose pods cannot be read (their counts are unknown).
+    pub unreadable: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NamespaceQos {
+    pub namespace: String,
+    #[serde(flatten)]
+    pub counts: Qos,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContainerLine {
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+}
+
+fn usage(u: &ResourceUsage) -> Usage {
+    Usage {
+        resource: u.resource.clone(),
+        used: u.used.as_ref().map(|q| q.format_for(&u.resource)),
+        hard: u.hard.format_for(&u.resource),
+        percent: u.ratio.map(percent),
+    }
+}
+
+fn access_word(access: Access) -> &'static str {
+    match access {
+        Access::Readable => "readable",
+        Access::Loading => "loading",
+        Access::NoAccess => "no access",
+    }
+}
+
+pub fn report(state: &State, tenant: &Tenant) -> ReportOutput {
+    let quota = model::tenant_quota(&state.inventory, tenant);
+    let qos = model::qos_breakdown(&state.inventory, tenant);
+    ReportOutput {
+        tenant: tenant.id.as_str().to_string(),
+        source: tenant.source.clone(),
+        owners: tenant
+            .owners
+            .iter()
+            .map(|s| Owner {
+                kind: s.kind.clone(),
+                name: s.name.clone(),
+                namespace: s.namespace.clone(),
+            })
+            .collect(),
+        namespaces: tenant.namespaces.clone(),
+        quota: QuotaReport {
+            namespaces: quota
+                .per_namespace
+                .iter()
+                .map(|ns| NamespaceQuotaReport {
+                    namespace: ns.namespace.clone(),
+                    access: access_word(ns.access).to_string(),
+                    no_quota: ns.no_quota,
+                    resources: ns.resources.iter().map(usage).collect(),
+                })
+                .collect(),
+            total: quota.total.iter().map(usage).collect(),
+        },
+        qos: QosReport {
+            namespaces: qos
+                .per_namespace
+                .iter()
+                .map(|(ns, counts)| NamespaceQos {
+                    namespace: ns.clone(),
+                    counts: (*counts).into(),
+                })
+                .collect(),
+            total: qos.total.into(),
+            containers_without_requests: qos
+                .containers_without_requests
+                .iter()
+                .map(|c| ContainerLine {
+                    namespace: c.namespace.clone(),
+                    pod: c.pod.clone(),
+                    container: c.container.clone(),
+                })
+                .collect(),
+            unreadable: qos.unreadable.clone(),
+        },
+        no_access: no_access(state)
+            .into_iter()
+            .filter(|n| tenant.namespaces.contains(&n.scope) || n.scope == "cluster")
+            .collect(),
+    }
+}
+
+/// Serialises as JSON or YAML; tables are drawn by the callers.
+pub fn serialize<T: Serialize>(value: &T, format: Format) -> anyhow::Result<String> {
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(value)? + "\n",
+        Format::Yaml => serde_saphyr::to_string(value)?,
+        Format::Table => anyhow::bail!("internal: tables are drawn by the caller"),
+    })
+}
+
+/// Plain-text table with columns padded to their widest cell. Cluster
+/// strings are stripped of control characters first: a table printed to a
+/// terminal must not carry escape sequences either.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let clean: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| strip_controls(c)).collect())
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &clean {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+    }
+    let mut out = String::new();
+    let render = |cells: Vec<&str>, out: &mut String| {
+        let last = cells.len().saturating_sub(1);
+        for (i, cell) in cells.iter().enumerate() {
+            out.push_str(cell);
+            if i < last {
+                let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        out.push('\n');
+    };
+    render(header.to_vec(), &mut out);
+    for row in &clean {
+        render(row.iter().map(String::as_str).collect(), &mut out);
+    }
+    out
+}
+
+fn strip_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
+pub fn tenants_table(out: &TenantsOutput) -> String {
+    let rows: Vec<Vec<String>> = out
+        .tenants
+        .iter()
+        .map(|t| {
+            vec![
+                t.name.clone(),
+                t.source.clone(),
+                t.namespaces.to_string(),
+                t.pods.to_string(),
+                match &t.worst_quota {
+                    Some(w) => format!("{} {}% ({})", w.resource, w.percent, w.namespace),
+                    None if t.no_access_namespaces > 0 => "no access".into(),
+                    None => "no quota".into(),
+                },
+                t.qos.guaranteed.to_string(),
+                t.qos.burstable.to_string(),
+                t.qos.best_effort.to_string(),
+            ]
+        })
+        .collect();
+    let mut text = table(
+        &[
+            "TENANT",
+            "SOURCE",
+            "NAMESPACES",
+            "PODS",
+            "WORST QUOTA",
+            "GUARANTEED",
+            "BURSTABLE",
+            "BESTEFFORT",
+        ],
+        &rows,
+    );
+    if out.tenants.is_empty() {
+        text.push_str("(no tenant visible)\n");
+    }
+    if !out.unassigned.is_empty() {
+        text.push_str(&format!(
+            "\nnamespaces in no tenant: {}\n",
+            strip_controls(&out.unassigned.join(", "))
+        ));
+    }
+    for conflict in &out.conflicts {
+        text.push_str(&format!("conflict: {}\n", strip_controls(conflict)));
+    }
+    for n in &out.no_access {
+        text.push_str(&format!(
+            "no access: {} in {}: {}\n",
+            n.kind,
+            n.scope,
+            strip_controls(&n.reason)
+        ));
+    }
+    text
+}
+
+pub fn report_table(r: &ReportOutput) -> String {
+    let mut text = format!(
+        "tenant {} (resolver {}), namespaces: {}\n",
+        strip_controls(&r.tenant),
+        r.source,
+        strip_controls(&r.namespaces.join(", "))
+    );
+    let owners: Vec<String> = r
+        .owners
+        .iter()
+        .map(|o| format!("{}:{}", o.kind, o.name))
+        .collect();
+    text.push_str(&format!(
+        "owners: {}\n\nQUOTA\n",
+        if owners.is_empty() {
+            "none found".to_string()
+        } else {
+            strip_controls(&owners.join(", "))
+        }
+    ));
+    let mut rows = Vec::new();
+    for ns in &r.quota.namespaces {
+        if ns.access != "readable" {
+            rows.push(vec![
+                ns.namespace.clone(),
+                ns.access.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        } else if ns.no_quota {
+            rows.push(vec![
+                ns.namespace.clone(),
+                "no quota".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        for u in &ns.resources {
+            rows.push(usage_row(&ns.namespace, u));
+        }
+    }
+    for u in &r.quota.total {
+        rows.push(usage_row("(tenant total)", u));
+    }
+    text.push_str(&table(
+        &["NAMESPACE", "RESOURCE", "USED", "HARD", "USE"],
+        &rows,
+    ));
+    text.push_str("\nQOS\n");
+    let mut rows: Vec<Vec<String>> = r
+        .qos
+        .namespaces
+        .iter()
+        .map(|n| {
+            let unreadable = r.qos.unreadable.contains(&n.namespace);
+            let count = |c: usize| {
+                if unreadable {
+                    "no access".to_string()
+                } else {
+                    c.to_string()
+                }
+            };
+            vec![
+                n.namespace.clone(),
+                count(n.counts.guaranteed),
+                count(n.counts.burstable),
+                count(n.counts.best_effort),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        "(tenant total)".into(),
+        r.qos.total.guaranteed.to_string(),
+        r.qos.total.burstable.to_string(),
+        r.qos.total.best_effort.to_string(),
+    ]);
+    text.push_str(&table(
+        &["NAMESPACE", "GUARANTEED", "BURSTABLE", "BESTEFFORT"],
+        &rows,
+    ));
+    if !r.qos.containers_without_requests.is_empty() {
+        text.push_str("\ncontainers without requests:\n");
+        for c in &r.qos.containers_without_requests {
+            text.push_str(&format!(
+                "  {}/{} {}\n",
+                strip_controls(&c.namespace),
+                strip_controls(&c.pod),
+                strip_controls(&c.container)
+            ));
+        }
+    }
+    for n in &r.no_access {
+        text.push_str(&format!(
+            "no access: {} in {}: {}\n",
+            n.kind,
+            n.scope,
+            strip_controls(&n.reason)
+        ));
+    }
+    text
+}
+
+fn usage_row(namespace: &str, u: &Usage) -> Vec<String> {
+    vec![
+        namespace.to_string(),
+        u.resource.clone(),
+        u.used.clone().unwrap_or_else(|| "pending".into()),
+        u.hard.clone(),
+        u.percent.map(|p| format!("{p}%")).unwrap_or_default(),
+    ]
+}

@@ -1,0 +1,127 @@
+//! Glue between the watchers and the reducer, shared by the console and
+//! the headless commands so both show the same numbers.
+
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
+
+use crate::app::{Action, State, update};
+use crate::config::{ResolverSetting, Settings};
+use crate::kube::client::Connection;
+use crate::kube::watch;
+use crate::model::{ResolverKind, TenantId};
+
+/// Namespaces a user who cannot list namespaces can still name: `-n`, the
+/// kubeconfig context's namespace, and config.yaml's namespaces and tenants.
+pub fn known_namespaces(
+    flags: &[String],
+    connection: &Connection,
+    settings: &Settings,
+) -> Vec<String> {
+    let mut names: Vec<String> = flags.to_vec();
+    names.extend(connection.context_namespace.clone());
+    names.extend(settings.namespaces.iter().cloned());
+    names.extend(settings.tenants.values().flatten().cloned());
+    names.sort();
+    names.dedup();
+    names
+}
+
+pub fn resolvers(settings: &Settings) -> Vec<ResolverKind> {
+    settings
+        .resolvers
+        .iter()
+        .map(|r| match r {
+            ResolverSetting::Label { key } => ResolverKind::Label { key: key.clone() },
+            ResolverSetting::Capsule => ResolverKind::Capsule,
+            ResolverSetting::Hnc => ResolverKind::Hnc,
+            ResolverSetting::Rancher => ResolverKind::Rancher,
+            ResolverSetting::Kiosk => ResolverKind::Kiosk,
+            ResolverSetting::Namespace => ResolverKind::Namespace,
+        })
+        .collect()
+}
+
+pub fn extra_tenants(settings: &Settings) -> Vec<(TenantId, Vec<String>)> {
+    settings
+        .tenants
+        .iter()
+        .map(|(name, namespaces)| (TenantId::new(name.clone()), namespaces.clone()))
+        .collect()
+}
+
+/// Plans access, starts the watchers and forwards their updates as actions
+/// to `tx`. Aborting the returned task stops every watch.
+pub fn start(
+    connection: &Connection,
+    known_namespaces: Vec<String>,
+    tx: UnboundedSender<Action>,
+) -> JoinHandle<()> {
+    let client = connection.client.clone();
+    tokio::spawn(async move {
+        let identity_client = client.clone();
+        let identity_tx = tx.clone();
+        tokio::spawn(async move {
+            if let Some(user) = crate::kube::client::whoami(&identity_client).await {
+                let _ = identity_tx.send(Action::Identity { user });
+            }
+        });
+        let plan = watch::plan(&client, &known_namespaces).await;
+        tracing::info!(?known_namespaces, ?plan, "watch plan");
+        let (watch_tx, mut watch_rx) = unbounded_channel();
+        let _watchers = watch::spawn(&client, &plan, &watch_tx);
+        drop(watch_tx);
+        if tx.send(Action::Planned).is_err() {
+            return;
+        }
+        while let Some(update) = watch_rx.recv().await {
+            if tx.send(Action::Watch(update)).is_err() {
+                return;
+            }
+        }
+    })
+}
+
+/// Applies actions until the first lists are done (synced, forbidden or
+/// failed for every kind), for the headless commands.
+pub async fn sync(
+    state: &mut State,
+    rx: &mut UnboundedReceiver<Action>,
+    timeout: Duration,
+) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while !state.planned || state.loading() {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(action)) => {
+                update(state, action);
+            }
+            Ok(None) => {
+                let pending: Vec<&str> = crate::model::Kind::ALL
+                    .iter()
+                    .filter(|k| {
+                        matches!(
+                            state.inventory.kind_state(**k),
+                            crate::model::SyncState::Loading { .. }
+                        )
+                    })
+                    .map(|k| k.as_str())
+                    .collect();
+                bail!(
+                    "the watchers stopped before the first lists finished (still loading: {})",
+                    pending.join(", ")
+                )
+            }
+            Err(_) => bail!(
+                "the first lists did not finish within {}s; is the API server reachable?",
+                timeout.as_secs()
+            ),
+        }
+        if let Some(fatal) = &state.fatal {
+            bail!("{fatal}");
+        }
+    }
+    state.refresh();
+    Ok(())
+}

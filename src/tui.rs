@@ -1,0 +1,229 @@
+//! The terminal and the event loop (DESIGN.md §2, §8): one channel fed by
+//! the terminal, the watchers and signals; drain it, update, and draw at
+//! most once per frame interval, only when something changed.
+
+use std::io::{BufWriter, Stdout, Write};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use crossterm::event::{Event, EventStream, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::{execute, terminal};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc::unbounded_channel;
+
+use crate::app::{Action, Effect, Overlay, State, View, update};
+use crate::config::{KeyContext, Keymap, Theme};
+use crate::kube::client::Connection;
+
+/// What the console needs to start.
+pub struct Console {
+    pub connection: Connection,
+    pub known_namespaces: Vec<String>,
+    pub state: State,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub mouse: bool,
+    pub redraw_per_second: u32,
+}
+
+type Backend = CrosstermBackend<BufWriter<Stdout>>;
+
+/// Puts the terminal back however the console ends: return, error, panic.
+struct TerminalGuard {
+    mouse: bool,
+}
+
+impl TerminalGuard {
+    fn enter(mouse: bool) -> Result<Self> {
+        terminal::enable_raw_mode().context("switching the terminal to raw mode")?;
+        let guard = TerminalGuard { mouse };
+        let mut out = std::io::stdout();
+        execute!(out, terminal::EnterAlternateScreen, crossterm::cursor::Hide)
+            .context("entering the alternate screen")?;
+        if mouse {
+            execute!(out, crossterm::event::EnableMouseCapture)?;
+        }
+        Ok(guard)
+    }
+}
+
+fn restore_terminal(mouse: bool) {
+    let mut out = std::io::stdout();
+    if mouse {
+        let _ = execute!(out, crossterm::event::DisableMouseCapture);
+    }
+    let _ = execute!(
+        out,
+        terminal::EndSynchronizedUpdate,
+        terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = terminal::disable_raw_mode();
+    let _ = out.flush();
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal(self.mouse);
+    }
+}
+
+/// A panic restores the terminal before the message is printed, so the
+/// message is readable and the shell usable.
+fn install_panic_hook(mouse: bool) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal(mouse);
+        previous(info);
+    }));
+}
+
+/// Which keymap context applies in this state.
+pub fn key_context(state: &State) -> KeyContext {
+    match (&state.overlay, &state.view) {
+        (Some(Overlay::Help), _) => KeyContext::Help,
+        (Some(Overlay::Input(_)), _) => KeyContext::Filter,
+        (None, View::Tenants) => KeyContext::List,
+        (None, View::Detail { .. }) => KeyContext::Detail,
+    }
+}
+
+/// Turns a key press into an action: the keymap first, then text entry.
+pub fn key_action(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<Action> {
+    if !matches!(key.kind, KeyEventKind::Press | KeyEventKind::Repeat) {
+        return None;
+    }
+    let context = key_context(state);
+    if let Some(action) = keymap.lookup(context, key) {
+        return Some(Action::Key(action));
+    }
+    if matches!(state.overlay, Some(Overlay::Input(_))) {
+        use crossterm::event::KeyCode;
+        match key.code {
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                return Some(Action::InputChar(c));
+            }
+            KeyCode::Backspace => return Some(Action::InputBackspace),
+            _ => {}
+        }
+    }
+    None
+}
+
+impl Console {
+    /// Runs until the user quits or a signal arrives. Call from inside a
+    /// tokio runtime, after anything that may prompt (exec credential
+    /// plugins) has run.
+    pub async fn run(mut self) -> Result<()> {
+        let guard = TerminalGuard::enter(self.mouse)?;
+        install_panic_hook(self.mouse);
+        let backend = CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, std::io::stdout()));
+        let mut terminal = Terminal::new(backend).context("starting the terminal")?;
+        let result = self.event_loop(&mut terminal).await;
+        drop(terminal);
+        drop(guard);
+        result
+    }
+
+    async fn event_loop(&mut self, terminal: &mut Terminal<Backend>) -> Result<()> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut sigterm = signal(SignalKind::terminate())?;
+        let mut sighup = signal(SignalKind::hangup())?;
+        let (tx, mut rx) = unbounded_channel::<Action>();
+        let mut live =
+            crate::live::start(&self.connection, self.known_namespaces.clone(), tx.clone());
+        let mut events = EventStream::new();
+        let interval = Duration::from_secs(1) / self.redraw_per_second.clamp(1, 120);
+        let size = terminal.size()?;
+        update(&mut self.state, Action::Resize(size.width, size.height));
+
+        let mut dirty = true;
+        let mut last_draw: Option<Instant> = None;
+        loop {
+            if dirty {
+                let due =
+                    last_draw.map_or(Duration::ZERO, |t| interval.saturating_sub(t.elapsed()));
+                if due.is_zero() {
+                    self.state.refresh();
+                    self.draw(terminal)?;
+                    dirty = false;
+                    last_draw = Some(Instant::now());
+                }
+            }
+            let wait = match (dirty, last_draw) {
+                (true, Some(t)) => interval.saturating_sub(t.elapsed()),
+                _ => Duration::from_secs(3600),
+            };
+            let mut effects = Vec::new();
+            tokio::select! {
+                action = rx.recv() => {
+                    let Some(action) = action else { break };
+                    dirty |= self.apply(action, &mut effects);
+                    while let Ok(action) = rx.try_recv() {
+                        dirty |= self.apply(action, &mut effects);
+                    }
+                }
+                event = events.next() => {
+                    match event {
+                        Some(Ok(Event::Key(key))) => {
+                            if let Some(action) = key_action(&self.state, &self.keymap, &key) {
+                                dirty |= self.apply(action, &mut effects);
+                            }
+                        }
+                        Some(Ok(Event::Resize(width, height))) => {
+                            dirty |= self.apply(Action::Resize(width, height), &mut effects);
+                            terminal.autoresize()?;
+                        }
+                        Some(Ok(_)) => {}
+                        Some(Err(err)) => return Err(err).context("reading the terminal"),
+                        None => break,
+                    }
+                }
+                _ = tokio::time::sleep(wait), if dirty => {}
+                _ = sigterm.recv() => break,
+                _ = sighup.recv() => break,
+            }
+            for effect in effects {
+                match effect {
+                    Effect::Resync => {
+                        live.abort();
+                        live = crate::live::start(
+                            &self.connection,
+                            self.known_namespaces.clone(),
+                            tx.clone(),
+                        );
+                    }
+                }
+            }
+            if self.state.quit {
+                break;
+            }
+        }
+        live.abort();
+        Ok(())
+    }
+
+    /// Applies an action; says whether the screen may have changed.
+    fn apply(&mut self, action: Action, effects: &mut Vec<Effect>) -> bool {
+        let from_watch = matches!(action, Action::Watch(_));
+        let before = self.state.inventory.generation();
+        effects.extend(update(&mut self.state, action));
+        !from_watch || self.state.inventory.generation() != before
+    }
+
+    fn draw(&self, terminal: &mut Terminal<Backend>) -> Result<()> {
+        // Synchronized updates: the terminal shows the frame whole, never
+        // half-drawn (noticeable over slow SSH links).
+        execute!(terminal.backend_mut(), terminal::BeginSynchronizedUpdate)?;
+        terminal.draw(|frame| crate::ui::render(frame, &self.state, &self.theme, &self.keymap))?;
+        execute!(terminal.backend_mut(), terminal::EndSynchronizedUpdate)?;
+        terminal.backend_mut().flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,257 @@
+//! The tenant detail: a tab bar over one scrollable tab body.
+
+use std::ops::Range;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::text::{sanitize, thousands};
+use super::{Ctx, clamp_scroll, overview, qos, quota};
+use crate::app::{DetailData, State, Tab};
+use crate::config::{KeyAction, KeyContext};
+use crate::model::TenantId;
+
+pub struct DetailView<'a> {
+    pub ctx: Ctx<'a>,
+    pub tenant: &'a TenantId,
+    pub tab: Tab,
+}
+
+/// A tab body as parts whose lines are built only when on screen.
+pub(crate) struct Body<'a> {
+    parts: Vec<Part<'a>>,
+}
+
+type LinesFn<'a> = Box<dyn Fn(Range<usize>) -> Vec<Line<'a>> + 'a>;
+
+enum Part<'a> {
+    Lines(Vec<Line<'a>>),
+    Lazy { len: usize, lines: LinesFn<'a> },
+}
+
+impl<'a> Body<'a> {
+    pub(crate) fn new() -> Self {
+        Body { parts: Vec::new() }
+    }
+
+    pub(crate) fn line(&mut self, line: impl Into<Line<'a>>) {
+        match self.parts.last_mut() {
+            Some(Part::Lines(lines)) => lines.push(line.into()),
+            _ => self.parts.push(Part::Lines(vec![line.into()])),
+        }
+    }
+
+    /// `len` lines, of which `lines(range)` builds the ones asked for.
+    pub(crate) fn lazy(&mut self, len: usize, lines: impl Fn(Range<usize>) -> Vec<Line<'a>> + 'a) {
+        if len > 0 {
+            self.parts.push(Part::Lazy {
+                len,
+                lines: Box::new(lines),
+            });
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Lines(lines) => lines.len(),
+                Part::Lazy { len, .. } => *len,
+            })
+            .sum()
+    }
+
+    /// Draws lines `offset..offset + area.height`.
+    fn render(self, area: Rect, buf: &mut Buffer, offset: usize) {
+        let end = offset + usize::from(area.height);
+        let mut start = 0;
+        let mut y = area.y;
+        for part in self.parts {
+            let len = match &part {
+                Part::Lines(lines) => lines.len(),
+                Part::Lazy { len, .. } => *len,
+            };
+            let (lo, hi) = (offset.max(start), end.min(start + len));
+            if lo < hi {
+                let range = lo - start..hi - start;
+                let lines = match part {
+                    Part::Lines(mut lines) => lines.drain(range).collect(),
+                    Part::Lazy { lines, .. } => lines(range),
+                };
+                for line in lines {
+                    buf.set_line(area.x, y, &line, area.width);
+                    y += 1;
+                }
+            }
+            start += len;
+            if start >= end {
+                break;
+            }
+        }
+    }
+}
+
+fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, tab: Tab, width: u16) -> Body<'a> {
+    match tab {
+        Tab::Overview => overview::body(ctx, detail, width),
+        Tab::Quota => quota::body(ctx, detail, width),
+        Tab::Qos => qos::body(ctx, detail, width),
+        Tab::Policy | Tab::Rbac | Tab::Network => placeholder(ctx, tab, width),
+    }
+}
+
+/// Lines in the current tab's body, so a caller can clamp
+/// `detail_selected`; `None` outside the detail or when the tenant is gone.
+pub fn tab_line_count(ctx: Ctx<'_>, width: u16) -> Option<usize> {
+    let crate::app::View::Detail { tab, .. } = &ctx.state.view else {
+        return None;
+    };
+    let detail = ctx.state.detail.as_ref()?;
+    Some(body(ctx, detail, *tab, width).len())
+}
+
+fn placeholder<'a>(ctx: Ctx<'a>, tab: Tab, width: u16) -> Body<'a> {
+    let theme = ctx.theme;
+    let (what, will) = match tab {
+        Tab::Policy => (
+            "Policy checks",
+            "every isolation check with pass / fail / unknown, why, and the template that \
+             would fix it",
+        ),
+        Tab::Rbac => (
+            "RBAC analysis",
+            "the tenant's bindings, persona counts, risky rules, who can do sensitive \
+             things, and your own access",
+        ),
+        _ => (
+            "Network analysis",
+            "NetworkPolicies, default-deny status and cross-tenant allows",
+        ),
+    };
+    let mut body = Body::new();
+    body.line(Line::raw(""));
+    body.line(Line::from(Span::styled(
+        format!(" {what} arrive with the policy release."),
+        theme.style("ui.title"),
+    )));
+    for line in super::text::wrap(
+        &format!("This tab will show {will}."),
+        usize::from(width).saturating_sub(2),
+    ) {
+        body.line(Line::from(Span::styled(
+            format!(" {line}"),
+            theme.style("ui.dim"),
+        )));
+    }
+    body
+}
+
+impl Widget for DetailView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let Ctx { state, theme, .. } = self.ctx;
+        if area.height < 2 {
+            return;
+        }
+        let tabs = Rect::new(area.x, area.y, area.width, 1);
+        let main = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+        let Some(detail) = state
+            .detail
+            .as_ref()
+            .filter(|d| &d.tenant.id == self.tenant)
+        else {
+            tab_bar(self.ctx, self.tab, None, tabs, buf);
+            let back = first_key(state, self.ctx.keymap, KeyAction::Back);
+            let text = format!(
+                " tenant {} is no longer visible; {back} goes back",
+                sanitize(self.tenant.as_str())
+            );
+            Paragraph::new(Line::from(Span::styled(text, theme.style("ui.warning"))))
+                .wrap(Wrap { trim: false })
+                .render(
+                    Rect::new(
+                        main.x,
+                        main.y + 1,
+                        main.width,
+                        main.height.saturating_sub(1),
+                    ),
+                    buf,
+                );
+            return;
+        };
+        let body = body(self.ctx, detail, self.tab, main.width);
+        let total = body.len();
+        let height = usize::from(main.height);
+        let offset = clamp_scroll(state.detail_selected, total, height);
+        let window = (total > height).then(|| (offset, (offset + height).min(total), total));
+        tab_bar(self.ctx, self.tab, window, tabs, buf);
+        body.render(main, buf, offset);
+    }
+}
+
+fn first_key(state: &State, keymap: &crate::config::Keymap, action: KeyAction) -> String {
+    keymap
+        .keys_for(super::key_context(state), action)
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| action.name())
+}
+
+/// ` 1 Overview [2 Quota] 3 QoS …`: the active tab is bracketed as well as
+/// styled, so it reads without colour. On the right, which lines are shown
+/// when the body scrolls.
+fn tab_bar(
+    ctx: Ctx<'_>,
+    active: Tab,
+    window: Option<(usize, usize, usize)>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let theme = ctx.theme;
+    let mut spans = Vec::new();
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let number = ctx
+            .keymap
+            .keys_for(KeyContext::Detail, KeyAction::Tab(i as u8 + 1))
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_else(|| (i + 1).to_string());
+        if *tab == active {
+            spans.push(Span::styled(
+                format!("[{number} {}]", tab.title()),
+                theme.style("ui.tab.active"),
+            ));
+        } else {
+            spans.push(Span::styled(
+                format!(" {number} {} ", tab.title()),
+                theme.style("ui.tab"),
+            ));
+        }
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+    if let Some((from, to, total)) = window {
+        let text = format!(
+            "lines {}–{} of {} ",
+            thousands(from + 1),
+            thousands(to),
+            thousands(total)
+        );
+        let w = super::text::width(&text) as u16;
+        let used = Line::from(
+            Tab::ALL
+                .iter()
+                .map(|t| Span::raw(format!(" 1 {} ", t.title())))
+                .collect::<Vec<_>>(),
+        )
+        .width() as u16;
+        if area.width >= used + w + 1 {
+            buf.set_line(
+                area.right() - w,
+                area.y,
+                &Line::from(Span::styled(text, theme.style("ui.dim"))),
+                w,
+            );
+        }
+    }
+}

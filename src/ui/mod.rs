@@ -1,0 +1,190 @@
+//! Rendering: `&State` → a ratatui frame (DESIGN.md §2, §5, §8).
+//!
+//! Pure: no I/O, no blocking, no clock. Everything shown is read from
+//! `State` (the derived rows and detail are precomputed by `State::refresh`);
+//! only the rows that fit on screen are built, so a frame stays within the
+//! 2 ms budget of §9 whatever the size of the cluster. Every string that
+//! comes from the cluster goes through [`text::sanitize`].
+//!
+//! Screen: a title line, the body of the view, an optional message or input
+//! line, and the status line.
+
+mod detail;
+pub mod gauge;
+mod help;
+mod overview;
+mod qos;
+mod quota;
+mod status;
+mod tenants;
+pub mod text;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::app::{Overlay, State, View};
+use crate::config::{KeyContext, Keymap, Theme};
+
+pub use detail::{DetailView, tab_line_count};
+pub use help::{HelpPopup, InputLine};
+pub use status::{StatusLine, TitleLine, sync_summary};
+pub use tenants::{TenantsView, list_offset};
+
+/// The smallest terminal the layout is designed for (DESIGN.md §8).
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// What every part of the screen reads.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub state: &'a State,
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+}
+
+/// Draws the whole screen.
+pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) {
+    let area = frame.area();
+    let ctx = Ctx {
+        state,
+        theme,
+        keymap,
+    };
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        frame.render_widget(TooSmall { theme, area }, area);
+        return;
+    }
+    let screen = ScreenLayout::new(area, state);
+    let buf = frame.buffer_mut();
+    buf.set_style(area, theme.style("ui.text"));
+
+    TitleLine { ctx }.render(screen.title, buf);
+    match &state.view {
+        View::Tenants => TenantsView { ctx }.render(screen.body, buf),
+        View::Detail { tenant, tab } => DetailView {
+            ctx,
+            tenant,
+            tab: *tab,
+        }
+        .render(screen.body, buf),
+    }
+    if let Some(line) = screen.message {
+        match &state.overlay {
+            Some(Overlay::Input(input)) => {
+                let cursor = InputLine { ctx, input }.draw(line, buf);
+                frame.set_cursor_position(cursor);
+            }
+            _ => status::MessageLine { ctx }.render(line, frame.buffer_mut()),
+        }
+    }
+    StatusLine { ctx }.render(screen.status, frame.buffer_mut());
+    if matches!(state.overlay, Some(Overlay::Help)) {
+        HelpPopup { ctx }.render(area, frame.buffer_mut());
+    }
+}
+
+/// Where each part of the screen goes; computed by hand (four stacked
+/// rows) rather than with the constraint solver, which is the slowest part
+/// of a frame.
+struct ScreenLayout {
+    title: Rect,
+    body: Rect,
+    message: Option<Rect>,
+    status: Rect,
+}
+
+impl ScreenLayout {
+    fn new(area: Rect, state: &State) -> Self {
+        let has_message = matches!(state.overlay, Some(Overlay::Input(_)))
+            || state.fatal.is_some()
+            || state.message.is_some();
+        let row = |y: u16| Rect::new(area.x, y, area.width, 1);
+        let status = row(area.bottom() - 1);
+        let message = has_message.then(|| row(area.bottom() - 2));
+        let body_bottom = area.bottom() - 1 - u16::from(has_message);
+        ScreenLayout {
+            title: row(area.y),
+            body: Rect::new(
+                area.x,
+                area.y + 1,
+                area.width,
+                body_bottom.saturating_sub(area.y + 1),
+            ),
+            message,
+            status,
+        }
+    }
+}
+
+/// The key context the user is in, for hints and help.
+pub fn key_context(state: &State) -> KeyContext {
+    match (&state.overlay, &state.view) {
+        (Some(Overlay::Input(_)), _) => KeyContext::Filter,
+        (Some(Overlay::Help), _) => KeyContext::Help,
+        (None, View::Tenants) => KeyContext::List,
+        (None, View::Detail { .. }) => KeyContext::Detail,
+    }
+}
+
+/// The message shown instead of the screen below 80×24.
+pub fn too_small_message(width: u16, height: u16) -> String {
+    format!("tenantry needs at least {MIN_WIDTH}×{MIN_HEIGHT}; this terminal is {width}×{height}")
+}
+
+struct TooSmall<'a> {
+    theme: &'a Theme,
+    area: Rect,
+}
+
+impl Widget for TooSmall<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let message = too_small_message(self.area.width, self.area.height);
+        let lines = if area.width == 0 {
+            1
+        } else {
+            (text::width(&message) as u16).div_ceil(area.width)
+        };
+        let y = area.y + area.height.saturating_sub(lines) / 2;
+        let rect = Rect::new(area.x, y, area.width, lines.min(area.height));
+        Paragraph::new(Line::from(message))
+            .style(self.theme.style("ui.warning"))
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true })
+            .render(rect, buf);
+    }
+}
+
+/// Cuts a line of spans to `max` cells, keeping each span's style and
+/// ending with `…` where something was cut (instead of mid-word at the
+/// edge).
+pub(crate) fn fit_line(spans: Vec<Span<'_>>, max: usize) -> Line<'_> {
+    let mut used = 0;
+    let mut out = Vec::with_capacity(spans.len());
+    for span in spans {
+        let w = span.width();
+        if used + w <= max {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        let room = max - used;
+        if room > 0 {
+            let cut = text::truncate(&span.content, room).into_owned();
+            out.push(Span::styled(cut, span.style));
+        }
+        break;
+    }
+    Line::from(out)
+}
+
+/// The first line to show so that a body of `total` lines scrolled to
+/// `wanted` never shows blank space below its end.
+pub(crate) fn clamp_scroll(wanted: usize, total: usize, height: usize) -> usize {
+    wanted.min(total.saturating_sub(height))
+}
+
+#[cfg(test)]
+mod tests;

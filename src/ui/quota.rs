@@ -1,0 +1,153 @@
+//! The Quota tab: per resource used / hard with a gauge, for the tenant
+//! total and per namespace, highest pressure first.
+
+use std::cmp::Ordering;
+
+use ratatui::text::{Line, Span};
+
+use super::detail::Body;
+use super::gauge;
+use super::text::{cell, pad, pad_left, sanitize};
+use super::{Ctx, Theme};
+use crate::app::DetailData;
+use crate::model::{Access, NamespaceQuota, ResourceUsage};
+
+/// Widths of the resource rows.
+struct Layout {
+    resource: usize,
+    quantity: usize,
+    bar: usize,
+}
+
+impl Layout {
+    fn new(width: u16) -> Self {
+        let width = usize::from(width);
+        let (resource, quantity) = if width >= 120 { (30, 12) } else { (24, 9) };
+        // "  " resource " " used " / " hard " " marker " " pct " " bar
+        let fixed = 2 + resource + 1 + quantity + 3 + quantity + 1 + 2 + 1 + 4 + 1;
+        let bar = width.saturating_sub(fixed + 1).clamp(4, 40);
+        Layout {
+            resource,
+            quantity,
+            bar,
+        }
+    }
+}
+
+/// Highest top ratio first, unknown last, then by name.
+fn by_pressure(a: &NamespaceQuota, b: &NamespaceQuota) -> Ordering {
+    let top = |n: &NamespaceQuota| n.resources.first().and_then(|r| r.ratio);
+    match (top(a), top(b)) {
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+    .then_with(|| a.namespace.cmp(&b.namespace))
+}
+
+pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body<'a> {
+    let theme = ctx.theme;
+    let layout = Layout::new(width);
+    let quota = &detail.quota;
+    let mut body = Body::new();
+    let header = theme.style("ui.header");
+    let dim = theme.style("ui.dim");
+
+    let mut title = vec![
+        Span::styled(" Tenant total", header),
+        Span::styled(" (namespaces with a quota)", dim),
+    ];
+    if let Some(worst) = &quota.worst_namespace {
+        title.push(Span::styled(
+            format!(" · tightest: {}", sanitize(worst)),
+            dim,
+        ));
+    }
+    body.line(super::fit_line(title, usize::from(width)));
+    if quota.total.is_empty() {
+        body.line(Line::from(Span::styled(
+            "   no quota in any readable namespace",
+            dim,
+        )));
+    } else {
+        body.line(column_header(&layout, theme));
+        for usage in &quota.total {
+            body.line(resource_line(usage, &layout, theme));
+        }
+    }
+
+    let mut namespaces: Vec<&NamespaceQuota> = quota.per_namespace.iter().collect();
+    namespaces.sort_by(|a, b| by_pressure(a, b));
+    for nq in namespaces {
+        body.line(Line::raw(""));
+        let name = Span::styled(format!(" {}", cell(&nq.namespace, 60)), header);
+        let status = match nq.access {
+            Access::NoAccess => Some(Span::styled("  no access", theme.style("access.none"))),
+            Access::Loading => Some(Span::styled("  loading…", dim)),
+            Access::Readable if nq.no_quota => Some(Span::styled("  no quota", dim)),
+            Access::Readable => None,
+        };
+        body.line(Line::from(match status {
+            Some(status) => vec![name, status],
+            None => vec![name],
+        }));
+        if nq.access == Access::Readable && !nq.no_quota {
+            body.line(column_header(&layout, theme));
+            for usage in &nq.resources {
+                body.line(resource_line(usage, &layout, theme));
+            }
+        }
+        for (quota_name, invalid) in &nq.invalid {
+            body.line(Line::from(Span::styled(
+                format!(
+                    "   ! quota {}: {} {:?} is not a quantity ({})",
+                    sanitize(quota_name),
+                    sanitize(&invalid.resource),
+                    sanitize(&invalid.raw),
+                    invalid.error
+                ),
+                theme.style("ui.warning"),
+            )));
+        }
+    }
+    body
+}
+
+fn column_header(layout: &Layout, theme: &Theme) -> Line<'static> {
+    Line::from(Span::styled(
+        format!(
+            "  {} {} / {} {}",
+            pad("RESOURCE", layout.resource),
+            pad_left("USED", layout.quantity),
+            pad("HARD", layout.quantity),
+            "PRESSURE"
+        ),
+        theme.style("ui.dim"),
+    ))
+}
+
+fn resource_line<'a>(usage: &ResourceUsage, layout: &Layout, theme: &Theme) -> Line<'a> {
+    let resource = cell(&usage.resource, layout.resource);
+    let hard = usage.hard.format_for(&usage.resource);
+    let used = usage
+        .used
+        .as_ref()
+        .map(|u| u.format_for(&usage.resource))
+        .unwrap_or_else(|| "?".into());
+    let mut spans = vec![Span::raw(format!(
+        "  {} {} / {} ",
+        pad(&resource, layout.resource),
+        pad_left(&used, layout.quantity),
+        pad(&hard, layout.quantity)
+    ))];
+    match (usage.ratio, &usage.used) {
+        (Some(ratio), _) => spans.extend(gauge::compact(ratio, layout.bar, theme)),
+        (None, None) => spans.push(Span::styled(
+            "pending (not counted yet)",
+            theme.style("ui.dim"),
+        )),
+        (None, Some(_)) => spans.push(Span::styled("none allowed", theme.style("ui.dim"))),
+    }
+    Line::from(spans)
+}

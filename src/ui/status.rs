@@ -1,0 +1,271 @@
+//! The title line (top), the message line and the status line (bottom).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::text::{sanitize, thousands, truncate, width};
+use super::{Ctx, key_context};
+use crate::app::{SortKey, State, View};
+use crate::config::{KeyAction, KeyContext, Keymap};
+use crate::model::{Kind, SyncState};
+
+/// Lower-case plural used in sentences: "syncing pods", "no access to
+/// role bindings".
+pub fn kind_plural(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Namespace => "namespaces",
+        Kind::Pod => "pods",
+        Kind::ResourceQuota => "resource quotas",
+        Kind::LimitRange => "limit ranges",
+        Kind::NetworkPolicy => "network policies",
+        Kind::RoleBinding => "role bindings",
+        Kind::ClusterRoleBinding => "cluster role bindings",
+        Kind::Role => "roles",
+        Kind::ClusterRole => "cluster roles",
+        Kind::CapsuleTenant => "Capsule tenants",
+    }
+}
+
+/// One phrase for the status line: "checking access…", "syncing pods
+/// 1,500…", "synced", "synced, partial access", "sync failed: pods".
+pub fn sync_summary(state: &State) -> String {
+    if state.fatal.is_some() {
+        return "not connected".into();
+    }
+    if !state.planned {
+        return "checking access…".into();
+    }
+    let mut loading: Vec<(Kind, usize)> = Vec::new();
+    let mut failed: Option<Kind> = None;
+    let mut no_access = 0;
+    for kind in Kind::ALL {
+        match state.inventory.kind_state(kind) {
+            SyncState::Loading { seen } => loading.push((kind, seen)),
+            SyncState::Failed { .. } => failed = failed.or(Some(kind)),
+            SyncState::NoAccess { .. } => no_access += 1,
+            SyncState::Synced => {}
+        }
+    }
+    if let Some((kind, seen)) = loading.iter().max_by_key(|(_, seen)| *seen).copied() {
+        let more = if loading.len() > 1 {
+            format!(" (+{})", loading.len() - 1)
+        } else {
+            String::new()
+        };
+        return if seen > 0 {
+            format!("syncing {} {}…{more}", kind_plural(kind), thousands(seen))
+        } else {
+            format!("syncing {}…{more}", kind_plural(kind))
+        };
+    }
+    if let Some(kind) = failed {
+        return format!("sync failed: {}", kind_plural(kind));
+    }
+    if no_access == Kind::ALL.len() {
+        "no access".into()
+    } else if no_access > 0 {
+        "synced, partial access".into()
+    } else {
+        "synced".into()
+    }
+}
+
+/// `? help  / filter  : jump  q quit`, from the keymap so it never
+/// disagrees with the keys.
+pub fn key_hint(keymap: &Keymap, context: KeyContext) -> String {
+    let wanted: &[(KeyAction, &str)] = match context {
+        KeyContext::List | KeyContext::Global => &[
+            (KeyAction::Help, "help"),
+            (KeyAction::Filter, "filter"),
+            (KeyAction::Jump, "jump"),
+            (KeyAction::Quit, "quit"),
+        ],
+        KeyContext::Detail => &[
+            (KeyAction::Help, "help"),
+            (KeyAction::NextTab, "next"),
+            (KeyAction::Back, "back"),
+            (KeyAction::Quit, "quit"),
+        ],
+        KeyContext::Filter | KeyContext::Input => {
+            &[(KeyAction::Submit, "accept"), (KeyAction::Cancel, "cancel")]
+        }
+        KeyContext::Help => &[(KeyAction::Back, "close")],
+    };
+    wanted
+        .iter()
+        .filter_map(|(action, label)| {
+            keymap
+                .keys_for(context, *action)
+                .first()
+                .map(|key| format!("{key} {label}"))
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+/// Top line: the application, where you are, and (in the list) the sort
+/// and filter in effect.
+pub struct TitleLine<'a> {
+    pub ctx: Ctx<'a>,
+}
+
+impl Widget for TitleLine<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let Ctx { state, theme, .. } = self.ctx;
+        let title = theme.style("ui.title");
+        let dim = theme.style("ui.dim");
+        let mut spans = vec![Span::styled(" tenantry ", title)];
+        match &state.view {
+            View::Tenants => {
+                let shown = state.visible.len();
+                let position = if shown == 0 {
+                    "0".to_string()
+                } else {
+                    format!(
+                        "{}/{}",
+                        thousands(state.list.selected + 1),
+                        thousands(shown)
+                    )
+                };
+                spans.push(Span::styled("› tenants ", title));
+                spans.push(Span::raw(position));
+                if shown != state.rows.len() {
+                    spans.push(Span::styled(
+                        format!(" (of {})", thousands(state.rows.len())),
+                        dim,
+                    ));
+                }
+                spans.push(Span::styled(
+                    format!(
+                        " · sorted by {}{}",
+                        state.list.sort.label(),
+                        if state.list.reverse { ", reversed" } else { "" }
+                    ),
+                    dim,
+                ));
+                let filter = state.active_filter();
+                if !filter.is_empty() {
+                    spans.push(Span::styled(" · filter: ", dim));
+                    spans.push(Span::styled(
+                        sanitize(filter).into_owned(),
+                        theme.style("ui.filter"),
+                    ));
+                }
+            }
+            View::Detail { tenant, .. } => {
+                spans.push(Span::styled(
+                    format!("› tenant {}", sanitize(tenant.as_str())),
+                    title,
+                ));
+                if let Some(detail) = &state.detail {
+                    spans.push(Span::styled(
+                        format!(
+                            " · {} · {}",
+                            sanitize(&detail.tenant.source),
+                            super::text::plural(
+                                detail.tenant.namespaces.len(),
+                                "namespace",
+                                "namespaces"
+                            )
+                        ),
+                        dim,
+                    ));
+                }
+            }
+        }
+        buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+    }
+}
+
+/// Bottom line: context, user, sync state, read-only marker and key hint.
+pub struct StatusLine<'a> {
+    pub ctx: Ctx<'a>,
+}
+
+impl Widget for StatusLine<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let Ctx {
+            state,
+            theme,
+            keymap,
+        } = self.ctx;
+        let style = theme.style("ui.status");
+        buf.set_style(area, style);
+        let hint = key_hint(keymap, key_context(state));
+        let hint_width = width(&hint) + 1;
+        let identity = &state.identity;
+        let context = if identity.context.is_empty() {
+            "no context".to_string()
+        } else {
+            sanitize(&identity.context).into_owned()
+        };
+        let user = if identity.user.is_empty() {
+            "user unknown".to_string()
+        } else {
+            sanitize(&identity.user).into_owned()
+        };
+        // The sync state and read-only marker matter most; the context
+        // name gives way first, then the user.
+        let mut tail = format!(" · {}", sync_summary(state));
+        if state.readonly {
+            tail.push_str(" · READ-ONLY");
+        }
+        let room = usize::from(area.width).saturating_sub(hint_width + 1);
+        let for_names = room.saturating_sub(width(&tail) + 4);
+        let user_room = (for_names / 2).max(for_names.saturating_sub(width(&context)));
+        let user = truncate(&user, user_room.max(4)).into_owned();
+        let context = truncate(&context, for_names.saturating_sub(width(&user)).max(4));
+        let left = format!(" {context} · {user}{tail}");
+        let left = truncate(&left, room);
+        buf.set_line(
+            area.x,
+            area.y,
+            &Line::from(Span::styled(left.into_owned(), style)),
+            area.width,
+        );
+        if usize::from(area.width) > hint_width {
+            let x = area.right() - hint_width as u16;
+            buf.set_line(
+                x,
+                area.y,
+                &Line::from(Span::styled(hint, style)),
+                hint_width as u16,
+            );
+        }
+    }
+}
+
+/// The line above the status line: a fatal error, else the last message.
+pub struct MessageLine<'a> {
+    pub ctx: Ctx<'a>,
+}
+
+impl Widget for MessageLine<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let Ctx { state, theme, .. } = self.ctx;
+        let (text, style) = match (&state.fatal, &state.message) {
+            (Some(fatal), _) => (
+                format!(" error: {}", sanitize(fatal)),
+                theme.style("ui.status.error"),
+            ),
+            (None, Some(message)) => (format!(" {}", sanitize(message)), theme.style("ui.text")),
+            (None, None) => return,
+        };
+        buf.set_style(area, style);
+        let text = truncate(&text, usize::from(area.width));
+        buf.set_line(
+            area.x,
+            area.y,
+            &Line::from(Span::styled(text.into_owned(), style)),
+            area.width,
+        );
+    }
+}
+
+/// The header arrow for the sort column.
+pub fn sort_arrow(sort: SortKey, reverse: bool) -> &'static str {
+    let ascending = sort == SortKey::Name;
+    if ascending != reverse { "▲" } else { "▼" }
+}

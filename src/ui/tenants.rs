@@ -1,0 +1,460 @@
+//! The tenants list: one row per visible tenant, or the loading progress,
+//! or a plain sentence saying why nothing can be shown.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::gauge;
+use super::status::{kind_plural, sort_arrow};
+use super::text::{cell, pad, pad_left, plural, sanitize, thousands};
+use super::{Ctx, Theme};
+use crate::app::SortKey;
+#[cfg(test)]
+use crate::app::State;
+use crate::model::{Kind, SyncState, TenantRow};
+
+pub struct TenantsView<'a> {
+    pub ctx: Ctx<'a>,
+}
+
+/// First visible row so that `selected` is on screen in a table body of
+/// `height` rows: stays at the top until the selection passes the bottom
+/// edge, then keeps the selection on the last row.
+pub fn list_offset(selected: usize, len: usize, height: usize) -> usize {
+    if height == 0 || len <= height {
+        return 0;
+    }
+    let selected = selected.min(len - 1);
+    (selected + 1).saturating_sub(height).min(len - height)
+}
+
+impl Widget for TenantsView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let state = self.ctx.state;
+        if area.height < 2 {
+            return;
+        }
+        // The footer (unassigned namespaces, conflicts) takes the last row.
+        let footer = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+        let body = Rect::new(area.x, area.y, area.width, area.height - 1);
+        if state.loading() {
+            loading(self.ctx, body, buf);
+        } else if state.rows.is_empty() {
+            nothing_visible(self.ctx, body, buf);
+        } else {
+            table(self.ctx, body, buf);
+        }
+        footer_line(self.ctx, footer, buf);
+    }
+}
+
+/// Column positions for the current width.
+struct Columns {
+    tenant: u16,
+    source: u16,
+    namespaces: u16,
+    pods: u16,
+    pressure: u16,
+    bar: usize,
+    qos: u16,
+    notes: u16,
+}
+
+impl Columns {
+    const GAPS: u16 = 7;
+
+    fn new(width: u16) -> Self {
+        let wide = width >= 120;
+        let (source, namespaces, pods, qos) = (8, 3, 5, if wide { 14 } else { 11 });
+        let (pressure, bar) = if wide { (36, 10) } else { (24, 4) };
+        let fixed = source + namespaces + pods + pressure + qos + Self::GAPS;
+        let rest = width.saturating_sub(fixed);
+        let tenant = if wide { rest * 2 / 5 } else { rest.div_ceil(2) };
+        Columns {
+            tenant,
+            source,
+            namespaces,
+            pods,
+            pressure,
+            bar,
+            qos,
+            notes: rest - tenant,
+        }
+    }
+}
+
+/// Cells of one line, left to right, one space apart (plus one leading).
+fn draw_cells(buf: &mut Buffer, area: Rect, y: u16, cells: Vec<(u16, Vec<Span<'_>>)>) {
+    let mut x = area.x + 1;
+    for (w, spans) in cells {
+        if x >= area.right() {
+            break;
+        }
+        let w = w.min(area.right() - x);
+        buf.set_line(x, y, &Line::from(spans), w);
+        x += w + 1;
+    }
+}
+
+fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let Ctx { state, theme, .. } = ctx;
+    let cols = Columns::new(area.width);
+    let header_style = theme.style("ui.header");
+    let arrow = sort_arrow(state.list.sort, state.list.reverse);
+    let title = |name: &str, key: Option<SortKey>, w: u16, right: bool| {
+        let mut t = name.to_string();
+        if key == Some(state.list.sort) {
+            t.push_str(arrow);
+        }
+        let text = if right {
+            pad_left(&t, usize::from(w))
+        } else {
+            pad(&t, usize::from(w))
+        };
+        (w, vec![Span::styled(text, header_style)])
+    };
+    buf.set_style(Rect::new(area.x, area.y, area.width, 1), header_style);
+    draw_cells(
+        buf,
+        area,
+        area.y,
+        vec![
+            title("TENANT", Some(SortKey::Name), cols.tenant, false),
+            title("SOURCE", None, cols.source, false),
+            title("NS", Some(SortKey::Namespaces), cols.namespaces, true),
+            title("PODS", Some(SortKey::Pods), cols.pods, true),
+            title(
+                "QUOTA PRESSURE",
+                Some(SortKey::Pressure),
+                cols.pressure,
+                false,
+            ),
+            title("QOS G/B/BE", Some(SortKey::BestEffort), cols.qos, false),
+            title("NOTES", None, cols.notes, false),
+        ],
+    );
+
+    let body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+    if state.visible.is_empty() {
+        let message = format!(
+            "No tenant matches the filter \"{}\"; {} clears it.",
+            sanitize(state.active_filter()),
+            first_key(ctx, crate::config::KeyAction::Back)
+        );
+        Paragraph::new(Line::from(Span::styled(message, theme.style("ui.dim"))))
+            .wrap(Wrap { trim: true })
+            .render(inset(body, 1), buf);
+        return;
+    }
+    let height = usize::from(body.height);
+    let offset = list_offset(state.list.selected, state.visible.len(), height);
+    for (i, row) in state
+        .visible
+        .iter()
+        .skip(offset)
+        .take(height)
+        .filter_map(|i| state.rows.get(*i))
+        .enumerate()
+    {
+        let y = body.y + i as u16;
+        draw_cells(buf, body, y, row_cells(row, &cols, theme));
+        if offset + i == state.list.selected {
+            buf.set_style(
+                Rect::new(body.x, y, body.width, 1),
+                theme.style("ui.selection"),
+            );
+        }
+    }
+}
+
+fn row_cells<'a>(row: &'a TenantRow, cols: &Columns, theme: &Theme) -> Vec<(u16, Vec<Span<'a>>)> {
+    let dim = theme.style("ui.dim");
+    let none = theme.style("access.none");
+    let w = |c: u16| usize::from(c);
+    let text = |s: String| vec![Span::raw(s)];
+    let pods = if row.accessible {
+        pad_left(&thousands(row.pod_count), w(cols.pods))
+    } else {
+        pad_left("?", w(cols.pods))
+    };
+    let pressure = if !row.accessible {
+        vec![Span::styled("no access", none)]
+    } else if let Some(p) = &row.worst_pressure {
+        let mut spans = gauge::compact(p.ratio, cols.bar, theme);
+        let room = w(cols.pressure).saturating_sub(2 + 1 + 4 + 1 + cols.bar + 1);
+        spans.push(Span::raw(" "));
+        spans.push(Span::raw(cell(&short_resource(&p.resource), room)));
+        spans
+    } else {
+        vec![Span::styled("—", dim)]
+    };
+    let qos = if row.accessible {
+        let be_style = if row.qos.best_effort > 0 {
+            theme.style("qos.besteffort")
+        } else {
+            Style::default()
+        };
+        vec![
+            Span::raw(format!(
+                "{}/{}/",
+                thousands(row.qos.guaranteed),
+                thousands(row.qos.burstable)
+            )),
+            Span::styled(thousands(row.qos.best_effort), be_style),
+        ]
+    } else {
+        vec![Span::styled("?", none)]
+    };
+    let mut notes: Vec<Span> = Vec::new();
+    if row.conflicts > 0 {
+        notes.push(Span::styled(
+            format!("!{}", plural(row.conflicts, "conflict", "conflicts")),
+            theme.style("ui.warning"),
+        ));
+    }
+    if row.accessible && row.no_access_namespaces > 0 {
+        if !notes.is_empty() {
+            notes.push(Span::raw(", "));
+        }
+        notes.push(Span::styled(
+            format!("{} no access", thousands(row.no_access_namespaces)),
+            none,
+        ));
+    }
+    vec![
+        (cols.tenant, text(cell(row.id.as_str(), w(cols.tenant)))),
+        (
+            cols.source,
+            vec![Span::styled(cell(&row.source, w(cols.source)), dim)],
+        ),
+        (
+            cols.namespaces,
+            text(pad_left(
+                &thousands(row.namespace_count),
+                w(cols.namespaces),
+            )),
+        ),
+        (cols.pods, text(pods)),
+        (cols.pressure, pressure),
+        (cols.qos, qos),
+        (cols.notes, notes),
+    ]
+}
+
+/// `requests.memory` → `req.memory`: the list column is narrow; the detail
+/// shows full names.
+fn short_resource(resource: &str) -> String {
+    if let Some(rest) = resource.strip_prefix("requests.") {
+        format!("req.{rest}")
+    } else if let Some(rest) = resource.strip_prefix("limits.") {
+        format!("lim.{rest}")
+    } else {
+        resource.to_string()
+    }
+}
+
+fn first_key(ctx: Ctx<'_>, action: crate::config::KeyAction) -> String {
+    ctx.keymap
+        .keys_for(super::key_context(ctx.state), action)
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| action.name())
+}
+
+fn inset(area: Rect, x: u16) -> Rect {
+    Rect::new(
+        area.x + x.min(area.width),
+        area.y,
+        area.width.saturating_sub(2 * x),
+        area.height,
+    )
+}
+
+/// Per-kind progress, so that a list still loading never looks empty.
+fn loading(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let Ctx { state, theme, .. } = ctx;
+    let mut lines = vec![
+        Line::from(Span::styled(
+            if state.planned {
+                "Loading what you may see…"
+            } else {
+                "Checking what you may read…"
+            },
+            theme.style("ui.title"),
+        )),
+        Line::raw(""),
+    ];
+    if state.planned {
+        let room = usize::from(area.width).saturating_sub(2);
+        for kind in Kind::ALL {
+            let line = kind_line(kind, &state.inventory.kind_state(kind), theme);
+            lines.push(super::fit_line(line.spans, room));
+        }
+    }
+    lines.push(Line::raw(""));
+    if !state.rows.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} found so far; the list appears when every kind has answered.",
+                plural(state.rows.len(), "tenant", "tenants")
+            ),
+            theme.style("ui.dim"),
+        )));
+    }
+    Paragraph::new(lines).render(inset(area, 1), buf);
+}
+
+fn kind_line(kind: Kind, sync: &SyncState, theme: &Theme) -> Line<'static> {
+    let (marker, text, style) = match sync {
+        SyncState::Synced => ("✓", "synced".to_string(), theme.style("result.pass")),
+        SyncState::Loading { seen: 0 } => ("…", "loading…".to_string(), theme.style("ui.dim")),
+        SyncState::Loading { seen } => (
+            "…",
+            format!("{} seen", thousands(*seen)),
+            theme.style("ui.text"),
+        ),
+        SyncState::NoAccess { reason } => (
+            "✗",
+            format!("no access: {}", sanitize(reason)),
+            theme.style("access.none"),
+        ),
+        SyncState::Failed { reason } => (
+            "!",
+            format!("failed: {}", sanitize(reason)),
+            theme.style("result.fail"),
+        ),
+    };
+    Line::from(vec![
+        Span::styled(format!(" {marker} "), style),
+        Span::raw(pad(kind_plural(kind), 22)),
+        Span::styled(text, style),
+    ])
+}
+
+/// Nothing to list: say why, and what to do about it.
+fn nothing_visible(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let Ctx { state, theme, .. } = ctx;
+    let denied: Vec<(Kind, String)> = Kind::ALL
+        .into_iter()
+        .filter_map(|kind| match state.inventory.kind_state(kind) {
+            SyncState::NoAccess { reason } | SyncState::Failed { reason } => Some((kind, reason)),
+            _ => None,
+        })
+        .collect();
+    let namespaces_denied = denied.iter().any(|(k, _)| *k == Kind::Namespace);
+    let mut lines = Vec::new();
+    if namespaces_denied || state.fatal.is_some() {
+        let mut why: Vec<String> = denied
+            .iter()
+            .filter(|(k, _)| matches!(k, Kind::Namespace | Kind::Pod | Kind::ResourceQuota))
+            .map(|(k, _)| format!("cannot list {} cluster-wide", kind_plural(*k)))
+            .collect();
+        if let Some(fatal) = &state.fatal {
+            why.insert(0, format!("not connected ({})", sanitize(fatal)));
+        }
+        lines.push(Line::from(Span::styled(
+            format!(
+                "You can see no tenant: {}; ask a cluster admin for access, or name your \
+                 namespaces with -n.",
+                why.join(", ")
+            ),
+            theme.style("ui.warning"),
+        )));
+    } else {
+        let visible = state.inventory.namespaces().count();
+        lines.push(Line::from(Span::styled(
+            format!(
+                "No tenant found: none of the {} you can see is claimed by a resolver ({}).",
+                plural(visible, "namespace", "namespaces"),
+                state
+                    .resolvers
+                    .iter()
+                    .map(|r| r.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            theme.style("ui.warning"),
+        )));
+        lines.push(Line::from(Span::styled(
+            "Label a namespace tenantry.dev/tenant=NAME, or name tenants in config.yaml.",
+            theme.style("ui.dim"),
+        )));
+    }
+    if !denied.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(
+            "What the cluster refused:",
+            theme.style("ui.header"),
+        )));
+        for (kind, sync) in Kind::ALL
+            .into_iter()
+            .map(|k| (k, state.inventory.kind_state(k)))
+            .filter(|(_, s)| !s.is_synced())
+        {
+            let line = kind_line(kind, &sync, theme);
+            lines.push(super::fit_line(line.spans, usize::from(area.width) - 2));
+        }
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inset(area, 1), buf);
+}
+
+/// Unassigned namespaces and resolver conflicts, always in view.
+fn footer_line(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let Ctx { state, theme, .. } = ctx;
+    let res = &state.resolution;
+    let dim = theme.style("ui.dim");
+    let mut spans = vec![Span::raw(" ")];
+    let unassigned = &res.unassigned;
+    if unassigned.is_empty() {
+        spans.push(Span::styled("every visible namespace is in a tenant", dim));
+    } else {
+        let names: Vec<String> = unassigned
+            .iter()
+            .take(4)
+            .map(|n| sanitize(n).into_owned())
+            .collect();
+        let more = if unassigned.len() > names.len() {
+            format!(", +{}", unassigned.len() - names.len())
+        } else {
+            String::new()
+        };
+        spans.push(Span::styled(
+            format!(
+                "{} in no tenant ({}{more})",
+                plural(unassigned.len(), "namespace", "namespaces"),
+                names.join(", ")
+            ),
+            dim,
+        ));
+    }
+    spans.push(Span::styled(" · ", dim));
+    if res.conflicts.is_empty() {
+        spans.push(Span::styled("no conflicts", dim));
+    } else {
+        spans.push(Span::styled(
+            format!(
+                "!{}: {}",
+                plural(res.conflicts.len(), "conflict", "conflicts"),
+                sanitize(&res.conflicts[0].message())
+            ),
+            theme.style("ui.warning"),
+        ));
+    }
+    buf.set_line(
+        area.x,
+        area.y,
+        &super::fit_line(spans, usize::from(area.width)),
+        area.width,
+    );
+}
+
+#[cfg(test)]
+pub(crate) fn visible_window(state: &State, height: usize) -> (usize, usize) {
+    let offset = list_offset(state.list.selected, state.visible.len(), height);
+    (offset, (offset + height).min(state.visible.len()))
+}

@@ -1,0 +1,701 @@
+//! Screen snapshots of every view, at 80×24 and 160×48, with the `default`
+//! and the `mono` theme. The fixture is shaped like `assets/demo/`: acme
+//! (well kept), globex (over quota), initech (BestEffort, no quota),
+//! umbrella (Capsule label, one quota not yet counted), hooli (HNC tree)
+//! and shared-tools (in no tenant).
+//!
+//! Text snapshots show the screen; mono snapshots also list the styled cell
+//! runs, which is how mono marks selection and severity without colour.
+
+use std::fmt::Write as _;
+
+use k8s_openapi::api::core::v1::{Namespace, Pod, ResourceQuota};
+use k8s_openapi::api::rbac::v1::RoleBinding;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use serde_json::{Value, json};
+
+use tenantry::app::{Action, InputKind, InputState, Overlay, State, Tab, View, update};
+use tenantry::config::{KeyAction, Keymap, Theme};
+use tenantry::kube::watch::WatchUpdate;
+use tenantry::model::{
+    BindingInfo, Change, Kind, NamespaceInfo, Object, PodInfo, QuotaInfo, ResolverKind, Scope,
+    SyncState, TenantId,
+};
+
+// ---------------------------------------------------------------- objects
+
+fn namespace(name: &str, labels: Value) -> Object {
+    let ns: Namespace =
+        serde_json::from_value(json!({"metadata": {"name": name, "labels": labels}}))
+            .expect("namespace");
+    Object::Namespace(NamespaceInfo::from(&ns))
+}
+
+/// A pod whose containers set `requests` (or nothing), with the QoS class
+/// the API server would have written.
+fn pod(ns: &str, name: &str, qos: &str, containers: &[(&str, Value)]) -> Object {
+    let containers: Vec<Value> = containers
+        .iter()
+        .map(|(n, resources)| json!({"name": n, "image": "registry.k8s.io/pause:3.10", "resources": resources}))
+        .collect();
+    let p: Pod = serde_json::from_value(json!({
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {"containers": containers},
+        "status": {"qosClass": qos, "phase": "Pending"}
+    }))
+    .expect("pod");
+    Object::Pod(PodInfo::from(&p))
+}
+
+fn guaranteed() -> Value {
+    json!({"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "100m", "memory": "64Mi"}})
+}
+
+fn burstable() -> Value {
+    json!({"requests": {"cpu": "50m", "memory": "64Mi"}})
+}
+
+fn quota(ns: &str, name: &str, hard: Value, used: Option<Value>) -> Object {
+    let mut rq = json!({
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {"hard": hard.clone()},
+    });
+    if let Some(used) = used {
+        rq["status"] = json!({"hard": hard, "used": used});
+    }
+    let rq: ResourceQuota = serde_json::from_value(rq).expect("quota");
+    Object::ResourceQuota(QuotaInfo::from(&rq))
+}
+
+fn owner_binding(ns: &str, kind: &str, subject: &str) -> Object {
+    let rb: RoleBinding = serde_json::from_value(json!({
+        "metadata": {"name": "tenant-owner", "namespace": ns},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+        "subjects": [{"kind": kind, "name": subject, "apiGroup": "rbac.authorization.k8s.io"}]
+    }))
+    .expect("rolebinding");
+    Object::RoleBinding(BindingInfo::from(&rb))
+}
+
+fn acme_quota(ns: &str, pods: &str) -> Object {
+    quota(
+        ns,
+        "tenant-quota",
+        json!({"requests.cpu": "2", "requests.memory": "2Gi", "limits.cpu": "4",
+               "limits.memory": "4Gi", "pods": "20", "services": "10", "secrets": "20",
+               "configmaps": "20", "persistentvolumeclaims": "5", "services.nodeports": "0",
+               "services.loadbalancers": "0"}),
+        Some(json!({"requests.cpu": "150m", "requests.memory": "128Mi", "limits.cpu": "300m",
+                    "limits.memory": "256Mi", "pods": pods, "services": "1", "secrets": "2",
+                    "configmaps": "1", "persistentvolumeclaims": "0", "services.nodeports": "0",
+                    "services.loadbalancers": "0"})),
+    )
+}
+
+fn namespaces() -> Vec<Object> {
+    vec![
+        namespace("acme-dev", json!({"tenantry.dev/tenant": "acme"})),
+        namespace("acme-prod", json!({"tenantry.dev/tenant": "acme"})),
+        namespace("globex-web", json!({"tenantry.dev/tenant": "globex"})),
+        namespace("initech-app", json!({"tenantry.dev/tenant": "initech"})),
+        namespace("umbrella-lab", json!({"capsule.clastix.io/tenant": "umbrella"})),
+        namespace("umbrella-ops", json!({"capsule.clastix.io/tenant": "umbrella"})),
+        namespace("hooli", json!({"hooli.tree.hnc.x-k8s.io/depth": "0"})),
+        namespace(
+            "hooli-search",
+            json!({"hooli.tree.hnc.x-k8s.io/depth": "1", "hooli-search.tree.hnc.x-k8s.io/depth": "0"}),
+        ),
+        namespace(
+            "hooli-mail",
+            json!({"hooli.tree.hnc.x-k8s.io/depth": "1", "hooli-mail.tree.hnc.x-k8s.io/depth": "0"}),
+        ),
+        namespace("shared-tools", json!({})),
+    ]
+}
+
+fn pods() -> Vec<Object> {
+    vec![
+        pod("acme-dev", "api", "Guaranteed", &[("api", guaranteed())]),
+        pod("acme-dev", "worker", "Burstable", &[("worker", burstable())]),
+        pod("acme-prod", "api", "Guaranteed", &[("api", guaranteed())]),
+        pod("globex-web", "web-0", "Burstable", &[("web", burstable())]),
+        pod("globex-web", "web-1", "Burstable", &[("web", burstable())]),
+        pod("globex-web", "web-2", "Burstable", &[("web", burstable())]),
+        pod("initech-app", "batch-1", "BestEffort", &[("batch", json!({}))]),
+        pod(
+            "initech-app",
+            "batch-2",
+            "BestEffort",
+            &[("batch", json!({})), ("log-shipper", json!({}))],
+        ),
+        pod("initech-app", "report", "Burstable", &[("report", burstable())]),
+        pod("umbrella-lab", "notebook", "Burstable", &[("jupyter", burstable())]),
+        pod("hooli-search", "indexer", "Guaranteed", &[("indexer", guaranteed())]),
+        pod("hooli-mail", "mailer", "BestEffort", &[("mailer", json!({}))]),
+        pod("shared-tools", "toolbox", "Burstable", &[("toolbox", burstable())]),
+    ]
+}
+
+fn quotas() -> Vec<Object> {
+    vec![
+        acme_quota("acme-dev", "2"),
+        acme_quota("acme-prod", "1"),
+        // Demo phase 30: memory lowered below what the pods request.
+        quota(
+            "globex-web",
+            "compute",
+            json!({"requests.cpu": "1500m", "requests.memory": "512Mi", "limits.cpu": "3",
+                   "limits.memory": "2Gi", "pods": "3"}),
+            Some(json!({"requests.cpu": "1200m", "requests.memory": "768Mi",
+                        "limits.cpu": "2400m", "limits.memory": "1536Mi", "pods": "3"})),
+        ),
+        quota(
+            "umbrella-lab",
+            "capsule-umbrella-0",
+            json!({"pods": "10", "services": "5", "configmaps": "10", "secrets": "10"}),
+            Some(json!({"pods": "1", "services": "0", "configmaps": "1", "secrets": "1"})),
+        ),
+        // Not yet counted by the quota controller.
+        quota(
+            "umbrella-ops",
+            "capsule-umbrella-0",
+            json!({"pods": "10", "services": "5", "configmaps": "10", "secrets": "10"}),
+            None,
+        ),
+        quota(
+            "hooli",
+            "compute",
+            json!({"requests.cpu": "1", "requests.memory": "1Gi"}),
+            Some(json!({"requests.cpu": "850m", "requests.memory": "256Mi"})),
+        ),
+    ]
+}
+
+fn bindings() -> Vec<Object> {
+    vec![
+        owner_binding("acme-dev", "User", "alice"),
+        owner_binding("acme-prod", "User", "alice"),
+        owner_binding("globex-web", "User", "carol"),
+        owner_binding("initech-app", "User", "dave"),
+        owner_binding("umbrella-lab", "User", "erin"),
+        owner_binding("umbrella-ops", "User", "erin"),
+        owner_binding("hooli", "Group", "hooli-admins"),
+    ]
+}
+
+// ---------------------------------------------------------------- states
+
+/// A watch update, then the refresh the event loop does after each batch.
+fn apply(state: &mut State, change: Change) {
+    update(state, Action::Watch(WatchUpdate::Change(change)));
+    state.refresh();
+}
+
+fn sync(state: &mut State, kind: Kind, scope: Scope, sync: SyncState) {
+    update(
+        state,
+        Action::Watch(WatchUpdate::Sync {
+            kind,
+            scope,
+            state: sync,
+        }),
+    );
+    state.refresh();
+}
+
+fn replaced(kind: Kind, scope: Scope, objects: Vec<Object>) -> Change {
+    Change::Replaced {
+        kind,
+        scope,
+        objects,
+    }
+}
+
+fn new_state(user: &str, extra: Vec<(TenantId, Vec<String>)>) -> State {
+    let mut state = State::new(ResolverKind::default_order(), extra);
+    state.identity.context = "tenantry-sandbox".into();
+    update(&mut state, Action::Identity { user: user.into() });
+    state
+}
+
+/// Everything listed cluster-wide, as the sandbox admin sees it.
+fn admin() -> State {
+    let mut state = new_state("admin", Vec::new());
+    update(&mut state, Action::Planned);
+    for kind in Kind::ALL {
+        let objects = match kind {
+            Kind::Namespace => namespaces(),
+            Kind::Pod => pods(),
+            Kind::ResourceQuota => quotas(),
+            Kind::RoleBinding => bindings(),
+            _ => Vec::new(),
+        };
+        apply(&mut state, replaced(kind, Scope::Cluster, objects));
+    }
+    state
+}
+
+/// Halfway through the first lists.
+fn loading() -> State {
+    let mut state = new_state("admin", Vec::new());
+    update(&mut state, Action::Planned);
+    apply(
+        &mut state,
+        replaced(Kind::Namespace, Scope::Cluster, namespaces()),
+    );
+    apply(
+        &mut state,
+        replaced(Kind::RoleBinding, Scope::Cluster, bindings()),
+    );
+    sync(
+        &mut state,
+        Kind::Pod,
+        Scope::Cluster,
+        SyncState::Loading { seen: 1500 },
+    );
+    for kind in [
+        Kind::ResourceQuota,
+        Kind::LimitRange,
+        Kind::NetworkPolicy,
+        Kind::ClusterRoleBinding,
+        Kind::Role,
+        Kind::ClusterRole,
+    ] {
+        sync(&mut state, kind, Scope::Cluster, SyncState::Loading { seen: 0 });
+    }
+    sync(
+        &mut state,
+        Kind::CapsuleTenant,
+        Scope::Cluster,
+        SyncState::NoAccess {
+            reason: "the server could not find the requested resource".into(),
+        },
+    );
+    state
+}
+
+fn forbidden(user: &str, resource: &str) -> SyncState {
+    SyncState::NoAccess {
+        reason: format!(
+            "{resource} is forbidden: User \"{user}\" cannot list resource \"{resource}\" at the \
+             cluster scope"
+        ),
+    }
+}
+
+/// No bindings at all.
+fn bob() -> State {
+    let mut state = new_state("bob", Vec::new());
+    update(&mut state, Action::Planned);
+    for (kind, resource) in [
+        (Kind::Namespace, "namespaces"),
+        (Kind::Pod, "pods"),
+        (Kind::ResourceQuota, "resourcequotas"),
+        (Kind::LimitRange, "limitranges"),
+        (Kind::NetworkPolicy, "networkpolicies"),
+        (Kind::RoleBinding, "rolebindings"),
+        (Kind::ClusterRoleBinding, "clusterrolebindings"),
+        (Kind::Role, "roles"),
+        (Kind::ClusterRole, "clusterroles"),
+        (Kind::CapsuleTenant, "tenants"),
+    ] {
+        sync(&mut state, kind, Scope::Cluster, forbidden("bob", resource));
+    }
+    state
+}
+
+/// Admin of acme-dev only; acme is named in config.yaml with both of its
+/// namespaces, and acme-prod cannot be read.
+fn alice() -> State {
+    let extra = vec![(
+        TenantId::new("acme"),
+        vec!["acme-dev".to_string(), "acme-prod".to_string()],
+    )];
+    let mut state = new_state("alice", extra);
+    update(&mut state, Action::Planned);
+    for (kind, resource) in [
+        (Kind::Namespace, "namespaces"),
+        (Kind::Pod, "pods"),
+        (Kind::ResourceQuota, "resourcequotas"),
+        (Kind::LimitRange, "limitranges"),
+        (Kind::NetworkPolicy, "networkpolicies"),
+        (Kind::RoleBinding, "rolebindings"),
+        (Kind::ClusterRoleBinding, "clusterrolebindings"),
+        (Kind::Role, "roles"),
+        (Kind::ClusterRole, "clusterroles"),
+        (Kind::CapsuleTenant, "tenants"),
+    ] {
+        sync(&mut state, kind, Scope::Cluster, forbidden("alice", resource));
+    }
+    let dev = || Scope::Namespace("acme-dev".into());
+    let prod = || Scope::Namespace("acme-prod".into());
+    let in_dev = |objects: Vec<Object>| -> Vec<Object> {
+        objects
+            .into_iter()
+            .filter(|o| o.key().namespace == "acme-dev")
+            .collect()
+    };
+    apply(&mut state, replaced(Kind::Pod, dev(), in_dev(pods())));
+    apply(
+        &mut state,
+        replaced(Kind::ResourceQuota, dev(), in_dev(quotas())),
+    );
+    apply(
+        &mut state,
+        replaced(Kind::RoleBinding, dev(), in_dev(bindings())),
+    );
+    for kind in [Kind::LimitRange, Kind::NetworkPolicy] {
+        apply(&mut state, replaced(kind, dev(), Vec::new()));
+    }
+    for (kind, resource) in [
+        (Kind::Pod, "pods"),
+        (Kind::ResourceQuota, "resourcequotas"),
+        (Kind::RoleBinding, "rolebindings"),
+    ] {
+        sync(&mut state, kind, prod(), forbidden("alice", resource));
+    }
+    state
+}
+
+fn key(state: &mut State, action: KeyAction) {
+    update(state, Action::Key(action));
+}
+
+fn open(mut state: State, tenant: &str, tab: Tab) -> State {
+    update(
+        &mut state,
+        Action::Key(KeyAction::Jump),
+    );
+    for c in tenant.chars() {
+        update(&mut state, Action::InputChar(c));
+    }
+    key(&mut state, KeyAction::Submit);
+    key(&mut state, KeyAction::Tab(tab.index() as u8 + 1));
+    assert_eq!(
+        state.view,
+        View::Detail {
+            tenant: TenantId::new(tenant),
+            tab
+        }
+    );
+    state
+}
+
+// ---------------------------------------------------------------- drawing
+
+fn draw(state: &State, theme: &Theme, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    let keymap = Keymap::builtin("default").expect("keymap");
+    terminal
+        .draw(|frame| tenantry::ui::render(frame, state, theme, &keymap))
+        .expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+fn text_of(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Runs of cells that carry a modifier or colour, per row: how mono marks
+/// what the default theme colours.
+fn style_runs(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut runs: Vec<(u16, u16, String)> = Vec::new();
+        for x in 0..buf.area.width {
+            let cell = &buf[(x, y)];
+            let mut parts = Vec::new();
+            if cell.fg != Color::Reset {
+                parts.push(format!("fg:{:?}", cell.fg));
+            }
+            if cell.bg != Color::Reset {
+                parts.push(format!("bg:{:?}", cell.bg));
+            }
+            if cell.modifier != Modifier::empty() {
+                parts.push(format!("{:?}", cell.modifier));
+            }
+            if parts.is_empty() {
+                continue;
+            }
+            let desc = parts.join(" ");
+            match runs.last_mut() {
+                Some((_, end, d)) if *end == x && *d == desc => *end = x + 1,
+                _ => runs.push((x, x + 1, desc)),
+            }
+        }
+        if !runs.is_empty() {
+            let runs: Vec<String> = runs
+                .iter()
+                .map(|(a, b, d)| format!("{a}..{b} {d}"))
+                .collect();
+            let _ = writeln!(out, "{y:>2}: {}", runs.join(", "));
+        }
+    }
+    out
+}
+
+fn assert_screens(name: &str, state: &State) {
+    for (width, height) in [(80, 24), (160, 48)] {
+        for theme_name in ["default", "mono"] {
+            let theme = Theme::builtin(theme_name).expect("theme");
+            let buf = draw(state, &theme, width, height);
+            let text = text_of(&buf);
+            assert!(!text.contains('\x1b'), "escape byte on screen");
+            let snapshot = if theme_name == "mono" {
+                format!("{text}\n--- styles ---\n{}", style_runs(&buf))
+            } else {
+                text
+            };
+            insta::assert_snapshot!(format!("{name}_{width}x{height}_{theme_name}"), snapshot);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- screens
+
+#[test]
+fn tenants_list_loaded() {
+    let mut state = admin();
+    key(&mut state, KeyAction::MoveDown);
+    assert_screens("tenants_loaded", &state);
+}
+
+#[test]
+fn tenants_list_sorted_by_pressure() {
+    let mut state = admin();
+    key(&mut state, KeyAction::CycleSort);
+    assert_screens("tenants_by_pressure", &state);
+}
+
+#[test]
+fn tenants_list_loading() {
+    let state = loading();
+    assert!(state.loading());
+    assert_screens("tenants_loading", &state);
+}
+
+#[test]
+fn bob_sees_nothing_and_is_told_why() {
+    let state = bob();
+    assert!(!state.loading() && state.rows.is_empty());
+    assert_screens("bob_nothing_visible", &state);
+}
+
+#[test]
+fn alice_restricted_list() {
+    let state = alice();
+    assert!(!state.loading());
+    assert_screens("alice_restricted", &state);
+}
+
+#[test]
+fn alice_restricted_overview() {
+    let state = open(alice(), "acme", Tab::Overview);
+    assert_screens("alice_overview", &state);
+}
+
+#[test]
+fn detail_overview() {
+    let state = open(admin(), "acme", Tab::Overview);
+    assert_screens("detail_overview", &state);
+}
+
+#[test]
+fn detail_quota_over_limit() {
+    let state = open(admin(), "globex", Tab::Quota);
+    assert_screens("detail_quota_globex", &state);
+}
+
+#[test]
+fn detail_quota_pending_and_totals() {
+    let state = open(admin(), "umbrella", Tab::Quota);
+    assert_screens("detail_quota_umbrella", &state);
+}
+
+#[test]
+fn detail_quota_scrolled() {
+    let mut state = open(admin(), "acme", Tab::Quota);
+    for _ in 0..5 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_screens("detail_quota_acme_scrolled", &state);
+}
+
+#[test]
+fn detail_qos() {
+    let state = open(admin(), "initech", Tab::Qos);
+    assert_screens("detail_qos", &state);
+}
+
+#[test]
+fn detail_policy_placeholder() {
+    let state = open(admin(), "acme", Tab::Policy);
+    assert_screens("detail_policy", &state);
+}
+
+#[test]
+fn detail_of_a_vanished_tenant() {
+    let mut state = open(admin(), "initech", Tab::Overview);
+    let namespaces: Vec<Object> = namespaces()
+        .into_iter()
+        .filter(|o| o.key().name != "initech-app")
+        .collect();
+    apply(
+        &mut state,
+        replaced(Kind::Namespace, Scope::Cluster, namespaces),
+    );
+    assert!(state.detail.is_none());
+    assert_screens("detail_vanished", &state);
+}
+
+#[test]
+fn help_overlay() {
+    let mut state = admin();
+    key(&mut state, KeyAction::Help);
+    assert_screens("help", &state);
+}
+
+#[test]
+fn help_overlay_in_detail() {
+    let mut state = open(admin(), "acme", Tab::Overview);
+    key(&mut state, KeyAction::Help);
+    assert_screens("help_detail", &state);
+}
+
+#[test]
+fn filter_input() {
+    let mut state = admin();
+    key(&mut state, KeyAction::Filter);
+    for c in "um".chars() {
+        update(&mut state, Action::InputChar(c));
+    }
+    assert_eq!(
+        state.overlay,
+        Some(Overlay::Input(InputState {
+            kind: InputKind::Filter,
+            text: "um".into()
+        }))
+    );
+    assert_screens("filter_input", &state);
+}
+
+#[test]
+fn message_and_readonly() {
+    let mut state = admin();
+    state.readonly = true;
+    key(&mut state, KeyAction::EditQuota);
+    assert_screens("readonly_message", &state);
+}
+
+#[test]
+fn too_small_terminal() {
+    let state = admin();
+    for (width, height, theme_name) in [(79, 24, "default"), (60, 20, "mono")] {
+        let theme = Theme::builtin(theme_name).expect("theme");
+        let text = text_of(&draw(&state, &theme, width, height));
+        assert!(text.contains(&format!("this terminal is {width}×{height}")));
+        insta::assert_snapshot!(format!("too_small_{width}x{height}_{theme_name}"), text);
+    }
+}
+
+#[test]
+fn cluster_strings_cannot_write_escape_sequences() {
+    let mut state = admin();
+    apply(
+        &mut state,
+        Change::Applied(namespace(
+            "evil",
+            json!({"tenantry.dev/tenant": "acme"}),
+        )),
+    );
+    apply(
+        &mut state,
+        Change::Applied(pod(
+            "evil",
+            "x\u{1b}]52;c;aGVsbG8=\u{7}",
+            "BestEffort",
+            &[("\u{1b}[2J", json!({}))],
+        )),
+    );
+    state.message = Some("pod \u{1b}[2J\u{9b}31m".into());
+    let state = open(state, "acme", Tab::Qos);
+    let theme = Theme::builtin("default").expect("theme");
+    let buf = draw(&state, &theme, 160, 48);
+    let text = text_of(&buf);
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text}");
+    assert!(text.contains("x^[]52;c;aGVsbG8=^G"), "{text}");
+    assert!(text.contains("^[[2J"), "{text}");
+}
+
+/// Not a timing test (DESIGN.md §9 budgets are measured in benchmarks):
+/// prints how long a tier-M frame takes. `cargo test --release --test
+/// ui_snapshots -- --ignored --nocapture tier_m`.
+#[test]
+#[ignore]
+fn tier_m_frame_time() {
+    let mut state = new_state("admin", Vec::new());
+    update(&mut state, Action::Planned);
+    let mut nss = Vec::new();
+    let mut pods = Vec::new();
+    let mut quotas = Vec::new();
+    for n in 0..1000 {
+        let name = format!("ns-{n:04}");
+        nss.push(namespace(
+            &name,
+            json!({"tenantry.dev/tenant": format!("tenant-{:03}", n % 300)}),
+        ));
+        for p in 0..15 {
+            pods.push(pod(&name, &format!("pod-{p}"), "Burstable", &[("c", burstable())]));
+        }
+        quotas.push(quota(
+            &name,
+            "q",
+            json!({"pods": "20", "requests.cpu": "4"}),
+            Some(json!({"pods": "15", "requests.cpu": "3500m"})),
+        ));
+    }
+    for kind in Kind::ALL {
+        let objects = match kind {
+            Kind::Namespace => std::mem::take(&mut nss),
+            Kind::Pod => std::mem::take(&mut pods),
+            Kind::ResourceQuota => std::mem::take(&mut quotas),
+            _ => Vec::new(),
+        };
+        apply(&mut state, replaced(kind, Scope::Cluster, objects));
+    }
+    for _ in 0..150 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    let theme = Theme::builtin("default").expect("theme");
+    let keymap = Keymap::builtin("default").expect("keymap");
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let mut time = |state: &State, label: &str| {
+        let frames = 200;
+        let start = std::time::Instant::now();
+        for _ in 0..frames {
+            terminal
+                .draw(|frame| tenantry::ui::render(frame, state, &theme, &keymap))
+                .expect("draw");
+        }
+        println!("{label}: {:?} per frame", start.elapsed() / frames);
+    };
+    time(&state, "tenants list");
+    let mut detail = state.clone();
+    key(&mut detail, KeyAction::Open);
+    key(&mut detail, KeyAction::Tab(3));
+    time(&detail, "detail QoS");
+    key(&mut detail, KeyAction::Tab(2));
+    time(&detail, "detail quota");
+}
