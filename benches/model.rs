@@ -40,11 +40,19 @@ fn main() {
     let pod = objects
         .pods
         .iter()
-        .find(|p| p.metadata.namespace.as_deref().is_some_and(|ns| ns.contains("t000")))
+        .find(|p| {
+            p.metadata
+                .namespace
+                .as_deref()
+                .is_some_and(|ns| ns.contains("t000"))
+        })
         .map(PodInfo::from_pod)
         .expect("the tier has pods in tenant t000");
     drop(objects);
-    println!("process RSS holding only the inventory: {:.1} MiB", mib(rss_bytes()));
+    println!(
+        "process RSS holding only the inventory: {:.1} MiB",
+        mib(rss_bytes())
+    );
 
     let n = 30;
     let resolvers = model::ResolverKind::default_order();
@@ -62,15 +70,21 @@ fn main() {
         Samples::run("resolve_inventory", n, || {
             model::resolve_inventory(&inventory, &resolvers, &[])
         }),
-        Samples::run("tenant_rows", n, || model::tenant_rows(&inventory, &resolution)),
+        Samples::run("tenant_rows", n, || {
+            model::tenant_rows(&inventory, &resolution)
+        }),
     ];
     let first = resolution.tenants.first().expect("the tier has tenants");
-    results.push(Samples::run("tenant_quota + qos_breakdown (1 tenant)", n, || {
-        (
-            model::tenant_quota(&inventory, first),
-            model::qos_breakdown(&inventory, first),
-        )
-    }));
+    results.push(Samples::run(
+        "tenant_quota + qos_breakdown (1 tenant)",
+        n,
+        || {
+            (
+                model::tenant_quota(&inventory, first),
+                model::qos_breakdown(&inventory, first),
+            )
+        },
+    ));
 
     let mut state = common::tier_state(inventory);
     let mut refresh = Samples::new("State::refresh after a pod update (list)");

@@ -225,3 +225,84 @@ async fn a_new_pod_reaches_the_tenants_qos_counts_within_two_seconds() {
     }
     live.abort();
 }
+
+#[tokio::test]
+async fn escape_sequences_from_the_cluster_are_drawn_as_inert_text() {
+    use k8s_openapi::api::rbac::v1::RoleBinding;
+    use ratatui::{Terminal, backend::TestBackend};
+
+    let admin = cluster().client(Persona::Admin).await;
+    let tenant_name = unique_name("escape");
+    let ns = format!("{tenant_name}-ns");
+    create_namespace(&admin, &ns, &[("tenantry.dev/tenant", &tenant_name)]).await;
+    // OSC 52 would set the admin's clipboard; CSI 2J would clear the screen.
+    let hostile = "mallory\u{1b}]52;c;aGVsbG8=\u{7}\u{1b}[2J";
+    let binding: RoleBinding = object(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": "owner", "annotations": {"note": hostile}},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": hostile}],
+    }));
+    Api::<RoleBinding>::namespaced(admin, &ns)
+        .create(&PostParams::default(), &binding)
+        .await
+        .expect("the API server accepts any user name");
+
+    let connection = connect(&ConnectOptions {
+        kubeconfig: Some(cluster().kubeconfig(Persona::Admin)),
+        context: None,
+    })
+    .await
+    .expect("connecting");
+    let mut state = State::new(ResolverKind::default_order(), vec![]);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let live = tenantry::live::start(&connection, vec![], tx);
+    tenantry::live::sync(&mut state, &mut rx, Duration::from_secs(60))
+        .await
+        .expect("initial sync");
+    live.abort();
+    let id = TenantId::new(tenant_name.clone());
+    let tenant = state.resolution.tenant(&id).expect("the tenant");
+    assert!(
+        tenant.owners.iter().any(|o| o.name == hostile),
+        "the owner arrives unaltered in the model: {:?}",
+        tenant.owners
+    );
+    update(
+        &mut state,
+        tenantry::app::Action::Key(tenantry::config::KeyAction::Jump),
+    );
+    for c in tenant_name.chars() {
+        update(&mut state, tenantry::app::Action::InputChar(c));
+    }
+    update(
+        &mut state,
+        tenantry::app::Action::Key(tenantry::config::KeyAction::Submit),
+    );
+
+    let theme = tenantry::config::Theme::builtin("default").expect("theme");
+    let keymap = tenantry::config::Keymap::builtin("default").expect("keymap");
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+    terminal
+        .draw(|frame| tenantry::ui::render(frame, &state, &theme, &keymap))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    let text: String = buffer.content().iter().map(|cell| cell.symbol()).collect();
+    assert!(text.contains("mallory"), "the owner is shown:\n{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "an escape byte reached the screen"
+    );
+    assert!(!text.contains('\u{7}'), "a BEL byte reached the screen");
+
+    let out = tenantry(Persona::Admin)
+        .args(["report", &tenant_name])
+        .output()
+        .expect("report");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("mallory"), "{stdout}");
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "the table printed an escape byte"
+    );
+}

@@ -88,10 +88,12 @@ fn acme_quota(ns: &str, pods: &str) -> Object {
                "limits.memory": "4Gi", "pods": "20", "services": "10", "secrets": "20",
                "configmaps": "20", "persistentvolumeclaims": "5", "services.nodeports": "0",
                "services.loadbalancers": "0"}),
-        Some(json!({"requests.cpu": "150m", "requests.memory": "128Mi", "limits.cpu": "300m",
+        Some(
+            json!({"requests.cpu": "150m", "requests.memory": "128Mi", "limits.cpu": "300m",
                     "limits.memory": "256Mi", "pods": pods, "services": "1", "secrets": "2",
                     "configmaps": "1", "persistentvolumeclaims": "0", "services.nodeports": "0",
-                    "services.loadbalancers": "0"})),
+                    "services.loadbalancers": "0"}),
+        ),
     )
 }
 
@@ -101,8 +103,14 @@ fn namespaces() -> Vec<Object> {
         namespace("acme-prod", json!({"tenantry.dev/tenant": "acme"})),
         namespace("globex-web", json!({"tenantry.dev/tenant": "globex"})),
         namespace("initech-app", json!({"tenantry.dev/tenant": "initech"})),
-        namespace("umbrella-lab", json!({"capsule.clastix.io/tenant": "umbrella"})),
-        namespace("umbrella-ops", json!({"capsule.clastix.io/tenant": "umbrella"})),
+        namespace(
+            "umbrella-lab",
+            json!({"capsule.clastix.io/tenant": "umbrella"}),
+        ),
+        namespace(
+            "umbrella-ops",
+            json!({"capsule.clastix.io/tenant": "umbrella"}),
+        ),
         namespace("hooli", json!({"hooli.tree.hnc.x-k8s.io/depth": "0"})),
         namespace(
             "hooli-search",
@@ -119,23 +127,58 @@ fn namespaces() -> Vec<Object> {
 fn pods() -> Vec<Object> {
     vec![
         pod("acme-dev", "api", "Guaranteed", &[("api", guaranteed())]),
-        pod("acme-dev", "worker", "Burstable", &[("worker", burstable())]),
+        pod(
+            "acme-dev",
+            "worker",
+            "Burstable",
+            &[("worker", burstable())],
+        ),
         pod("acme-prod", "api", "Guaranteed", &[("api", guaranteed())]),
         pod("globex-web", "web-0", "Burstable", &[("web", burstable())]),
         pod("globex-web", "web-1", "Burstable", &[("web", burstable())]),
         pod("globex-web", "web-2", "Burstable", &[("web", burstable())]),
-        pod("initech-app", "batch-1", "BestEffort", &[("batch", json!({}))]),
+        pod(
+            "initech-app",
+            "batch-1",
+            "BestEffort",
+            &[("batch", json!({}))],
+        ),
         pod(
             "initech-app",
             "batch-2",
             "BestEffort",
             &[("batch", json!({})), ("log-shipper", json!({}))],
         ),
-        pod("initech-app", "report", "Burstable", &[("report", burstable())]),
-        pod("umbrella-lab", "notebook", "Burstable", &[("jupyter", burstable())]),
-        pod("hooli-search", "indexer", "Guaranteed", &[("indexer", guaranteed())]),
-        pod("hooli-mail", "mailer", "BestEffort", &[("mailer", json!({}))]),
-        pod("shared-tools", "toolbox", "Burstable", &[("toolbox", burstable())]),
+        pod(
+            "initech-app",
+            "report",
+            "Burstable",
+            &[("report", burstable())],
+        ),
+        pod(
+            "umbrella-lab",
+            "notebook",
+            "Burstable",
+            &[("jupyter", burstable())],
+        ),
+        pod(
+            "hooli-search",
+            "indexer",
+            "Guaranteed",
+            &[("indexer", guaranteed())],
+        ),
+        pod(
+            "hooli-mail",
+            "mailer",
+            "BestEffort",
+            &[("mailer", json!({}))],
+        ),
+        pod(
+            "shared-tools",
+            "toolbox",
+            "Burstable",
+            &[("toolbox", burstable())],
+        ),
     ]
 }
 
@@ -264,7 +307,12 @@ fn loading() -> State {
         Kind::Role,
         Kind::ClusterRole,
     ] {
-        sync(&mut state, kind, Scope::Cluster, SyncState::Loading { seen: 0 });
+        sync(
+            &mut state,
+            kind,
+            Scope::Cluster,
+            SyncState::Loading { seen: 0 },
+        );
     }
     sync(
         &mut state,
@@ -328,7 +376,12 @@ fn alice() -> State {
         (Kind::ClusterRole, "clusterroles"),
         (Kind::CapsuleTenant, "tenants"),
     ] {
-        sync(&mut state, kind, Scope::Cluster, forbidden("alice", resource));
+        sync(
+            &mut state,
+            kind,
+            Scope::Cluster,
+            forbidden("alice", resource),
+        );
     }
     let dev = || Scope::Namespace("acme-dev".into());
     let prod = || Scope::Namespace("acme-prod".into());
@@ -365,10 +418,7 @@ fn key(state: &mut State, action: KeyAction) {
 }
 
 fn open(mut state: State, tenant: &str, tab: Tab) -> State {
-    update(
-        &mut state,
-        Action::Key(KeyAction::Jump),
-    );
+    update(&mut state, Action::Key(KeyAction::Jump));
     for c in tenant.chars() {
         update(&mut state, Action::InputChar(c));
     }
@@ -615,10 +665,7 @@ fn cluster_strings_cannot_write_escape_sequences() {
     let mut state = admin();
     apply(
         &mut state,
-        Change::Applied(namespace(
-            "evil",
-            json!({"tenantry.dev/tenant": "acme"}),
-        )),
+        Change::Applied(namespace("evil", json!({"tenantry.dev/tenant": "acme"}))),
     );
     apply(
         &mut state,
@@ -657,7 +704,12 @@ fn tier_m_frame_time() {
             json!({"tenantry.dev/tenant": format!("tenant-{:03}", n % 300)}),
         ));
         for p in 0..15 {
-            pods.push(pod(&name, &format!("pod-{p}"), "Burstable", &[("c", burstable())]));
+            pods.push(pod(
+                &name,
+                &format!("pod-{p}"),
+                "Burstable",
+                &[("c", burstable())],
+            ));
         }
         quotas.push(quota(
             &name,

@@ -11,11 +11,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tenantry::app::State;
-use tenantry::model::{Change, Inventory, Kind, Object, Scope};
 use tenantry::model::{
-    BindingInfo, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo, QuotaInfo,
-    ResolverKind,
+    BindingInfo, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo, QuotaInfo, ResolverKind,
 };
+use tenantry::model::{Change, Inventory, Kind, Object, Scope};
 use tenantry::sandbox::tier::{Tier, TierObjects};
 
 /// The system allocator, counting the bytes currently allocated.

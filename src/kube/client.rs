@@ -16,6 +16,9 @@ pub struct ConnectOptions {
 #[derive(Clone)]
 pub struct Connection {
     pub client: kube::Client,
+    /// The client's configuration, for clients that impersonate a tenant
+    /// owner (admission probes).
+    pub config: kube::Config,
     /// The kubeconfig context in use.
     pub context: String,
     /// The kubeconfig user entry's name (the server's name for the user may
@@ -88,9 +91,11 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
     .await
     .with_context(|| format!("loading context {context_name:?}"))?;
     let server = config.cluster_url.to_string();
-    let client = kube::Client::try_from(config).context("building the Kubernetes client")?;
+    let client =
+        kube::Client::try_from(config.clone()).context("building the Kubernetes client")?;
     Ok(Connection {
         client,
+        config,
         context: context_name,
         user,
         context_namespace: context.namespace.filter(|ns| !ns.is_empty()),

@@ -3,4 +3,5 @@
 pub mod access;
 pub mod apply;
 pub mod client;
+pub mod probe;
 pub mod watch;

@@ -579,7 +579,9 @@ mod tests {
         assert_eq!(acme.source, "label");
         assert_eq!(acme.owners, vec![user("alice")]);
         assert_eq!(
-            r.tenant(&TenantId::new("oil")).expect("oil inferred").source,
+            r.tenant(&TenantId::new("oil"))
+                .expect("oil inferred")
+                .source,
             "capsule"
         );
         assert!(r.tenant_of("misc").is_none());

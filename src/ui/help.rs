@@ -129,10 +129,9 @@ impl Widget for HelpPopup<'_> {
         for ((col, key_width), col_width) in columns.iter().zip(&key_widths).zip(&widths) {
             for (row, item) in col.iter().enumerate() {
                 let line = match item {
-                    Item::Section(title) => Line::from(Span::styled(
-                        format!(" {title}"),
-                        theme.style("ui.header"),
-                    )),
+                    Item::Section(title) => {
+                        Line::from(Span::styled(format!(" {title}"), theme.style("ui.header")))
+                    }
                     Item::Entry(keys, description) => Line::from(vec![
                         Span::styled(
                             format!(" {} ", pad(keys, *key_width)),

@@ -217,7 +217,10 @@ fn selection_stays_visible_after_scrolling() {
         let selection = theme.style("ui.selection");
         for x in 0..buf.area.width {
             let cell = &buf[(x, y)];
-            assert!(cell.modifier.contains(selection.add_modifier), "{name} x={x}");
+            assert!(
+                cell.modifier.contains(selection.add_modifier),
+                "{name} x={x}"
+            );
             if let Some(bg) = selection.bg {
                 assert_eq!(cell.bg, bg);
             }
@@ -281,9 +284,16 @@ fn sync_summary_names_the_slowest_kind() {
 
 #[test]
 fn detail_scroll_is_clamped_to_the_body() {
-    let mut objects = vec![Object::Namespace(ns("big-ns", &[("tenantry.dev/tenant", "big")]))];
+    let mut objects = vec![Object::Namespace(ns(
+        "big-ns",
+        &[("tenantry.dev/tenant", "big")],
+    ))];
     for p in 0..200 {
-        objects.push(Object::Pod(pod("big-ns", &format!("p{p:03}"), QosClass::Burstable)));
+        objects.push(Object::Pod(pod(
+            "big-ns",
+            &format!("p{p:03}"),
+            QosClass::Burstable,
+        )));
     }
     let mut state = state_with(0, objects);
     update(&mut state, Action::Key(KeyAction::Open));
@@ -302,4 +312,3 @@ fn detail_scroll_is_clamped_to_the_body() {
     assert!(find(&buf, "p199").is_some(), "last pod on screen");
     assert!(find(&buf, &format!("of {total}")).is_some());
 }
-

@@ -1,0 +1,196 @@
+//! Admission probes and access questions that need the API server: pods
+//! submitted with `dryRun=All` as the tenant owner, SubjectAccessReviews,
+//! and SelfSubjectRulesReviews for the user's own access matrix.
+
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SelfSubjectRulesReview, SelfSubjectRulesReviewSpec, SubjectAccessReview,
+    SubjectAccessReviewSpec,
+};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, PostParams};
+use serde_json::json;
+
+use crate::model::{RuleInfo, Subject};
+
+/// What the API server did with a dry-run create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DryRun {
+    Admitted,
+    Refused {
+        code: u16,
+        message: String,
+    },
+    /// No answer (connection, timeout): says nothing about admission.
+    Error(String),
+}
+
+/// The pods the admission probes submit; each breaks one isolation rule.
+pub fn probe_pods() -> Vec<(&'static str, Pod)> {
+    let base = |name: &str, spec_extra: serde_json::Value, container_extra: serde_json::Value| {
+        // Requests equal limits and are small, so LimitRanges and quotas
+        // have as little reason as possible to refuse before Pod Security.
+        let mut container = json!({
+            "name": "probe",
+            "image": "registry.k8s.io/pause:3.10",
+            "resources": {
+                "requests": {"cpu": "10m", "memory": "16Mi"},
+                "limits": {"cpu": "10m", "memory": "16Mi"},
+            },
+        });
+        merge(&mut container, container_extra);
+        let mut spec = json!({"containers": [container]});
+        merge(&mut spec, spec_extra);
+        let value = json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": format!("tenantry-probe-{name}"),
+                "labels": {"app.kubernetes.io/managed-by": "tenantry"},
+            },
+            "spec": spec,
+        });
+        serde_json::from_value::<Pod>(value).unwrap_or_default()
+    };
+    vec![
+        (
+            "privileged",
+            base(
+                "privileged",
+                json!({}),
+                json!({"securityContext": {"privileged": true}}),
+            ),
+        ),
+        (
+            "hostNetwork",
+            base("host-network", json!({"hostNetwork": true}), json!({})),
+        ),
+        (
+            "hostPID",
+            base("host-pid", json!({"hostPID": true}), json!({})),
+        ),
+        (
+            "hostIPC",
+            base("host-ipc", json!({"hostIPC": true}), json!({})),
+        ),
+        (
+            "hostPath",
+            base(
+                "host-path",
+                json!({"volumes": [{"name": "root", "hostPath": {"path": "/"}}]}),
+                json!({"volumeMounts": [{"name": "root", "mountPath": "/host"}]}),
+            ),
+        ),
+    ]
+}
+
+fn merge(target: &mut serde_json::Value, extra: serde_json::Value) {
+    if let (Some(target), serde_json::Value::Object(extra)) = (target.as_object_mut(), extra) {
+        for (key, value) in extra {
+            target.insert(key, value);
+        }
+    }
+}
+
+/// Submits `pod` to `namespace` with dryRun=All: nothing is created.
+pub async fn dry_run_pod(client: &kube::Client, namespace: &str, pod: &Pod) -> DryRun {
+    let api: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let params = PostParams {
+        dry_run: true,
+        field_manager: Some(crate::kube::apply::FIELD_MANAGER.to_string()),
+    };
+    match api.create(&params, pod).await {
+        Ok(_) => DryRun::Admitted,
+        Err(kube::Error::Api(status)) => DryRun::Refused {
+            code: status.code,
+            message: status.message.clone(),
+        },
+        Err(err) => DryRun::Error(err.to_string()),
+    }
+}
+
+/// The user name the API server uses for a subject, for impersonation.
+pub fn impersonation_name(subject: &Subject) -> Option<String> {
+    match subject.kind.as_str() {
+        "User" => Some(subject.name.clone()),
+        "ServiceAccount" => subject
+            .namespace
+            .as_ref()
+            .map(|ns| format!("system:serviceaccount:{ns}:{}", subject.name)),
+        _ => None,
+    }
+}
+
+/// A client that acts as `user` (needs the `impersonate` verb).
+pub fn impersonating(config: &kube::Config, user: &str) -> Result<kube::Client, String> {
+    let mut config = config.clone();
+    config.auth_info.impersonate = Some(user.to_string());
+    config.auth_info.impersonate_groups = None;
+    kube::Client::try_from(config).map_err(|err| err.to_string())
+}
+
+/// Whether `user` may `verb` a resource in `namespace`, asked with a
+/// SubjectAccessReview (needs `create subjectaccessreviews`).
+pub async fn subject_can(
+    client: &kube::Client,
+    user: &str,
+    groups: &[String],
+    verb: &str,
+    group: &str,
+    resource: &str,
+    namespace: &str,
+) -> Result<bool, String> {
+    let review = SubjectAccessReview {
+        spec: SubjectAccessReviewSpec {
+            user: Some(user.to_string()),
+            groups: (!groups.is_empty()).then(|| groups.to_vec()),
+            resource_attributes: Some(ResourceAttributes {
+                verb: Some(verb.to_string()),
+                group: Some(group.to_string()),
+                resource: Some(resource.to_string()),
+                namespace: Some(namespace.to_string()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let api: Api<SubjectAccessReview> = Api::all(client.clone());
+    match api.create(&PostParams::default(), &review).await {
+        Ok(answer) => Ok(answer.status.is_some_and(|s| s.allowed)),
+        Err(kube::Error::Api(status)) => Err(status.message.clone()),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+/// The user's own rules in a namespace: one SelfSubjectRulesReview, not one
+/// review per cell of the access matrix. `incomplete` is the server saying
+/// the list may miss rules (e.g. from webhooks).
+pub async fn own_rules(
+    client: &kube::Client,
+    namespace: &str,
+) -> Result<(Vec<RuleInfo>, bool), String> {
+    let review = SelfSubjectRulesReview {
+        spec: SelfSubjectRulesReviewSpec {
+            namespace: Some(namespace.to_string()),
+        },
+        ..Default::default()
+    };
+    let api: Api<SelfSubjectRulesReview> = Api::all(client.clone());
+    let answer = api
+        .create(&PostParams::default(), &review)
+        .await
+        .map_err(|err| err.to_string())?;
+    let status = answer.status.unwrap_or_default();
+    let rules = status
+        .resource_rules
+        .into_iter()
+        .map(|r| RuleInfo {
+            verbs: r.verbs,
+            api_groups: r.api_groups.unwrap_or_default(),
+            resources: r.resources.unwrap_or_default(),
+            resource_names: r.resource_names.unwrap_or_default(),
+            non_resource_urls: Vec::new(),
+        })
+        .collect();
+    Ok((rules, status.incomplete))
+}
