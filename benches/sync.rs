@@ -117,7 +117,6 @@ async fn run() {
     );
 
     // Memory: with the LIST results and earlier inventories dropped.
-    drop(warm);
     let (heap0, rss0) = (heap_bytes(), rss_bytes());
     let (inventory, _, t) = sync_inventory(&client).await;
     let (heap1, rss1) = (heap_bytes(), rss_bytes());

@@ -751,3 +751,13 @@ fn tier_m_frame_time() {
     key(&mut detail, KeyAction::Tab(2));
     time(&detail, "detail quota");
 }
+
+#[test]
+fn not_connected() {
+    let mut state = new_state("", Vec::new());
+    update(
+        &mut state,
+        Action::Fatal("cannot reach https://127.0.0.1:6443: connection refused".into()),
+    );
+    assert_screens("not_connected", &state);
+}

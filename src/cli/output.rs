@@ -72,9 +72,10 @@ pub struct NoAccess {
     pub reason: String,
 }
 
+/// Rounded down, as the console shows it: 100% means really full.
 fn percent(ratio: f64) -> u32 {
     if ratio.is_finite() {
-        (ratio * 100.0).round().clamp(0.0, u32::MAX as f64) as u32
+        (ratio * 100.0).floor().clamp(0.0, u32::MAX as f64) as u32
     } else {
         u32::MAX
     }

@@ -245,7 +245,7 @@ fn tab_bar(
                 .collect::<Vec<_>>(),
         )
         .width() as u16;
-        if area.width >= used + w + 1 {
+        if area.width > used + w {
             buf.set_line(
                 area.right() - w,
                 area.y,

@@ -24,7 +24,6 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
     body.line(Line::from(vec![
         Span::styled(" Pods        ", header),
         Span::raw(thousands(total.total())),
-        Span::styled("   ", dim),
     ]));
     body.line(qos_line(" QoS         ", total, theme));
     let worst = match (&detail.quota.worst, &detail.quota.worst_namespace) {

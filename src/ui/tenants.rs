@@ -40,7 +40,10 @@ impl Widget for TenantsView<'_> {
         // The footer (unassigned namespaces, conflicts) takes the last row.
         let footer = Rect::new(area.x, area.bottom() - 1, area.width, 1);
         let body = Rect::new(area.x, area.y, area.width, area.height - 1);
-        if state.loading() {
+        // A fatal error means the lists will never finish: say so instead.
+        if state.fatal.is_some() && state.rows.is_empty() {
+            nothing_visible(self.ctx, body, buf);
+        } else if state.loading() {
             loading(self.ctx, body, buf);
         } else if state.rows.is_empty() {
             nothing_visible(self.ctx, body, buf);
@@ -346,15 +349,22 @@ fn nothing_visible(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
         .collect();
     let namespaces_denied = denied.iter().any(|(k, _)| *k == Kind::Namespace);
     let mut lines = Vec::new();
-    if namespaces_denied || state.fatal.is_some() {
-        let mut why: Vec<String> = denied
+    if let Some(fatal) = &state.fatal {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Not connected: {}. Check the kubeconfig context and that the API server \
+                 answers; {} tries again.",
+                sanitize(fatal),
+                first_key(ctx, crate::config::KeyAction::Refresh)
+            ),
+            theme.style("ui.warning"),
+        )));
+    } else if namespaces_denied {
+        let why: Vec<String> = denied
             .iter()
             .filter(|(k, _)| matches!(k, Kind::Namespace | Kind::Pod | Kind::ResourceQuota))
             .map(|(k, _)| format!("cannot list {} cluster-wide", kind_plural(*k)))
             .collect();
-        if let Some(fatal) = &state.fatal {
-            why.insert(0, format!("not connected ({})", sanitize(fatal)));
-        }
         lines.push(Line::from(Span::styled(
             format!(
                 "You can see no tenant: {}; ask a cluster admin for access, or name your \
@@ -410,7 +420,9 @@ fn footer_line(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let dim = theme.style("ui.dim");
     let mut spans = vec![Span::raw(" ")];
     let unassigned = &res.unassigned;
-    if unassigned.is_empty() {
+    if unassigned.is_empty() && res.tenants.is_empty() {
+        spans.push(Span::styled("no namespace visible", dim));
+    } else if unassigned.is_empty() {
         spans.push(Span::styled("every visible namespace is in a tenant", dim));
     } else {
         let names: Vec<String> = unassigned

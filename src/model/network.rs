@@ -1,0 +1,552 @@
+//! Network isolation of one tenant (DESIGN.md §5 Network tab, §6
+//! `netpol.*` checks): policies per namespace, default-deny status, and
+//! every rule that admits traffic across the tenant's boundary. Pure.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use super::checks::{cluster_gap, list, namespace_gaps};
+use super::inventory::{Inventory, Kind};
+use super::projection::{NetworkPolicyInfo, PeerInfo, SelectorSummary};
+use super::tenant::{
+    CAPSULE_TENANT_LABEL, DEFAULT_TENANT_LABEL, HNC_DEPTH_SUFFIX, KIOSK_ACCOUNT_LABEL, Resolution,
+    Tenant,
+};
+
+/// The label the API server sets on every namespace to its name.
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// Namespaces of the platform: when they cannot be read, a selector naming
+/// them is still known not to reach another tenant.
+const PLATFORM_NAMESPACES: [&str; 3] = ["kube-system", "kube-public", "kube-node-lease"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+    }
+}
+
+/// Whether a policy puts every pod of its namespace in isolated mode for a
+/// direction: empty podSelector, the direction in policyTypes, and no rule
+/// that admits everything. Further allow rules are fine here; the
+/// cross-tenant analysis judges them.
+pub fn isolates(np: &NetworkPolicyInfo, dir: Direction) -> bool {
+    np.selects_all_pods
+        && match dir {
+            Direction::Ingress => np.policy_types.ingress && !np.ingress_allows_all,
+            Direction::Egress => np.policy_types.egress && !np.egress_allows_all,
+        }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "status")]
+pub enum DenyStatus {
+    /// Isolated by these policies.
+    Isolated { policies: Vec<String> },
+    /// No policy isolates every pod: traffic is allowed by default.
+    Open,
+    /// Policies cannot be read.
+    Unknown { reason: String },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamespaceNetwork<'a> {
+    pub namespace: String,
+    pub policies: Vec<&'a NetworkPolicyInfo>,
+    pub ingress: DenyStatus,
+    pub egress: DenyStatus,
+}
+
+fn deny_status(
+    inv: &Inventory,
+    ns: &str,
+    policies: &[&NetworkPolicyInfo],
+    dir: Direction,
+) -> DenyStatus {
+    let isolating: Vec<String> = policies
+        .iter()
+        .filter(|p| isolates(p, dir))
+        .map(|p| p.name.clone())
+        .collect();
+    if !isolating.is_empty() {
+        // Objects present prove isolation even while the list is loading.
+        return DenyStatus::Isolated {
+            policies: isolating,
+        };
+    }
+    match namespace_gaps(inv, Kind::NetworkPolicy, &[ns.to_string()]) {
+        Some(reason) => DenyStatus::Unknown { reason },
+        None => DenyStatus::Open,
+    }
+}
+
+pub fn namespace_networks<'a>(inv: &'a Inventory, tenant: &Tenant) -> Vec<NamespaceNetwork<'a>> {
+    tenant
+        .namespaces
+        .iter()
+        .map(|ns| {
+            let policies: Vec<&NetworkPolicyInfo> = inv.network_policies_in(ns).collect();
+            NamespaceNetwork {
+                namespace: ns.clone(),
+                ingress: deny_status(inv, ns, &policies, Direction::Ingress),
+                egress: deny_status(inv, ns, &policies, Direction::Egress),
+                policies,
+            }
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "detail")]
+pub enum CrossTenantWhy {
+    /// `namespaceSelector: {}`: every namespace in the cluster.
+    EmptyNamespaceSelector,
+    /// The selector matches namespaces of these tenants.
+    OtherTenant(Vec<String>),
+    /// 0.0.0.0/0, ::/0 or a prefix shorter than /8.
+    BroadIpBlock(String),
+    /// A rule with no `from` (or `to`): every peer.
+    AllowsAll,
+}
+
+impl CrossTenantWhy {
+    pub fn describe(&self) -> String {
+        match self {
+            CrossTenantWhy::EmptyNamespaceSelector => {
+                "every namespace (namespaceSelector: {})".to_string()
+            }
+            CrossTenantWhy::OtherTenant(t) => format!("namespaces of tenant {}", t.join(", ")),
+            CrossTenantWhy::BroadIpBlock(cidr) => format!("ipBlock {cidr}"),
+            CrossTenantWhy::AllowsAll => "every peer (a rule without peers)".to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CrossTenantAllow {
+    pub namespace: String,
+    pub policy: String,
+    pub direction: Direction,
+    /// The peer as written ("namespaceSelector: {}", "ipBlock 0.0.0.0/0").
+    pub peer: String,
+    pub why: CrossTenantWhy,
+}
+
+impl CrossTenantAllow {
+    /// One line: "globex-web/allow-from-anywhere admits ingress from every
+    /// namespace (namespaceSelector: {})".
+    pub fn describe(&self) -> String {
+        let (verb, prep) = match self.direction {
+            Direction::Ingress => ("admits ingress", "from"),
+            Direction::Egress => ("allows egress", "to"),
+        };
+        format!(
+            "{}/{} {verb} {prep} {}",
+            self.namespace,
+            self.policy,
+            self.why.describe()
+        )
+    }
+}
+
+/// A namespaceSelector that could not be evaluated: the namespaces' labels
+/// are not visible to the user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnevaluatedPeer {
+    pub namespace: String,
+    pub policy: String,
+    pub direction: Direction,
+    pub peer: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkView<'a> {
+    pub namespaces: Vec<NamespaceNetwork<'a>>,
+    pub cross_tenant: Vec<CrossTenantAllow>,
+    pub unevaluated: Vec<UnevaluatedPeer>,
+}
+
+pub fn network_view<'a>(
+    inv: &'a Inventory,
+    resolution: &Resolution,
+    tenant: &Tenant,
+) -> NetworkView<'a> {
+    let (cross_tenant, unevaluated) = analyse(inv, resolution, tenant);
+    NetworkView {
+        namespaces: namespace_networks(inv, tenant),
+        cross_tenant,
+        unevaluated,
+    }
+}
+
+/// Every rule in the tenant's policies that admits traffic across the
+/// tenant's boundary, both directions.
+pub fn cross_tenant_allows(
+    inv: &Inventory,
+    resolution: &Resolution,
+    tenant: &Tenant,
+) -> Vec<CrossTenantAllow> {
+    analyse(inv, resolution, tenant).0
+}
+
+pub(crate) fn analyse(
+    inv: &Inventory,
+    resolution: &Resolution,
+    tenant: &Tenant,
+) -> (Vec<CrossTenantAllow>, Vec<UnevaluatedPeer>) {
+    let mut allows = Vec::new();
+    let mut unevaluated = Vec::new();
+    for ns in &tenant.namespaces {
+        for np in inv.network_policies_in(ns) {
+            let dirs = [
+                (
+                    Direction::Ingress,
+                    np.policy_types.ingress,
+                    np.ingress_allows_all,
+                    &np.ingress_peers,
+                ),
+                (
+                    Direction::Egress,
+                    np.policy_types.egress,
+                    np.egress_allows_all,
+                    &np.egress_peers,
+                ),
+            ];
+            for (direction, enabled, allows_all, peers) in dirs {
+                if !enabled {
+                    continue;
+                }
+                let mut push = |peer: String, why: CrossTenantWhy| {
+                    allows.push(CrossTenantAllow {
+                        namespace: ns.clone(),
+                        policy: np.name.clone(),
+                        direction,
+                        peer,
+                        why,
+                    })
+                };
+                if allows_all {
+                    let peer = match direction {
+                        Direction::Ingress => "any source",
+                        Direction::Egress => "any destination",
+                    };
+                    push(peer.to_string(), CrossTenantWhy::AllowsAll);
+                }
+                for p in peers {
+                    match judge_peer(inv, resolution, tenant, p) {
+                        PeerVerdict::Inside => {}
+                        PeerVerdict::Crosses(why) => push(peer_summary(p), why),
+                        PeerVerdict::Unknown(reason) => unevaluated.push(UnevaluatedPeer {
+                            namespace: ns.clone(),
+                            policy: np.name.clone(),
+                            direction,
+                            peer: peer_summary(p),
+                            reason,
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    (allows, unevaluated)
+}
+
+enum PeerVerdict {
+    Inside,
+    Crosses(CrossTenantWhy),
+    Unknown(String),
+}
+
+fn judge_peer(
+    inv: &Inventory,
+    resolution: &Resolution,
+    tenant: &Tenant,
+    p: &PeerInfo,
+) -> PeerVerdict {
+    if let Some(block) = &p.ip_block {
+        return if is_broad_cidr(&block.cidr) {
+            PeerVerdict::Crosses(CrossTenantWhy::BroadIpBlock(block.cidr.clone()))
+        } else {
+            PeerVerdict::Inside
+        };
+    }
+    let Some(sel) = &p.namespace_selector else {
+        // podSelector alone: the policy's own namespace.
+        return PeerVerdict::Inside;
+    };
+    if sel.is_empty() {
+        return PeerVerdict::Crosses(CrossTenantWhy::EmptyNamespaceSelector);
+    }
+    match admitted_tenants(inv, resolution, tenant, sel) {
+        Ok(others) if others.is_empty() => PeerVerdict::Inside,
+        Ok(others) => PeerVerdict::Crosses(CrossTenantWhy::OtherTenant(others)),
+        Err(reason) => PeerVerdict::Unknown(reason),
+    }
+}
+
+/// Other tenants whose namespaces `sel` matches. With every namespace
+/// visible, the selector is evaluated against their labels. Otherwise
+/// (a namespace admin) it is judged from its own terms: a selector pinned
+/// to this tenant's own tenant label, or to namespace names whose tenant is
+/// known; anything else is unknown.
+pub fn admitted_tenants(
+    inv: &Inventory,
+    resolution: &Resolution,
+    tenant: &Tenant,
+    sel: &SelectorSummary,
+) -> Result<Vec<String>, String> {
+    let mut others = BTreeSet::new();
+    let mut note_other = |ns: &str| {
+        if let Some(t) = resolution.tenant_of(ns)
+            && t.id != tenant.id
+        {
+            others.insert(t.id.to_string());
+        }
+    };
+    let Some(gap) = cluster_gap(inv, Kind::Namespace) else {
+        for ns in inv.namespaces() {
+            if sel.matches(&ns.labels) && !tenant.namespaces.contains(&ns.name) {
+                note_other(&ns.name);
+            }
+        }
+        return Ok(others.into_iter().collect());
+    };
+    if pins_own_tenant(sel, tenant) {
+        return Ok(Vec::new());
+    }
+    let Some(names) = pinned_names(sel) else {
+        return Err(format!(
+            "{gap}: cannot evaluate namespaceSelector {}",
+            sel.summary()
+        ));
+    };
+    let mut unseen = Vec::new();
+    for name in names {
+        if tenant.namespaces.contains(&name) || PLATFORM_NAMESPACES.contains(&name.as_str()) {
+            continue;
+        }
+        if resolution.tenant_of(&name).is_some() {
+            note_other(&name);
+        } else {
+            unseen.push(name);
+        }
+    }
+    if others.is_empty() && !unseen.is_empty() {
+        return Err(format!(
+            "{gap}: cannot tell the tenant of {}",
+            list(&unseen)
+        ));
+    }
+    Ok(others.into_iter().collect())
+}
+
+/// The selector requires this tenant's own tenant label (tenantry, Capsule
+/// or kiosk key) or its HNC tree label: whatever it matches, the resolvers
+/// assign to this tenant.
+fn pins_own_tenant(sel: &SelectorSummary, tenant: &Tenant) -> bool {
+    let id = tenant.id.as_str();
+    let keys = [DEFAULT_TENANT_LABEL, CAPSULE_TENANT_LABEL, KIOSK_ACCOUNT_LABEL];
+    let hnc = format!("{id}{HNC_DEPTH_SUFFIX}");
+    keys.iter()
+        .any(|k| sel.match_labels.get(*k).map(String::as_str) == Some(id))
+        || sel.match_labels.contains_key(&hnc)
+        || sel.expressions.iter().any(|e| {
+            (keys.contains(&e.key.as_str()) && e.operator == "In" && e.values == [id])
+                || (e.key == hnc && e.operator == "Exists")
+        })
+}
+
+/// Namespace names the selector is restricted to through
+/// `kubernetes.io/metadata.name`, if it is.
+fn pinned_names(sel: &SelectorSummary) -> Option<Vec<String>> {
+    if let Some(name) = sel.match_labels.get(NAMESPACE_NAME_LABEL) {
+        return Some(vec![name.clone()]);
+    }
+    sel.expressions
+        .iter()
+        .find(|e| e.key == NAMESPACE_NAME_LABEL && e.operator == "In")
+        .map(|e| e.values.clone())
+}
+
+/// 0.0.0.0/0, ::/0, or any prefix shorter than /8. Malformed CIDRs are not
+/// broad (the API server rejects them).
+pub fn is_broad_cidr(cidr: &str) -> bool {
+    let Some((addr, prefix)) = cidr.split_once('/') else {
+        return false;
+    };
+    let (Ok(_), Ok(prefix)) = (addr.parse::<IpAddr>(), prefix.parse::<u8>()) else {
+        return false;
+    };
+    prefix < 8
+}
+
+/// "namespaceSelector: {}", "namespaceSelector: tenant=acme, podSelector:
+/// app=web", "podSelector: app=web", "ipBlock 10.0.0.0/8 except 10.1.0.0/16".
+pub fn peer_summary(p: &PeerInfo) -> String {
+    let sel = |s: &SelectorSummary| {
+        if s.is_empty() {
+            "{}".to_string()
+        } else {
+            s.summary()
+        }
+    };
+    if let Some(b) = &p.ip_block {
+        return if b.except.is_empty() {
+            format!("ipBlock {}", b.cidr)
+        } else {
+            format!("ipBlock {} except {}", b.cidr, b.except.join(","))
+        };
+    }
+    let mut parts = Vec::new();
+    if let Some(ns) = &p.namespace_selector {
+        parts.push(format!("namespaceSelector: {}", sel(ns)));
+    }
+    if let Some(pods) = &p.pod_selector {
+        parts.push(format!("podSelector: {}", sel(pods)));
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::checks::tests::demo;
+
+    #[test]
+    fn broad_cidrs() {
+        assert!(is_broad_cidr("0.0.0.0/0"));
+        assert!(is_broad_cidr("::/0"));
+        assert!(is_broad_cidr("128.0.0.0/1"));
+        assert!(!is_broad_cidr("10.0.0.0/8"));
+        assert!(!is_broad_cidr("192.168.1.0/24"));
+        assert!(!is_broad_cidr("fd00::/8"));
+        assert!(!is_broad_cidr("nonsense"));
+    }
+
+    #[test]
+    fn demo_default_deny_status() {
+        let d = demo();
+        let acme = namespace_networks(&d.inv, d.tenant("acme"));
+        assert_eq!(acme.len(), 2);
+        assert_eq!(
+            acme[0].ingress,
+            DenyStatus::Isolated {
+                policies: vec!["allow-same-tenant".into(), "default-deny".into()]
+            }
+        );
+        assert_eq!(
+            acme[0].egress,
+            DenyStatus::Isolated {
+                policies: vec!["allow-dns-egress".into(), "default-deny".into()]
+            }
+        );
+        let globex = namespace_networks(&d.inv, d.tenant("globex"));
+        assert_eq!(globex[0].egress, DenyStatus::Open);
+        assert_eq!(globex[0].policies.len(), 2);
+        let initech = namespace_networks(&d.inv, d.tenant("initech"));
+        assert_eq!(initech[0].ingress, DenyStatus::Open);
+    }
+
+    #[test]
+    fn demo_cross_tenant() {
+        let d = demo();
+        assert!(cross_tenant_allows(&d.inv, &d.resolution, d.tenant("acme")).is_empty());
+        let globex = cross_tenant_allows(&d.inv, &d.resolution, d.tenant("globex"));
+        assert_eq!(globex.len(), 1);
+        assert_eq!(globex[0].why, CrossTenantWhy::EmptyNamespaceSelector);
+        assert_eq!(globex[0].peer, "namespaceSelector: {}");
+        assert_eq!(
+            globex[0].describe(),
+            "globex-web/allow-from-anywhere admits ingress from every namespace (namespaceSelector: {})"
+        );
+    }
+
+    #[test]
+    fn selectors_naming_other_tenants_and_broad_blocks() {
+        let mut d = demo();
+        d.add_yaml(
+            r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: partners, namespace: acme-dev}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - namespaceSelector:
+        matchExpressions:
+        - {key: tenantry.dev/tenant, operator: In, values: [acme, globex]}
+    - ipBlock: {cidr: 0.0.0.0/0}
+    - ipBlock: {cidr: 10.20.0.0/16}
+  - ports: [{port: 80}]
+  egress:
+  - to:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: initech-app}}
+  policyTypes: [Ingress, Egress]
+"#,
+        );
+        let allows = cross_tenant_allows(&d.inv, &d.resolution, d.tenant("acme"));
+        let whys: Vec<(Direction, CrossTenantWhy)> =
+            allows.iter().map(|a| (a.direction, a.why.clone())).collect();
+        assert_eq!(
+            whys,
+            vec![
+                (Direction::Ingress, CrossTenantWhy::AllowsAll),
+                (
+                    Direction::Ingress,
+                    CrossTenantWhy::OtherTenant(vec!["globex".into()])
+                ),
+                (
+                    Direction::Ingress,
+                    CrossTenantWhy::BroadIpBlock("0.0.0.0/0".into())
+                ),
+                (
+                    Direction::Egress,
+                    CrossTenantWhy::OtherTenant(vec!["initech".into()])
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn namespace_admin_judges_selectors_from_their_terms() {
+        let d = demo().as_namespace_admin(&["acme-dev", "acme-prod"]);
+        let acme = d.tenant("acme");
+        // tenantry.dev/tenant=acme and kubernetes.io/metadata.name=kube-system
+        // are both known to stay out of other tenants.
+        let (allows, unevaluated) = analyse(&d.inv, &d.resolution, acme);
+        assert!(allows.is_empty() && unevaluated.is_empty());
+
+        let mut d = d;
+        d.add_yaml(
+            r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: team, namespace: acme-dev}
+spec:
+  podSelector: {}
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {team: blue}}}]
+"#,
+        );
+        let (_, unevaluated) = analyse(&d.inv, &d.resolution, d.tenant("acme"));
+        assert_eq!(unevaluated.len(), 1);
+        assert_eq!(
+            unevaluated[0].reason,
+            "cannot list namespaces cluster-wide: cannot evaluate namespaceSelector team=blue"
+        );
+    }
+}
