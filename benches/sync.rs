@@ -8,7 +8,7 @@
 //! attaches to the one in `TENANTRY_BENCH_SANDBOX` (seeding what is
 //! missing). `TENANTRY_BENCH_KEEP=1` leaves a started sandbox running and
 //! prints its dir, for the next run to attach to. `TENANTRY_BENCH_ROUNDS`
-//! sets how many LIST/sync pairs are timed (default 3).
+//! sets how many LIST/sync pairs are timed (default 5).
 //! Run with `cargo bench --bench sync`.
 
 mod common;
@@ -17,7 +17,7 @@ use std::fmt::Debug;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::{Samples, fmt, heap_bytes, mib, rss_bytes, signed_mib, tier_from_env};
+use common::{Samples, cpu_time, fmt, heap_bytes, mib, rss_bytes, signed_mib, tier_from_env};
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, Pod, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
@@ -44,7 +44,7 @@ async fn run() {
     let rounds: usize = std::env::var("TENANTRY_BENCH_ROUNDS")
         .ok()
         .map(|s| s.parse().expect("TENANTRY_BENCH_ROUNDS must be a number"))
-        .unwrap_or(3);
+        .unwrap_or(5);
     let mut report = |line: &str| println!("{line}");
 
     let keep = std::env::var_os("TENANTRY_BENCH_KEEP").is_some_and(|v| v == "1");
@@ -94,19 +94,32 @@ async fn run() {
     let mut list_seq = Samples::new("LIST every watched kind (one by one)");
     let mut sync = Samples::new("plan + spawn until synced");
     let mut plan_only = Samples::new("  of which plan (access reviews)");
+    let mut list_cpu = Samples::new("  bench process CPU during the LIST");
+    let mut sync_cpu = Samples::new("  bench process CPU during the sync");
     let mut objects = 0;
-    for _ in 0..rounds {
-        let (n, t) = list_everything(&client).await;
-        objects = n;
-        list.times.push(t);
+    for round in 0..rounds {
+        // Alternate which goes first, so neither always meets the other's
+        // leftovers (garbage collection in the API server, page cache).
+        for first in [round % 2 == 0, round % 2 == 1] {
+            if first {
+                let cpu = cpu_time();
+                let (n, t) = list_everything(&client).await;
+                list_cpu.times.push(cpu_time() - cpu);
+                objects = n;
+                list.times.push(t);
+            } else {
+                let cpu = cpu_time();
+                let (inv, planned, t) = sync_inventory(&client).await;
+                sync_cpu.times.push(cpu_time() - cpu);
+                drop(inv);
+                sync.times.push(t);
+                plan_only.times.push(planned);
+            }
+        }
         list_seq.times.push(list_one_by_one(&client).await);
-        let (inv, planned, t) = sync_inventory(&client).await;
-        drop(inv);
-        sync.times.push(t);
-        plan_only.times.push(planned);
     }
     println!("{objects} objects per LIST");
-    for s in [&list, &list_seq, &sync, &plan_only] {
+    for s in [&list, &list_cpu, &list_seq, &sync, &plan_only, &sync_cpu] {
         s.print();
     }
     let ratio = sync.median().as_secs_f64() / list.median().as_secs_f64();

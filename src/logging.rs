@@ -2,6 +2,8 @@
 //! console is up.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use tracing_appender::non_blocking::WorkerGuard;
 
@@ -22,4 +24,17 @@ pub fn init() -> Option<(PathBuf, WorkerGuard)> {
         .try_init()
         .ok()?;
     Some((dir.join("tenantry.log"), guard))
+}
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Records when the process started, for the start-up figures the README
+/// reports (first frame, fully synced). The first call wins.
+pub fn mark_start() {
+    let _ = STARTED.set(Instant::now());
+}
+
+/// Time since [`mark_start`] (zero if it was never called).
+pub fn since_start() -> Duration {
+    STARTED.get().map(Instant::elapsed).unwrap_or_default()
 }

@@ -1,6 +1,7 @@
 use clap::Parser;
 
 fn main() {
+    tenantry::logging::mark_start();
     let cli = tenantry::cli::Cli::parse();
     let log = tenantry::logging::init();
     let code = match tenantry::cli::run(cli) {

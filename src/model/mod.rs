@@ -1,14 +1,22 @@
-//! Pure model: projections, tenant resolution, aggregation. No I/O.
+//! Pure model: projections, tenant resolution, aggregation, policy checks,
+//! RBAC and network analysis. No I/O.
 
 pub mod aggregate;
+pub mod checks;
 pub mod inventory;
+pub mod network;
 pub mod projection;
 pub mod quantity;
+pub mod rbac;
 pub mod tenant;
 
 pub use aggregate::{
     Access, ContainerRef, NamespaceQuota, Pressure, QosBreakdown, QosCounts, ResourceUsage,
     TenantQuota, TenantRow, qos_breakdown, tenant_quota, tenant_rows,
+};
+pub use checks::{
+    CheckContext, CheckResult, CheckSpec, FindingCounts, Outcome, ProbeOutcome, ProbeResults,
+    Refuser, Severity, catalogue, classify_refusal, fails_at, run_checks, summarize,
 };
 pub use inventory::{Change, Inventory, Kind, Object, ObjectKey, Scope, SyncState};
 pub use projection::{

@@ -318,7 +318,19 @@ pub fn admitted_tenants(
     };
     let Some(gap) = cluster_gap(inv, Kind::Namespace) else {
         for ns in inv.namespaces() {
-            if sel.matches(&ns.labels) && !tenant.namespaces.contains(&ns.name) {
+            if tenant.namespaces.contains(&ns.name) {
+                continue;
+            }
+            // The API server sets the name label on every namespace; add it
+            // where a projection lacks it (fixtures, very old objects).
+            let matches = if ns.labels.contains_key(NAMESPACE_NAME_LABEL) {
+                sel.matches(&ns.labels)
+            } else {
+                let mut labels = ns.labels.clone();
+                labels.insert(NAMESPACE_NAME_LABEL.to_string(), ns.name.clone());
+                sel.matches(&labels)
+            };
+            if matches {
                 note_other(&ns.name);
             }
         }
@@ -358,7 +370,11 @@ pub fn admitted_tenants(
 /// assign to this tenant.
 fn pins_own_tenant(sel: &SelectorSummary, tenant: &Tenant) -> bool {
     let id = tenant.id.as_str();
-    let keys = [DEFAULT_TENANT_LABEL, CAPSULE_TENANT_LABEL, KIOSK_ACCOUNT_LABEL];
+    let keys = [
+        DEFAULT_TENANT_LABEL,
+        CAPSULE_TENANT_LABEL,
+        KIOSK_ACCOUNT_LABEL,
+    ];
     let hnc = format!("{id}{HNC_DEPTH_SUFFIX}");
     keys.iter()
         .any(|k| sel.match_labels.get(*k).map(String::as_str) == Some(id))
@@ -499,8 +515,10 @@ spec:
 "#,
         );
         let allows = cross_tenant_allows(&d.inv, &d.resolution, d.tenant("acme"));
-        let whys: Vec<(Direction, CrossTenantWhy)> =
-            allows.iter().map(|a| (a.direction, a.why.clone())).collect();
+        let whys: Vec<(Direction, CrossTenantWhy)> = allows
+            .iter()
+            .map(|a| (a.direction, a.why.clone()))
+            .collect();
         assert_eq!(
             whys,
             vec![
@@ -523,7 +541,7 @@ spec:
 
     #[test]
     fn namespace_admin_judges_selectors_from_their_terms() {
-        let d = demo().as_namespace_admin(&["acme-dev", "acme-prod"]);
+        let d = demo().seen_by_namespace_admin(&["acme-dev", "acme-prod"]);
         let acme = d.tenant("acme");
         // tenantry.dev/tenant=acme and kubernetes.io/metadata.name=kube-system
         // are both known to stay out of other tenants.

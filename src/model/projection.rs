@@ -596,7 +596,7 @@ pub struct RoleRef {
     pub name: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Subject {
     pub kind: String,
     pub name: String,

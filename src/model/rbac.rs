@@ -78,7 +78,9 @@ pub fn origin_of(b: &BindingInfo) -> Origin {
         return Origin::Tenantry;
     }
     if b.labels.contains_key(CAPSULE_TENANT_LABEL)
-        || b.labels.keys().any(|k| k.starts_with("capsule.clastix.io/"))
+        || b.labels
+            .keys()
+            .any(|k| k.starts_with("capsule.clastix.io/"))
     {
         return Origin::CapsuleOwner;
     }
@@ -183,10 +185,7 @@ pub fn bindings_table(inv: &Inventory, tenant: &Tenant) -> BindingsTable {
         subject: s,
         role_kind: b.role_ref.kind.clone(),
         role: b.role_ref.name.clone(),
-        scope: b
-            .namespace
-            .clone()
-            .unwrap_or_else(|| "cluster".to_string()),
+        scope: b.namespace.clone().unwrap_or_else(|| "cluster".to_string()),
         binding: binding_label(b),
         origin: origin_of(b),
     };
@@ -851,7 +850,12 @@ subjects:
                 Risk::PodsExec
             ])
         );
-        assert!(risky.rules.iter().all(|r| r.bound_to == vec![user("alice")]));
+        assert!(
+            risky
+                .rules
+                .iter()
+                .all(|r| r.bound_to == vec![user("alice")])
+        );
     }
 
     #[test]
@@ -866,7 +870,10 @@ subjects:
                 .map(|(_, w)| w.subjects.iter().map(subject_label).collect())
                 .unwrap_or_default()
         };
-        assert_eq!(get("get secrets"), vec!["Group system:masters", "User alice"]);
+        assert_eq!(
+            get("get secrets"),
+            vec!["Group system:masters", "User alice"]
+        );
         assert_eq!(
             get("create pods/exec"),
             vec!["Group system:masters", "User alice"]
@@ -883,7 +890,7 @@ subjects:
 
     #[test]
     fn who_can_reports_what_it_cannot_read() {
-        let d = demo().as_namespace_admin(&["acme-dev", "acme-prod"]);
+        let d = demo().seen_by_namespace_admin(&["acme-dev", "acme-prod"]);
         let w = who_can(&d.inv, d.tenant("acme"), "get", "", "secrets", None);
         assert!(!w.is_complete());
         assert!(

@@ -32,7 +32,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::RoleBinding;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use kube::api::{ListParams, PostParams};
+use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, Resource, ResourceExt};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -491,7 +491,26 @@ pub async fn seed_tier(
         .run("quotas, limit ranges, policies and bindings", &mut counts)
         .await?;
 
+    // The controller-manager would make these, but its client is limited
+    // to 20 requests a second (a minute for tier M): make them here, and
+    // fill each new quota's status with what the quota controller would
+    // write for a namespace without pods. Both then agree with it.
     let names: BTreeSet<String> = objects.pods.iter().filter_map(|p| p.namespace()).collect();
+    let present_accounts = existing_default_accounts(client).await?;
+    let accounts: Vec<ServiceAccount> = names
+        .iter()
+        .map(|ns| {
+            let mut account = ServiceAccount::default();
+            account.metadata.name = Some("default".into());
+            account.metadata.namespace = Some(ns.clone());
+            account
+        })
+        .collect();
+    phase.add_all(accounts, &present_accounts, in_namespace(client));
+    phase
+        .run("default ServiceAccounts", &mut TierCounts::default())
+        .await?;
+    prime_quota_statuses(client, &selector, phase.report).await?;
     wait_for_service_accounts(client, &names, phase.report).await?;
     wait_for_quota_statuses(client, &selector, names.len(), phase.report).await?;
 
@@ -664,6 +683,72 @@ where
             None => return Ok(names),
         }
     }
+}
+
+/// (namespace, "default") of every default ServiceAccount.
+async fn existing_default_accounts(client: &Client) -> Result<HashSet<(String, String)>> {
+    let api: Api<ServiceAccount> = Api::all(client.clone());
+    let mut names = HashSet::new();
+    let mut params = ListParams::default()
+        .fields("metadata.name=default")
+        .limit(500);
+    loop {
+        let page = api
+            .list_metadata(&params)
+            .await
+            .context("listing default ServiceAccounts")?;
+        for item in &page.items {
+            names.insert((item.namespace().unwrap_or_default(), item.name_any()));
+        }
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(token) => params.continue_token = Some(token),
+            None => return Ok(names),
+        }
+    }
+}
+
+/// Writes the status of every quota of the tier that has none yet: its
+/// hard limits, and nothing used. A quota without status has admitted no
+/// pod (quota admission refuses pods until the status is filled), so this
+/// is exactly what the quota controller computes, only sooner.
+async fn prime_quota_statuses(
+    client: &Client,
+    selector: &str,
+    report: &mut (dyn FnMut(&str) + Send),
+) -> Result<()> {
+    let api: Api<ResourceQuota> = Api::all(client.clone());
+    let quotas = api
+        .list(&ListParams::default().labels(selector))
+        .await
+        .context("listing ResourceQuotas")?;
+    let patches: Vec<_> = quotas
+        .items
+        .into_iter()
+        .filter(|q| q.status.as_ref().is_none_or(|s| s.hard.is_none()))
+        .filter_map(|q| {
+            let hard = q.spec.as_ref()?.hard.clone()?;
+            let used: BTreeMap<&String, &str> = hard.keys().map(|k| (k, "0")).collect();
+            let patch = json!({ "status": { "hard": hard, "used": used } });
+            let api: Api<ResourceQuota> =
+                Api::namespaced(client.clone(), &q.namespace().unwrap_or_default());
+            let name = q.name_any();
+            Some(async move {
+                api.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+                    .await
+                    .with_context(|| format!("writing the status of ResourceQuota {name}"))
+                    .map(|_| ())
+            })
+        })
+        .collect();
+    let total = patches.len();
+    let mut results = futures::stream::iter(patches).buffer_unordered(IN_FLIGHT);
+    while let Some(result) = results.next().await {
+        result?;
+    }
+    if total > 0 {
+        report(&format!("  quota status: filled {total}"));
+    }
+    Ok(())
 }
 
 const WAIT_TIMEOUT: Duration = Duration::from_secs(300);
