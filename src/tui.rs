@@ -191,6 +191,39 @@ impl Console {
             }
             for effect in effects {
                 match effect {
+                    Effect::Probe(id) => {
+                        let Some(tenant) = self.state.resolution.tenant(&id).cloned() else {
+                            continue;
+                        };
+                        let connection = self.connection.clone();
+                        let user = self.state.identity.user.clone();
+                        let tx = tx.clone();
+                        tokio::spawn(async move {
+                            let results =
+                                crate::kube::probe::run_probes(&connection, &tenant, &user).await;
+                            let _ = tx.send(Action::Probed {
+                                tenant: tenant.id.clone(),
+                                results,
+                            });
+                        });
+                    }
+                    Effect::LoadOwnRules(namespaces) => {
+                        let client = self.connection.client.clone();
+                        let tx = tx.clone();
+                        tokio::spawn(async move {
+                            for namespace in namespaces {
+                                let rules = match crate::kube::probe::own_rules(&client, &namespace)
+                                    .await
+                                {
+                                    Ok((rules, incomplete)) => {
+                                        crate::app::OwnRules::Loaded { rules, incomplete }
+                                    }
+                                    Err(err) => crate::app::OwnRules::Failed(err),
+                                };
+                                let _ = tx.send(Action::OwnRules { namespace, rules });
+                            }
+                        });
+                    }
                     Effect::Resync => {
                         live.abort();
                         live = crate::live::start(

@@ -1,9 +1,31 @@
 //! Everything the console shows, derived data included, so rendering is a
 //! pure function of `&State`.
 
+use std::collections::BTreeMap;
+
+use crate::model::checks::{CheckContext, CheckResult, FindingCounts, ProbeResults};
+use crate::model::rbac::{BindingsTable, PersonaCounts, RiskyRules, SensitiveAction, WhoCan};
 use crate::model::{
-    self, Inventory, QosBreakdown, Resolution, ResolverKind, TenantId, TenantQuota, TenantRow,
+    self, Inventory, QosBreakdown, Resolution, ResolverKind, RuleInfo, TenantId, TenantQuota,
+    TenantRow,
 };
+
+/// Admission probes and access reviews of one tenant, run by the kube
+/// layer in the background when its detail is opened (or by `check`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProbeStatus {
+    Running,
+    Done(ProbeResults),
+}
+
+/// The current user's own rules in one namespace (SelfSubjectRulesReview).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OwnRules {
+    Loading,
+    /// `incomplete`: the server says the list may miss rules.
+    Loaded { rules: Vec<RuleInfo>, incomplete: bool },
+    Failed(String),
+}
 
 /// The tabs of the tenant detail; Policy, RBAC and Network are filled by
 /// later releases and say so.
@@ -122,11 +144,22 @@ pub struct Identity {
 }
 
 /// The numbers of the open tenant, recomputed when the inventory changes.
+/// (The network view borrows the inventory and is derived while drawing:
+/// `model::network::network_view`.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetailData {
     pub tenant: model::Tenant,
     pub quota: TenantQuota,
     pub qos: QosBreakdown,
+    /// Every check of DESIGN.md §6, in catalogue order.
+    pub checks: Vec<CheckResult>,
+    /// Whether the admission probes have run (their checks are "unknown"
+    /// until then).
+    pub probes: Option<ProbeStatus>,
+    pub bindings: BindingsTable,
+    pub personas: PersonaCounts,
+    pub risky: RiskyRules,
+    pub who_can: Vec<(&'static SensitiveAction, WhoCan)>,
 }
 
 #[derive(Debug, Clone)]
@@ -160,6 +193,12 @@ pub struct State {
     /// Indexes into `rows`, filtered and sorted as the list shows them.
     pub visible: Vec<usize>,
     pub detail: Option<DetailData>,
+    /// Findings (failed checks) per tenant, for the tenants list.
+    pub findings: BTreeMap<TenantId, FindingCounts>,
+    /// Probe results per tenant, filled in by the kube layer.
+    pub probes: BTreeMap<TenantId, ProbeStatus>,
+    /// The user's own rules per namespace, for the access matrix.
+    pub own_rules: BTreeMap<String, OwnRules>,
     derived_generation: Option<u64>,
 }
 
@@ -184,6 +223,9 @@ impl State {
             rows: Vec::new(),
             visible: Vec::new(),
             detail: None,
+            findings: BTreeMap::new(),
+            probes: BTreeMap::new(),
+            own_rules: BTreeMap::new(),
             derived_generation: None,
         }
     }
@@ -195,6 +237,12 @@ impl State {
             self.resolution =
                 model::resolve_inventory(&self.inventory, &self.resolvers, &self.extra_tenants);
             self.rows = model::tenant_rows(&self.inventory, &self.resolution);
+            self.findings = self
+                .resolution
+                .tenants
+                .iter()
+                .map(|t| (t.id.clone(), model::checks::summarize(&self.checks_for(t))))
+                .collect();
             self.derived_generation = Some(self.inventory.generation());
             self.detail = None;
         }
@@ -249,11 +297,42 @@ impl State {
         if self.detail.as_ref().is_some_and(|d| &d.tenant.id == tenant) {
             return;
         }
-        self.detail = self.resolution.tenant(tenant).map(|t| DetailData {
-            tenant: t.clone(),
-            quota: model::tenant_quota(&self.inventory, t),
-            qos: model::qos_breakdown(&self.inventory, t),
+        self.detail = self.resolution.tenant(tenant).map(|t| {
+            let bindings = model::rbac::bindings_table(&self.inventory, t);
+            DetailData {
+                tenant: t.clone(),
+                quota: model::tenant_quota(&self.inventory, t),
+                qos: model::qos_breakdown(&self.inventory, t),
+                checks: self.checks_for(t),
+                probes: self.probes.get(&t.id).cloned(),
+                personas: model::rbac::persona_counts(&bindings),
+                bindings,
+                risky: model::rbac::risky_rules(&self.inventory, t),
+                who_can: model::rbac::who_can_sensitive(&self.inventory, t),
+            }
         });
+    }
+
+    /// The checks of one tenant with whatever probe results are known.
+    pub fn checks_for(&self, tenant: &model::Tenant) -> Vec<CheckResult> {
+        let none = ProbeResults::default();
+        let probes = match self.probes.get(&tenant.id) {
+            Some(ProbeStatus::Done(results)) => results,
+            _ => &none,
+        };
+        model::checks::run_checks(&CheckContext {
+            inventory: &self.inventory,
+            resolution: &self.resolution,
+            tenant,
+            probes,
+        })
+    }
+
+    /// Forgets derived data so the next refresh recomputes it (new probe
+    /// results change checks without an inventory change).
+    pub fn invalidate(&mut self) {
+        self.derived_generation = None;
+        self.detail = None;
     }
 
     /// The filter in effect: the one being typed, else the accepted one.

@@ -1,6 +1,6 @@
 //! The reducer: every state change happens here.
 
-use super::state::{InputKind, InputState, Overlay, State, Tab, View};
+use super::state::{InputKind, InputState, OwnRules, Overlay, ProbeStatus, State, Tab, View};
 use crate::config::KeyAction;
 use crate::kube::watch::WatchUpdate;
 use crate::model::TenantId;
@@ -21,6 +21,13 @@ pub enum Action {
     /// The watchers could not start at all (no connection).
     Fatal(String),
     Resize(u16, u16),
+    /// Admission probes and access reviews of a tenant finished.
+    Probed {
+        tenant: TenantId,
+        results: crate::model::checks::ProbeResults,
+    },
+    /// The user's own rules in a namespace arrived.
+    OwnRules { namespace: String, rules: OwnRules },
 }
 
 /// Work for the event loop to do outside the reducer.
@@ -28,6 +35,10 @@ pub enum Action {
 pub enum Effect {
     /// Drop the watches and list everything again.
     Resync,
+    /// Run the admission probes and access reviews of a tenant.
+    Probe(TenantId),
+    /// Fetch the user's own rules in these namespaces.
+    LoadOwnRules(Vec<String>),
 }
 
 /// Applies one action. Derived data is refreshed here too, except after
@@ -61,6 +72,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.fatal = Some(message);
         }
         Action::Resize(width, height) => state.size = (width, height),
+        Action::Probed { tenant, results } => {
+            state.probes.insert(tenant, ProbeStatus::Done(results));
+            state.invalidate();
+        }
+        Action::OwnRules { namespace, rules } => {
+            state.own_rules.insert(namespace, rules);
+        }
     }
     if !from_watch {
         state.refresh();
@@ -86,7 +104,7 @@ fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
             }
             Overlay::Input(input) => {
                 match key {
-                    KeyAction::Submit | KeyAction::Open => submit_input(state, input),
+                    KeyAction::Submit | KeyAction::Open => submit_input(state, input, effects),
                     KeyAction::Cancel | KeyAction::Back => state.overlay = None,
                     _ => {}
                 }
@@ -101,6 +119,8 @@ fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
             // Forget everything and list again: nothing stale survives.
             state.inventory = crate::model::Inventory::new();
             state.planned = false;
+            state.probes.clear();
+            state.own_rules.clear();
             effects.push(Effect::Resync);
             state.message = Some("listing everything again".into());
         }
@@ -114,13 +134,13 @@ fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
             });
         }
         _ => match state.view.clone() {
-            View::Tenants => on_list_key(state, key),
+            View::Tenants => on_list_key(state, key, effects),
             View::Detail { tenant, tab } => on_detail_key(state, key, tenant, tab),
         },
     }
 }
 
-fn on_list_key(state: &mut State, key: KeyAction) {
+fn on_list_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
     let last = state.visible.len().saturating_sub(1);
     let page = page(state);
     let selected = &mut state.list.selected;
@@ -135,7 +155,7 @@ fn on_list_key(state: &mut State, key: KeyAction) {
         KeyAction::Bottom => *selected = last,
         KeyAction::Open => {
             if let Some(row) = state.selected_row() {
-                open_tenant(state, row.id.clone(), Tab::Overview);
+                open_tenant(state, row.id.clone(), Tab::Overview, effects);
             }
         }
         KeyAction::Filter => {
@@ -203,13 +223,31 @@ fn on_detail_key(state: &mut State, key: KeyAction, tenant: TenantId, tab: Tab) 
     }
 }
 
-fn open_tenant(state: &mut State, id: TenantId, tab: Tab) {
+fn open_tenant(state: &mut State, id: TenantId, tab: Tab, effects: &mut Vec<Effect>) {
+    if !state.probes.contains_key(&id) {
+        state.probes.insert(id.clone(), ProbeStatus::Running);
+        effects.push(Effect::Probe(id.clone()));
+    }
+    if let Some(tenant) = state.resolution.tenant(&id) {
+        let missing: Vec<String> = tenant
+            .namespaces
+            .iter()
+            .filter(|ns| !state.own_rules.contains_key(*ns))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            for ns in &missing {
+                state.own_rules.insert(ns.clone(), OwnRules::Loading);
+            }
+            effects.push(Effect::LoadOwnRules(missing));
+        }
+    }
     state.view = View::Detail { tenant: id, tab };
     state.detail_selected = 0;
     state.detail = None;
 }
 
-fn submit_input(state: &mut State, input: InputState) {
+fn submit_input(state: &mut State, input: InputState, effects: &mut Vec<Effect>) {
     state.overlay = None;
     match input.kind {
         InputKind::Filter => {
@@ -231,7 +269,7 @@ fn submit_input(state: &mut State, input: InputState) {
                     if let Some(i) = state.visible.iter().position(|i| state.rows[*i].id == id) {
                         state.list.selected = i;
                     }
-                    open_tenant(state, id, Tab::Overview);
+                    open_tenant(state, id, Tab::Overview, effects);
                 }
                 None => {
                     state.message = Some(format!("no tenant or tenant namespace named {wanted:?}"))

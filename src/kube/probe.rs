@@ -194,3 +194,108 @@ pub async fn own_rules(
         .collect();
     Ok((rules, status.incomplete))
 }
+
+/// Runs a tenant's admission probes and the quota-immutability review as
+/// its owner: by impersonation when the user may impersonate, as the user
+/// themself when they are the owner, otherwise not at all (the checks then
+/// say why they are unknown).
+pub async fn run_probes(
+    connection: &crate::kube::client::Connection,
+    tenant: &crate::model::Tenant,
+    current_user: &str,
+) -> crate::model::checks::ProbeResults {
+    use crate::model::checks::{ProbeOutcome, ProbeResults, combine_probes};
+
+    let client = &connection.client;
+    let Some((owner, owner_name)) = tenant
+        .owners
+        .iter()
+        .find_map(|s| impersonation_name(s).map(|name| (s, name)))
+    else {
+        let reason = "the tenant has no User or ServiceAccount owner to probe as".to_string();
+        return ProbeResults {
+            privileged: Some(ProbeOutcome::Error(reason.clone())),
+            host_namespaces: Some(ProbeOutcome::Error(reason.clone())),
+            quota_update_by_owner: Some(Err(reason)),
+        };
+    };
+    let (resource, name) = match owner.kind.as_str() {
+        "ServiceAccount" => ("serviceaccounts", owner.name.as_str()),
+        _ => ("users", owner.name.as_str()),
+    };
+    let may_impersonate = matches!(
+        super::access::can(client, "impersonate", "", resource, owner.namespace.as_deref(), Some(name))
+            .await,
+        Ok(true)
+    );
+    let probe_client = if may_impersonate {
+        impersonating(&connection.config, &owner_name)
+    } else if owner_name == current_user {
+        Ok(client.clone())
+    } else {
+        Err(format!(
+            "cannot impersonate the owner {owner_name} and you are not the owner"
+        ))
+    };
+    let probe_client = match probe_client {
+        Ok(c) => c,
+        Err(reason) => {
+            return ProbeResults {
+                privileged: Some(ProbeOutcome::Error(reason.clone())),
+                host_namespaces: Some(ProbeOutcome::Error(reason.clone())),
+                quota_update_by_owner: Some(Err(reason)),
+            };
+        }
+    };
+
+    let mut privileged = Vec::new();
+    let mut host = Vec::new();
+    let pods = probe_pods();
+    for namespace in &tenant.namespaces {
+        for (probe, pod) in &pods {
+            let outcome = match dry_run_pod(&probe_client, namespace, pod).await {
+                DryRun::Admitted => ProbeOutcome::Admitted,
+                DryRun::Refused { code, message } => ProbeOutcome::refused(code, &message),
+                DryRun::Error(err) => ProbeOutcome::Error(err),
+            };
+            let label = format!("{probe} in {namespace}");
+            if *probe == "privileged" {
+                privileged.push((label, outcome));
+            } else {
+                host.push((label, outcome));
+            }
+        }
+    }
+    let fold = |probes: &[(String, ProbeOutcome)]| {
+        combine_probes(probes.iter().map(|(n, o)| (n.as_str(), o.clone())))
+    };
+
+    let mut quota_update: Option<Result<bool, String>> = None;
+    for namespace in &tenant.namespaces {
+        let mut allowed = false;
+        for verb in ["update", "patch"] {
+            let answer = if may_impersonate || owner_name != current_user {
+                subject_can(client, &owner_name, &[], verb, "", "resourcequotas", namespace).await
+            } else {
+                super::access::can(client, verb, "", "resourcequotas", Some(namespace), None).await
+            };
+            match answer {
+                Ok(yes) => allowed |= yes,
+                Err(reason) => {
+                    quota_update = Some(Err(reason));
+                    break;
+                }
+            }
+        }
+        if matches!(quota_update, Some(Err(_))) {
+            break;
+        }
+        quota_update = Some(Ok(allowed || matches!(quota_update, Some(Ok(true)))));
+    }
+
+    ProbeResults {
+        privileged: fold(&privileged),
+        host_namespaces: fold(&host),
+        quota_update_by_owner: quota_update,
+    }
+}
