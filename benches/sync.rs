@@ -25,7 +25,7 @@ use kube::api::ListParams;
 use kube::{Api, Client, Resource};
 use serde::de::DeserializeOwned;
 use tenantry::kube::watch::{self, WatchUpdate};
-use tenantry::model::{Inventory, Kind};
+use tenantry::model::{Change, Inventory, Kind};
 use tenantry::sandbox::tier::seed_tier;
 use tenantry::sandbox::{Lifetime, Persona, Sandbox, Seed};
 
@@ -165,6 +165,28 @@ async fn list_all<K>(client: &Client) -> Vec<K>
 where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug,
 {
+    let started = Instant::now();
+    let items = list_pages::<K>(client).await;
+    if verbose() {
+        println!(
+            "    LIST {} {} in {}",
+            K::kind(&()),
+            items.len(),
+            fmt(started.elapsed())
+        );
+    }
+    items
+}
+
+/// `TENANTRY_BENCH_VERBOSE=1`: when each kind finished.
+fn verbose() -> bool {
+    std::env::var_os("TENANTRY_BENCH_VERBOSE").is_some_and(|v| v == "1")
+}
+
+async fn list_pages<K>(client: &Client) -> Vec<K>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug,
+{
     let api: Api<K> = Api::all(client.clone());
     let mut params = ListParams::default().limit(PAGE);
     let mut items = Vec::new();
@@ -235,12 +257,22 @@ async fn sync_inventory(client: &Client) -> (Inventory, Duration, Duration) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let watchers = watch::spawn(client, &plan, &tx);
     let mut inventory = Inventory::new();
+    let mut synced_at = Vec::new();
     while !Kind::ALL
         .iter()
         .all(|k| inventory.kind_state(*k).is_synced())
     {
         match rx.recv().await.expect("the watchers run") {
-            WatchUpdate::Change(change) => inventory.apply(change),
+            WatchUpdate::Change(change) => {
+                if let Change::Replaced { kind, objects, .. } = &change {
+                    synced_at.push(format!(
+                        "{kind:?} {} at {}",
+                        objects.len(),
+                        fmt(started.elapsed())
+                    ));
+                }
+                inventory.apply(change)
+            }
             WatchUpdate::Sync { kind, scope, state } => {
                 assert!(
                     !matches!(
@@ -256,5 +288,8 @@ async fn sync_inventory(client: &Client) -> (Inventory, Duration, Duration) {
     }
     let elapsed = started.elapsed();
     drop(watchers);
+    if verbose() {
+        println!("    sync: {}", synced_at.join(", "));
+    }
     (inventory, planned, elapsed)
 }

@@ -686,7 +686,6 @@ fn cluster_strings_cannot_write_escape_sequences() {
     assert!(text.contains("^[[2J"), "{text}");
 }
 
-
 #[test]
 fn not_connected() {
     let mut state = new_state("", Vec::new());

@@ -6,7 +6,7 @@ mod state;
 mod update;
 
 pub use state::{
-    DetailData, Identity, InputKind, InputState, ListState, OwnRules, Overlay, ProbeStatus, SortKey,
-    State, Tab, View,
+    DetailData, Identity, InputKind, InputState, ListState, Overlay, OwnRules, ProbeStatus,
+    SortKey, State, Tab, View,
 };
 pub use update::{Action, Effect, update};

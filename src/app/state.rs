@@ -23,7 +23,10 @@ pub enum ProbeStatus {
 pub enum OwnRules {
     Loading,
     /// `incomplete`: the server says the list may miss rules.
-    Loaded { rules: Vec<RuleInfo>, incomplete: bool },
+    Loaded {
+        rules: Vec<RuleInfo>,
+        incomplete: bool,
+    },
     Failed(String),
 }
 

@@ -1,6 +1,6 @@
 //! The reducer: every state change happens here.
 
-use super::state::{InputKind, InputState, OwnRules, Overlay, ProbeStatus, State, Tab, View};
+use super::state::{InputKind, InputState, Overlay, OwnRules, ProbeStatus, State, Tab, View};
 use crate::config::KeyAction;
 use crate::kube::watch::WatchUpdate;
 use crate::model::TenantId;
@@ -27,7 +27,10 @@ pub enum Action {
         results: crate::model::checks::ProbeResults,
     },
     /// The user's own rules in a namespace arrived.
-    OwnRules { namespace: String, rules: OwnRules },
+    OwnRules {
+        namespace: String,
+        rules: OwnRules,
+    },
 }
 
 /// Work for the event loop to do outside the reducer.

@@ -1,5 +1,6 @@
 //! Command-line arguments and the headless commands.
 
+pub mod check;
 pub mod output;
 pub mod sandbox_cmd;
 
@@ -77,6 +78,20 @@ pub enum Command {
     /// One tenant's quota usage and QoS breakdown
     Report {
         tenant: String,
+        #[arg(short, long, value_enum, default_value_t = Format::Table)]
+        output: Format,
+    },
+    /// Run the policy coverage checks (DESIGN.md §6) for CI: exit 0 when no
+    /// finding reaches --fail-on, 1 when one does, 2 on usage or connection errors
+    Check {
+        /// Tenants to check (default: every visible tenant)
+        tenants: Vec<String>,
+        /// The lowest severity that fails the run
+        #[arg(long, value_name = "SEVERITY", default_value = "high")]
+        fail_on: crate::model::checks::Severity,
+        /// Count unknown results as failures too
+        #[arg(long)]
+        strict: bool,
         #[arg(short, long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
@@ -160,6 +175,19 @@ pub fn run(cli: Cli) -> Result<i32> {
             clap_complete::generate(shell, &mut command, "tenantry", &mut std::io::stdout());
             Ok(0)
         }
+        Some(Command::Check {
+            tenants,
+            fail_on,
+            strict,
+            output,
+        }) => check::run(
+            &cli.global,
+            &load_config(&cli.global),
+            &tenants,
+            fail_on,
+            strict,
+            output,
+        ),
         Some(Command::Tenants { output }) => headless(&cli.global, |state| {
             let out = output::tenants(state);
             Ok(match output {
@@ -190,7 +218,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -206,7 +234,7 @@ fn color_support(choice: ColorArg) -> ColorSupport {
     })
 }
 
-fn load_config(global: &GlobalArgs) -> Config {
+pub(crate) fn load_config(global: &GlobalArgs) -> Config {
     let paths = crate::config::Paths::from_process();
     Config::load_with(
         paths.config.as_deref(),
@@ -236,23 +264,32 @@ fn headless(global: &GlobalArgs, render: impl FnOnce(&State) -> Result<String>) 
     }
     let rt = runtime()?;
     let text = rt.block_on(async {
-        let connection = connect(&ConnectOptions {
-            kubeconfig: global.kubeconfig.clone(),
-            context: global.context.clone(),
-        })
-        .await?;
-        let mut state = initial_state(global, &config, &connection);
-        let known =
-            crate::live::known_namespaces(&global.namespaces, &connection, &config.settings);
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let live = crate::live::start(&connection, known, tx);
-        let synced = crate::live::sync(&mut state, &mut rx, Duration::from_secs(120)).await;
-        live.abort();
-        synced?;
+        let (_, state) = synced_state(global, &config).await?;
         render(&state)
     })?;
     print!("{text}");
     Ok(0)
+}
+
+/// Connects and waits for the first lists: the state the console would
+/// show once synced, for the headless commands.
+pub async fn synced_state(global: &GlobalArgs, config: &Config) -> Result<(Connection, State)> {
+    let connection = connect(&ConnectOptions {
+        kubeconfig: global.kubeconfig.clone(),
+        context: global.context.clone(),
+    })
+    .await?;
+    let mut state = initial_state(global, config, &connection);
+    if let Some(user) = crate::kube::client::whoami(&connection.client).await {
+        state.identity.user = user;
+    }
+    let known = crate::live::known_namespaces(&global.namespaces, &connection, &config.settings);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let live = crate::live::start(&connection, known, tx);
+    let synced = crate::live::sync(&mut state, &mut rx, Duration::from_secs(120)).await;
+    live.abort();
+    synced?;
+    Ok((connection, state))
 }
 
 /// Opens the console on the current kubeconfig context.

@@ -195,6 +195,67 @@ pub async fn own_rules(
     Ok((rules, status.incomplete))
 }
 
+/// Who the probes act as: the owner's user name, or for a Group owner a
+/// stand-in user carrying that group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ProbeIdentity {
+    user: String,
+    groups: Vec<String>,
+}
+
+/// A stand-in user for Group owners: probes run with the group's rights.
+const GROUP_PROBE_USER: &str = "tenantry:admission-probe";
+
+fn probe_identity(tenant: &crate::model::Tenant) -> Option<ProbeIdentity> {
+    let direct = tenant.owners.iter().find_map(|s| {
+        impersonation_name(s).map(|user| ProbeIdentity {
+            user,
+            groups: Vec::new(),
+        })
+    });
+    direct.or_else(|| {
+        tenant
+            .owners
+            .iter()
+            .find(|s| s.kind == "Group")
+            .map(|g| ProbeIdentity {
+                user: GROUP_PROBE_USER.to_string(),
+                groups: vec![g.name.clone(), "system:authenticated".to_string()],
+            })
+    })
+}
+
+/// Whether the current user may impersonate `identity` (user and groups).
+async fn may_impersonate(client: &kube::Client, identity: &ProbeIdentity) -> bool {
+    let (resource, namespace, name) = match identity.user.strip_prefix("system:serviceaccount:") {
+        Some(rest) => match rest.split_once(':') {
+            Some((ns, name)) => ("serviceaccounts", Some(ns.to_string()), name.to_string()),
+            None => ("users", None, identity.user.clone()),
+        },
+        None => ("users", None, identity.user.clone()),
+    };
+    let user_ok = matches!(
+        super::access::can(
+            client,
+            "impersonate",
+            "",
+            resource,
+            namespace.as_deref(),
+            Some(&name)
+        )
+        .await,
+        Ok(true)
+    );
+    let mut groups_ok = true;
+    for group in &identity.groups {
+        groups_ok &= matches!(
+            super::access::can(client, "impersonate", "", "groups", None, Some(group)).await,
+            Ok(true)
+        );
+    }
+    user_ok && groups_ok
+}
+
 /// Runs a tenant's admission probes and the quota-immutability review as
 /// its owner: by impersonation when the user may impersonate, as the user
 /// themself when they are the owner, otherwise not at all (the checks then
@@ -206,46 +267,33 @@ pub async fn run_probes(
 ) -> crate::model::checks::ProbeResults {
     use crate::model::checks::{ProbeOutcome, ProbeResults, combine_probes};
 
+    let unavailable = |reason: String| ProbeResults {
+        privileged: Some(ProbeOutcome::Error(reason.clone())),
+        host_namespaces: Some(ProbeOutcome::Error(reason.clone())),
+        quota_update_by_owner: Some(Err(reason)),
+    };
     let client = &connection.client;
-    let Some((owner, owner_name)) = tenant
-        .owners
-        .iter()
-        .find_map(|s| impersonation_name(s).map(|name| (s, name)))
-    else {
-        let reason = "the tenant has no User or ServiceAccount owner to probe as".to_string();
-        return ProbeResults {
-            privileged: Some(ProbeOutcome::Error(reason.clone())),
-            host_namespaces: Some(ProbeOutcome::Error(reason.clone())),
-            quota_update_by_owner: Some(Err(reason)),
-        };
+    let Some(identity) = probe_identity(tenant) else {
+        return unavailable("the tenant has no owner to probe as".to_string());
     };
-    let (resource, name) = match owner.kind.as_str() {
-        "ServiceAccount" => ("serviceaccounts", owner.name.as_str()),
-        _ => ("users", owner.name.as_str()),
-    };
-    let may_impersonate = matches!(
-        super::access::can(client, "impersonate", "", resource, owner.namespace.as_deref(), Some(name))
-            .await,
-        Ok(true)
-    );
-    let probe_client = if may_impersonate {
-        impersonating(&connection.config, &owner_name)
-    } else if owner_name == current_user {
+    let impersonate = may_impersonate(client, &identity).await;
+    let probe_client = if impersonate {
+        let mut config = connection.config.clone();
+        config.auth_info.impersonate = Some(identity.user.clone());
+        config.auth_info.impersonate_groups =
+            (!identity.groups.is_empty()).then(|| identity.groups.clone());
+        kube::Client::try_from(config).map_err(|err| err.to_string())
+    } else if identity.user == current_user {
         Ok(client.clone())
     } else {
         Err(format!(
-            "cannot impersonate the owner {owner_name} and you are not the owner"
+            "cannot impersonate the owner {} and you are not the owner",
+            identity.groups.first().unwrap_or(&identity.user)
         ))
     };
     let probe_client = match probe_client {
         Ok(c) => c,
-        Err(reason) => {
-            return ProbeResults {
-                privileged: Some(ProbeOutcome::Error(reason.clone())),
-                host_namespaces: Some(ProbeOutcome::Error(reason.clone())),
-                quota_update_by_owner: Some(Err(reason)),
-            };
-        }
+        Err(reason) => return unavailable(reason),
     };
 
     let mut privileged = Vec::new();
@@ -270,32 +318,45 @@ pub async fn run_probes(
         combine_probes(probes.iter().map(|(n, o)| (n.as_str(), o.clone())))
     };
 
-    let mut quota_update: Option<Result<bool, String>> = None;
-    for namespace in &tenant.namespaces {
-        let mut allowed = false;
-        for verb in ["update", "patch"] {
-            let answer = if may_impersonate || owner_name != current_user {
-                subject_can(client, &owner_name, &[], verb, "", "resourcequotas", namespace).await
-            } else {
-                super::access::can(client, verb, "", "resourcequotas", Some(namespace), None).await
-            };
-            match answer {
-                Ok(yes) => allowed |= yes,
-                Err(reason) => {
-                    quota_update = Some(Err(reason));
-                    break;
-                }
-            }
-        }
-        if matches!(quota_update, Some(Err(_))) {
-            break;
-        }
-        quota_update = Some(Ok(allowed || matches!(quota_update, Some(Ok(true)))));
-    }
-
     ProbeResults {
         privileged: fold(&privileged),
         host_namespaces: fold(&host),
-        quota_update_by_owner: quota_update,
+        quota_update_by_owner: Some(
+            quota_editable(client, &identity, impersonate, &tenant.namespaces).await,
+        ),
     }
+}
+
+/// Whether the owner may update or patch ResourceQuotas in any of the
+/// namespaces: a SubjectAccessReview about them, or the user's own review
+/// when they are the owner and may not ask about others.
+async fn quota_editable(
+    client: &kube::Client,
+    identity: &ProbeIdentity,
+    impersonate: bool,
+    namespaces: &[String],
+) -> Result<bool, String> {
+    for namespace in namespaces {
+        for verb in ["update", "patch"] {
+            let allowed = if impersonate {
+                subject_can(
+                    client,
+                    &identity.user,
+                    &identity.groups,
+                    verb,
+                    "",
+                    "resourcequotas",
+                    namespace,
+                )
+                .await?
+            } else {
+                super::access::can(client, verb, "", "resourcequotas", Some(namespace), None)
+                    .await?
+            };
+            if allowed {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }

@@ -1,0 +1,286 @@
+//! `tenantry check` on the demo tenants: the expected result of every check
+//! for every demo tenant is written down here, and must be reproduced
+//! exactly against the real control plane.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use assert_cmd::Command;
+use common::cluster;
+use serde_json::Value;
+use tenantry::sandbox::Persona;
+
+fn tenantry(persona: Persona) -> Command {
+    let mut cmd = Command::cargo_bin("tenantry").expect("binary");
+    cmd.arg("--kubeconfig")
+        .arg(cluster().kubeconfig(persona))
+        .env("TENANTRY_CONFIG_DIR", "/nonexistent-tenantry-config")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+const CHECKS: [&str; 21] = [
+    "netpol.default-deny-ingress",
+    "netpol.default-deny-egress",
+    "netpol.cross-tenant",
+    "quota.compute",
+    "quota.objects",
+    "quota.pressure",
+    "limitrange.defaults",
+    "psa.enforce",
+    "psa.version-pinned",
+    "qos.best-effort",
+    "qos.missing-requests",
+    "rbac.owner-present",
+    "rbac.cluster-bindings",
+    "rbac.foreign-subjects",
+    "rbac.escalation",
+    "rbac.quota-immutable",
+    "admission.privileged",
+    "admission.host-namespaces",
+    "sched.priority-class",
+    "sched.node-isolation",
+    "secrets.encryption-at-rest",
+];
+
+/// The expected findings table: per tenant, every check that does not pass
+/// (`fail` or `unknown`); every other check must pass.
+fn expected() -> BTreeMap<&'static str, BTreeMap<&'static str, &'static str>> {
+    let table: [(&str, &[(&str, &str)]); 5] = [
+        ("acme", &[("secrets.encryption-at-rest", "unknown")]),
+        (
+            "globex",
+            &[
+                ("netpol.default-deny-egress", "fail"),
+                ("netpol.cross-tenant", "fail"),
+                ("quota.objects", "fail"),
+                ("quota.pressure", "fail"),
+                ("limitrange.defaults", "fail"),
+                ("psa.version-pinned", "fail"),
+                ("secrets.encryption-at-rest", "unknown"),
+            ],
+        ),
+        (
+            "hooli",
+            &[
+                ("netpol.default-deny-egress", "fail"),
+                ("quota.compute", "fail"),
+                ("quota.objects", "fail"),
+                ("limitrange.defaults", "fail"),
+                ("psa.enforce", "fail"),
+                ("qos.best-effort", "fail"),
+                ("qos.missing-requests", "fail"),
+                ("rbac.owner-present", "fail"),
+                // hooli-mail has no owner binding, so the owner's probes are
+                // refused by RBAC there: that proves nothing about admission.
+                ("admission.privileged", "unknown"),
+                ("admission.host-namespaces", "unknown"),
+                ("sched.priority-class", "fail"),
+                ("sched.node-isolation", "fail"),
+                ("secrets.encryption-at-rest", "unknown"),
+            ],
+        ),
+        (
+            "initech",
+            &[
+                ("netpol.default-deny-ingress", "fail"),
+                ("netpol.default-deny-egress", "fail"),
+                ("quota.compute", "fail"),
+                ("quota.objects", "fail"),
+                ("limitrange.defaults", "fail"),
+                ("psa.enforce", "unknown"),
+                ("qos.best-effort", "fail"),
+                ("qos.missing-requests", "fail"),
+                ("rbac.cluster-bindings", "fail"),
+                ("rbac.escalation", "fail"),
+                ("rbac.quota-immutable", "fail"),
+                ("admission.privileged", "fail"),
+                ("admission.host-namespaces", "fail"),
+                ("secrets.encryption-at-rest", "unknown"),
+            ],
+        ),
+        (
+            "umbrella",
+            &[
+                ("netpol.default-deny-egress", "fail"),
+                ("quota.compute", "fail"),
+                ("quota.objects", "fail"),
+                ("limitrange.defaults", "fail"),
+                ("qos.best-effort", "fail"),
+                ("qos.missing-requests", "fail"),
+                ("rbac.foreign-subjects", "fail"),
+                ("secrets.encryption-at-rest", "unknown"),
+            ],
+        ),
+    ];
+    table
+        .into_iter()
+        .map(|(tenant, rows)| {
+            let mut outcomes: BTreeMap<&str, &str> = CHECKS.iter().map(|c| (*c, "pass")).collect();
+            for (check, outcome) in rows {
+                outcomes.insert(check, outcome);
+            }
+            (tenant, outcomes)
+        })
+        .collect()
+}
+
+fn outcomes(report: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
+    report["tenants"]
+        .as_array()
+        .expect("tenants")
+        .iter()
+        .map(|t| {
+            let checks = t["checks"]
+                .as_array()
+                .expect("checks")
+                .iter()
+                .map(|c| {
+                    (
+                        c["id"].as_str().expect("id").to_string(),
+                        c["outcome"].as_str().expect("outcome").to_string(),
+                    )
+                })
+                .collect();
+            (t["tenant"].as_str().expect("tenant").to_string(), checks)
+        })
+        .collect()
+}
+
+#[test]
+fn check_reproduces_the_expected_findings_table_exactly() {
+    let out = tenantry(Persona::Admin)
+        .args(["check", "-o", "json"])
+        .output()
+        .expect("running check");
+    assert_eq!(out.status.code(), Some(1), "findings at high fail the run");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let actual = outcomes(&report);
+    let expected = expected();
+    let mut differences = Vec::new();
+    for (tenant, checks) in &expected {
+        let Some(got) = actual.get(*tenant) else {
+            differences.push(format!("{tenant}: missing from the report"));
+            continue;
+        };
+        assert_eq!(
+            got.len(),
+            CHECKS.len(),
+            "{tenant} has every check once: {got:?}"
+        );
+        for (check, want) in checks {
+            let have = got.get(*check).map(String::as_str).unwrap_or("missing");
+            if have != *want {
+                differences.push(format!("{tenant} {check}: expected {want}, got {have}"));
+            }
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    assert_eq!(report["fail_on"], "high");
+    assert_eq!(report["failed"], true);
+    // Every failure names a reason and, where one exists, the template.
+    for tenant in report["tenants"].as_array().expect("tenants") {
+        for c in tenant["checks"].as_array().expect("checks") {
+            assert!(!c["reason"].as_str().unwrap_or("").is_empty(), "{c}");
+            if c["outcome"] == "fail" && c["id"] == "netpol.default-deny-ingress" {
+                assert_eq!(c["fix"], "netpol-default-deny", "{c}");
+            }
+        }
+    }
+}
+
+#[test]
+fn acme_passes_at_high_and_the_exit_code_follows_the_threshold() {
+    let ok = tenantry(Persona::Admin)
+        .args(["check", "acme", "--fail-on", "critical"])
+        .output()
+        .expect("check");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(text.contains("passed at --fail-on critical"), "{text}");
+    // The one unknown (encryption at rest) fails only with --strict.
+    let strict = tenantry(Persona::Admin)
+        .args(["check", "acme", "--fail-on", "info", "--strict"])
+        .output()
+        .expect("check");
+    assert_eq!(strict.status.code(), Some(1));
+    let bad = tenantry(Persona::Admin)
+        .args(["check", "acme", "--fail-on", "severe"])
+        .output()
+        .expect("check");
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "a bad threshold is a usage error"
+    );
+    let missing = tenantry(Persona::Admin)
+        .args(["check", "nosuchtenant"])
+        .output()
+        .expect("check");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no tenant \"nosuchtenant\""));
+}
+
+#[test]
+fn alice_checks_her_tenant_with_unknown_where_the_cluster_hides_things() {
+    let out = tenantry(Persona::Alice)
+        .args([
+            "check",
+            "acme",
+            "-n",
+            "acme-prod",
+            "-o",
+            "json",
+            "--fail-on",
+            "high",
+        ])
+        .output()
+        .expect("check");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let acme = &report["tenants"][0];
+    let by_id = |id: &str| {
+        acme["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} missing"))
+    };
+    let cluster_bindings = by_id("rbac.cluster-bindings");
+    assert_eq!(cluster_bindings["outcome"], "unknown");
+    assert!(
+        cluster_bindings["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("cannot list clusterrolebindings"),
+        "{cluster_bindings}"
+    );
+    let psa = by_id("psa.enforce");
+    assert_eq!(
+        psa["outcome"], "unknown",
+        "alice cannot read namespace labels: {psa}"
+    );
+    // Her own probes run as herself: Pod Security refuses them.
+    assert_eq!(by_id("admission.privileged")["outcome"], "pass");
+    assert_eq!(by_id("netpol.default-deny-ingress")["outcome"], "pass");
+    // Unknowns are not findings: nothing at high fails.
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+}
+
+#[test]
+fn bob_is_told_nothing_is_visible_and_exits_2() {
+    let out = tenantry(Persona::Bob)
+        .args(["check"])
+        .output()
+        .expect("check");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nothing visible"), "{err}");
+}
