@@ -284,3 +284,45 @@ fn bob_is_told_nothing_is_visible_and_exits_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("nothing visible"), "{err}");
 }
+
+#[test]
+fn report_has_policy_rbac_and_network_sections() {
+    let out = tenantry(Persona::Admin)
+        .args(["report", "globex", "-o", "json"])
+        .output()
+        .expect("report");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let cross = report["policy"]
+        .as_array()
+        .expect("policy")
+        .iter()
+        .find(|c| c["id"] == "netpol.cross-tenant")
+        .expect("netpol.cross-tenant");
+    assert_eq!(cross["outcome"], "fail");
+    let allows = report["network"]["cross_tenant"]
+        .as_array()
+        .expect("cross_tenant");
+    assert!(
+        allows.iter().any(|a| a["policy"] == "allow-from-anywhere"),
+        "{allows:#?}"
+    );
+    let rows = report["rbac"]["bindings"]["rows"].as_array().expect("rows");
+    assert!(
+        rows.iter().any(|r| r["subject"]["name"] == "carol"),
+        "{rows:#?}"
+    );
+    assert_eq!(report["rbac"]["personas"]["namespace_admin"], 1);
+    let table = tenantry(Persona::Admin)
+        .args(["report", "globex"])
+        .output()
+        .expect("report");
+    let text = String::from_utf8_lossy(&table.stdout);
+    for section in ["QUOTA", "QOS", "POLICY", "RBAC:", "NETWORK"] {
+        assert!(text.contains(section), "{section} missing:\n{text}");
+    }
+}

@@ -73,7 +73,10 @@ async fn a_cluster_role_binding_for_alice_is_flagged() {
         .expect("cluster role binding");
     let (result, reason) = outcome(&tenant, "rbac.cluster-bindings");
     assert_eq!(result, "fail", "{reason}");
-    assert!(reason.contains(&name), "the reason names the binding: {reason}");
+    assert!(
+        reason.contains(&name),
+        "the reason names the binding: {reason}"
+    );
 }
 
 #[tokio::test]

@@ -1,28 +1,32 @@
 //! Screen snapshots of every view, at 80×24 and 160×48, with the `default`
 //! and the `mono` theme. The fixture is shaped like `assets/demo/`: acme
-//! (well kept), globex (over quota), initech (BestEffort, no quota),
-//! umbrella (Capsule label, one quota not yet counted), hooli (HNC tree)
-//! and shared-tools (in no tenant).
+//! (well kept: passes), globex (over quota, a cross-tenant NetworkPolicy, a
+//! cluster binding), initech (BestEffort, no quota, no NetworkPolicy, no
+//! Pod Security label), umbrella (Capsule label, one quota not yet
+//! counted), hooli (HNC tree) and shared-tools (in no tenant), with the
+//! built-in ClusterRoles and the bootstrap cluster-admin binding.
 //!
 //! Text snapshots show the screen; mono snapshots also list the styled cell
 //! runs, which is how mono marks selection and severity without colour.
 
 use std::fmt::Write as _;
 
-use k8s_openapi::api::core::v1::{Namespace, Pod, ResourceQuota};
-use k8s_openapi::api::rbac::v1::RoleBinding;
+use k8s_openapi::api::core::v1::{LimitRange, Namespace, Pod, ResourceQuota};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, RoleBinding};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use serde_json::{Value, json};
 
-use tenantry::app::{Action, InputKind, InputState, Overlay, State, Tab, View, update};
+use tenantry::app::{Action, InputKind, InputState, Overlay, OwnRules, State, Tab, View, update};
 use tenantry::config::{KeyAction, Keymap, Theme};
 use tenantry::kube::watch::WatchUpdate;
 use tenantry::model::{
-    BindingInfo, Change, Kind, NamespaceInfo, Object, PodInfo, QuotaInfo, ResolverKind, Scope,
-    SyncState, TenantId,
+    BindingInfo, Change, Kind, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo, Object, PodInfo,
+    ProbeOutcome, ProbeResults, QuotaInfo, ResolverKind, RoleInfo, RuleInfo, Scope, SyncState,
+    TenantId,
 };
 
 // ---------------------------------------------------------------- objects
@@ -71,13 +75,176 @@ fn quota(ns: &str, name: &str, hard: Value, used: Option<Value>) -> Object {
 }
 
 fn owner_binding(ns: &str, kind: &str, subject: &str) -> Object {
+    labelled_binding(ns, "tenant-owner", kind, subject, json!({}))
+}
+
+fn labelled_binding(ns: &str, name: &str, kind: &str, subject: &str, labels: Value) -> Object {
     let rb: RoleBinding = serde_json::from_value(json!({
-        "metadata": {"name": "tenant-owner", "namespace": ns},
+        "metadata": {"name": name, "namespace": ns, "labels": labels},
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
         "subjects": [{"kind": kind, "name": subject, "apiGroup": "rbac.authorization.k8s.io"}]
     }))
     .expect("rolebinding");
     Object::RoleBinding(BindingInfo::from(&rb))
+}
+
+fn tenantry_managed(tenant: &str) -> Value {
+    json!({"tenantry.dev/tenant": tenant, "app.kubernetes.io/managed-by": "tenantry"})
+}
+
+fn cluster_role(name: &str, rules: Value, aggregated: bool) -> Object {
+    let mut cr = json!({"metadata": {"name": name}, "rules": rules});
+    if aggregated {
+        cr["aggregationRule"] = json!({"clusterRoleSelectors": [
+            {"matchLabels": {format!("rbac.authorization.k8s.io/aggregate-to-{name}"): "true"}}
+        ]});
+    }
+    let cr: ClusterRole = serde_json::from_value(cr).expect("clusterrole");
+    Object::ClusterRole(RoleInfo::from(&cr))
+}
+
+fn cluster_binding(name: &str, role: &str, kind: &str, subject: &str) -> Object {
+    let crb: ClusterRoleBinding = serde_json::from_value(json!({
+        "metadata": {"name": name},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+        "subjects": [{"kind": kind, "name": subject, "apiGroup": "rbac.authorization.k8s.io"}]
+    }))
+    .expect("clusterrolebinding");
+    Object::ClusterRoleBinding(BindingInfo::from(&crb))
+}
+
+/// The rules of the built-in `admin` role as the aggregation controller
+/// fills them (abridged to what the tabs read), impersonation of
+/// ServiceAccounts included.
+fn admin_rules() -> Value {
+    json!([
+        {"apiGroups": [""], "resources": ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"], "verbs": ["get", "list", "watch"]},
+        {"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["impersonate"]},
+        {"apiGroups": [""], "resources": ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"], "verbs": ["create", "delete", "deletecollection", "patch", "update"]},
+        {"apiGroups": [""], "resources": ["configmaps", "persistentvolumeclaims", "replicationcontrollers", "secrets", "serviceaccounts", "services", "services/proxy"], "verbs": ["create", "delete", "deletecollection", "patch", "update"]},
+        {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets", "replicasets"], "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]},
+        {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": ["create", "delete", "deletecollection", "patch", "update"]},
+        {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": ["get", "list", "watch"]},
+        {"apiGroups": [""], "resources": ["configmaps", "endpoints", "persistentvolumeclaims", "pods", "replicationcontrollers", "serviceaccounts", "services", "resourcequotas", "limitranges", "namespaces", "pods/log", "pods/status"], "verbs": ["get", "list", "watch"]},
+        {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings", "roles"], "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]},
+        {"apiGroups": ["authorization.k8s.io"], "resources": ["localsubjectaccessreviews"], "verbs": ["create"]}
+    ])
+}
+
+fn cluster_admin_rules() -> Value {
+    json!([
+        {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+        {"nonResourceURLs": ["*"], "verbs": ["*"]}
+    ])
+}
+
+/// Rules as a SelfSubjectRulesReview returns them.
+fn rules_of(rules: Value) -> Vec<RuleInfo> {
+    let cr: ClusterRole =
+        serde_json::from_value(json!({"metadata": {"name": "x"}, "rules": rules})).expect("rules");
+    RoleInfo::from(&cr).rules
+}
+
+fn cluster_roles() -> Vec<Object> {
+    vec![
+        cluster_role("cluster-admin", cluster_admin_rules(), false),
+        cluster_role("admin", admin_rules(), true),
+        cluster_role(
+            "view",
+            json!([{"apiGroups": [""], "resources": ["configmaps", "pods", "services", "resourcequotas", "namespaces"], "verbs": ["get", "list", "watch"]}]),
+            true,
+        ),
+    ]
+}
+
+fn cluster_bindings() -> Vec<Object> {
+    vec![
+        cluster_binding("cluster-admin", "cluster-admin", "Group", "system:masters"),
+        // carol was given read access everywhere: rbac.cluster-bindings.
+        cluster_binding("globex-carol-view", "view", "User", "carol"),
+    ]
+}
+
+fn network_policy(ns: &str, name: &str, labels: Value, spec: Value) -> Object {
+    let np: NetworkPolicy = serde_json::from_value(json!({
+        "metadata": {"name": name, "namespace": ns, "labels": labels},
+        "spec": spec
+    }))
+    .expect("networkpolicy");
+    Object::NetworkPolicy(NetworkPolicyInfo::from(&np))
+}
+
+/// As `assets/demo/10-policy.yaml`.
+fn network_policies() -> Vec<Object> {
+    let mut out = Vec::new();
+    for ns in ["acme-dev", "acme-prod"] {
+        let l = || tenantry_managed("acme");
+        out.push(network_policy(
+            ns,
+            "default-deny",
+            l(),
+            json!({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}),
+        ));
+        out.push(network_policy(
+            ns,
+            "allow-same-tenant",
+            l(),
+            json!({"podSelector": {}, "policyTypes": ["Ingress"],
+                   "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"tenantry.dev/tenant": "acme"}}}]}]}),
+        ));
+        out.push(network_policy(
+            ns,
+            "allow-dns-egress",
+            l(),
+            json!({"podSelector": {}, "policyTypes": ["Egress"],
+                   "egress": [{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}],
+                               "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}]}),
+        ));
+    }
+    out.push(network_policy(
+        "globex-web",
+        "default-deny",
+        tenantry_managed("globex"),
+        json!({"podSelector": {}, "policyTypes": ["Ingress"]}),
+    ));
+    out.push(network_policy(
+        "globex-web",
+        "allow-from-anywhere",
+        tenantry_managed("globex"),
+        json!({"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Ingress"],
+               "ingress": [{"from": [{"namespaceSelector": {}}]}]}),
+    ));
+    for ns in [
+        "umbrella-lab",
+        "umbrella-ops",
+        "hooli",
+        "hooli-search",
+        "hooli-mail",
+    ] {
+        out.push(network_policy(
+            ns,
+            "default-deny",
+            json!({}),
+            json!({"podSelector": {}, "policyTypes": ["Ingress"]}),
+        ));
+    }
+    out
+}
+
+fn limit_ranges() -> Vec<Object> {
+    ["acme-dev", "acme-prod", "hooli-search"]
+        .into_iter()
+        .map(|ns| {
+            let lr: LimitRange = serde_json::from_value(json!({
+                "metadata": {"name": "container-defaults", "namespace": ns},
+                "spec": {"limits": [{"type": "Container",
+                    "default": {"cpu": "200m", "memory": "128Mi"},
+                    "defaultRequest": {"cpu": "50m", "memory": "64Mi"}}]}
+            }))
+            .expect("limitrange");
+            Object::LimitRange(LimitRangeInfo::from(&lr))
+        })
+        .collect()
 }
 
 fn acme_quota(ns: &str, pods: &str) -> Object {
@@ -98,27 +265,50 @@ fn acme_quota(ns: &str, pods: &str) -> Object {
 }
 
 fn namespaces() -> Vec<Object> {
+    let restricted = |tenant: &str| {
+        json!({"tenantry.dev/tenant": tenant,
+               "pod-security.kubernetes.io/enforce": "restricted",
+               "pod-security.kubernetes.io/enforce-version": "v1.37"})
+    };
     vec![
-        namespace("acme-dev", json!({"tenantry.dev/tenant": "acme"})),
-        namespace("acme-prod", json!({"tenantry.dev/tenant": "acme"})),
-        namespace("globex-web", json!({"tenantry.dev/tenant": "globex"})),
+        namespace("acme-dev", restricted("acme")),
+        namespace("acme-prod", restricted("acme")),
+        namespace(
+            "globex-web",
+            json!({"tenantry.dev/tenant": "globex",
+                   "pod-security.kubernetes.io/enforce": "baseline",
+                   "pod-security.kubernetes.io/enforce-version": "latest"}),
+        ),
         namespace("initech-app", json!({"tenantry.dev/tenant": "initech"})),
         namespace(
             "umbrella-lab",
-            json!({"capsule.clastix.io/tenant": "umbrella"}),
+            json!({"capsule.clastix.io/tenant": "umbrella",
+                   "pod-security.kubernetes.io/enforce": "baseline",
+                   "pod-security.kubernetes.io/enforce-version": "v1.37"}),
         ),
         namespace(
             "umbrella-ops",
-            json!({"capsule.clastix.io/tenant": "umbrella"}),
+            json!({"capsule.clastix.io/tenant": "umbrella",
+                   "pod-security.kubernetes.io/enforce": "baseline",
+                   "pod-security.kubernetes.io/enforce-version": "v1.37"}),
         ),
-        namespace("hooli", json!({"hooli.tree.hnc.x-k8s.io/depth": "0"})),
+        namespace(
+            "hooli",
+            json!({"hooli.tree.hnc.x-k8s.io/depth": "0",
+                   "pod-security.kubernetes.io/enforce": "baseline",
+                   "pod-security.kubernetes.io/enforce-version": "v1.37"}),
+        ),
         namespace(
             "hooli-search",
-            json!({"hooli.tree.hnc.x-k8s.io/depth": "1", "hooli-search.tree.hnc.x-k8s.io/depth": "0"}),
+            json!({"hooli.tree.hnc.x-k8s.io/depth": "1", "hooli-search.tree.hnc.x-k8s.io/depth": "0",
+                   "pod-security.kubernetes.io/enforce": "baseline",
+                   "pod-security.kubernetes.io/enforce-version": "v1.37"}),
         ),
         namespace(
             "hooli-mail",
-            json!({"hooli.tree.hnc.x-k8s.io/depth": "1", "hooli-mail.tree.hnc.x-k8s.io/depth": "0"}),
+            json!({"hooli.tree.hnc.x-k8s.io/depth": "1", "hooli-mail.tree.hnc.x-k8s.io/depth": "0",
+                   "pod-security.kubernetes.io/enforce": "privileged",
+                   "pod-security.kubernetes.io/enforce-version": "v1.37"}),
         ),
         namespace("shared-tools", json!({})),
     ]
@@ -218,14 +408,60 @@ fn quotas() -> Vec<Object> {
 }
 
 fn bindings() -> Vec<Object> {
+    let capsule = || json!({"capsule.clastix.io/tenant": "umbrella"});
+    let hnc = || json!({"hnc.x-k8s.io/inherited-from": "hooli"});
     vec![
-        owner_binding("acme-dev", "User", "alice"),
-        owner_binding("acme-prod", "User", "alice"),
-        owner_binding("globex-web", "User", "carol"),
-        owner_binding("initech-app", "User", "dave"),
-        owner_binding("umbrella-lab", "User", "erin"),
-        owner_binding("umbrella-ops", "User", "erin"),
+        labelled_binding(
+            "acme-dev",
+            "tenant-owner",
+            "User",
+            "alice",
+            tenantry_managed("acme"),
+        ),
+        labelled_binding(
+            "acme-prod",
+            "tenant-owner",
+            "User",
+            "alice",
+            tenantry_managed("acme"),
+        ),
+        labelled_binding(
+            "globex-web",
+            "tenant-owner",
+            "User",
+            "carol",
+            tenantry_managed("globex"),
+        ),
+        labelled_binding(
+            "initech-app",
+            "tenant-owner",
+            "User",
+            "dave",
+            tenantry_managed("initech"),
+        ),
+        labelled_binding(
+            "umbrella-lab",
+            "capsule-umbrella-0-admin",
+            "User",
+            "erin",
+            capsule(),
+        ),
+        labelled_binding(
+            "umbrella-ops",
+            "capsule-umbrella-0-admin",
+            "User",
+            "erin",
+            capsule(),
+        ),
         owner_binding("hooli", "Group", "hooli-admins"),
+        labelled_binding(
+            "hooli-search",
+            "tenant-owner",
+            "Group",
+            "hooli-admins",
+            hnc(),
+        ),
+        labelled_binding("hooli-mail", "tenant-owner", "Group", "hooli-admins", hnc()),
     ]
 }
 
@@ -274,6 +510,10 @@ fn admin() -> State {
             Kind::Pod => pods(),
             Kind::ResourceQuota => quotas(),
             Kind::RoleBinding => bindings(),
+            Kind::ClusterRole => cluster_roles(),
+            Kind::ClusterRoleBinding => cluster_bindings(),
+            Kind::NetworkPolicy => network_policies(),
+            Kind::LimitRange => limit_ranges(),
             _ => Vec::new(),
         };
         apply(&mut state, replaced(kind, Scope::Cluster, objects));

@@ -195,25 +195,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 _ => output::serialize(&out, output)?,
             })
         }),
-        Some(Command::Report { tenant, output }) => headless(&cli.global, |state| {
-            let id = TenantId::new(tenant.clone());
-            let Some(found) = state.resolution.tenant(&id) else {
-                let known: Vec<&str> = state.rows.iter().map(|r| r.id.as_str()).collect();
-                bail!(
-                    "no tenant {tenant:?} is visible{}",
-                    if known.is_empty() {
-                        " (no tenant is visible at all; see `tenantry tenants`)".to_string()
-                    } else {
-                        format!("; visible tenants: {}", known.join(", "))
-                    }
-                );
-            };
-            let out = output::report(state, found);
-            Ok(match output {
-                Format::Table => output::report_table(&out),
-                _ => output::serialize(&out, output)?,
-            })
-        }),
+        Some(Command::Report { tenant, output }) => report(&cli.global, &tenant, output),
         None => console(&cli.global),
     }
 }
@@ -266,6 +248,40 @@ fn headless(global: &GlobalArgs, render: impl FnOnce(&State) -> Result<String>) 
     let text = rt.block_on(async {
         let (_, state) = synced_state(global, &config).await?;
         render(&state)
+    })?;
+    print!("{text}");
+    Ok(0)
+}
+
+/// `tenantry report TENANT`: quota, QoS, policy (with the admission
+/// probes run as the owner), RBAC and network sections.
+fn report(global: &GlobalArgs, tenant: &str, output: Format) -> Result<i32> {
+    let config = load_config(global);
+    let rt = runtime()?;
+    let text = rt.block_on(async {
+        let (connection, mut state) = synced_state(global, &config).await?;
+        let id = TenantId::new(tenant);
+        let Some(found) = state.resolution.tenant(&id).cloned() else {
+            let known: Vec<&str> = state.rows.iter().map(|r| r.id.as_str()).collect();
+            bail!(
+                "no tenant {tenant:?} is visible{}",
+                if known.is_empty() {
+                    " (no tenant is visible at all; see `tenantry tenants`)".to_string()
+                } else {
+                    format!("; visible tenants: {}", known.join(", "))
+                }
+            );
+        };
+        let probes =
+            crate::kube::probe::run_probes(&connection, &found, &state.identity.user).await;
+        state
+            .probes
+            .insert(id, crate::app::ProbeStatus::Done(probes));
+        let out = output::report(&state, &found);
+        Ok(match output {
+            Format::Table => output::report_table(&out),
+            _ => output::serialize(&out, output)?,
+        })
     })?;
     print!("{text}");
     Ok(0)

@@ -143,7 +143,40 @@ pub struct ReportOutput {
     pub namespaces: Vec<String>,
     pub quota: QuotaReport,
     pub qos: QosReport,
+    /// Every check of DESIGN.md §6 (the same objects as `check -o json`).
+    pub policy: Vec<crate::model::checks::CheckResult>,
+    pub rbac: RbacReport,
+    pub network: NetworkReport,
     pub no_access: Vec<NoAccess>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RbacReport {
+    pub personas: crate::model::rbac::PersonaCounts,
+    pub bindings: crate::model::rbac::BindingsTable,
+    pub risky_rules: crate::model::rbac::RiskyRules,
+    pub who_can: Vec<WhoCanLine>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WhoCanLine {
+    pub action: &'static str,
+    #[serde(flatten)]
+    pub answer: crate::model::rbac::WhoCan,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NetworkReport {
+    pub namespaces: Vec<NamespaceNetworkLine>,
+    pub cross_tenant: Vec<crate::model::network::CrossTenantAllow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NamespaceNetworkLine {
+    pub namespace: String,
+    pub policies: Vec<String>,
+    pub ingress: crate::model::network::DenyStatus,
+    pub egress: crate::model::network::DenyStatus,
 }
 
 #[derive(Debug, Serialize)]
@@ -220,7 +253,35 @@ fn access_word(access: Access) -> &'static str {
 pub fn report(state: &State, tenant: &Tenant) -> ReportOutput {
     let quota = model::tenant_quota(&state.inventory, tenant);
     let qos = model::qos_breakdown(&state.inventory, tenant);
+    let bindings = model::rbac::bindings_table(&state.inventory, tenant);
+    let network = model::network::network_view(&state.inventory, &state.resolution, tenant);
     ReportOutput {
+        policy: state.checks_for(tenant),
+        rbac: RbacReport {
+            personas: model::rbac::persona_counts(&bindings),
+            bindings,
+            risky_rules: model::rbac::risky_rules(&state.inventory, tenant),
+            who_can: model::rbac::who_can_sensitive(&state.inventory, tenant)
+                .into_iter()
+                .map(|(action, answer)| WhoCanLine {
+                    action: action.label,
+                    answer,
+                })
+                .collect(),
+        },
+        network: NetworkReport {
+            namespaces: network
+                .namespaces
+                .iter()
+                .map(|n| NamespaceNetworkLine {
+                    namespace: n.namespace.clone(),
+                    policies: n.policies.iter().map(|p| p.name.clone()).collect(),
+                    ingress: n.ingress.clone(),
+                    egress: n.egress.clone(),
+                })
+                .collect(),
+            cross_tenant: network.cross_tenant.clone(),
+        },
         tenant: tenant.id.as_str().to_string(),
         source: tenant.source.clone(),
         owners: tenant
@@ -474,12 +535,134 @@ pub fn report_table(r: &ReportOutput) -> String {
             ));
         }
     }
+    text.push_str(&policy_rbac_network_tables(r));
     for n in &r.no_access {
         text.push_str(&format!(
             "no access: {} in {}: {}\n",
             n.kind,
             n.scope,
             strip_controls(&n.reason)
+        ));
+    }
+    text
+}
+
+fn policy_rbac_network_tables(r: &ReportOutput) -> String {
+    use crate::model::checks::{CheckResult, Outcome};
+    use crate::model::network::DenyStatus;
+    use crate::model::rbac::subject_label;
+    let mut text = String::from("\nPOLICY\n");
+    let mut checks: Vec<&CheckResult> = r.policy.iter().collect();
+    checks.sort_by_key(|c| {
+        (
+            match c.outcome {
+                Outcome::Fail => 0,
+                Outcome::Unknown => 1,
+                Outcome::Pass => 2,
+            },
+            std::cmp::Reverse(c.severity),
+        )
+    });
+    let rows: Vec<Vec<String>> = checks
+        .iter()
+        .map(|c| {
+            vec![
+                match c.outcome {
+                    Outcome::Fail => "FAIL",
+                    Outcome::Unknown => "unknown",
+                    Outcome::Pass => "pass",
+                }
+                .to_string(),
+                c.severity.as_str().to_string(),
+                c.id.to_string(),
+                c.fix.map(|f| format!("apply {f}")).unwrap_or_default(),
+                c.reason.chars().take(100).collect(),
+            ]
+        })
+        .collect();
+    text.push_str(&table(
+        &["RESULT", "SEVERITY", "CHECK", "FIX", "REASON"],
+        &rows,
+    ));
+
+    let p = &r.rbac.personas;
+    text.push_str(&format!(
+        "\nRBAC: {} cluster admin, {} namespace admin, {} user\n",
+        p.cluster_admin, p.namespace_admin, p.user
+    ));
+    let rows: Vec<Vec<String>> = r
+        .rbac
+        .bindings
+        .rows
+        .iter()
+        .map(|b| {
+            vec![
+                subject_label(&b.subject),
+                format!("{} {}", b.role_kind, b.role),
+                b.scope.clone(),
+                b.binding.clone(),
+                format!("{:?}", b.origin),
+            ]
+        })
+        .collect();
+    text.push_str(&table(
+        &["SUBJECT", "ROLE", "SCOPE", "BINDING", "ORIGIN"],
+        &rows,
+    ));
+    for risky in &r.rbac.risky_rules.rules {
+        let bound: Vec<String> = risky.bound_to.iter().map(subject_label).collect();
+        text.push_str(&format!(
+            "risky: {} grants {} (bound to {})\n",
+            strip_controls(&risky.role),
+            strip_controls(&risky.rule),
+            strip_controls(&bound.join(", "))
+        ));
+    }
+    for w in &r.rbac.who_can {
+        let subjects: Vec<String> = w.answer.subjects.iter().map(subject_label).collect();
+        text.push_str(&format!(
+            "who can {}: {}{}\n",
+            w.action,
+            if subjects.is_empty() {
+                "nobody".to_string()
+            } else {
+                strip_controls(&subjects.join(", "))
+            },
+            if w.answer.gaps.is_empty() {
+                String::new()
+            } else {
+                format!(" (incomplete: {})", w.answer.gaps.join("; "))
+            }
+        ));
+    }
+
+    text.push_str("\nNETWORK\n");
+    let deny = |d: &DenyStatus| match d {
+        DenyStatus::Isolated { .. } => "default-deny".to_string(),
+        DenyStatus::Open => "open".to_string(),
+        DenyStatus::Unknown { reason } => format!("unknown ({reason})"),
+    };
+    let rows: Vec<Vec<String>> = r
+        .network
+        .namespaces
+        .iter()
+        .map(|n| {
+            vec![
+                n.namespace.clone(),
+                deny(&n.ingress),
+                deny(&n.egress),
+                n.policies.join(", "),
+            ]
+        })
+        .collect();
+    text.push_str(&table(
+        &["NAMESPACE", "INGRESS", "EGRESS", "POLICIES"],
+        &rows,
+    ));
+    for allow in &r.network.cross_tenant {
+        text.push_str(&format!(
+            "cross-tenant: {}\n",
+            strip_controls(&allow.describe())
         ));
     }
     text

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::text::{sanitize, thousands};
-use super::{Ctx, clamp_scroll, overview, qos, quota};
+use super::{Ctx, clamp_scroll, network, overview, policy, qos, quota, rbac};
 use crate::app::{DetailData, State, Tab};
 use crate::config::{KeyAction, KeyContext};
 use crate::model::TenantId;
@@ -98,7 +98,9 @@ fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, tab: Tab, width: u16) -> Body<
         Tab::Overview => overview::body(ctx, detail, width),
         Tab::Quota => quota::body(ctx, detail, width),
         Tab::Qos => qos::body(ctx, detail, width),
-        Tab::Policy | Tab::Rbac | Tab::Network => placeholder(ctx, tab, width),
+        Tab::Policy => policy::body(ctx, detail, width),
+        Tab::Rbac => rbac::body(ctx, detail, width),
+        Tab::Network => network::body(ctx, detail, width),
     }
 }
 
@@ -110,42 +112,6 @@ pub fn tab_line_count(ctx: Ctx<'_>, width: u16) -> Option<usize> {
     };
     let detail = ctx.state.detail.as_ref()?;
     Some(body(ctx, detail, *tab, width).len())
-}
-
-fn placeholder<'a>(ctx: Ctx<'a>, tab: Tab, width: u16) -> Body<'a> {
-    let theme = ctx.theme;
-    let (what, will) = match tab {
-        Tab::Policy => (
-            "Policy checks",
-            "every isolation check with pass / fail / unknown, why, and the template that \
-             would fix it",
-        ),
-        Tab::Rbac => (
-            "RBAC analysis",
-            "the tenant's bindings, persona counts, risky rules, who can do sensitive \
-             things, and your own access",
-        ),
-        _ => (
-            "Network analysis",
-            "NetworkPolicies, default-deny status and cross-tenant allows",
-        ),
-    };
-    let mut body = Body::new();
-    body.line(Line::raw(""));
-    body.line(Line::from(Span::styled(
-        format!(" {what} arrive with the policy release."),
-        theme.style("ui.title"),
-    )));
-    for line in super::text::wrap(
-        &format!("This tab will show {will}."),
-        usize::from(width).saturating_sub(2),
-    ) {
-        body.line(Line::from(Span::styled(
-            format!(" {line}"),
-            theme.style("ui.dim"),
-        )));
-    }
-    body
 }
 
 impl Widget for DetailView<'_> {

@@ -12,9 +12,12 @@
 mod detail;
 pub mod gauge;
 mod help;
+mod network;
 mod overview;
+mod policy;
 mod qos;
 mod quota;
+mod rbac;
 mod status;
 mod tenants;
 pub mod text;

@@ -1,16 +1,21 @@
-//! The Overview tab: owners, namespaces with what can be read in each,
-//! headline numbers and the tenant's resolver conflicts.
+//! The Overview tab: headline numbers with the top findings, owners,
+//! namespaces with what can be read in each, and the tenant's resolver
+//! conflicts.
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::detail::Body;
 use super::gauge;
+use super::policy;
 use super::text::{cell, pad, pad_left, plural, sanitize, thousands};
 use super::{Ctx, Theme};
 use crate::app::DetailData;
 use crate::model::aggregate::access;
 use crate::model::{Access, Kind, QosCounts};
+
+/// Failures the Overview lists, most severe first.
+const TOP_FINDINGS: usize = 3;
 
 pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body<'a> {
     let Ctx { state, theme, .. } = ctx;
@@ -58,6 +63,27 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
                 plural(detail.qos.unreadable.len(), "namespace", "namespaces")
             ),
             theme.style("access.none"),
+        )));
+    }
+
+    // Findings, and the most severe failures (the Policy tab has them all).
+    let mut findings = vec![Span::styled(" Findings    ", header)];
+    findings.extend(policy::summary_spans(&detail.checks, theme));
+    body.line(super::fit_line(findings, usize::from(width)));
+    let failures: Vec<_> = policy::ordered(&detail.checks)
+        .into_iter()
+        .filter(|c| c.is_finding())
+        .collect();
+    for c in failures.iter().take(TOP_FINDINGS) {
+        body.line(policy::finding_line(c, 13, theme, usize::from(width)));
+    }
+    if failures.len() > TOP_FINDINGS {
+        body.line(Line::from(Span::styled(
+            format!(
+                "             and {} more in the Policy tab",
+                failures.len() - TOP_FINDINGS
+            ),
+            dim,
         )));
     }
 

@@ -204,10 +204,9 @@ pub(crate) fn check_lines(
     if needs_probes(c.id) {
         let status = match probes {
             Some(ProbeStatus::Done(_)) => None,
-            Some(ProbeStatus::Running) => Some((
-                "admission probes running…",
-                theme.style("result.unknown"),
-            )),
+            Some(ProbeStatus::Running) => {
+                Some(("admission probes running…", theme.style("result.unknown")))
+            }
             None => Some(("admission probes not run", dim)),
         };
         if let Some((text, style)) = status {
@@ -237,7 +236,10 @@ pub(crate) fn finding_line(
 ) -> Line<'static> {
     let spans = vec![
         Span::raw(" ".repeat(indent)),
-        Span::styled(severity_label(c.severity), severity_style(c.severity, theme)),
+        Span::styled(
+            severity_label(c.severity),
+            severity_style(c.severity, theme),
+        ),
         Span::raw(" "),
         Span::raw(c.id),
         Span::raw("  "),

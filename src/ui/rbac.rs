@@ -11,9 +11,7 @@ use super::text::{cell, pad, plural, sanitize, truncate};
 use super::{Ctx, Theme, fit_line};
 use crate::app::{DetailData, OwnRules};
 use crate::model::RuleInfo;
-use crate::model::rbac::{
-    BindingRow, MATRIX_VERBS, RBAC_GROUP, allowed_verbs, subject_label,
-};
+use crate::model::rbac::{BindingRow, MATRIX_VERBS, RBAC_GROUP, allowed_verbs, subject_label};
 
 /// Rows of the access matrix: label, API group, resource, subresource.
 pub(crate) const MATRIX_ROWS: [(&str, &str, &str, Option<&str>); 13] = [
@@ -25,7 +23,12 @@ pub(crate) const MATRIX_ROWS: [(&str, &str, &str, Option<&str>); 13] = [
     ("deployments.apps", "apps", "deployments", None),
     ("resourcequotas", "", "resourcequotas", None),
     ("limitranges", "", "limitranges", None),
-    ("networkpolicies", "networking.k8s.io", "networkpolicies", None),
+    (
+        "networkpolicies",
+        "networking.k8s.io",
+        "networkpolicies",
+        None,
+    ),
     ("roles", RBAC_GROUP, "roles", None),
     ("rolebindings", RBAC_GROUP, "rolebindings", None),
     ("serviceaccounts", "", "serviceaccounts", None),
@@ -255,7 +258,14 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
     for (action, who) in &detail.who_can {
         let subjects: Vec<String> = who.subjects.iter().map(subject_label).collect();
         let answer = if subjects.is_empty() {
-            Span::styled(if who.is_complete() { "nobody" } else { "none found" }, dim)
+            Span::styled(
+                if who.is_complete() {
+                    "nobody"
+                } else {
+                    "none found"
+                },
+                dim,
+            )
         } else {
             Span::raw(sanitize(&subjects.join(", ")).into_owned())
         };
@@ -296,10 +306,7 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
     for ns in &detail.tenant.namespaces {
         let name = Span::styled(format!("   {}", cell(ns, 60)), header);
         match state.own_rules.get(ns) {
-            None => body.line(Line::from(vec![
-                name,
-                Span::styled("  not requested", dim),
-            ])),
+            None => body.line(Line::from(vec![name, Span::styled("  not requested", dim)])),
             Some(OwnRules::Loading) => {
                 body.line(Line::from(vec![name, Span::styled("  loading…", dim)]))
             }

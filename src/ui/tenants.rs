@@ -14,7 +14,7 @@ use super::{Ctx, Theme};
 use crate::app::SortKey;
 #[cfg(test)]
 use crate::app::State;
-use crate::model::{Kind, SyncState, TenantRow};
+use crate::model::{FindingCounts, Kind, Severity, SyncState, TenantRow};
 
 pub struct TenantsView<'a> {
     pub ctx: Ctx<'a>,
@@ -63,17 +63,19 @@ struct Columns {
     pressure: u16,
     bar: usize,
     qos: u16,
+    findings: u16,
     notes: u16,
 }
 
 impl Columns {
-    const GAPS: u16 = 7;
+    const GAPS: u16 = 8;
 
     fn new(width: u16) -> Self {
         let wide = width >= 120;
-        let (source, namespaces, pods, qos) = (8, 3, 5, if wide { 14 } else { 11 });
-        let (pressure, bar) = if wide { (36, 10) } else { (24, 4) };
-        let fixed = source + namespaces + pods + pressure + qos + Self::GAPS;
+        let (source, namespaces, pods) = (if wide { 8 } else { 7 }, 3, 5);
+        let (qos, findings) = if wide { (14, 16) } else { (10, 8) };
+        let (pressure, bar) = if wide { (36, 10) } else { (22, 3) };
+        let fixed = source + namespaces + pods + pressure + qos + findings + Self::GAPS;
         let rest = width.saturating_sub(fixed);
         let tenant = if wide { rest * 2 / 5 } else { rest.div_ceil(2) };
         Columns {
@@ -84,6 +86,7 @@ impl Columns {
             pressure,
             bar,
             qos,
+            findings,
             notes: rest - tenant,
         }
     }
@@ -136,6 +139,7 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
                 false,
             ),
             title("QOS G/B/BE", Some(SortKey::BestEffort), cols.qos, false),
+            title("FINDINGS", None, cols.findings, false),
             title("NOTES", None, cols.notes, false),
         ],
     );
@@ -163,7 +167,8 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
         .enumerate()
     {
         let y = body.y + i as u16;
-        draw_cells(buf, body, y, row_cells(row, &cols, theme));
+        let findings = findings_cell(ctx, row, cols.findings);
+        draw_cells(buf, body, y, row_cells(row, &cols, theme, findings));
         if offset + i == state.list.selected {
             buf.set_style(
                 Rect::new(body.x, y, body.width, 1),
@@ -173,7 +178,12 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn row_cells<'a>(row: &'a TenantRow, cols: &Columns, theme: &Theme) -> Vec<(u16, Vec<Span<'a>>)> {
+fn row_cells<'a>(
+    row: &'a TenantRow,
+    cols: &Columns,
+    theme: &Theme,
+    findings: Vec<Span<'a>>,
+) -> Vec<(u16, Vec<Span<'a>>)> {
     let dim = theme.style("ui.dim");
     let none = theme.style("access.none");
     let w = |c: u16| usize::from(c);
@@ -243,8 +253,61 @@ fn row_cells<'a>(row: &'a TenantRow, cols: &Columns, theme: &Theme) -> Vec<(u16,
         (cols.pods, text(pods)),
         (cols.pressure, pressure),
         (cols.qos, qos),
-        (cols.notes, notes),
+        (cols.findings, findings),
+        (cols.notes, super::fit_line(notes, w(cols.notes)).spans),
     ]
+}
+
+/// Findings by severity, most severe first: `2C 1H 3M`; `—` when none,
+/// `…` before the checks have run, `?` when the tenant cannot be read.
+/// What does not fit is summed up as `+`.
+fn findings_cell<'a>(ctx: Ctx<'_>, row: &TenantRow, width: u16) -> Vec<Span<'a>> {
+    let theme = ctx.theme;
+    if !row.accessible {
+        return vec![Span::styled("?", theme.style("access.none"))];
+    }
+    let Some(counts) = ctx.state.findings.get(&row.id) else {
+        return vec![Span::styled("…", theme.style("ui.dim"))];
+    };
+    if counts.total() == 0 {
+        return vec![Span::styled("—", theme.style("ui.dim"))];
+    }
+    findings_spans(counts, usize::from(width), theme)
+}
+
+pub(crate) fn findings_spans<'a>(
+    counts: &FindingCounts,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Span<'a>> {
+    let parts: Vec<(Severity, String)> = Severity::ALL
+        .into_iter()
+        .filter(|s| counts.get(*s) > 0)
+        .map(|s| {
+            (
+                s,
+                format!("{}{}", counts.get(s), s.as_str()[..1].to_uppercase()),
+            )
+        })
+        .collect();
+    let total: usize =
+        parts.iter().map(|(_, t)| t.len()).sum::<usize>() + parts.len().saturating_sub(1);
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (s, text) in parts {
+        let gap = usize::from(used > 0);
+        // Room for the part, and for a `+` when something is left out.
+        if total > width && used + gap + text.len() + 1 > width {
+            spans.push(Span::raw("+"));
+            break;
+        }
+        if gap == 1 {
+            spans.push(Span::raw(" "));
+        }
+        used += gap + text.len();
+        spans.push(Span::styled(text, super::policy::severity_style(s, theme)));
+    }
+    spans
 }
 
 /// `requests.memory` → `req.memory`: the list column is narrow; the detail
