@@ -5,6 +5,7 @@
 //! renders them. Key presses become `app::Action`s handled by a pure `update`.
 
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod kube;

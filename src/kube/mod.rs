@@ -5,3 +5,4 @@ pub mod apply;
 pub mod client;
 pub mod probe;
 pub mod watch;
+pub mod write;
