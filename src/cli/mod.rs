@@ -3,6 +3,7 @@
 pub mod check;
 pub mod output;
 pub mod sandbox_cmd;
+pub mod write_cmd;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -95,6 +96,11 @@ pub enum Command {
         #[arg(short, long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
+    /// Adjust ResourceQuota hard limits of a tenant
+    Quota {
+        #[command(subcommand)]
+        action: QuotaAction,
+    },
     /// Manage a local control plane (etcd, kube-apiserver, kube-controller-manager)
     Sandbox {
         #[command(subcommand)]
@@ -106,6 +112,26 @@ pub enum Command {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuotaAction {
+    /// Set hard limits: tenantry quota set acme requests.cpu=4 pods=30
+    Set {
+        tenant: String,
+        /// The ResourceQuota to change when a namespace has several
+        #[arg(long)]
+        quota: Option<String>,
+        /// RESOURCE=QUANTITY pairs
+        #[arg(required = true, value_name = "RESOURCE=QUANTITY")]
+        values: Vec<String>,
+        /// Show what would change; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Take over fields another field manager owns
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -188,6 +214,23 @@ pub fn run(cli: Cli) -> Result<i32> {
             strict,
             output,
         ),
+        Some(Command::Quota {
+            action:
+                QuotaAction::Set {
+                    tenant,
+                    quota,
+                    values,
+                    dry_run,
+                    force,
+                },
+        }) => quota_set(
+            &cli.global,
+            &tenant,
+            quota.as_deref(),
+            &values,
+            dry_run,
+            force,
+        ),
         Some(Command::Tenants { output }) => headless(&cli.global, |state| {
             let out = output::tenants(state);
             Ok(match output {
@@ -251,6 +294,111 @@ fn headless(global: &GlobalArgs, render: impl FnOnce(&State) -> Result<String>) 
     })?;
     print!("{text}");
     Ok(0)
+}
+
+/// `tenantry quota set`: new hard limits through server-side apply of the
+/// listed keys only (other keys and other managers' fields stay).
+/// `-n/--namespace` (repeatable) limits the change to those namespaces.
+fn quota_set(
+    global: &GlobalArgs,
+    tenant: &str,
+    quota_name: Option<&str>,
+    values: &[String],
+    dry_run: bool,
+    force: bool,
+) -> Result<i32> {
+    let assignments = values
+        .iter()
+        .map(|v| write_cmd::parse_assignment(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let config = load_config(global);
+    let rt = runtime()?;
+    rt.block_on(async {
+        let (connection, state) = synced_state(global, &config).await?;
+        let id = TenantId::new(tenant);
+        let Some(found) = state.resolution.tenant(&id) else {
+            bail!(write_cmd::UsageError(format!("no tenant {tenant:?} is visible")));
+        };
+        for ns in &global.namespaces {
+            if !found.namespaces.contains(ns) {
+                bail!(write_cmd::UsageError(format!(
+                    "{ns} is not a namespace of tenant {tenant} ({})",
+                    found.namespaces.join(", ")
+                )));
+            }
+        }
+        let namespaces: Vec<&String> = found
+            .namespaces
+            .iter()
+            .filter(|ns| global.namespaces.is_empty() || global.namespaces.contains(ns))
+            .collect();
+        let mut objects = Vec::new();
+        for ns in namespaces {
+            let quotas: Vec<&crate::model::QuotaInfo> = state.inventory.quotas_in(ns).collect();
+            let target = match (quota_name, quotas.as_slice()) {
+                (Some(name), _) => quotas.iter().find(|q| q.name == name).copied().map_or_else(
+                    || name.to_string(),
+                    |q| q.name.clone(),
+                ),
+                (None, []) => "tenant-quota".to_string(),
+                (None, [only]) => only.name.clone(),
+                (None, several) => bail!(write_cmd::UsageError(format!(
+                    "{ns} has several ResourceQuotas ({}); name one with --quota",
+                    several.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
+                ))),
+            };
+            if let Some(existing) = quotas.iter().find(|q| q.name == target) {
+                for (resource, new_hard) in &assignments {
+                    if let Some(used) = existing.used.get(resource)
+                        && existing.status_filled
+                        && new_hard < used
+                    {
+                        eprintln!(
+                            "tenantry: warning: {resource} {} in {ns} is below what is already used ({}); running pods stay, new ones are refused until usage drops",
+                            new_hard.format_for(resource),
+                            used.format_for(resource)
+                        );
+                    }
+                }
+            }
+            // The whole hard map, not just the changed keys: with server-side
+            // apply, keys this field manager applied before and leaves out
+            // now would be removed from the quota.
+            let mut hard: serde_json::Map<String, serde_json::Value> = quotas
+                .iter()
+                .find(|q| q.name == target)
+                .map(|q| {
+                    q.spec_hard
+                        .iter()
+                        .map(|(r, v)| (r.clone(), serde_json::Value::String(v.canonical())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (resource, quantity) in &assignments {
+                hard.insert(resource.clone(), serde_json::Value::String(quantity.canonical()));
+            }
+            let object: kube::core::DynamicObject = serde_json::from_value(serde_json::json!({
+                "apiVersion": "v1",
+                "kind": "ResourceQuota",
+                "metadata": {
+                    "name": target,
+                    "namespace": ns,
+                    "labels": {
+                        "app.kubernetes.io/managed-by": "tenantry",
+                        "tenantry.dev/tenant": tenant,
+                    },
+                },
+                "spec": {"hard": hard},
+            }))?;
+            objects.push(object);
+        }
+        let ctx = write_cmd::WriteContext {
+            user: state.identity.user.clone(),
+            connection: &connection,
+            readonly: write_cmd::readonly(global, &config),
+        };
+        write_cmd::execute(&ctx, "quota set", objects, dry_run, force, true).await
+    })
 }
 
 /// `tenantry report TENANT`: quota, QoS, policy (with the admission
@@ -357,4 +505,13 @@ pub async fn open_console(global: &GlobalArgs, connect_options: &ConnectOptions)
         redraw_per_second: config.settings.redraw_per_second,
     };
     console.run().await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }
