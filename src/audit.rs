@@ -58,7 +58,8 @@ pub fn now_rfc3339() -> String {
 /// Appends one record. A write that cannot be audited is reported to the
 /// caller rather than silently unrecorded.
 pub fn record(record: &AuditRecord) -> Result<()> {
-    let path = audit_path().context("no state directory for the audit log: set TENANTRY_STATE_DIR")?;
+    let path =
+        audit_path().context("no state directory for the audit log: set TENANTRY_STATE_DIR")?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }

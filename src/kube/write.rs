@@ -6,10 +6,10 @@
 
 use std::fmt;
 
+use kube::Client;
 use kube::api::{Api, Patch, PatchParams};
 use kube::core::{DynamicObject, GroupVersionKind};
 use kube::discovery::Scope;
-use kube::Client;
 use serde_json::Value;
 
 use super::apply::FIELD_MANAGER;
@@ -38,7 +38,10 @@ pub enum WriteError {
     /// namespace.
     Forbidden(String),
     /// Fields owned by another field manager; apply only with force.
-    Conflict { fields: Vec<(String, String)>, message: String },
+    Conflict {
+        fields: Vec<(String, String)>,
+        message: String,
+    },
     /// The object itself was refused (validation, admission).
     Refused(String),
     /// No answer: connection refused, timeout.
@@ -151,13 +154,17 @@ impl Writer {
         Writer { client, force }
     }
 
-    async fn api_for(&self, object: &DynamicObject) -> Result<(Api<DynamicObject>, ObjectRef), WriteError> {
+    async fn api_for(
+        &self,
+        object: &DynamicObject,
+    ) -> Result<(Api<DynamicObject>, ObjectRef), WriteError> {
         let types = object
             .types
             .as_ref()
             .ok_or_else(|| WriteError::Other("an object has no apiVersion/kind".into()))?;
-        let gvk = GroupVersionKind::try_from(types)
-            .map_err(|e| WriteError::Other(format!("bad apiVersion {:?}: {e}", types.api_version)))?;
+        let gvk = GroupVersionKind::try_from(types).map_err(|e| {
+            WriteError::Other(format!("bad apiVersion {:?}: {e}", types.api_version))
+        })?;
         let name = object
             .metadata
             .name
@@ -170,9 +177,15 @@ impl Writer {
             Scope::Cluster => (Api::all_with(self.client.clone(), &resource), None),
             Scope::Namespaced => {
                 let ns = object.metadata.namespace.clone().ok_or_else(|| {
-                    WriteError::Other(format!("{} {name} is namespaced but names no namespace", gvk.kind))
+                    WriteError::Other(format!(
+                        "{} {name} is namespaced but names no namespace",
+                        gvk.kind
+                    ))
                 })?;
-                (Api::namespaced_with(self.client.clone(), &ns, &resource), Some(ns))
+                (
+                    Api::namespaced_with(self.client.clone(), &ns, &resource),
+                    Some(ns),
+                )
             }
         };
         Ok((
@@ -201,7 +214,11 @@ impl Writer {
         let mut planned = Vec::new();
         for object in objects {
             let unknown = || ObjectRef {
-                kind: object.types.as_ref().map(|t| t.kind.clone()).unwrap_or_default(),
+                kind: object
+                    .types
+                    .as_ref()
+                    .map(|t| t.kind.clone())
+                    .unwrap_or_default(),
                 namespace: object.metadata.namespace.clone(),
                 name: object.metadata.name.clone().unwrap_or_default(),
             };
@@ -239,7 +256,11 @@ impl Writer {
         for (i, plan) in planned.iter().enumerate() {
             let result = match self.api_for(&plan.object).await {
                 Ok((api, _)) => api
-                    .patch(&plan.reference.name, &self.params(false), &Patch::Apply(&plan.object))
+                    .patch(
+                        &plan.reference.name,
+                        &self.params(false),
+                        &Patch::Apply(&plan.object),
+                    )
                     .await
                     .map(|_| ())
                     .map_err(classify),
@@ -333,7 +354,11 @@ pub fn diff(path: &str, before: &Value, after: &Value, out: &mut Vec<FieldChange
             }
         }
         (a, b) if a != b => out.push(FieldChange {
-            path: if path.is_empty() { ".".into() } else { path.to_string() },
+            path: if path.is_empty() {
+                ".".into()
+            } else {
+                path.to_string()
+            },
             before: (!a.is_null()).then(|| a.clone()),
             after: (!b.is_null()).then(|| b.clone()),
         }),
@@ -355,8 +380,16 @@ mod tests {
         assert_eq!(
             changes,
             vec![
-                FieldChange { path: ".spec.hard.memory".into(), before: None, after: Some(json!("1Gi")) },
-                FieldChange { path: ".spec.hard.pods".into(), before: Some(json!("10")), after: Some(json!("20")) },
+                FieldChange {
+                    path: ".spec.hard.memory".into(),
+                    before: None,
+                    after: Some(json!("1Gi"))
+                },
+                FieldChange {
+                    path: ".spec.hard.pods".into(),
+                    before: Some(json!("10")),
+                    after: Some(json!("20"))
+                },
             ]
         );
     }
@@ -364,13 +397,21 @@ mod tests {
     #[test]
     fn a_new_object_is_all_additions() {
         let mut changes = Vec::new();
-        diff("", &Value::Null, &json!({"metadata": {"name": "x"}, "spec": {"a": 1}}), &mut changes);
+        diff(
+            "",
+            &Value::Null,
+            &json!({"metadata": {"name": "x"}, "spec": {"a": 1}}),
+            &mut changes,
+        );
         assert_eq!(changes.len(), 2);
         assert!(changes.iter().all(|c| c.before.is_none()));
     }
 
     #[test]
     fn conflict_messages_name_the_manager() {
-        assert_eq!(manager_of("conflict with \"kubectl\" using v1: .spec.hard.pods"), "kubectl");
+        assert_eq!(
+            manager_of("conflict with \"kubectl\" using v1: .spec.hard.pods"),
+            "kubectl"
+        );
     }
 }
