@@ -93,6 +93,11 @@ pub struct ComponentState {
     pub name: String,
     pub pid: u32,
     pub log: PathBuf,
+    /// How it was started, so it can be started again the same way.
+    #[serde(default)]
+    pub program: PathBuf,
+    #[serde(default)]
+    pub args: Vec<String>,
 }
 
 const STATE_FILE: &str = "sandbox.json";
@@ -423,6 +428,8 @@ impl Sandbox {
             name: name.to_string(),
             pid: child.id(),
             log: log.clone(),
+            program: program.to_path_buf(),
+            args,
         });
         self.children.push(Running { name, child, log });
         self.write_state()
@@ -561,6 +568,52 @@ impl Sandbox {
     /// A client for `persona`, built on the caller's tokio runtime.
     pub async fn client(&self, persona: Persona) -> Result<kube::Client> {
         client_from_kubeconfig(&self.kubeconfig(persona)).await
+    }
+
+    /// Kills one component at once (SIGKILL), as a crash would; for tests
+    /// of what clients do when the control plane goes away.
+    pub fn kill_component(&mut self, name: &str) -> Result<()> {
+        let index = self
+            .children
+            .iter()
+            .position(|c| c.name == name)
+            .with_context(|| format!("this process did not start {name}"))?;
+        let mut running = self.children.remove(index);
+        running
+            .child
+            .kill()
+            .with_context(|| format!("killing {name}"))?;
+        let _ = running.child.wait();
+        Ok(())
+    }
+
+    /// Starts a killed component again with the same program and arguments
+    /// (same ports), and waits for the API server to be ready.
+    pub async fn restart_component(
+        &mut self,
+        name: &'static str,
+        lifetime: Lifetime,
+    ) -> Result<()> {
+        let recorded = self
+            .state
+            .components
+            .iter()
+            .position(|c| c.name == name)
+            .with_context(|| format!("{name} is not part of this sandbox"))?;
+        let component = self.state.components.remove(recorded);
+        self.spawn(name, &component.program, component.args, lifetime)?;
+        let admin = self.client(Persona::Admin).await?;
+        self.wait_until("kube-apiserver /readyz", Duration::from_secs(90), || {
+            let admin = admin.clone();
+            async move {
+                let request = http::Request::get("/readyz").body(Vec::new())?;
+                Ok(admin
+                    .request_text(request)
+                    .await
+                    .map(|t| t.trim() == "ok")?)
+            }
+        })
+        .await
     }
 
     /// Stops every component this sandbox started (by PID, in reverse

@@ -164,3 +164,14 @@ pub fn status_code(err: &kube::Error) -> Option<u16> {
         _ => None,
     }
 }
+
+/// Runs `f` on the sandbox this test binary started (not one reused via
+/// `TENANTRY_TEST_SANDBOX`), for tests that stop and restart components.
+pub fn with_owned_sandbox<R>(f: impl FnOnce(&mut Sandbox) -> R) -> R {
+    cluster();
+    let mut owned = OWNED.lock().expect("the sandbox lock");
+    let (sandbox, _) = owned
+        .as_mut()
+        .expect("this test needs a sandbox of its own; unset TENANTRY_TEST_SANDBOX");
+    f(sandbox)
+}
