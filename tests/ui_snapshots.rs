@@ -640,9 +640,14 @@ fn alice() -> State {
         &mut state,
         replaced(Kind::RoleBinding, dev(), in_dev(bindings())),
     );
-    for kind in [Kind::LimitRange, Kind::NetworkPolicy] {
-        apply(&mut state, replaced(kind, dev(), Vec::new()));
-    }
+    apply(
+        &mut state,
+        replaced(Kind::LimitRange, dev(), in_dev(limit_ranges())),
+    );
+    apply(
+        &mut state,
+        replaced(Kind::NetworkPolicy, dev(), in_dev(network_policies())),
+    );
     for (kind, resource) in [
         (Kind::Pod, "pods"),
         (Kind::ResourceQuota, "resourcequotas"),
@@ -829,10 +834,179 @@ fn detail_qos() {
     assert_screens("detail_qos", &state);
 }
 
+/// A refusal worded the way Pod Security words it.
+fn pod_security_refusal(probe: &str) -> ProbeOutcome {
+    ProbeOutcome::refused(
+        403,
+        &format!(
+            "pods \"tenantry-probe-{probe}\" is forbidden: violates PodSecurity \
+             \"restricted:v1.37\": privileged (container \"probe\" must not set \
+             securityContext.privileged=true)"
+        ),
+    )
+}
+
+/// The probes' answers as the kube layer reports them.
+fn probed(state: &mut State, tenant: &str, results: ProbeResults) {
+    update(
+        state,
+        Action::Probed {
+            tenant: TenantId::new(tenant),
+            results,
+        },
+    );
+}
+
+/// acme: refused by Pod Security; the owner may not touch its quota.
+fn acme_probed(state: &mut State) {
+    probed(
+        state,
+        "acme",
+        ProbeResults {
+            privileged: Some(pod_security_refusal("privileged")),
+            host_namespaces: Some(pod_security_refusal("host-network")),
+            quota_update_by_owner: Some(Ok(false)),
+        },
+    );
+}
+
+fn own_rules(state: &mut State, namespace: &str, rules: OwnRules) {
+    update(
+        state,
+        Action::OwnRules {
+            namespace: namespace.into(),
+            rules,
+        },
+    );
+}
+
 #[test]
-fn detail_policy_placeholder() {
-    let state = open(admin(), "acme", Tab::Policy);
-    assert_screens("detail_policy", &state);
+fn detail_policy_passes() {
+    let mut state = open(admin(), "acme", Tab::Policy);
+    acme_probed(&mut state);
+    assert_screens("detail_policy_acme", &state);
+}
+
+#[test]
+fn detail_policy_probes_running() {
+    let state = open(admin(), "globex", Tab::Policy);
+    assert_eq!(
+        state.detail.as_ref().and_then(|d| d.probes.clone()),
+        Some(tenantry::app::ProbeStatus::Running)
+    );
+    assert_screens("detail_policy_globex", &state);
+}
+
+#[test]
+fn detail_policy_admitted() {
+    let mut state = open(admin(), "initech", Tab::Policy);
+    probed(
+        &mut state,
+        "initech",
+        ProbeResults {
+            privileged: Some(ProbeOutcome::Admitted),
+            host_namespaces: Some(ProbeOutcome::Admitted),
+            quota_update_by_owner: Some(Ok(false)),
+        },
+    );
+    assert_screens("detail_policy_initech", &state);
+}
+
+#[test]
+fn detail_policy_scrolled() {
+    let mut state = open(admin(), "initech", Tab::Policy);
+    for _ in 0..12 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_screens("detail_policy_initech_scrolled", &state);
+}
+
+#[test]
+fn detail_rbac() {
+    let mut state = open(admin(), "globex", Tab::Rbac);
+    own_rules(
+        &mut state,
+        "globex-web",
+        OwnRules::Loaded {
+            rules: rules_of(cluster_admin_rules()),
+            incomplete: false,
+        },
+    );
+    assert_screens("detail_rbac_globex", &state);
+}
+
+#[test]
+fn detail_rbac_scrolled_to_the_matrix() {
+    let mut state = open(admin(), "acme", Tab::Rbac);
+    own_rules(
+        &mut state,
+        "acme-dev",
+        OwnRules::Loaded {
+            rules: rules_of(cluster_admin_rules()),
+            incomplete: false,
+        },
+    );
+    own_rules(
+        &mut state,
+        "acme-prod",
+        OwnRules::Failed("selfsubjectrulesreviews: connection reset by peer".into()),
+    );
+    for _ in 0..24 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_screens("detail_rbac_acme_scrolled", &state);
+}
+
+/// A namespace admin: cluster bindings and roles cannot be read, her own
+/// access differs per namespace.
+#[test]
+fn alice_rbac() {
+    let mut state = open(alice(), "acme", Tab::Rbac);
+    own_rules(
+        &mut state,
+        "acme-dev",
+        OwnRules::Loaded {
+            rules: rules_of(admin_rules()),
+            incomplete: false,
+        },
+    );
+    own_rules(
+        &mut state,
+        "acme-prod",
+        OwnRules::Loaded {
+            rules: Vec::new(),
+            incomplete: true,
+        },
+    );
+    assert_screens("alice_rbac", &state);
+    for _ in 0..40 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_screens("alice_rbac_matrix", &state);
+}
+
+#[test]
+fn detail_network_isolated() {
+    let state = open(admin(), "acme", Tab::Network);
+    assert_screens("detail_network_acme", &state);
+}
+
+#[test]
+fn detail_network_cross_tenant() {
+    let state = open(admin(), "globex", Tab::Network);
+    assert_screens("detail_network_globex", &state);
+}
+
+#[test]
+fn detail_network_open() {
+    let state = open(admin(), "initech", Tab::Network);
+    assert_screens("detail_network_initech", &state);
+}
+
+#[test]
+fn detail_overview_top_findings() {
+    let state = open(admin(), "initech", Tab::Overview);
+    assert_screens("detail_overview_initech", &state);
 }
 
 #[test]
@@ -845,6 +1019,16 @@ fn detail_of_a_vanished_tenant() {
     apply(
         &mut state,
         replaced(Kind::Namespace, Scope::Cluster, namespaces),
+    );
+    // Deleting a namespace deletes what is in it, its labelled owner
+    // binding included (which would otherwise still name the tenant).
+    let bindings: Vec<Object> = bindings()
+        .into_iter()
+        .filter(|o| o.key().namespace != "initech-app")
+        .collect();
+    apply(
+        &mut state,
+        replaced(Kind::RoleBinding, Scope::Cluster, bindings),
     );
     assert!(state.detail.is_none());
     assert_screens("detail_vanished", &state);

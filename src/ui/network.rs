@@ -198,10 +198,7 @@ fn deny_line(dir: Direction, s: &DenyStatus, theme: &Theme, width: usize) -> Lin
         DenyStatus::Open => (
             "✗ open    ",
             "result.fail",
-            format!(
-                "no policy selects every pod for {}: traffic is allowed by default",
-                dir.as_str()
-            ),
+            "no policy selects every pod: all traffic allowed".to_string(),
         ),
         DenyStatus::Unknown { reason } => (
             "? unknown ",

@@ -12,7 +12,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::detail::Body;
-use super::text::{pad, sanitize, truncate};
+use super::text::{pad, sanitize, truncate, wrap};
 use super::{Ctx, Theme, fit_line};
 use crate::app::{DetailData, ProbeStatus};
 use crate::model::{CheckResult, Outcome, Severity};
@@ -38,25 +38,34 @@ fn outcome_rank(o: Outcome) -> u8 {
     }
 }
 
-/// `FAIL`, `PASS`, `??? `: four cells, and the theme's result style.
+/// `FAIL`, `PASS`, `???`, in the theme's result style.
 pub(crate) fn outcome_span(o: Outcome, theme: &Theme) -> Span<'static> {
     let (text, key) = match o {
         Outcome::Fail => ("FAIL", "result.fail"),
         Outcome::Pass => ("PASS", "result.pass"),
-        Outcome::Unknown => ("??? ", "result.unknown"),
+        Outcome::Unknown => ("???", "result.unknown"),
     };
     Span::styled(text, theme.style(key))
 }
 
-/// `CRIT`, `HIGH`, `MED `, `LOW `, `INFO`.
+/// `CRIT`, `HIGH`, `MED`, `LOW`, `INFO`.
 pub(crate) fn severity_label(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "CRIT",
         Severity::High => "HIGH",
-        Severity::Medium => "MED ",
-        Severity::Low => "LOW ",
+        Severity::Medium => "MED",
+        Severity::Low => "LOW",
         Severity::Info => "INFO",
     }
+}
+
+/// The severity label, then padding to four cells outside its style.
+fn severity_spans(s: Severity, style: Style) -> [Span<'static>; 2] {
+    let label = severity_label(s);
+    [
+        Span::styled(label, style),
+        Span::raw(" ".repeat(5 - label.len())),
+    ]
 }
 
 pub(crate) fn severity_style(s: Severity, theme: &Theme) -> Style {
@@ -86,8 +95,16 @@ pub(crate) fn summary_spans(checks: &[CheckResult], theme: &Theme) -> Vec<Span<'
             severity_style(s, theme),
         ));
     }
+    let count = |o: Outcome| checks.iter().filter(|c| c.outcome == o).count();
+    let unknown = count(Outcome::Unknown);
     if spans.is_empty() {
-        spans.push(Span::styled("no findings", theme.style("result.pass")));
+        // Green only when nothing is left unknown.
+        let style = if unknown == 0 {
+            theme.style("result.pass")
+        } else {
+            Style::default()
+        };
+        spans.push(Span::styled("no findings", style));
     } else {
         spans.push(Span::raw(if counts.total() == 1 {
             " finding"
@@ -95,8 +112,6 @@ pub(crate) fn summary_spans(checks: &[CheckResult], theme: &Theme) -> Vec<Span<'
             " findings"
         }));
     }
-    let count = |o: Outcome| checks.iter().filter(|c| c.outcome == o).count();
-    let unknown = count(Outcome::Unknown);
     if unknown > 0 {
         spans.push(Span::raw("; "));
         spans.push(Span::styled(
@@ -162,19 +177,30 @@ fn head(c: &CheckResult, theme: &Theme) -> Vec<Span<'static>> {
     } else {
         severity_style(c.severity, theme)
     };
+    let [label, gap] = severity_spans(c.severity, severity);
     vec![
         Span::raw(" "),
         outcome_span(c.outcome, theme),
+        Span::raw(if c.outcome == Outcome::Unknown {
+            "  "
+        } else {
+            " "
+        }),
+        label,
+        gap,
         Span::raw(" "),
-        Span::styled(severity_label(c.severity), severity),
-        Span::raw("  "),
         Span::raw(pad(c.id, ID_WIDTH)),
     ]
 }
 
+/// Lines a failing or unknown check's reason may wrap to (a pass keeps
+/// one line: its reason says what is fine).
+const REASON_LINES: usize = 3;
+
 /// The lines of one check: a pass on one line (its reason after the id);
 /// a failure or unknown with the fix hint on the first line and the reason
-/// under it; the probe status and the note when there is one.
+/// under it, wrapped; the probe status where the result waits for the
+/// probes; the note when there is one.
 pub(crate) fn check_lines(
     c: &CheckResult,
     probes: Option<&ProbeStatus>,
@@ -186,9 +212,19 @@ pub(crate) fn check_lines(
     let room = width.saturating_sub(INDENT + 1);
     let mut lines = Vec::new();
     let mut first = head(c, theme);
+    let reason = sanitize(&c.reason).into_owned();
+    let probe_status = needs_probes(c.id)
+        .then(|| match probes {
+            Some(ProbeStatus::Done(_)) => None,
+            Some(ProbeStatus::Running) => {
+                Some(("admission probes running…", theme.style("result.unknown")))
+            }
+            None => Some(("admission probes not run", dim)),
+        })
+        .flatten();
     if c.outcome == Outcome::Pass {
         first.push(Span::raw(" "));
-        first.push(Span::raw(sanitize(&c.reason).into_owned()));
+        first.push(Span::raw(reason));
         lines.push(fit_line(first, width));
     } else {
         if let Some(fix) = c.fix {
@@ -196,32 +232,47 @@ pub(crate) fn check_lines(
             first.push(Span::raw(format!("apply {fix}")));
         }
         lines.push(fit_line(first, width));
-        lines.push(Line::raw(format!(
-            "{indent}{}",
-            truncate(&sanitize(&c.reason), room)
-        )));
-    }
-    if needs_probes(c.id) {
-        let status = match probes {
-            Some(ProbeStatus::Done(_)) => None,
-            Some(ProbeStatus::Running) => {
-                Some(("admission probes running…", theme.style("result.unknown")))
+        if let Some((status, style)) = probe_status {
+            // Waiting for the probes says more than "not probed".
+            lines.push(fit_line(
+                vec![
+                    Span::raw(indent.clone()),
+                    Span::styled(status, style),
+                    Span::styled(format!(" · {reason}"), dim),
+                ],
+                width,
+            ));
+        } else {
+            for part in wrap_limited(&reason, room, REASON_LINES) {
+                lines.push(Line::raw(format!("{indent}{part}")));
             }
-            None => Some(("admission probes not run", dim)),
-        };
-        if let Some((text, style)) = status {
-            lines.push(Line::from(vec![
-                Span::raw(indent.clone()),
-                Span::styled(text, style),
-            ]));
         }
     }
     if let Some(note) = &c.note {
-        let note = format!("note: {}", sanitize(note));
-        lines.push(Line::from(vec![
-            Span::raw(indent),
-            Span::styled(truncate(&note, room).into_owned(), dim),
-        ]));
+        for part in wrap_limited(&format!("note: {}", sanitize(note)), room, 2) {
+            lines.push(Line::from(vec![
+                Span::raw(indent.clone()),
+                Span::styled(part, dim),
+            ]));
+        }
+    }
+    lines
+}
+
+/// Word-wraps to at most `max_lines`, the last one cut with `…` when
+/// more was left.
+pub(crate) fn wrap_limited(s: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let mut lines = wrap(s, width.max(1));
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            let cut = truncate(last, width.saturating_sub(1)).into_owned();
+            *last = if cut.ends_with('…') {
+                cut
+            } else {
+                format!("{cut}…")
+            };
+        }
     }
     lines
 }
@@ -234,15 +285,13 @@ pub(crate) fn finding_line(
     theme: &Theme,
     width: usize,
 ) -> Line<'static> {
+    let [label, gap] = severity_spans(c.severity, severity_style(c.severity, theme));
     let spans = vec![
         Span::raw(" ".repeat(indent)),
-        Span::styled(
-            severity_label(c.severity),
-            severity_style(c.severity, theme),
-        ),
+        label,
+        gap,
+        Span::raw(pad(c.id, ID_WIDTH)),
         Span::raw(" "),
-        Span::raw(c.id),
-        Span::raw("  "),
         Span::styled(sanitize(&c.reason).into_owned(), theme.style("ui.dim")),
     ];
     fit_line(spans, width)

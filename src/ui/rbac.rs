@@ -7,6 +7,7 @@
 use ratatui::text::{Line, Span};
 
 use super::detail::Body;
+use super::policy::wrap_limited;
 use super::text::{cell, pad, plural, sanitize, truncate};
 use super::{Ctx, Theme, fit_line};
 use crate::app::{DetailData, OwnRules};
@@ -71,9 +72,9 @@ impl BindingCols {
                 origin,
             }
         } else {
-            let (role, origin) = (18, 14);
+            let (role, origin) = (18, 9);
             let rest = w.saturating_sub(3 + role + origin + 3 + 1);
-            let subject = rest / 2;
+            let subject = rest * 2 / 5;
             BindingCols {
                 wide: false,
                 subject,
@@ -186,7 +187,9 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         });
     }
     for gap in &table.gaps {
-        body.line(incomplete(gap, theme, w));
+        for line in incomplete(gap, theme, w) {
+            body.line(line);
+        }
     }
 
     // Risky rules.
@@ -207,46 +210,44 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
             dim,
         )));
     }
-    body.lazy(risky.rules.len() * 2, move |range| {
-        range
-            .map(|i| {
-                let r = &risky.rules[i / 2];
-                if i % 2 == 0 {
-                    fit_line(
-                        vec![
-                            Span::raw(format!("   {}: ", sanitize(&r.role))),
-                            Span::raw(sanitize(&r.rule).into_owned()),
-                        ],
-                        w,
-                    )
+    // Few rules per tenant: built eagerly, the rule wrapped rather than cut.
+    for r in &risky.rules {
+        let text = format!("{}: {}", sanitize(&r.role), sanitize(&r.rule));
+        for (k, part) in wrap_limited(&text, w.saturating_sub(5), 3)
+            .into_iter()
+            .enumerate()
+        {
+            body.line(Line::raw(format!(
+                "{}{part}",
+                if k == 0 { "   " } else { "     " }
+            )));
+        }
+        let escalation = r.why.iter().any(|k| k.is_escalation());
+        let why: Vec<&str> = r.why.iter().map(|k| k.as_str()).collect();
+        let bound: Vec<String> = r.bound_to.iter().map(subject_label).collect();
+        let (marker, style) = if escalation {
+            ("!! ", theme.style("result.fail"))
+        } else {
+            ("", theme.style("ui.warning"))
+        };
+        body.line(fit_line(
+            vec![
+                Span::raw("     "),
+                Span::styled(format!("{marker}{}", why.join(", ")), style),
+                Span::styled(" · bound to ", dim),
+                Span::raw(if bound.is_empty() {
+                    "—".to_string()
                 } else {
-                    let escalation = r.why.iter().any(|k| k.is_escalation());
-                    let why: Vec<&str> = r.why.iter().map(|k| k.as_str()).collect();
-                    let bound: Vec<String> = r.bound_to.iter().map(subject_label).collect();
-                    let (marker, style) = if escalation {
-                        ("!! ", theme.style("result.fail"))
-                    } else {
-                        ("", theme.style("ui.warning"))
-                    };
-                    fit_line(
-                        vec![
-                            Span::raw("     "),
-                            Span::styled(format!("{marker}{}", why.join(", ")), style),
-                            Span::styled(" · bound to ", dim),
-                            Span::raw(if bound.is_empty() {
-                                "—".to_string()
-                            } else {
-                                sanitize(&bound.join(", ")).into_owned()
-                            }),
-                        ],
-                        w,
-                    )
-                }
-            })
-            .collect()
-    });
+                    sanitize(&bound.join(", ")).into_owned()
+                }),
+            ],
+            w,
+        ));
+    }
     for gap in &risky.gaps {
-        body.line(incomplete(gap, theme, w));
+        for line in incomplete(gap, theme, w) {
+            body.line(line);
+        }
     }
 
     // Who can.
@@ -255,6 +256,19 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         " Who can (in the tenant's namespaces)",
         header,
     )));
+    // The same gaps for every action (a namespace admin's usual case) are
+    // said once, under the title.
+    let gaps = |who: &crate::model::rbac::WhoCan| who.gaps.join("; ");
+    let shared = detail
+        .who_can
+        .first()
+        .map(|(_, w)| gaps(w))
+        .filter(|g| !g.is_empty() && detail.who_can.iter().all(|(_, w)| gaps(w) == *g));
+    if let Some(gap) = &shared {
+        for line in incomplete(gap, theme, w) {
+            body.line(line);
+        }
+    }
     for (action, who) in &detail.who_can {
         let subjects: Vec<String> = who.subjects.iter().map(subject_label).collect();
         let answer = if subjects.is_empty() {
@@ -270,11 +284,13 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
             Span::raw(sanitize(&subjects.join(", ")).into_owned())
         };
         body.line(fit_line(
-            vec![Span::raw(format!("   {} ", pad(action.label, 22))), answer],
+            vec![Span::raw(format!("   {} ", pad(action.label, 23))), answer],
             w,
         ));
-        if !who.is_complete() {
-            body.line(incomplete(&who.gaps.join("; "), theme, w));
+        if !who.is_complete() && shared.is_none() {
+            for line in incomplete(&gaps(who), theme, w) {
+                body.line(line);
+            }
         }
     }
 
@@ -296,8 +312,7 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
     if !wide {
         body.line(fit_line(
             vec![Span::styled(
-                "   c create · g get · l list · w watch · u update · p patch · d delete · \
-                 dc deletecollection",
+                "   c=create g=get l=list w=watch u=update p=patch d=delete dc=deletecollection",
                 dim,
             )],
             w,
@@ -342,14 +357,24 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
     body
 }
 
-fn incomplete(gap: &str, theme: &Theme, width: usize) -> Line<'static> {
-    fit_line(
-        vec![Span::styled(
-            format!("     incomplete: {}", sanitize(gap)),
-            theme.style("result.unknown"),
-        )],
-        width,
+/// `incomplete: <what cannot be read>`, wrapped (it says why the answer
+/// above may be short).
+fn incomplete(gap: &str, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    let style = theme.style("result.unknown");
+    wrap_limited(
+        &format!("incomplete: {}", sanitize(gap)),
+        width.saturating_sub(6),
+        3,
     )
+    .into_iter()
+    .enumerate()
+    .map(|(i, part)| {
+        Line::from(Span::styled(
+            format!("{}{part}", if i == 0 { "     " } else { "       " }),
+            style,
+        ))
+    })
+    .collect()
 }
 
 /// Width of a verb column.

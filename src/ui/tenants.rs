@@ -74,10 +74,16 @@ impl Columns {
         let wide = width >= 120;
         let (source, namespaces, pods) = (if wide { 8 } else { 7 }, 3, 5);
         let (qos, findings) = if wide { (14, 16) } else { (10, 8) };
-        let (pressure, bar) = if wide { (36, 10) } else { (22, 3) };
+        // Narrow, the list drops the pressure bar (the percent and its
+        // `!`/`!!` marker say it) to make room for the findings.
+        let (pressure, bar) = if wide { (36, 10) } else { (18, 0) };
         let fixed = source + namespaces + pods + pressure + qos + findings + Self::GAPS;
         let rest = width.saturating_sub(fixed);
-        let tenant = if wide { rest * 2 / 5 } else { rest.div_ceil(2) };
+        let tenant = if wide {
+            rest * 2 / 5
+        } else {
+            rest.saturating_sub(11).max(rest / 2)
+        };
         Columns {
             tenant,
             source,
@@ -197,7 +203,13 @@ fn row_cells<'a>(
         vec![Span::styled("no access", none)]
     } else if let Some(p) = &row.worst_pressure {
         let mut spans = gauge::compact(p.ratio, cols.bar, theme);
-        let room = w(cols.pressure).saturating_sub(2 + 1 + 4 + 1 + cols.bar + 1);
+        let room = if cols.bar == 0 {
+            // Marker and percent only: the text carries the pressure.
+            spans.truncate(3);
+            w(cols.pressure).saturating_sub(2 + 1 + 4 + 1)
+        } else {
+            w(cols.pressure).saturating_sub(2 + 1 + 4 + 1 + cols.bar + 1)
+        };
         spans.push(Span::raw(" "));
         spans.push(Span::raw(cell(&short_resource(&p.resource), room)));
         spans
@@ -260,7 +272,7 @@ fn row_cells<'a>(
 
 /// Findings by severity, most severe first: `2C 1H 3M`; `—` when none,
 /// `…` before the checks have run, `?` when the tenant cannot be read.
-/// What does not fit is summed up as `+`.
+/// Less severe counts that do not fit become ` +`.
 fn findings_cell<'a>(ctx: Ctx<'_>, row: &TenantRow, width: u16) -> Vec<Span<'a>> {
     let theme = ctx.theme;
     if !row.accessible {
@@ -296,9 +308,9 @@ pub(crate) fn findings_spans<'a>(
     let mut used = 0;
     for (s, text) in parts {
         let gap = usize::from(used > 0);
-        // Room for the part, and for a `+` when something is left out.
-        if total > width && used + gap + text.len() + 1 > width {
-            spans.push(Span::raw("+"));
+        // Room for the part, and for ` +` when something is left out.
+        if total > width && used + gap + text.len() + 2 > width {
+            spans.push(Span::raw(if used == 0 { "+" } else { " +" }));
             break;
         }
         if gap == 1 {

@@ -9,13 +9,13 @@ use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
 use super::*;
-use crate::app::{Action, Tab, update};
+use crate::app::{Action, OwnRules, ProbeStatus, Tab, update};
 use crate::config::KeyAction;
 use crate::kube::watch::WatchUpdate;
 use crate::model::inventory::tests::{ns, pod};
 use crate::model::{
-    Change, Kind, Object, QosClass, Quantity, QuotaInfo, ResolverKind, Scope, TenantId,
-    parse_quantity,
+    Change, CheckResult, FindingCounts, Kind, Object, Outcome, QosClass, Quantity, QuotaInfo,
+    ResolverKind, RuleInfo, Scope, Severity, TenantId, parse_quantity,
 };
 
 fn q(s: &str) -> Quantity {
@@ -311,4 +311,249 @@ fn detail_scroll_is_clamped_to_the_body() {
     let buf = draw(&state, &theme, 80, 24);
     assert!(find(&buf, "p199").is_some(), "last pod on screen");
     assert!(find(&buf, &format!("of {total}")).is_some());
+}
+
+fn check(id: &'static str, severity: Severity, outcome: Outcome) -> CheckResult {
+    CheckResult {
+        id,
+        severity,
+        outcome,
+        reason: format!("{id} reason"),
+        note: None,
+        anchor: "",
+        fix: None,
+    }
+}
+
+#[test]
+fn policy_lists_failures_by_severity_then_unknown_then_passes() {
+    use Outcome::{Fail, Pass, Unknown};
+    use Severity::{Critical, High, Info, Low, Medium};
+    // Catalogue order, mixed.
+    let checks = vec![
+        check("a.pass-crit", Critical, Pass),
+        check("b.fail-med", Medium, Fail),
+        check("c.unknown-info", Info, Unknown),
+        check("d.fail-crit", Critical, Fail),
+        check("e.unknown-crit", Critical, Unknown),
+        check("f.fail-med-later", Medium, Fail),
+        check("g.pass-low", Low, Pass),
+        check("h.fail-high", High, Fail),
+    ];
+    let ids: Vec<&str> = policy::ordered(&checks).iter().map(|c| c.id).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "d.fail-crit",
+            "h.fail-high",
+            "b.fail-med",
+            "f.fail-med-later",
+            "e.unknown-crit",
+            "c.unknown-info",
+            "a.pass-crit",
+            "g.pass-low",
+        ]
+    );
+    let theme = theme("mono");
+    let summary: String = policy::summary_spans(&checks, &theme)
+        .iter()
+        .map(|s| s.content.to_string())
+        .collect();
+    assert_eq!(
+        summary,
+        "1 critical · 1 high · 2 medium findings; 2 unknown · 2 passed"
+    );
+    let none = vec![check("a", High, Pass)];
+    let summary: String = policy::summary_spans(&none, &theme)
+        .iter()
+        .map(|s| s.content.to_string())
+        .collect();
+    assert_eq!(summary, "no findings; 1 passed");
+}
+
+/// A tenant with no NetworkPolicy: `netpol.default-deny-ingress` fails,
+/// critical, in the Policy tab.
+fn policy_tab_state() -> State {
+    let mut state = state_with(1, Vec::new());
+    update(&mut state, Action::Key(KeyAction::Open));
+    update(&mut state, Action::Key(KeyAction::Tab(4)));
+    assert_eq!(
+        state.view,
+        View::Detail {
+            tenant: TenantId::new("t000"),
+            tab: Tab::Policy
+        }
+    );
+    state
+}
+
+#[test]
+fn failed_critical_check_uses_the_result_and_severity_styles_and_reads_without_colour() {
+    let state = policy_tab_state();
+    for name in ["default", "mono"] {
+        let theme = theme(name);
+        let buf = draw(&state, &theme, 80, 24);
+        let (x, y) = find(&buf, "FAIL CRIT  netpol.default-deny-ingress")
+            .unwrap_or_else(|| panic!("{name}: failing row written out"));
+        let row = row_text(&buf, y);
+        assert!(row.contains("fix: apply netpol-default-deny"), "{row}");
+        for (dx, key) in [(0, "result.fail"), (5, "severity.critical")] {
+            let style = theme.style(key);
+            for i in 0..4 {
+                let cell = &buf[(x + dx + i, y)];
+                assert_eq!(cell.fg, style.fg.unwrap_or(Color::Reset), "{name} {key}");
+                assert_eq!(cell.bg, style.bg.unwrap_or(Color::Reset), "{name} {key}");
+                assert!(
+                    cell.modifier.contains(style.add_modifier),
+                    "{name} {key}: {:?}",
+                    cell.modifier
+                );
+            }
+        }
+        // The padding after the label is not part of the marker.
+        assert_eq!(buf[(x + 9, y)].bg, Color::Reset, "{name}");
+        if name == "mono" {
+            // No colour at all: the words and modifiers carry the meaning.
+            assert!(
+                buf.content()
+                    .iter()
+                    .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+            );
+            assert_ne!(
+                theme.style("result.fail").add_modifier,
+                theme.style("result.pass").add_modifier
+            );
+            assert_ne!(
+                theme.style("severity.critical").add_modifier,
+                theme.style("severity.medium").add_modifier
+            );
+        }
+        // The reason follows under the id.
+        let reason = row_text(&buf, y + 1);
+        assert!(
+            reason
+                .trim_start()
+                .starts_with("t000-ns has no NetworkPolicy"),
+            "{reason}"
+        );
+        assert_eq!(reason.find("t000"), Some(usize::from(x) + 11));
+    }
+}
+
+#[test]
+fn admission_checks_say_whether_the_probes_ran() {
+    let theme = theme("mono");
+    let c = check("admission.privileged", Severity::Critical, Outcome::Unknown);
+    let text = |probes: Option<&ProbeStatus>| -> String {
+        policy::check_lines(&c, probes, &theme, 80)
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(text(None).contains("admission probes not run"));
+    assert!(text(Some(&ProbeStatus::Running)).contains("admission probes running…"));
+    let done = text(Some(&ProbeStatus::Done(Default::default())));
+    assert!(!done.contains("admission probes"), "{done}");
+    // Other checks never mention the probes.
+    let other = check("quota.compute", Severity::High, Outcome::Unknown);
+    let lines = policy::check_lines(&other, None, &theme, 80);
+    assert!(lines.iter().all(|l| !l.to_string().contains("probes")));
+    // Reasons of cluster strings are sanitized.
+    let mut evil = check("quota.compute", Severity::High, Outcome::Fail);
+    evil.reason = "quota \u{1b}[2J in ns".into();
+    let lines = policy::check_lines(&evil, None, &theme, 80);
+    assert!(lines[1].to_string().contains("quota ^[[2J in ns"));
+}
+
+#[test]
+fn findings_column_is_compact_and_marks_what_does_not_fit() {
+    let theme = theme("mono");
+    let text = |counts: &FindingCounts, width: usize| -> String {
+        tenants::findings_spans(counts, width, &theme)
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect()
+    };
+    let counts = FindingCounts {
+        critical: 2,
+        high: 1,
+        medium: 3,
+        low: 0,
+        info: 0,
+    };
+    assert_eq!(text(&counts, 8), "2C 1H 3M");
+    assert_eq!(text(&counts, 16), "2C 1H 3M");
+    let many = FindingCounts { low: 1, ..counts };
+    assert_eq!(text(&many, 16), "2C 1H 3M 1L");
+    assert_eq!(text(&many, 8), "2C 1H +");
+    assert_eq!(text(&FindingCounts::default(), 8), "");
+
+    // In the list: "—" for none, and the row reads the counts.
+    let state = state_with(1, Vec::new());
+    let buf = draw(&state, &theme, 80, 24);
+    let (_, y) = find(&buf, "t000 ").expect("row");
+    assert!(row_text(&buf, y).contains("1C"), "{}", row_text(&buf, y));
+    assert!(find(&buf, "FINDINGS").is_some());
+}
+
+#[test]
+fn access_matrix_says_loading_failed_and_incomplete() {
+    let mut state = state_with(3, Vec::new());
+    update(&mut state, Action::Key(KeyAction::Open));
+    update(&mut state, Action::Key(KeyAction::Tab(5)));
+    let theme = theme("mono");
+    // Opening the tenant asked for its rules.
+    assert_eq!(state.own_rules.get("t000-ns"), Some(&OwnRules::Loading));
+    state.detail_selected = 10_000;
+    let buf = draw(&state, &theme, 80, 24);
+    assert!(find(&buf, "t000-ns  loading…").is_some());
+
+    update(
+        &mut state,
+        Action::OwnRules {
+            namespace: "t000-ns".into(),
+            rules: OwnRules::Failed("connection reset".into()),
+        },
+    );
+    let buf = draw(&state, &theme, 80, 24);
+    assert!(find(&buf, "t000-ns  failed: connection reset").is_some());
+
+    let get_pods = RuleInfo {
+        verbs: vec!["get".into(), "list".into()],
+        api_groups: vec!["".into()],
+        resources: vec!["pods".into()],
+        ..Default::default()
+    };
+    update(
+        &mut state,
+        Action::OwnRules {
+            namespace: "t000-ns".into(),
+            rules: OwnRules::Loaded {
+                rules: vec![get_pods.clone()],
+                incomplete: true,
+            },
+        },
+    );
+    let buf = draw(&state, &theme, 80, 24);
+    assert!(find(&buf, "t000-ns  (incomplete").is_some());
+    let (_, y) = find(&buf, "     pods  ").expect("pods row");
+    assert!(
+        row_text(&buf, y).contains("· ✓ ✓ · · · · ·"),
+        "{}",
+        row_text(&buf, y)
+    );
+    let (_, y) = find(&buf, "     secrets  ").expect("secrets row");
+    assert!(row_text(&buf, y).contains("· · · · · · · ·"));
+
+    let line = rbac::matrix_line(&[get_pods], rbac::MATRIX_ROWS[0], true, &theme);
+    let text = line.to_string();
+    // Wide: each mark under the first letter of its verb.
+    let header = "create get list watch update patch delete deletecollection";
+    let start = text.find('·').expect("mark");
+    for (i, word) in header.split(' ').enumerate() {
+        let col = header.find(word).expect("verb") + start;
+        let mark = text[..].chars().nth(col).expect("cell");
+        assert_eq!(mark == '✓', i == 1 || i == 2, "{word}: {text}");
+    }
 }
