@@ -30,6 +30,10 @@ pub struct Console {
 
 type Backend = CrosstermBackend<BufWriter<Stdout>>;
 
+/// How often the tenants list's findings may be recomputed while the
+/// cluster changes.
+const FINDINGS_INTERVAL: Duration = Duration::from_secs(2);
+
 /// Puts the terminal back however the console ends: return, error, panic.
 struct TerminalGuard {
     mouse: bool,
@@ -145,6 +149,8 @@ impl Console {
 
         let mut dirty = true;
         let mut last_draw: Option<Instant> = None;
+        let mut synced_logged = false;
+        let mut last_findings: Option<Instant> = None;
         loop {
             if dirty {
                 let due =
@@ -152,9 +158,34 @@ impl Console {
                 if due.is_zero() {
                     self.state.refresh();
                     self.draw(terminal)?;
+                    if last_draw.is_none() {
+                        tracing::info!(
+                            ms = crate::logging::since_start().as_millis() as u64,
+                            "first frame"
+                        );
+                    }
+                    if !synced_logged && !self.state.loading() {
+                        synced_logged = true;
+                        tracing::info!(
+                            ms = crate::logging::since_start().as_millis() as u64,
+                            tenants = self.state.rows.len(),
+                            "fully synced frame"
+                        );
+                    }
                     dirty = false;
                     last_draw = Some(Instant::now());
                 }
+            }
+            // Findings for the whole list are the expensive part of the
+            // derived data: at most every FINDINGS_INTERVAL, after a frame.
+            if !dirty
+                && self.state.findings_stale()
+                && last_findings.is_none_or(|t: Instant| t.elapsed() >= FINDINGS_INTERVAL)
+            {
+                self.state.refresh_findings();
+                last_findings = Some(Instant::now());
+                dirty = true;
+                continue;
             }
             let wait = match (dirty, last_draw) {
                 (true, Some(t)) => interval.saturating_sub(t.elapsed()),

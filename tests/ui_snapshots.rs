@@ -467,10 +467,11 @@ fn bindings() -> Vec<Object> {
 
 // ---------------------------------------------------------------- states
 
-/// A watch update, then the refresh the event loop does after each batch.
+/// A watch update, then the refreshes the event loop does after each batch
+/// (findings included: the loop catches up on them while idle).
 fn apply(state: &mut State, change: Change) {
     update(state, Action::Watch(WatchUpdate::Change(change)));
-    state.refresh();
+    state.refresh_findings();
 }
 
 fn sync(state: &mut State, kind: Kind, scope: Scope, sync: SyncState) {
@@ -482,7 +483,7 @@ fn sync(state: &mut State, kind: Kind, scope: Scope, sync: SyncState) {
             state: sync,
         }),
     );
-    state.refresh();
+    state.refresh_findings();
 }
 
 fn replaced(kind: Kind, scope: Scope, objects: Vec<Object>) -> Change {

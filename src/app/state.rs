@@ -196,8 +196,12 @@ pub struct State {
     /// Indexes into `rows`, filtered and sorted as the list shows them.
     pub visible: Vec<usize>,
     pub detail: Option<DetailData>,
-    /// Findings (failed checks) per tenant, for the tenants list.
+    /// Findings (failed checks) per tenant, for the tenants list. Running
+    /// every check for every tenant costs ~100 ms at tier M (DESIGN.md §9),
+    /// so this is refreshed apart from the rest (`refresh_findings`), at a
+    /// pace the event loop sets, never on every watch event.
     pub findings: BTreeMap<TenantId, FindingCounts>,
+    findings_generation: Option<u64>,
     /// Probe results per tenant, filled in by the kube layer.
     pub probes: BTreeMap<TenantId, ProbeStatus>,
     /// The user's own rules per namespace, for the access matrix.
@@ -227,6 +231,7 @@ impl State {
             visible: Vec::new(),
             detail: None,
             findings: BTreeMap::new(),
+            findings_generation: None,
             probes: BTreeMap::new(),
             own_rules: BTreeMap::new(),
             derived_generation: None,
@@ -240,12 +245,6 @@ impl State {
             self.resolution =
                 model::resolve_inventory(&self.inventory, &self.resolvers, &self.extra_tenants);
             self.rows = model::tenant_rows(&self.inventory, &self.resolution);
-            self.findings = self
-                .resolution
-                .tenants
-                .iter()
-                .map(|t| (t.id.clone(), model::checks::summarize(&self.checks_for(t))))
-                .collect();
             self.derived_generation = Some(self.inventory.generation());
             self.detail = None;
         }
@@ -314,6 +313,23 @@ impl State {
                 who_can: model::rbac::who_can_sensitive(&self.inventory, t),
             }
         });
+    }
+
+    /// Whether the findings lag behind the inventory or the probes.
+    pub fn findings_stale(&self) -> bool {
+        self.planned && self.findings_generation != self.derived_generation
+    }
+
+    /// Recomputes the findings of every tenant (see `findings`).
+    pub fn refresh_findings(&mut self) {
+        self.refresh();
+        self.findings = self
+            .resolution
+            .tenants
+            .iter()
+            .map(|t| (t.id.clone(), model::checks::summarize(&self.checks_for(t))))
+            .collect();
+        self.findings_generation = self.derived_generation;
     }
 
     /// The checks of one tenant with whatever probe results are known.

@@ -379,6 +379,10 @@ impl Sandbox {
                  namespace-controller,serviceaccount-controller,serviceaccount-token-controller,\
                  garbage-collector-controller"
                     .into(),
+                // Its client defaults to 20 requests/s, which makes it slow
+                // to create ServiceAccounts for many new namespaces.
+                "--kube-api-qps=100".into(),
+                "--kube-api-burst=200".into(),
                 "--profiling=false".into(),
                 "--v=1".into(),
             ],
