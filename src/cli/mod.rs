@@ -168,6 +168,10 @@ pub struct DirArg {
 pub enum SeedArg {
     Demo,
     None,
+    /// Benchmark tier S (DESIGN.md §9 ratios, 100 namespaces, 1,500 pods)
+    TierS,
+    /// Benchmark tier M (1,000 namespaces, 15,000 pods, 300 tenants; about 2 minutes)
+    TierM,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -45,18 +45,31 @@ fn up(dir: &Path, seed: SeedArg) -> Result<i32> {
         print_access(dir);
         return Ok(0);
     }
-    let seed = match seed {
-        SeedArg::Demo => Seed::Demo,
-        SeedArg::None => Seed::None,
+    let (base, tier) = match seed {
+        SeedArg::Demo => (Seed::Demo, None),
+        SeedArg::None => (Seed::None, None),
+        SeedArg::TierS => (Seed::None, Some(sandbox::tier::Tier::S)),
+        SeedArg::TierM => (Seed::None, Some(sandbox::tier::Tier::M)),
     };
     let binaries = sandbox::binaries::locate_or_build(&mut progress)?;
-    let sandbox = runtime()?.block_on(Sandbox::start(
+    let rt = runtime()?;
+    let mut sandbox = rt.block_on(Sandbox::start(
         dir,
         &binaries,
-        seed,
+        base,
         Lifetime::Detached,
         &mut progress,
     ))?;
+    if let Some(tier) = tier {
+        let seeded = rt.block_on(async {
+            let client = sandbox.client(Persona::Admin).await?;
+            sandbox::tier::seed_tier(&client, tier, &mut progress).await
+        });
+        if let Err(err) = seeded {
+            sandbox.stop();
+            return Err(err.context("seeding the benchmark tier"));
+        }
+    }
     println!("sandbox running in {}", sandbox.dir().display());
     println!("  API server: {}", sandbox.server());
     print_access(sandbox.dir());
