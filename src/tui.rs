@@ -166,6 +166,11 @@ impl Console {
                     }
                     if !synced_logged && !self.state.loading() {
                         synced_logged = true;
+                        // The first lists leave large freed buffers behind
+                        // (the JSON pages); hand them back to the system so
+                        // resident memory reflects what is kept.
+                        // SAFETY: malloc_trim only releases free memory.
+                        unsafe { libc::malloc_trim(0) };
                         tracing::info!(
                             ms = crate::logging::since_start().as_millis() as u64,
                             tenants = self.state.rows.len(),
