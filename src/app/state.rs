@@ -177,6 +177,8 @@ pub struct State {
     pub list: ListState,
     /// Selected row (and scroll) inside the detail's current tab.
     pub detail_selected: usize,
+    /// Policy tab: show only checks of this severity or above.
+    pub policy_filter: Option<crate::model::checks::Severity>,
     pub identity: Identity,
     pub readonly: bool,
     /// One line for the status bar: a problem or a hint, replaced by the next.
@@ -219,6 +221,7 @@ impl State {
             overlay: None,
             list: ListState::default(),
             detail_selected: 0,
+            policy_filter: None,
             identity: Identity::default(),
             readonly: false,
             message: None,

@@ -216,6 +216,21 @@ fn on_detail_key(state: &mut State, key: KeyAction, tenant: TenantId, tab: Tab) 
             state.detail_selected = state.detail_selected.saturating_sub(page(state) / 2)
         }
         KeyAction::Top => state.detail_selected = 0,
+        KeyAction::CycleSort if tab == Tab::Policy => {
+            use crate::model::checks::Severity;
+            state.policy_filter = match state.policy_filter {
+                None => Some(Severity::Critical),
+                Some(Severity::Critical) => Some(Severity::High),
+                Some(Severity::High) => Some(Severity::Medium),
+                Some(Severity::Medium) => Some(Severity::Low),
+                Some(_) => None,
+            };
+            state.detail_selected = 0;
+            state.message = Some(match state.policy_filter {
+                Some(s) => format!("showing checks of severity {} and above", s.as_str()),
+                None => "showing every check".into(),
+            });
+        }
         KeyAction::Jump => {
             state.overlay = Some(Overlay::Input(InputState {
                 kind: InputKind::Jump,
@@ -494,6 +509,24 @@ mod tests {
         assert!(matches!(state.view, View::Detail { tab: Tab::Qos, .. }));
         key(&mut state, KeyAction::Back);
         assert_eq!(state.view, View::Tenants);
+    }
+
+    #[test]
+    fn the_policy_tab_filters_by_severity() {
+        use crate::model::checks::Severity;
+        let mut state = loaded();
+        key(&mut state, KeyAction::Open);
+        key(&mut state, KeyAction::CycleSort);
+        assert_eq!(state.policy_filter, None, "only on the Policy tab");
+        key(&mut state, KeyAction::Tab(4));
+        key(&mut state, KeyAction::CycleSort);
+        assert_eq!(state.policy_filter, Some(Severity::Critical));
+        key(&mut state, KeyAction::CycleSort);
+        assert_eq!(state.policy_filter, Some(Severity::High));
+        for _ in 0..3 {
+            key(&mut state, KeyAction::CycleSort);
+        }
+        assert_eq!(state.policy_filter, None);
     }
 
     #[test]

@@ -142,7 +142,22 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
     summary.extend(summary_spans(&detail.checks, theme));
     body.line(fit_line(summary, w));
 
-    let ordered = ordered(&detail.checks);
+    let mut ordered = ordered(&detail.checks);
+    if let Some(threshold) = ctx.state.policy_filter {
+        ordered.retain(|c| c.severity >= threshold);
+        body.line(fit_line(
+            vec![Span::styled(
+                format!(
+                    " showing {} and above ({} of {} checks) · s cycles the filter",
+                    threshold.as_str(),
+                    ordered.len(),
+                    detail.checks.len()
+                ),
+                theme.style("ui.filter"),
+            )],
+            w,
+        ));
+    }
     for (outcome, title) in [
         (Outcome::Fail, "Failed"),
         (Outcome::Unknown, "Unknown"),

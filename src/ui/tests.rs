@@ -490,7 +490,8 @@ fn findings_column_is_compact_and_marks_what_does_not_fit() {
     assert_eq!(text(&FindingCounts::default(), 8), "");
 
     // In the list: "—" for none, and the row reads the counts.
-    let state = state_with(1, Vec::new());
+    let mut state = state_with(1, Vec::new());
+    state.refresh_findings();
     let buf = draw(&state, &theme, 80, 24);
     let (_, y) = find(&buf, "t000 ").expect("row");
     assert!(row_text(&buf, y).contains("1C"), "{}", row_text(&buf, y));
