@@ -344,6 +344,15 @@ fn pow10(exp: u32) -> Option<u128> {
 /// input (the server always returns canonical text): a number needs at least
 /// one digit (the server reads `Gi` as 0), and values needing more than 38
 /// significant digits are refused rather than rounded.
+///
+/// ```
+/// use tenantry::model::parse_quantity;
+///
+/// assert_eq!(parse_quantity("1.5Gi").unwrap(), parse_quantity("1536Mi").unwrap());
+/// assert_eq!(parse_quantity("1500m").unwrap().canonical(), "1500m");
+/// let err = parse_quantity("4 cpus").unwrap_err();
+/// assert_eq!(err.position(), Some(1));
+/// ```
 pub fn parse_quantity(s: &str) -> Result<Quantity, QuantityError> {
     let chars: Vec<char> = s.chars().collect();
     if chars.is_empty() {
