@@ -157,6 +157,12 @@ impl Console {
                     last_draw.map_or(Duration::ZERO, |t| interval.saturating_sub(t.elapsed()));
                 if due.is_zero() {
                     self.state.refresh();
+                    self.state.detail_max_scroll = crate::ui::detail_max_scroll(
+                        &self.state,
+                        &self.theme,
+                        &self.keymap,
+                        self.state.size,
+                    );
                     self.draw(terminal)?;
                     if last_draw.is_none() {
                         tracing::info!(

@@ -177,6 +177,9 @@ pub struct State {
     pub list: ListState,
     /// Selected row (and scroll) inside the detail's current tab.
     pub detail_selected: usize,
+    /// How far the current tab can scroll, once a frame has been drawn
+    /// (the event loop sets it from the rendered length); None: unknown.
+    pub detail_max_scroll: Option<usize>,
     /// Policy tab: show only checks of this severity or above.
     pub policy_filter: Option<crate::model::checks::Severity>,
     pub identity: Identity,
@@ -221,6 +224,7 @@ impl State {
             overlay: None,
             list: ListState::default(),
             detail_selected: 0,
+            detail_max_scroll: None,
             policy_filter: None,
             identity: Identity::default(),
             readonly: false,

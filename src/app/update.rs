@@ -83,6 +83,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.own_rules.insert(namespace, rules);
         }
     }
+    if let Some(max) = state.detail_max_scroll {
+        state.detail_selected = state.detail_selected.min(max);
+    }
     if !from_watch {
         state.refresh();
     }
@@ -205,17 +208,25 @@ fn on_detail_key(state: &mut State, key: KeyAction, tenant: TenantId, tab: Tab) 
                 set_tab(state, *tab);
             }
         }
-        KeyAction::MoveDown => state.detail_selected += 1,
+        KeyAction::MoveDown => state.detail_selected = state.detail_selected.saturating_add(1),
         KeyAction::MoveUp => state.detail_selected = state.detail_selected.saturating_sub(1),
-        KeyAction::PageDown => state.detail_selected += page(state),
+        KeyAction::PageDown => {
+            state.detail_selected = state.detail_selected.saturating_add(page(state))
+        }
         KeyAction::PageUp => {
             state.detail_selected = state.detail_selected.saturating_sub(page(state))
         }
-        KeyAction::HalfPageDown => state.detail_selected += page(state) / 2,
+        KeyAction::HalfPageDown => {
+            state.detail_selected = state.detail_selected.saturating_add(page(state) / 2)
+        }
         KeyAction::HalfPageUp => {
             state.detail_selected = state.detail_selected.saturating_sub(page(state) / 2)
         }
         KeyAction::Top => state.detail_selected = 0,
+        // The renderer clamps the scroll to the tab's length.
+        KeyAction::Bottom => {
+            state.detail_selected = state.detail_max_scroll.unwrap_or(usize::MAX / 2)
+        }
         KeyAction::CycleSort if tab == Tab::Policy => {
             use crate::model::checks::Severity;
             state.policy_filter = match state.policy_filter {

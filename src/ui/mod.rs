@@ -89,6 +89,29 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
     }
 }
 
+/// How far the open tab can scroll on a screen of `size`: its length less
+/// the rows it is shown in. None outside a tenant detail.
+pub fn detail_max_scroll(
+    state: &State,
+    theme: &Theme,
+    keymap: &Keymap,
+    size: (u16, u16),
+) -> Option<usize> {
+    let area = Rect::new(0, 0, size.0, size.1);
+    if size.0 < MIN_WIDTH || size.1 < MIN_HEIGHT {
+        return None;
+    }
+    let ctx = Ctx {
+        state,
+        theme,
+        keymap,
+    };
+    let screen = ScreenLayout::new(area, state);
+    let total = tab_line_count(ctx, screen.body.width)?;
+    // The tab line takes one row of the body.
+    Some(total.saturating_sub(usize::from(screen.body.height.saturating_sub(1))))
+}
+
 /// Where each part of the screen goes; computed by hand (four stacked
 /// rows) rather than with the constraint solver, which is the slowest part
 /// of a frame.
