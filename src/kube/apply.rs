@@ -12,6 +12,11 @@ use kube::{Api, Client};
 /// The field manager of every write tenantry makes.
 pub const FIELD_MANAGER: &str = "tenantry";
 
+/// The field manager of the sandbox's demo and benchmark data: those stand
+/// for objects other tools made, so tenantry's own applies must not own
+/// (and so could not remove) their fields.
+pub const SEED_FIELD_MANAGER: &str = "tenantry-seed";
+
 /// Parses a multi-document YAML text into objects, skipping empty documents.
 pub fn parse_manifests(text: &str, origin: &str) -> Result<Vec<DynamicObject>> {
     let docs: Vec<serde_json::Value> =
@@ -33,8 +38,8 @@ pub struct Applier {
 }
 
 impl Applier {
-    pub fn new(client: Client, dry_run: bool, force: bool) -> Self {
-        let mut params = PatchParams::apply(FIELD_MANAGER);
+    pub fn new(client: Client, manager: &str, dry_run: bool, force: bool) -> Self {
+        let mut params = PatchParams::apply(manager);
         params.dry_run = dry_run;
         params.force = force;
         Self {

@@ -8,6 +8,7 @@ pub mod network;
 pub mod projection;
 pub mod quantity;
 pub mod rbac;
+pub mod template;
 pub mod tenant;
 
 pub use aggregate::{

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{ResourceQuota, ServiceAccount};
 use kube::core::DynamicObject;
 use kube::{Api, Client};
 
-use crate::kube::apply::{Applier, parse_manifests};
+use crate::kube::apply::{Applier, SEED_FIELD_MANAGER, parse_manifests};
 
 /// The namespace in alice's kubeconfig context: one of acme's.
 pub const ALICE_NAMESPACE: &str = "acme-dev";
@@ -37,7 +37,7 @@ pub const DEMO_PHASES: [(&str, &str); 4] = [
 /// Applies the demo and waits until every ResourceQuota's status is filled
 /// with its current hard limits.
 pub async fn seed_demo(client: &Client) -> Result<()> {
-    let mut applier = Applier::new(client.clone(), false, true);
+    let mut applier = Applier::new(client.clone(), SEED_FIELD_MANAGER, false, true);
     for (origin, text) in DEMO_PHASES {
         let objects = parse_manifests(text, origin)?;
         for object in &objects {
