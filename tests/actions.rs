@@ -3,47 +3,12 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use assert_cmd::Command;
-use common::{cluster, create_namespace, object, unique_name};
+use common::{audit_lines, cluster, create_namespace, object, tenantry, unique_name};
 use k8s_openapi::api::core::v1::ResourceQuota;
 use k8s_openapi::api::rbac::v1::RoleBinding;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use serde_json::json;
 use tenantry::sandbox::Persona;
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn tenantry(persona: Persona, audit: &PathBuf, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("tenantry")
-        .expect("binary")
-        .arg("--kubeconfig")
-        .arg(cluster().kubeconfig(persona))
-        .args(args)
-        .env("TENANTRY_CONFIG_DIR", "/nonexistent-tenantry-config")
-        .env("TENANTRY_AUDIT_LOG", audit)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("running tenantry");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn audit_lines(path: &PathBuf) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON audit line"))
-        .collect()
-}
 
 /// A tenant of one namespace owned by alice, with a quota of two keys.
 async fn tenant_with_quota(prefix: &str, manager: &str) -> (String, String) {

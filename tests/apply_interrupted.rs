@@ -26,17 +26,12 @@ fn tenantry() -> std::process::Command {
     cmd
 }
 
-#[tokio::test]
-async fn an_apply_cut_short_by_the_api_server_is_reported_and_completed_by_a_rerun() {
-    let admin = cluster().client(Persona::Admin).await;
-    let tenant = unique_name("cut");
-    let namespaces: Vec<String> = (0..4).map(|i| format!("{tenant}-{i}")).collect();
-    for ns in &namespaces {
-        create_namespace(&admin, ns, &[("tenantry.dev/tenant", &tenant)]).await;
-    }
-
+/// Runs `args` with a pause between objects, kills the API server after
+/// the first object is applied, checks the report, restarts the server and
+/// re-runs the command; returns the re-run's stdout.
+async fn cut_short_then_rerun(args: &[&str], kind: &str) -> String {
     let mut child = tenantry()
-        .args(["quota", "set", &tenant, "pods=5"])
+        .args(args)
         .env("TENANTRY_TEST_APPLY_DELAY_MS", "1500")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -48,12 +43,12 @@ async fn an_apply_cut_short_by_the_api_server_is_reported_and_completed_by_a_rer
     for line in lines.by_ref() {
         let line = line.expect("a line");
         seen.push(line.clone());
-        if line.contains("applied ResourceQuota") {
+        if line.contains("tenantry: applied ") {
             break;
         }
     }
     assert!(
-        seen.iter().any(|l| l.contains("applied ResourceQuota")),
+        seen.iter().any(|l| l.contains("tenantry: applied ")),
         "tenantry never applied anything: {seen:?}"
     );
     with_owned_sandbox(|sandbox| sandbox.kill_component("kube-apiserver")).expect("killing it");
@@ -61,8 +56,8 @@ async fn an_apply_cut_short_by_the_api_server_is_reported_and_completed_by_a_rer
     let status = child.wait().expect("tenantry exits");
     let stderr = [seen, rest].concat().join("\n");
     assert_eq!(status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("applied: ResourceQuota"), "{stderr}");
-    assert!(stderr.contains("not applied: ResourceQuota"), "{stderr}");
+    assert!(stderr.contains("applied: "), "{stderr}");
+    assert!(stderr.contains(&format!("not applied: {kind}")), "{stderr}");
     assert!(
         stderr.contains("running the same command again completes it"),
         "{stderr}"
@@ -71,17 +66,27 @@ async fn an_apply_cut_short_by_the_api_server_is_reported_and_completed_by_a_rer
     // Start it again on the same port; the client reconnects.
     restart_api_server().await;
 
-    let rerun = tenantry()
-        .args(["quota", "set", &tenant, "pods=5"])
-        .output()
-        .expect("re-running");
-    let out = String::from_utf8_lossy(&rerun.stdout);
+    let rerun = tenantry().args(args).output().expect("re-running");
+    let out = String::from_utf8_lossy(&rerun.stdout).into_owned();
     assert_eq!(
         rerun.status.code(),
         Some(0),
         "{out}{}",
         String::from_utf8_lossy(&rerun.stderr)
     );
+    out
+}
+
+#[tokio::test]
+async fn writes_cut_short_by_the_api_server_are_reported_and_completed_by_a_rerun() {
+    // quota set over four namespaces.
+    let admin = cluster().client(Persona::Admin).await;
+    let tenant = unique_name("cut");
+    let namespaces: Vec<String> = (0..4).map(|i| format!("{tenant}-{i}")).collect();
+    for ns in &namespaces {
+        create_namespace(&admin, ns, &[("tenantry.dev/tenant", &tenant)]).await;
+    }
+    let out = cut_short_then_rerun(&["quota", "set", &tenant, "pods=5"], "ResourceQuota").await;
     assert!(
         out.contains("unchanged ResourceQuota"),
         "what was applied stays as it is: {out}"
@@ -97,6 +102,36 @@ async fn an_apply_cut_short_by_the_api_server_is_reported_and_completed_by_a_rer
             .and_then(|s| s.hard)
             .and_then(|h| h.get("pods").cloned());
         assert_eq!(pods.map(|q| q.0).as_deref(), Some("5"), "{ns}");
+    }
+
+    // create: fourteen objects from tenant-baseline, cut after the first.
+    let tenant = unique_name("cutnew");
+    let namespaces = format!("{tenant}-a,{tenant}-b");
+    let args = [
+        "create",
+        &tenant,
+        "--owner",
+        "user:zoe",
+        "--namespaces",
+        &namespaces,
+    ];
+    let out = cut_short_then_rerun(&args, "RoleBinding").await;
+    assert!(
+        out.contains(&format!("unchanged Namespace {tenant}-a")),
+        "the namespace made before the cut stays: {out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "create    NetworkPolicy {tenant}-b/allow-dns-egress"
+        )),
+        "{out}"
+    );
+    let admin = cluster().client(Persona::Admin).await;
+    for ns in [format!("{tenant}-a"), format!("{tenant}-b")] {
+        Api::<ResourceQuota>::namespaced(admin.clone(), &ns)
+            .get("tenant-quota")
+            .await
+            .expect("the quota exists after the re-run");
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod output;
 pub mod sandbox_cmd;
+pub mod template_cmd;
 pub mod write_cmd;
 
 use std::path::PathBuf;
@@ -95,6 +96,57 @@ pub enum Command {
         strict: bool,
         #[arg(short, long, value_enum, default_value_t = Format::Table)]
         output: Format,
+    },
+    /// List the templates (built-in and in the config dir's templates/) with their parameters
+    Templates {
+        #[arg(short, long, value_enum, default_value_t = Format::Table)]
+        output: Format,
+    },
+    /// Create a tenant from a template: tenantry create zeta --owner user:zoe --namespaces zeta-dev,zeta-prod
+    Create {
+        /// The tenant's name (a DNS label: lower-case letters, digits, '-')
+        tenant: String,
+        /// user:NAME, group:NAME or serviceaccount:NAMESPACE:NAME (repeatable)
+        #[arg(long = "owner", value_name = "KIND:NAME", required = true)]
+        owners: Vec<String>,
+        /// The template to render
+        #[arg(long, default_value = "tenant-baseline")]
+        template: String,
+        /// A template parameter (repeatable)
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// The tenant's namespaces, comma-separated (default: one named after the tenant)
+        #[arg(long, value_name = "A,B", value_delimiter = ',')]
+        namespaces: Vec<String>,
+        /// Show what would be created; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Show every field of every object
+        #[arg(long)]
+        diff: bool,
+        /// Take over fields another field manager owns
+        #[arg(long)]
+        force: bool,
+    },
+    /// Apply a template to a tenant: tenantry apply netpol-default-deny --tenant acme --diff
+    Apply {
+        /// The template to apply (see `tenantry templates`)
+        template: String,
+        /// A template parameter (repeatable)
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Owners to bind besides the tenant's current ones (repeatable)
+        #[arg(long = "owner", value_name = "KIND:NAME")]
+        owners: Vec<String>,
+        /// Show what would change; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Show the field-by-field diff between the live objects and the server's dry-run result
+        #[arg(long)]
+        diff: bool,
+        /// Take over fields another field manager owns
+        #[arg(long)]
+        force: bool,
     },
     /// Adjust ResourceQuota hard limits of a tenant
     Quota {
@@ -234,6 +286,47 @@ pub fn run(cli: Cli) -> Result<i32> {
             &values,
             dry_run,
             force,
+        ),
+        Some(Command::Templates { output }) => template_cmd::templates(output),
+        Some(Command::Create {
+            tenant,
+            owners,
+            template,
+            sets,
+            namespaces,
+            dry_run,
+            diff,
+            force,
+        }) => template_cmd::create(
+            &cli.global,
+            &template_cmd::CreateArgs {
+                tenant: &tenant,
+                owners: &owners,
+                template: &template,
+                sets: &sets,
+                namespaces: &namespaces,
+                dry_run,
+                force,
+                diff,
+            },
+        ),
+        Some(Command::Apply {
+            template,
+            sets,
+            owners,
+            dry_run,
+            diff,
+            force,
+        }) => template_cmd::apply(
+            &cli.global,
+            &template_cmd::ApplyArgs {
+                template: &template,
+                owners: &owners,
+                sets: &sets,
+                dry_run,
+                diff,
+                force,
+            },
         ),
         Some(Command::Tenants { output }) => headless(&cli.global, |state| {
             let out = output::tenants(state);
@@ -401,7 +494,7 @@ fn quota_set(
             connection: &connection,
             readonly: write_cmd::readonly(global, &config),
         };
-        write_cmd::execute(&ctx, "quota set", objects, dry_run, force, true).await
+        write_cmd::execute(&ctx, "quota set", objects, dry_run, force, write_cmd::Detail::Changes).await
     })
 }
 

@@ -88,9 +88,20 @@ fn describe_objects(objects: &[DynamicObject]) -> Vec<String> {
         .collect()
 }
 
+/// How much of the plan to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// One line per object: create / change / unchanged.
+    Objects,
+    /// Plus the changed fields of objects that exist.
+    Changes,
+    /// Plus every field of the objects to be created (`--diff`).
+    Full,
+}
+
 /// Prints the plan: per object, created / changed / unchanged, and the
-/// field changes when `show_fields`.
-pub fn print_plan(planned: &[Planned], show_fields: bool) {
+/// field changes as `detail` asks.
+pub fn print_plan(planned: &[Planned], detail: Detail) {
     for plan in planned {
         let verb = if !plan.exists {
             "create"
@@ -99,18 +110,32 @@ pub fn print_plan(planned: &[Planned], show_fields: bool) {
         } else {
             "change"
         };
-        println!("{verb:<9} {}", plan.reference);
-        if show_fields && plan.exists {
+        let note = if plan.checked {
+            ""
+        } else {
+            "  (checked by the server once its namespace exists)"
+        };
+        println!("{verb:<9} {}{note}", plan.reference);
+        let show_fields = match detail {
+            Detail::Objects => false,
+            Detail::Changes => plan.exists,
+            Detail::Full => true,
+        };
+        if show_fields {
             for change in &plan.changes {
                 let show = |v: &Option<serde_json::Value>| {
                     v.as_ref().map_or("(none)".to_string(), |v| v.to_string())
                 };
-                println!(
-                    "            {}: {} -> {}",
-                    change.path,
-                    show(&change.before),
-                    show(&change.after)
-                );
+                if plan.exists {
+                    println!(
+                        "            {}: {} -> {}",
+                        change.path,
+                        show(&change.before),
+                        show(&change.after)
+                    );
+                } else {
+                    println!("            {}: {}", change.path, show(&change.after));
+                }
             }
         }
     }
@@ -124,7 +149,7 @@ pub async fn execute(
     objects: Vec<DynamicObject>,
     dry_run: bool,
     force: bool,
-    show_fields: bool,
+    detail: Detail,
 ) -> Result<i32> {
     let names = describe_objects(&objects);
     if ctx.readonly {
@@ -152,7 +177,14 @@ pub async fn execute(
             return Ok(1);
         }
     };
-    print_plan(&planned, show_fields || dry_run);
+    print_plan(
+        &planned,
+        if dry_run && detail == Detail::Objects {
+            Detail::Changes
+        } else {
+            detail
+        },
+    );
     if dry_run {
         ctx.audit(action, names, true, "previewed", None);
         println!("dry run: nothing was written");

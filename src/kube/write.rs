@@ -126,6 +126,10 @@ pub struct Planned {
     /// False when the object does not exist yet.
     pub exists: bool,
     pub changes: Vec<FieldChange>,
+    /// False for objects in a namespace this same plan creates: the server
+    /// cannot dry-run them before the namespace exists, so [`Writer::apply`]
+    /// dry-runs them once it does, before writing any of them.
+    pub checked: bool,
 }
 
 /// Result of applying a plan for real.
@@ -211,8 +215,33 @@ impl Writer {
         &self,
         objects: &[DynamicObject],
     ) -> Result<Vec<Planned>, (ObjectRef, WriteError)> {
-        let mut planned = Vec::new();
+        let mut planned: Vec<Planned> = Vec::new();
         for object in objects {
+            if let Some(ns) = &object.metadata.namespace
+                && planned.iter().any(|p| {
+                    !p.exists && p.reference.kind == "Namespace" && &p.reference.name == ns
+                })
+            {
+                let kind = object
+                    .types
+                    .as_ref()
+                    .map(|t| t.kind.clone())
+                    .unwrap_or_default();
+                let mut changes = Vec::new();
+                diff("", &Value::Null, &comparable(object), &mut changes);
+                planned.push(Planned {
+                    object: object.clone(),
+                    reference: ObjectRef {
+                        kind,
+                        namespace: Some(ns.clone()),
+                        name: object.metadata.name.clone().unwrap_or_default(),
+                    },
+                    exists: false,
+                    changes,
+                    checked: false,
+                });
+                continue;
+            }
             let unknown = || ObjectRef {
                 kind: object
                     .types
@@ -223,14 +252,19 @@ impl Writer {
                 name: object.metadata.name.clone().unwrap_or_default(),
             };
             let (api, reference) = self.api_for(object).await.map_err(|e| (unknown(), e))?;
-            let live = api
-                .get_opt(&reference.name)
-                .await
-                .map_err(|e| (reference.clone(), classify(e)))?;
-            let result = api
+            let live = api.get_opt(&reference.name).await.map_err(classify);
+            let dry_run = api
                 .patch(&reference.name, &self.params(true), &Patch::Apply(object))
                 .await
-                .map_err(|e| (reference.clone(), classify(e)))?;
+                .map_err(classify);
+            // When both are refused, the write's refusal is the one that
+            // matters (it names the verb that was wanted); when only the
+            // read is, there is no truthful preview to show.
+            let (live, result) = match (live, dry_run) {
+                (_, Err(e)) => return Err((reference, e)),
+                (Err(e), Ok(_)) => return Err((reference, e)),
+                (Ok(live), Ok(result)) => (live, result),
+            };
             let before = live.as_ref().map(comparable).unwrap_or(Value::Null);
             let after = comparable(&result);
             let mut changes = Vec::new();
@@ -240,6 +274,7 @@ impl Writer {
                 reference,
                 exists: live.is_some(),
                 changes,
+                checked: true,
             });
         }
         Ok(planned)
@@ -253,7 +288,36 @@ impl Writer {
         mut on_applied: impl FnMut(&ObjectRef),
     ) -> ApplyReport {
         let mut report = ApplyReport::default();
+        let mut unchecked_verified = false;
         for (i, plan) in planned.iter().enumerate() {
+            if !plan.checked && !unchecked_verified {
+                // The namespaces they go into exist now: dry-run every
+                // remaining unchecked object before writing any of them.
+                unchecked_verified = true;
+                for later in planned[i..].iter().filter(|p| !p.checked) {
+                    let refused = match self.api_for(&later.object).await {
+                        Ok((api, _)) => api
+                            .patch(
+                                &later.reference.name,
+                                &self.params(true),
+                                &Patch::Apply(&later.object),
+                            )
+                            .await
+                            .err()
+                            .map(classify),
+                        Err(e) => Some(e),
+                    };
+                    if let Some(err) = refused {
+                        report.failed = Some((later.reference.clone(), err));
+                        report.not_applied = planned[i..]
+                            .iter()
+                            .filter(|p| p.reference != later.reference)
+                            .map(|p| p.reference.clone())
+                            .collect();
+                        return report;
+                    }
+                }
+            }
             let result = match self.api_for(&plan.object).await {
                 Ok((api, _)) => api
                     .patch(

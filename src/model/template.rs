@@ -22,6 +22,7 @@ use serde_json::Value;
 
 use super::projection::Subject;
 use super::quantity::parse_quantity;
+use super::tenant::{CAPSULE_TENANT_LABEL, ResolverKind};
 
 /// The tenant label tenantry puts on the namespaces it creates.
 pub const TENANT_LABEL: &str = "tenantry.dev/tenant";
@@ -259,13 +260,17 @@ pub fn check_dns_subdomain(text: &str, what: &str) -> Result<(), String> {
         return Err(format!("{what} is longer than 253 characters"));
     }
     for label in text.split('.') {
-        check_dns_label(label, what).map_err(|e| e.replace(&format!("{label:?}"), &format!("{text:?}")))?;
+        check_dns_label(label, what)
+            .map_err(|e| e.replace(&format!("{label:?}"), &format!("{text:?}")))?;
     }
     Ok(())
 }
 
 /// The placeholders of a text with their 1-based line and column.
-fn placeholders(text: &str) -> Result<Vec<(String, usize, usize)>, (usize, usize, String)> {
+/// A name (or a problem) at a 1-based line and column.
+type At<T> = (T, usize, usize);
+
+fn placeholders(text: &str) -> Result<Vec<At<String>>, At<String>> {
     let mut found = Vec::new();
     for (line_index, line) in text.lines().enumerate() {
         let mut rest = line;
@@ -274,7 +279,7 @@ fn placeholders(text: &str) -> Result<Vec<(String, usize, usize)>, (usize, usize
             let column = line[..offset + start].chars().count() + 1;
             let after = &rest[start + 2..];
             let Some(end) = after.find('}') else {
-                return Err((line_index + 1, column, "\"${\" is not closed by '}'".into()));
+                return Err(("\"${\" is not closed by '}'".into(), line_index + 1, column));
             };
             let name = &after[..end];
             let valid = name
@@ -286,11 +291,11 @@ fn placeholders(text: &str) -> Result<Vec<(String, usize, usize)>, (usize, usize
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
             if !valid {
                 return Err((
-                    line_index + 1,
-                    column,
                     format!(
                         "\"${{{name}}}\" is not a parameter name (upper-case letters, digits and '_')"
                     ),
+                    line_index + 1,
+                    column,
                 ));
             }
             found.push((name.to_string(), line_index + 1, column));
@@ -320,7 +325,10 @@ fn yaml_error_at(origin: &str, line_offset: usize, err: &serde_saphyr::Error) ->
 /// `error: line 5 column 11: unclosed bracket` → `unclosed bracket`.
 fn strip_location(message: &str) -> String {
     let m = message.strip_prefix("error: ").unwrap_or(message);
-    match m.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+    match m
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
         Some((_, text)) => text.to_string(),
         None => m.to_string(),
     }
@@ -413,8 +421,8 @@ impl Template {
             if text.lines().all(is_blank_or_comment) {
                 continue;
             }
-            let found = placeholders(&text)
-                .map_err(|(l, c, message)| at(line + l - 1, c, message))?;
+            let found =
+                placeholders(&text).map_err(|(message, l, c)| at(line + l - 1, c, message))?;
             for (name, l, c) in &found {
                 if !is_builtin(name) && !declared.contains(name.as_str()) {
                     return Err(at(
@@ -428,18 +436,24 @@ impl Template {
                 }
             }
             // Valid YAML as written (placeholders are plain text to YAML).
-            let value: Value = serde_saphyr::from_str(&text)
-                .map_err(|e| yaml_error_at(origin, line - 1, &e))?;
+            let value: Value =
+                serde_saphyr::from_str(&text).map_err(|e| yaml_error_at(origin, line - 1, &e))?;
             for field in ["apiVersion", "kind"] {
                 if value.get(field).and_then(Value::as_str).is_none() {
                     return Err(at(
                         line,
                         1,
-                        format!("this document has no {field}: each document of a template is one Kubernetes object"),
+                        format!(
+                            "this document has no {field}: each document of a template is one Kubernetes object"
+                        ),
                     ));
                 }
             }
-            if value.pointer("/metadata/name").and_then(Value::as_str).is_none() {
+            if value
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .is_none()
+            {
                 return Err(at(line, 1, "this document has no metadata.name".into()));
             }
             documents.push(Document {
@@ -451,7 +465,9 @@ impl Template {
         if documents.is_empty() {
             return Err(TemplateError {
                 location: origin.to_string(),
-                message: "the template has no objects: put them after a line `---` below the header".into(),
+                message:
+                    "the template has no objects: put them after a line `---` below the header"
+                        .into(),
             });
         }
         Ok(Template {
@@ -471,9 +487,9 @@ impl Template {
     /// Whether rendering needs the tenant's owners (a document uses
     /// `OWNER_KIND` or `OWNER_NAME`).
     pub fn uses_owners(&self) -> bool {
-        self.documents.iter().any(|d| {
-            d.placeholders.contains("OWNER_KIND") || d.placeholders.contains("OWNER_NAME")
-        })
+        self.documents
+            .iter()
+            .any(|d| d.placeholders.contains("OWNER_KIND") || d.placeholders.contains("OWNER_NAME"))
     }
 
     /// Checks user values: unknown names, built-ins, line breaks, each
@@ -621,8 +637,11 @@ impl Template {
             .into_iter()
             .map(|value| {
                 check_quantities(&value).map_err(error)?;
-                serde_json::from_value::<DynamicObject>(value)
-                    .map_err(|e| error(format!("a rendered document is not a Kubernetes object: {e}")))
+                serde_json::from_value::<DynamicObject>(value).map_err(|e| {
+                    error(format!(
+                        "a rendered document is not a Kubernetes object: {e}"
+                    ))
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(objects)
@@ -667,6 +686,26 @@ pub struct Target {
     /// Put `tenant_label: tenant` on rendered Namespaces (when creating a
     /// tenant, or for tenants the label resolver finds).
     pub label_namespaces: bool,
+}
+
+/// The label key that names a tenant on its namespaces, and whether
+/// tenantry may set it on them: for tenants the label resolver finds, its
+/// key (yes); for Capsule tenants, Capsule's key (no: Capsule sets it, and
+/// a second resolver claiming the namespace would be reported as a
+/// conflict); otherwise the label resolver's key (no).
+pub fn tenant_label_for(source: &str, resolvers: &[ResolverKind]) -> (String, bool) {
+    let label_key = resolvers
+        .iter()
+        .find_map(|r| match r {
+            ResolverKind::Label { key } => Some(key.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| TENANT_LABEL.to_string());
+    match source {
+        "label" => (label_key, true),
+        "capsule" => (CAPSULE_TENANT_LABEL.to_string(), false),
+        _ => (label_key, false),
+    }
 }
 
 fn label(value: &mut Value, target: &Target, template: &str) {
@@ -788,7 +827,13 @@ fn check_quantities(value: &Value) -> Result<(), String> {
         "LimitRange" => {
             if let Some(limits) = value.pointer("/spec/limits").and_then(Value::as_array) {
                 for (i, limit) in limits.iter().enumerate() {
-                    for section in ["default", "defaultRequest", "max", "min", "maxLimitRequestRatio"] {
+                    for section in [
+                        "default",
+                        "defaultRequest",
+                        "max",
+                        "min",
+                        "maxLimitRequestRatio",
+                    ] {
                         if let Some(map) = limit.get(section).and_then(Value::as_object) {
                             fields.extend(
                                 map.iter()
@@ -852,10 +897,7 @@ impl Catalogue {
         let mut paths: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| {
-                p.extension()
-                    .is_some_and(|e| e == "yaml" || e == "yml")
-            })
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
             .collect();
         paths.sort();
         for path in paths {

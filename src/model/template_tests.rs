@@ -32,7 +32,11 @@ fn kinds(objects: &[DynamicObject]) -> Vec<String> {
 #[test]
 fn every_builtin_parses() {
     let catalogue = Catalogue::builtin();
-    let names: Vec<&str> = catalogue.templates.iter().map(|t| t.name.as_str()).collect();
+    let names: Vec<&str> = catalogue
+        .templates
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
     assert_eq!(names.len(), BUILTIN_TEMPLATES.len(), "{names:?}");
     for (name, text) in BUILTIN_TEMPLATES {
         Template::parse(text, name, Source::Builtin).unwrap_or_else(|e| panic!("{e}"));
@@ -52,7 +56,10 @@ fn baseline_renders_per_namespace_with_labels() {
     let labels = ns.metadata.labels.as_ref().unwrap();
     assert_eq!(labels["tenantry.dev/tenant"], "zeta");
     assert_eq!(labels["pod-security.kubernetes.io/enforce"], "baseline");
-    assert_eq!(labels["pod-security.kubernetes.io/enforce-version"], "v1.33");
+    assert_eq!(
+        labels["pod-security.kubernetes.io/enforce-version"],
+        "v1.33"
+    );
     assert_eq!(labels["pod-security.kubernetes.io/warn"], "restricted");
     assert_eq!(labels["app.kubernetes.io/managed-by"], "tenantry");
     assert_eq!(labels["tenantry.dev/template"], "tenant-baseline");
@@ -66,8 +73,7 @@ fn baseline_renders_per_namespace_with_labels() {
         .find(|o| o.metadata.name.as_deref() == Some("allow-same-tenant"))
         .unwrap();
     assert_eq!(
-        netpol.data["spec"]["ingress"][0]["from"][0]["namespaceSelector"]["matchLabels"]
-            ["tenantry.dev/tenant"],
+        netpol.data["spec"]["ingress"][0]["from"][0]["namespaceSelector"]["matchLabels"]["tenantry.dev/tenant"],
         "zeta"
     );
 }
@@ -78,7 +84,11 @@ fn owners_are_merged_into_one_binding_and_service_accounts_get_a_namespace() {
         .render(&target(
             "zeta",
             &["zeta"],
-            &["user:zoe", "group:zeta-admins", "serviceaccount:ci:deployer"],
+            &[
+                "user:zoe",
+                "group:zeta-admins",
+                "serviceaccount:ci:deployer",
+            ],
         ))
         .unwrap();
     let binding = objects
@@ -92,7 +102,10 @@ fn owners_are_merged_into_one_binding_and_service_accounts_get_a_namespace() {
     assert_eq!(subjects[2]["namespace"], "ci");
     assert!(subjects[2].get("apiGroup").is_none());
     assert_eq!(
-        objects.iter().filter(|o| o.types.as_ref().unwrap().kind == "RoleBinding").count(),
+        objects
+            .iter()
+            .filter(|o| o.types.as_ref().unwrap().kind == "RoleBinding")
+            .count(),
         1
     );
 }
@@ -109,7 +122,10 @@ fn values_are_checked_and_named() {
     tgt.values.clear();
     tgt.values.insert("REQUESTS_CPU".into(), "4 cpus".into());
     let err = t.render(&tgt).unwrap_err().to_string();
-    assert!(err.contains("REQUESTS_CPU") && err.contains("does not match"), "{err}");
+    assert!(
+        err.contains("REQUESTS_CPU") && err.contains("does not match"),
+        "{err}"
+    );
 
     tgt.values.clear();
     tgt.values.insert("TENANT".into(), "other".into());
@@ -140,7 +156,8 @@ fn invalid_yaml_names_file_line_and_column() {
     let err = Template::parse(text, "mine.yaml", Source::Builtin).unwrap_err();
     assert_eq!(err.to_string(), "mine.yaml:7:11: unclosed bracket '['");
 
-    let text = "name: t\ndescription: [bad\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    let text =
+        "name: t\ndescription: [bad\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
     let err = Template::parse(text, "mine.yaml", Source::Builtin).unwrap_err();
     assert!(err.location.starts_with("mine.yaml:2:"), "{err}");
 }
@@ -161,7 +178,10 @@ fn an_unknown_placeholder_names_its_line_and_column() {
 fn documents_need_kind_and_name() {
     let text = "name: t\n---\napiVersion: v1\nmetadata:\n  name: c\n";
     let err = Template::parse(text, "x.yaml", Source::Builtin).unwrap_err();
-    assert!(err.to_string().contains("x.yaml:3:1") && err.message.contains("kind"), "{err}");
+    assert!(
+        err.to_string().contains("x.yaml:3:1") && err.message.contains("kind"),
+        "{err}"
+    );
     let text = "name: t\n";
     assert!(Template::parse(text, "x.yaml", Source::Builtin).is_err());
 }
@@ -173,7 +193,10 @@ fn a_bad_quantity_in_a_rendered_quota_is_refused() {
     let mut tgt = target("a", &["a"], &[]);
     tgt.values.insert("CPU".into(), "1.5.2".into());
     let err = t.render(&tgt).unwrap_err().to_string();
-    assert!(err.contains("spec.hard.requests.cpu") && err.contains("1.5.2"), "{err}");
+    assert!(
+        err.contains("spec.hard.requests.cpu") && err.contains("1.5.2"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -194,7 +217,11 @@ fn owners_parse_strictly() {
     assert_eq!(sa.namespace.as_deref(), Some("ci"));
     assert_eq!(owner_text(&sa), "serviceaccount:ci:deployer");
     assert!(parse_owner("alice").unwrap_err().contains("user:NAME"));
-    assert!(parse_owner("robot:x").unwrap_err().contains("unknown owner kind"));
+    assert!(
+        parse_owner("robot:x")
+            .unwrap_err()
+            .contains("unknown owner kind")
+    );
     assert!(parse_owner("serviceaccount:ci").is_err());
     assert!(parse_owner("user:").is_err());
 }
@@ -217,13 +244,23 @@ fn user_templates_override_builtins_and_broken_ones_are_kept_as_errors() {
         "name: quota-small\n---\napiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\n  namespace: ${NAMESPACE}\nspec:\n  hard:\n    pods: \"1\"\n",
     )
     .unwrap();
-    std::fs::write(dir.path().join("broken.yaml"), "name: broken\n---\nkind: [\n").unwrap();
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        "name: broken\n---\nkind: [\n",
+    )
+    .unwrap();
     let catalogue = Catalogue::load(Some(dir.path()));
     let small = catalogue.get("quota-small").unwrap();
     assert!(matches!(small.source, Source::User(_)));
     let err = catalogue.get("broken").unwrap_err();
     assert!(err.location.contains("broken.yaml:3:"), "{err}");
-    assert!(catalogue.get("nope").unwrap_err().message.contains("tenant-baseline"));
+    assert!(
+        catalogue
+            .get("nope")
+            .unwrap_err()
+            .message
+            .contains("tenant-baseline")
+    );
 }
 
 #[test]
@@ -235,4 +272,3 @@ fn namespaces_are_labelled_only_when_asked() {
     assert!(!labels.contains_key("tenantry.dev/tenant"), "{labels:?}");
     assert_eq!(labels["pod-security.kubernetes.io/enforce"], "restricted");
 }
-

@@ -175,3 +175,50 @@ pub fn with_owned_sandbox<R>(f: impl FnOnce(&mut Sandbox) -> R) -> R {
         .expect("this test needs a sandbox of its own; unset TENANTRY_TEST_SANDBOX");
     f(sandbox)
 }
+
+/// What a run of the `tenantry` binary printed and returned.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the `tenantry` binary as `persona`, with no user config and the
+/// audit log at `audit`.
+pub fn tenantry(persona: Persona, audit: &Path, args: &[&str]) -> Run {
+    tenantry_in(
+        Path::new("/nonexistent-tenantry-config"),
+        persona,
+        audit,
+        args,
+    )
+}
+
+/// [`tenantry`] with `config_dir` as the config dir (user templates,
+/// config.yaml).
+pub fn tenantry_in(config_dir: &Path, persona: Persona, audit: &Path, args: &[&str]) -> Run {
+    let out = assert_cmd::Command::cargo_bin("tenantry")
+        .expect("binary")
+        .arg("--kubeconfig")
+        .arg(cluster().kubeconfig(persona))
+        .args(args)
+        .env("TENANTRY_CONFIG_DIR", config_dir)
+        .env("TENANTRY_AUDIT_LOG", audit)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("running tenantry");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The audit log's records.
+pub fn audit_lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON audit line"))
+        .collect()
+}

@@ -1,0 +1,323 @@
+//! `tenantry templates`, `tenantry create` and `tenantry apply`: templates
+//! rendered locally (every bad value refused before anything is sent), then
+//! the shared write path of [`super::write_cmd`].
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, bail};
+use kube::Api;
+use serde::Serialize;
+
+use super::GlobalArgs;
+use super::output::{self, Format};
+use super::write_cmd::{self, Detail, UsageError};
+use crate::kube::client::{ConnectOptions, connect};
+use crate::model::TenantId;
+use crate::model::template::{
+    BUILTIN_PARAMETERS, Catalogue, Parameter, Source, Target, Template, check_dns_label,
+    parse_owner, tenant_label_for,
+};
+
+/// The catalogue: built-ins and `templates/` in the config dir.
+pub fn catalogue() -> Catalogue {
+    let paths = crate::config::Paths::from_process();
+    Catalogue::load(paths.config.map(|c| c.join("templates")).as_deref())
+}
+
+fn template<'a>(catalogue: &'a Catalogue, name: &str) -> Result<&'a Template> {
+    catalogue
+        .get(name)
+        .map_err(|e| UsageError(e.to_string()).into())
+}
+
+#[derive(Serialize)]
+struct TemplateOut<'a> {
+    name: &'a str,
+    description: &'a str,
+    source: &'a Source,
+    parameters: &'a [Parameter],
+}
+
+#[derive(Serialize)]
+struct TemplatesOut<'a> {
+    templates: Vec<TemplateOut<'a>>,
+    builtin_parameters: BTreeMap<&'static str, &'static str>,
+    broken: Vec<String>,
+}
+
+/// `tenantry templates [-o table|json|yaml]`.
+pub fn templates(format: Format) -> Result<i32> {
+    let catalogue = catalogue();
+    for (_, err) in &catalogue.broken {
+        eprintln!("tenantry: warning: template {err}");
+    }
+    let out = TemplatesOut {
+        templates: catalogue
+            .templates
+            .iter()
+            .map(|t| TemplateOut {
+                name: &t.name,
+                description: &t.description,
+                source: &t.source,
+                parameters: &t.parameters,
+            })
+            .collect(),
+        builtin_parameters: BUILTIN_PARAMETERS.into_iter().collect(),
+        broken: catalogue
+            .broken
+            .iter()
+            .map(|(_, e)| e.to_string())
+            .collect(),
+    };
+    if format != Format::Table {
+        print!("{}", output::serialize(&out, format)?);
+        return Ok(0);
+    }
+    let rows: Vec<Vec<String>> = catalogue
+        .templates
+        .iter()
+        .map(|t| vec![t.name.clone(), t.source.to_string(), t.description.clone()])
+        .collect();
+    print!(
+        "{}",
+        output::table(&["TEMPLATE", "SOURCE", "DESCRIPTION"], &rows)
+    );
+    for t in &catalogue.templates {
+        if t.parameters.is_empty() {
+            continue;
+        }
+        println!("\n{} parameters:", t.name);
+        let rows: Vec<Vec<String>> = t
+            .parameters
+            .iter()
+            .map(|p| {
+                vec![
+                    p.name.clone(),
+                    match (&p.default, p.required) {
+                        (Some(d), _) => d.clone(),
+                        (None, true) => "(required)".into(),
+                        (None, false) => "(empty)".into(),
+                    },
+                    p.validation.clone().unwrap_or_default(),
+                    p.description.clone(),
+                ]
+            })
+            .collect();
+        print!(
+            "{}",
+            output::table(
+                &["  NAME", "DEFAULT", "VALIDATION", "DESCRIPTION"],
+                &indent(rows)
+            )
+        );
+    }
+    println!(
+        "\nbuilt-in parameters, filled by tenantry: {}",
+        BUILTIN_PARAMETERS.map(|(n, _)| n).join(", ")
+    );
+    Ok(0)
+}
+
+fn indent(mut rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    for row in &mut rows {
+        if let Some(first) = row.first_mut() {
+            *first = format!("  {first}");
+        }
+    }
+    rows
+}
+
+pub struct CreateArgs<'a> {
+    pub tenant: &'a str,
+    pub owners: &'a [String],
+    pub template: &'a str,
+    pub sets: &'a [String],
+    pub namespaces: &'a [String],
+    pub dry_run: bool,
+    pub force: bool,
+    pub diff: bool,
+}
+
+/// `tenantry create TENANT --owner KIND:NAME [--template T] [--set K=V]...
+/// [--namespaces a,b] [--dry-run]`.
+pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
+    check_dns_label(args.tenant, "the tenant name").map_err(UsageError)?;
+    let owners = args
+        .owners
+        .iter()
+        .map(|o| parse_owner(o))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(UsageError)?;
+    let namespaces: Vec<String> = if args.namespaces.is_empty() {
+        vec![args.tenant.to_string()]
+    } else {
+        args.namespaces
+            .iter()
+            .flat_map(|n| n.split(','))
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect()
+    };
+    for ns in &namespaces {
+        check_dns_label(ns, "namespace").map_err(UsageError)?;
+    }
+    let catalogue = catalogue();
+    let template = template(&catalogue, args.template)?;
+    let config = super::load_config(global);
+    let (tenant_label, _) = tenant_label_for("label", &crate::live::resolvers(&config.settings));
+    let target = Target {
+        tenant: args.tenant.to_string(),
+        namespaces: namespaces.clone(),
+        owners,
+        values: write_cmd::parse_sets(args.sets)?,
+        tenant_label: tenant_label.clone(),
+        label_namespaces: true,
+    };
+    let objects = template
+        .render(&target)
+        .map_err(|e| UsageError(e.to_string()))?;
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let connection = connect(&ConnectOptions {
+            kubeconfig: global.kubeconfig.clone(),
+            context: global.context.clone(),
+        })
+        .await?;
+        // A namespace of another tenant is not taken over. (When the user
+        // may not read namespaces, the server's dry-run decides.)
+        let api: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(connection.client.clone());
+        for ns in &namespaces {
+            if let Ok(Some(live)) = api.get_opt(ns).await {
+                let owner = live
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(&tenant_label))
+                    .cloned();
+                match owner {
+                    Some(other) if other != args.tenant => bail!(UsageError(format!(
+                        "namespace {ns} belongs to tenant {other} ({tenant_label}={other}); nothing was sent"
+                    ))),
+                    Some(_) => {}
+                    None => eprintln!(
+                        "tenantry: note: namespace {ns} exists and belongs to no tenant; it joins {}",
+                        args.tenant
+                    ),
+                }
+            }
+        }
+        let ctx = write_cmd::WriteContext {
+            user: write_cmd::current_user(&connection).await,
+            connection: &connection,
+            readonly: write_cmd::readonly(global, &config),
+        };
+        write_cmd::execute(
+            &ctx,
+            &format!("create tenant {} from {}", args.tenant, template.name),
+            objects,
+            args.dry_run,
+            args.force,
+            if args.diff { Detail::Full } else { Detail::Objects },
+        )
+        .await
+    })
+}
+
+pub struct ApplyArgs<'a> {
+    pub template: &'a str,
+    pub owners: &'a [String],
+    pub sets: &'a [String],
+    pub dry_run: bool,
+    pub diff: bool,
+    pub force: bool,
+}
+
+/// `tenantry apply TEMPLATE --tenant T [--set K=V]... [--dry-run] [--diff]`:
+/// renders for the tenant's namespaces and owners as tenantry sees them.
+/// `-n/--namespace` limits it to those namespaces.
+pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
+    let Some(tenant) = global.tenant.as_deref() else {
+        bail!(UsageError(format!(
+            "apply needs the tenant: tenantry apply {} --tenant TENANT",
+            args.template
+        )));
+    };
+    let catalogue = catalogue();
+    let template = template(&catalogue, args.template)?;
+    let values = write_cmd::parse_sets(args.sets)?;
+    template
+        .resolve_values(&values)
+        .map_err(|e| UsageError(e.to_string()))?;
+    let extra_owners = args
+        .owners
+        .iter()
+        .map(|o| parse_owner(o))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(UsageError)?;
+    let config = super::load_config(global);
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let (connection, state) = super::synced_state(global, &config).await?;
+        let Some(found) = state.resolution.tenant(&TenantId::new(tenant)) else {
+            let known: Vec<&str> = state.rows.iter().map(|r| r.id.as_str()).collect();
+            bail!(UsageError(format!(
+                "no tenant {tenant:?} is visible{}",
+                if known.is_empty() {
+                    String::new()
+                } else {
+                    format!("; visible tenants: {}", known.join(", "))
+                }
+            )));
+        };
+        for ns in &global.namespaces {
+            if !found.namespaces.contains(ns) {
+                bail!(UsageError(format!(
+                    "{ns} is not a namespace of tenant {tenant} ({})",
+                    found.namespaces.join(", ")
+                )));
+            }
+        }
+        let (tenant_label, label_namespaces) =
+            tenant_label_for(&found.source, &crate::live::resolvers(&config.settings));
+        let mut owners = found.owners.clone();
+        for o in extra_owners {
+            if !owners.contains(&o) {
+                owners.push(o);
+            }
+        }
+        let target = Target {
+            tenant: tenant.to_string(),
+            namespaces: found
+                .namespaces
+                .iter()
+                .filter(|ns| global.namespaces.is_empty() || global.namespaces.contains(ns))
+                .cloned()
+                .collect(),
+            owners,
+            values,
+            tenant_label,
+            label_namespaces,
+        };
+        let objects = template
+            .render(&target)
+            .map_err(|e| UsageError(e.to_string()))?;
+        let ctx = write_cmd::WriteContext {
+            user: state.identity.user.clone(),
+            connection: &connection,
+            readonly: write_cmd::readonly(global, &config),
+        };
+        write_cmd::execute(
+            &ctx,
+            &format!("apply template {} to {tenant}", template.name),
+            objects,
+            args.dry_run,
+            args.force,
+            if args.diff {
+                Detail::Full
+            } else {
+                Detail::Objects
+            },
+        )
+        .await
+    })
+}

@@ -1,0 +1,627 @@
+//! Templates against the real API server: `create` from tenant-baseline
+//! (which passes every check of high severity by construction), `apply`
+//! with diffs, as admin and as alice, read-only mode, conflicts and bad
+//! input refused before anything is sent.
+
+mod common;
+
+use common::{audit_lines, cluster, create_namespace, object, tenantry, tenantry_in, unique_name};
+use k8s_openapi::api::core::v1::{Namespace, ResourceQuota};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::rbac::v1::RoleBinding;
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use serde_json::json;
+use tenantry::sandbox::Persona;
+
+fn audit_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("{name}-audit.jsonl"))
+}
+
+async fn namespace_exists(name: &str) -> bool {
+    let admin = cluster().client(Persona::Admin).await;
+    Api::<Namespace>::all(admin)
+        .get_opt(name)
+        .await
+        .expect("reading namespaces")
+        .is_some()
+}
+
+#[tokio::test]
+async fn a_tenant_created_from_the_baseline_passes_every_high_check_and_a_rerun_changes_nothing() {
+    let tenant = unique_name("made");
+    let audit = audit_path(&tenant);
+    let namespaces = format!("{tenant}-dev,{tenant}-prod");
+    let args = [
+        "create",
+        &tenant,
+        "--owner",
+        "user:zoe",
+        "--owner",
+        "group:makers",
+        "--namespaces",
+        &namespaces,
+    ];
+
+    let preview = tenantry(
+        Persona::Admin,
+        &audit,
+        &[&args[..], &["--dry-run"]].concat(),
+    );
+    assert_eq!(
+        preview.code,
+        Some(0),
+        "{}{}",
+        preview.stdout,
+        preview.stderr
+    );
+    assert!(
+        preview
+            .stdout
+            .contains(&format!("create    Namespace {tenant}-dev")),
+        "{}",
+        preview.stdout
+    );
+    assert!(preview.stdout.contains("dry run: nothing was written"));
+    assert!(!namespace_exists(&format!("{tenant}-dev")).await);
+
+    let run = tenantry(Persona::Admin, &audit, &args);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("applied 14 objects"), "{}", run.stdout);
+
+    let admin = cluster().client(Persona::Admin).await;
+    let ns = Api::<Namespace>::all(admin.clone())
+        .get(&format!("{tenant}-prod"))
+        .await
+        .expect("namespace");
+    let labels = ns.metadata.labels.unwrap_or_default();
+    assert_eq!(labels["tenantry.dev/tenant"], tenant);
+    assert_eq!(labels["pod-security.kubernetes.io/enforce"], "baseline");
+    assert_eq!(labels["app.kubernetes.io/managed-by"], "tenantry");
+    let binding = Api::<RoleBinding>::namespaced(admin.clone(), &format!("{tenant}-dev"))
+        .get("tenant-owner")
+        .await
+        .expect("owner binding");
+    let subjects: Vec<String> = binding
+        .subjects
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| format!("{}:{}", s.kind, s.name))
+        .collect();
+    assert_eq!(subjects, ["User:zoe", "Group:makers"]);
+    let managers: Vec<String> = binding
+        .metadata
+        .managed_fields
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.manager)
+        .collect();
+    assert_eq!(managers, ["tenantry"]);
+
+    let check = tenantry(
+        Persona::Admin,
+        &audit,
+        &["check", &tenant, "--fail-on", "high", "-o", "json"],
+    );
+    assert_eq!(check.code, Some(0), "{}{}", check.stdout, check.stderr);
+    let report: serde_json::Value = serde_json::from_str(&check.stdout).expect("json");
+    let checks = report["tenants"][0]["checks"].as_array().expect("checks");
+    assert_eq!(checks.len(), 21);
+    for check in checks {
+        let severity = check["severity"].as_str().unwrap_or_default();
+        if severity == "critical" || severity == "high" {
+            assert_eq!(check["outcome"], "pass", "{check}");
+        }
+    }
+
+    let again = tenantry(Persona::Admin, &audit, &args);
+    assert_eq!(again.code, Some(0), "{}", again.stderr);
+    assert!(!again.stdout.contains("create "), "{}", again.stdout);
+    assert_eq!(
+        again.stdout.matches("unchanged ").count(),
+        14,
+        "{}",
+        again.stdout
+    );
+
+    let lines = audit_lines(&audit);
+    let results: Vec<&str> = lines.iter().filter_map(|l| l["result"].as_str()).collect();
+    assert_eq!(results, ["previewed", "applied", "applied"]);
+    assert!(
+        lines[1]["action"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("tenant-baseline")
+    );
+    assert_eq!(lines[1]["objects"].as_array().map(Vec::len), Some(14));
+}
+
+#[tokio::test]
+async fn applying_a_template_shows_the_field_diff_then_writes_it() {
+    let tenant = unique_name("quotaup");
+    let audit = audit_path(&tenant);
+    let ns = format!("{tenant}-ns");
+    let made = tenantry(
+        Persona::Admin,
+        &audit,
+        &[
+            "create",
+            &tenant,
+            "--owner",
+            "user:zoe",
+            "--namespaces",
+            &ns,
+        ],
+    );
+    assert_eq!(made.code, Some(0), "{}", made.stderr);
+
+    let preview = tenantry(
+        Persona::Admin,
+        &audit,
+        &[
+            "apply",
+            "quota-large",
+            "--tenant",
+            &tenant,
+            "--diff",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(
+        preview.code,
+        Some(0),
+        "{}{}",
+        preview.stdout,
+        preview.stderr
+    );
+    assert!(
+        preview
+            .stdout
+            .contains(&format!("change    ResourceQuota {ns}/tenant-quota")),
+        "{}",
+        preview.stdout
+    );
+    assert!(
+        preview
+            .stdout
+            .contains(".spec.hard.pods: \"20\" -> \"100\""),
+        "{}",
+        preview.stdout
+    );
+    let admin = cluster().client(Persona::Admin).await;
+    let pods = |q: ResourceQuota| {
+        q.spec
+            .and_then(|s| s.hard)
+            .and_then(|h| h.get("pods").map(|p| p.0.clone()))
+    };
+    let quotas = Api::<ResourceQuota>::namespaced(admin, &ns);
+    assert_eq!(
+        pods(quotas.get("tenant-quota").await.expect("quota")).as_deref(),
+        Some("20")
+    );
+
+    let run = tenantry(
+        Persona::Admin,
+        &audit,
+        &["apply", "quota-large", "--tenant", &tenant],
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        pods(quotas.get("tenant-quota").await.expect("quota")).as_deref(),
+        Some("100")
+    );
+}
+
+/// A tenant of one namespace owned by alice (the binding labelled as
+/// tenantry labels what it creates, so alice finds her tenant).
+async fn alice_tenant(prefix: &str) -> (String, String) {
+    let admin = cluster().client(Persona::Admin).await;
+    let tenant = unique_name(prefix);
+    let ns = format!("{tenant}-ns");
+    create_namespace(&admin, &ns, &[("tenantry.dev/tenant", &tenant)]).await;
+    let owner: RoleBinding = object(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": "owner", "labels": {"tenantry.dev/tenant": tenant}},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "alice"}],
+    }));
+    Api::<RoleBinding>::namespaced(admin, &ns)
+        .create(&PostParams::default(), &owner)
+        .await
+        .expect("owner");
+    (tenant, ns)
+}
+
+#[tokio::test]
+async fn alice_applies_a_template_to_her_tenant_and_is_refused_elsewhere() {
+    let (tenant, ns) = alice_tenant("alicenp").await;
+    let audit = audit_path(&tenant);
+    let run = tenantry(
+        Persona::Alice,
+        &audit,
+        &[
+            "-n",
+            &ns,
+            "apply",
+            "netpol-default-deny",
+            "--tenant",
+            &tenant,
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let admin = cluster().client(Persona::Admin).await;
+    let policy = Api::<NetworkPolicy>::namespaced(admin.clone(), &ns)
+        .get("default-deny")
+        .await
+        .expect("alice's default-deny policy");
+    assert_eq!(
+        policy.spec.and_then(|s| s.policy_types),
+        Some(vec!["Ingress".to_string(), "Egress".to_string()])
+    );
+
+    // Creating a tenant needs namespaces: alice may not create them.
+    let other = unique_name("alicenew");
+    let refused = tenantry(
+        Persona::Alice,
+        &audit,
+        &["create", &other, "--owner", "user:alice"],
+    );
+    assert_eq!(
+        refused.code,
+        Some(1),
+        "{}{}",
+        refused.stdout,
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("cannot patch resource \"namespaces\""),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("nothing was written"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!namespace_exists(&other).await);
+
+    // Another tenant's namespace: she cannot even see that tenant.
+    let (foreign, foreign_ns) = {
+        let t = unique_name("notalice");
+        let n = format!("{t}-ns");
+        create_namespace(&admin, &n, &[("tenantry.dev/tenant", &t)]).await;
+        (t, n)
+    };
+    let elsewhere = tenantry(
+        Persona::Alice,
+        &audit,
+        &[
+            "-n",
+            &foreign_ns,
+            "apply",
+            "netpol-default-deny",
+            "--tenant",
+            &foreign,
+        ],
+    );
+    assert_eq!(
+        elsewhere.code,
+        Some(2),
+        "{}{}",
+        elsewhere.stdout,
+        elsewhere.stderr
+    );
+    assert!(
+        elsewhere.stderr.contains("no tenant"),
+        "{}",
+        elsewhere.stderr
+    );
+    assert!(
+        Api::<NetworkPolicy>::namespaced(admin, &foreign_ns)
+            .get_opt("default-deny")
+            .await
+            .expect("reading")
+            .is_none()
+    );
+    let results: Vec<String> = audit_lines(&audit)
+        .iter()
+        .filter_map(|l| l["result"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(results, ["applied", "refused"]);
+}
+
+#[tokio::test]
+async fn readonly_create_and_apply_send_nothing() {
+    let tenant = unique_name("rotpl");
+    let audit = audit_path(&tenant);
+    let run = tenantry(
+        Persona::Admin,
+        &audit,
+        &["--readonly", "create", &tenant, "--owner", "user:zoe"],
+    );
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("read-only mode"), "{}", run.stderr);
+    assert!(!namespace_exists(&tenant).await);
+
+    let admin = cluster().client(Persona::Admin).await;
+    let ns = format!("{tenant}-x");
+    create_namespace(&admin, &ns, &[("tenantry.dev/tenant", &tenant)]).await;
+    let run = tenantry(
+        Persona::Admin,
+        &audit,
+        &[
+            "--readonly",
+            "apply",
+            "netpol-default-deny",
+            "--tenant",
+            &tenant,
+        ],
+    );
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(
+        Api::<NetworkPolicy>::namespaced(admin, &ns)
+            .list(&Default::default())
+            .await
+            .expect("listing")
+            .items
+            .is_empty()
+    );
+    let lines = audit_lines(&audit);
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["result"] == "refused" && l["message"] == "read-only mode")
+    );
+}
+
+#[tokio::test]
+async fn a_field_owned_by_another_manager_is_named_and_taken_only_with_force() {
+    let tenant = unique_name("tplconf");
+    let audit = audit_path(&tenant);
+    let admin = cluster().client(Persona::Admin).await;
+    let ns = format!("{tenant}-ns");
+    create_namespace(&admin, &ns, &[("tenantry.dev/tenant", &tenant)]).await;
+    let theirs = json!({
+        "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+        "metadata": {"name": "default-deny", "namespace": ns},
+        "spec": {"podSelector": {}, "policyTypes": ["Ingress"]},
+    });
+    let policies = Api::<NetworkPolicy>::namespaced(admin, &ns);
+    policies
+        .patch(
+            "default-deny",
+            &PatchParams::apply("platform-team"),
+            &Patch::Apply(&theirs),
+        )
+        .await
+        .expect("their policy");
+    let run = tenantry(
+        Persona::Admin,
+        &audit,
+        &["apply", "netpol-default-deny", "--tenant", &tenant],
+    );
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains(".spec.policyTypes (owned by platform-team)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
+    let types = |p: NetworkPolicy| p.spec.and_then(|s| s.policy_types).unwrap_or_default();
+    assert_eq!(
+        types(policies.get("default-deny").await.expect("policy")),
+        ["Ingress"]
+    );
+    assert!(
+        policies
+            .get_opt("allow-dns-egress")
+            .await
+            .expect("get")
+            .is_none()
+    );
+
+    let forced = tenantry(
+        Persona::Admin,
+        &audit,
+        &[
+            "apply",
+            "netpol-default-deny",
+            "--tenant",
+            &tenant,
+            "--force",
+        ],
+    );
+    assert_eq!(forced.code, Some(0), "{}", forced.stderr);
+    assert_eq!(
+        types(policies.get("default-deny").await.expect("policy")),
+        ["Ingress", "Egress"]
+    );
+}
+
+#[tokio::test]
+async fn bad_templates_and_values_are_refused_before_anything_is_sent() {
+    let tenant = unique_name("badtpl");
+    let audit = audit_path(&tenant);
+    let config = tempfile::tempdir().expect("temp dir");
+    let templates = config.path().join("templates");
+    std::fs::create_dir_all(&templates).expect("templates dir");
+    std::fs::write(
+        templates.join("broken.yaml"),
+        "name: broken\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: [unclosed\n",
+    )
+    .expect("write");
+    std::fs::write(
+        templates.join("sized.yaml"),
+        "name: sized\nparameters:\n- name: CPU\n  required: true\n---\napiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\n  namespace: ${NAMESPACE}\nspec:\n  hard:\n    requests.cpu: \"${CPU}\"\n",
+    )
+    .expect("write");
+    let ns = tenant.clone();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "create",
+                &tenant,
+                "--owner",
+                "user:zoe",
+                "--template",
+                "broken",
+            ],
+            "broken.yaml:7:11: unclosed bracket",
+        ),
+        (
+            vec!["create", &tenant, "--owner", "user:zoe", "--set", "PODZ=3"],
+            "unknown parameter PODZ",
+        ),
+        (
+            vec![
+                "create",
+                &tenant,
+                "--owner",
+                "user:zoe",
+                "--template",
+                "sized",
+            ],
+            "missing required parameter CPU",
+        ),
+        (
+            vec![
+                "create",
+                &tenant,
+                "--owner",
+                "user:zoe",
+                "--template",
+                "sized",
+                "--set",
+                "CPU=1.5.2",
+            ],
+            "spec.hard.requests.cpu = \"1.5.2\" is not a quantity",
+        ),
+        (
+            vec![
+                "create",
+                &tenant,
+                "--owner",
+                "user:zoe",
+                "--template",
+                "sized",
+                "--set",
+                "CPU=4 cpus",
+            ],
+            "is not a quantity",
+        ),
+        (
+            vec![
+                "create",
+                &tenant,
+                "--owner",
+                "user:zoe",
+                "--set",
+                "REQUESTS_CPU=4 cpus",
+            ],
+            "REQUESTS_CPU: \"4 cpus\" does not match",
+        ),
+        (
+            vec!["create", "Bad_Name", "--owner", "user:zoe"],
+            "character 'B' at position 1 is not allowed",
+        ),
+        (vec!["create", &tenant, "--owner", "zoe"], "user:NAME"),
+        (
+            vec![
+                "create",
+                &tenant,
+                "--owner",
+                "user:zoe",
+                "--template",
+                "nope",
+            ],
+            "no such template",
+        ),
+        (
+            vec!["apply", "netpol-default-deny"],
+            "apply needs the tenant",
+        ),
+    ];
+    for (args, expected) in cases {
+        let run = tenantry_in(config.path(), Persona::Admin, &audit, &args);
+        assert_eq!(run.code, Some(2), "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+    }
+    assert!(!namespace_exists(&ns).await, "nothing was created");
+    assert!(
+        audit_lines(&audit).is_empty(),
+        "nothing reached the write path"
+    );
+
+    let listed = tenantry_in(
+        config.path(),
+        Persona::Admin,
+        &audit,
+        &["templates", "-o", "json"],
+    );
+    assert_eq!(listed.code, Some(0), "{}", listed.stderr);
+    let value: serde_json::Value = serde_json::from_str(&listed.stdout).expect("json");
+    let names: Vec<&str> = value["templates"]
+        .as_array()
+        .expect("templates")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    for name in [
+        "tenant-baseline",
+        "quota-small",
+        "quota-medium",
+        "quota-large",
+        "netpol-default-deny",
+        "psa-restricted",
+        "sized",
+    ] {
+        assert!(names.contains(&name), "{names:?}");
+    }
+    assert!(
+        value["broken"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("broken.yaml:7:11"),
+        "{value}"
+    );
+}
+
+#[tokio::test]
+async fn a_namespace_of_another_tenant_is_not_taken_over() {
+    let admin = cluster().client(Persona::Admin).await;
+    let owner = unique_name("holder");
+    let ns = format!("{owner}-ns");
+    create_namespace(&admin, &ns, &[("tenantry.dev/tenant", &owner)]).await;
+    let tenant = unique_name("grabber");
+    let audit = audit_path(&tenant);
+    let run = tenantry(
+        Persona::Admin,
+        &audit,
+        &[
+            "create",
+            &tenant,
+            "--owner",
+            "user:zoe",
+            "--namespaces",
+            &ns,
+        ],
+    );
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("namespace {ns} belongs to tenant {owner}")),
+        "{}",
+        run.stderr
+    );
+    let labels = Api::<Namespace>::all(admin)
+        .get(&ns)
+        .await
+        .expect("ns")
+        .metadata
+        .labels
+        .unwrap_or_default();
+    assert_eq!(labels["tenantry.dev/tenant"], owner);
+}
