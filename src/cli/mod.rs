@@ -414,87 +414,40 @@ fn quota_set(
         let (connection, state) = synced_state(global, &config).await?;
         let id = TenantId::new(tenant);
         let Some(found) = state.resolution.tenant(&id) else {
-            bail!(write_cmd::UsageError(format!("no tenant {tenant:?} is visible")));
+            bail!(write_cmd::UsageError(format!(
+                "no tenant {tenant:?} is visible"
+            )));
         };
-        for ns in &global.namespaces {
-            if !found.namespaces.contains(ns) {
-                bail!(write_cmd::UsageError(format!(
-                    "{ns} is not a namespace of tenant {tenant} ({})",
-                    found.namespaces.join(", ")
-                )));
-            }
+        let plan = crate::model::quota_edit::plan_quota(
+            &state.inventory,
+            found,
+            &global.namespaces,
+            quota_name,
+            &assignments,
+        )
+        .map_err(write_cmd::UsageError)?;
+        for warning in plan.warnings() {
+            eprintln!("tenantry: warning: {warning}");
         }
-        let namespaces: Vec<&String> = found
-            .namespaces
-            .iter()
-            .filter(|ns| global.namespaces.is_empty() || global.namespaces.contains(ns))
-            .collect();
-        let mut objects = Vec::new();
-        for ns in namespaces {
-            let quotas: Vec<&crate::model::QuotaInfo> = state.inventory.quotas_in(ns).collect();
-            let target = match (quota_name, quotas.as_slice()) {
-                (Some(name), _) => quotas.iter().find(|q| q.name == name).copied().map_or_else(
-                    || name.to_string(),
-                    |q| q.name.clone(),
-                ),
-                (None, []) => "tenant-quota".to_string(),
-                (None, [only]) => only.name.clone(),
-                (None, several) => bail!(write_cmd::UsageError(format!(
-                    "{ns} has several ResourceQuotas ({}); name one with --quota",
-                    several.iter().map(|q| q.name.as_str()).collect::<Vec<_>>().join(", ")
-                ))),
-            };
-            if let Some(existing) = quotas.iter().find(|q| q.name == target) {
-                for (resource, new_hard) in &assignments {
-                    if let Some(used) = existing.used.get(resource)
-                        && existing.status_filled
-                        && new_hard < used
-                    {
-                        eprintln!(
-                            "tenantry: warning: {resource} {} in {ns} is below what is already used ({}); running pods stay, new ones are refused until usage drops",
-                            new_hard.format_for(resource),
-                            used.format_for(resource)
-                        );
-                    }
-                }
-            }
-            // The whole hard map, not just the changed keys: with server-side
-            // apply, keys this field manager applied before and leaves out
-            // now would be removed from the quota.
-            let mut hard: serde_json::Map<String, serde_json::Value> = quotas
-                .iter()
-                .find(|q| q.name == target)
-                .map(|q| {
-                    q.spec_hard
-                        .iter()
-                        .map(|(r, v)| (r.clone(), serde_json::Value::String(v.canonical())))
-                        .collect()
-                })
-                .unwrap_or_default();
-            for (resource, quantity) in &assignments {
-                hard.insert(resource.clone(), serde_json::Value::String(quantity.canonical()));
-            }
-            let object: kube::core::DynamicObject = serde_json::from_value(serde_json::json!({
-                "apiVersion": "v1",
-                "kind": "ResourceQuota",
-                "metadata": {
-                    "name": target,
-                    "namespace": ns,
-                    "labels": {
-                        "app.kubernetes.io/managed-by": "tenantry",
-                        "tenantry.dev/tenant": tenant,
-                    },
-                },
-                "spec": {"hard": hard},
-            }))?;
-            objects.push(object);
-        }
+        let objects = plan
+            .objects
+            .into_iter()
+            .map(serde_json::from_value)
+            .collect::<Result<Vec<kube::core::DynamicObject>, _>>()?;
         let ctx = write_cmd::WriteContext {
             user: state.identity.user.clone(),
             connection: &connection,
             readonly: write_cmd::readonly(global, &config),
         };
-        write_cmd::execute(&ctx, "quota set", objects, dry_run, force, write_cmd::Detail::Changes).await
+        write_cmd::execute(
+            &ctx,
+            "quota set",
+            objects,
+            dry_run,
+            force,
+            write_cmd::Detail::Changes,
+        )
+        .await
     })
 }
 

@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod network;
 pub mod projection;
 pub mod quantity;
+pub mod quota_edit;
 pub mod rbac;
 pub mod template;
 pub mod tenant;
