@@ -13,9 +13,11 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::unbounded_channel;
 
-use crate::app::{Action, Effect, Overlay, State, View, update};
+use crate::app::{Action, Effect, Overlay, State, update};
 use crate::config::{KeyContext, Keymap, Theme};
 use crate::kube::client::Connection;
+use crate::kube::write::{ObjectRef, PlanSummary, WriteError, Writer, describe_objects};
+use kube::core::DynamicObject;
 
 /// What the console needs to start.
 pub struct Console {
@@ -84,15 +86,7 @@ fn install_panic_hook(mouse: bool) {
     }));
 }
 
-/// Which keymap context applies in this state.
-pub fn key_context(state: &State) -> KeyContext {
-    match (&state.overlay, &state.view) {
-        (Some(Overlay::Help), _) => KeyContext::Help,
-        (Some(Overlay::Input(_)), _) => KeyContext::Filter,
-        (None, View::Tenants) => KeyContext::List,
-        (None, View::Detail { .. }) => KeyContext::Detail,
-    }
-}
+pub use crate::ui::key_context;
 
 /// Turns a key press into an action: the keymap first, then text entry.
 pub fn key_action(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<Action> {
@@ -102,6 +96,9 @@ pub fn key_action(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<Acti
     let context = key_context(state);
     if let Some(action) = keymap.lookup(context, key) {
         return Some(Action::Key(action));
+    }
+    if context == KeyContext::Input {
+        return Some(Action::FormKey((*key).into()));
     }
     if matches!(state.overlay, Some(Overlay::Input(_))) {
         use crossterm::event::KeyCode;
@@ -266,6 +263,30 @@ impl Console {
                             }
                         });
                     }
+                    Effect::Preflight {
+                        action,
+                        objects,
+                        force,
+                    } => {
+                        let writes = self.write_context();
+                        let tx = tx.clone();
+                        tokio::spawn(async move {
+                            let result = writes.preflight(&action, &objects, force).await;
+                            let _ = tx.send(Action::WritePlanned(result));
+                        });
+                    }
+                    Effect::Apply {
+                        action,
+                        objects,
+                        force,
+                        expected,
+                    } => {
+                        let writes = self.write_context();
+                        let tx = tx.clone();
+                        tokio::spawn(async move {
+                            writes.apply(&action, &objects, force, &expected, &tx).await;
+                        });
+                    }
                     Effect::Resync => {
                         live.abort();
                         live = crate::live::start(
@@ -284,6 +305,14 @@ impl Console {
         Ok(())
     }
 
+    fn write_context(&self) -> ConsoleWrites {
+        ConsoleWrites {
+            client: self.connection.client.clone(),
+            context: self.connection.context.clone(),
+            user: self.state.identity.user.clone(),
+        }
+    }
+
     /// Applies an action; says whether the screen may have changed.
     fn apply(&mut self, action: Action, effects: &mut Vec<Effect>) -> bool {
         let from_watch = matches!(action, Action::Watch(_));
@@ -300,5 +329,113 @@ impl Console {
         execute!(terminal.backend_mut(), terminal::EndSynchronizedUpdate)?;
         terminal.backend_mut().flush()?;
         Ok(())
+    }
+}
+
+/// The console's writes: the same dry-run, apply and audit log as the
+/// headless commands (`cli::write_cmd`), answering through actions.
+struct ConsoleWrites {
+    client: kube::Client,
+    context: String,
+    user: String,
+}
+
+impl ConsoleWrites {
+    fn audit(
+        &self,
+        action: &str,
+        objects: &[DynamicObject],
+        dry_run: bool,
+        result: &str,
+        message: Option<String>,
+    ) {
+        let entry = crate::audit::AuditRecord {
+            time: crate::audit::now_rfc3339(),
+            context: self.context.clone(),
+            user: self.user.clone(),
+            action: action.to_string(),
+            objects: describe_objects(objects),
+            dry_run,
+            result: result.to_string(),
+            message,
+        };
+        if let Err(err) = crate::audit::record(&entry) {
+            tracing::warn!("could not write the audit log: {err:#}");
+        }
+    }
+
+    async fn preflight(
+        &self,
+        action: &str,
+        objects: &[DynamicObject],
+        force: bool,
+    ) -> Result<Vec<PlanSummary>, (ObjectRef, WriteError)> {
+        let writer = Writer::new(self.client.clone(), force);
+        match writer.preflight(objects).await {
+            Ok(planned) => {
+                self.audit(action, objects, true, "previewed", None);
+                Ok(planned.iter().map(|p| p.summary()).collect())
+            }
+            Err((object, err)) => {
+                self.audit(
+                    action,
+                    objects,
+                    true,
+                    "refused",
+                    Some(format!("{object}: {err}")),
+                );
+                Err((object, err))
+            }
+        }
+    }
+
+    /// Dry-runs again; applies only when the plan is still the one the
+    /// user confirmed.
+    async fn apply(
+        &self,
+        action: &str,
+        objects: &[DynamicObject],
+        force: bool,
+        expected: &[PlanSummary],
+        tx: &tokio::sync::mpsc::UnboundedSender<Action>,
+    ) {
+        let writer = Writer::new(self.client.clone(), force);
+        let planned = match writer.preflight(objects).await {
+            Ok(planned) => planned,
+            Err((object, err)) => {
+                self.audit(
+                    action,
+                    objects,
+                    false,
+                    "refused",
+                    Some(format!("{object}: {err}")),
+                );
+                let _ = tx.send(Action::WritePlanned(Err((object, err))));
+                return;
+            }
+        };
+        let now: Vec<PlanSummary> = planned.iter().map(|p| p.summary()).collect();
+        if now != expected {
+            let _ = tx.send(Action::WritePlanned(Ok(now)));
+            return;
+        }
+        let report = writer
+            .apply(&planned, |object| {
+                let _ = tx.send(Action::WriteProgress(object.clone()));
+            })
+            .await;
+        let (result, message) = match &report.failed {
+            None => ("applied", None),
+            Some(_) => (
+                if report.applied.is_empty() {
+                    "failed"
+                } else {
+                    "partial"
+                },
+                Some(crate::app::outcome_message(&report)),
+            ),
+        };
+        self.audit(action, objects, false, result, message);
+        let _ = tx.send(Action::WriteDone(report));
     }
 }

@@ -2,6 +2,7 @@
 //! Action) -> Vec<Effect>` (DESIGN.md §2). Key handlers only turn keys into
 //! actions; the watchers' updates arrive as actions too.
 
+pub mod form;
 mod state;
 mod update;
 
@@ -9,4 +10,4 @@ pub use state::{
     DetailData, Identity, InputKind, InputState, ListState, Overlay, OwnRules, ProbeStatus,
     SortKey, State, Tab, View,
 };
-pub use update::{Action, Effect, update};
+pub use update::{Action, Effect, outcome_message, update};

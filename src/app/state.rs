@@ -184,6 +184,11 @@ pub struct State {
     pub policy_filter: Option<crate::model::checks::Severity>,
     pub identity: Identity,
     pub readonly: bool,
+    /// A write being prepared, previewed or applied (create tenant, edit
+    /// quota, apply template); drawn over the view.
+    pub flow: Option<Box<super::form::WriteFlow>>,
+    /// Built-in and user templates, loaded at start.
+    pub templates: crate::model::template::Catalogue,
     /// One line for the status bar: a problem or a hint, replaced by the next.
     pub message: Option<String>,
     /// Set when the watchers could not start at all.
@@ -228,6 +233,8 @@ impl State {
             policy_filter: None,
             identity: Identity::default(),
             readonly: false,
+            flow: None,
+            templates: crate::model::template::Catalogue::builtin(),
             message: None,
             fatal: None,
             planned: false,
@@ -381,6 +388,16 @@ impl State {
     /// Rows of the list in display order.
     pub fn visible_rows(&self) -> impl Iterator<Item = &TenantRow> {
         self.visible.iter().filter_map(|i| self.rows.get(*i))
+    }
+
+    /// What the write forms read from the state.
+    pub fn form_context(&self) -> super::form::FormContext<'_> {
+        super::form::FormContext {
+            catalogue: &self.templates,
+            resolution: &self.resolution,
+            inventory: &self.inventory,
+            resolvers: &self.resolvers,
+        }
     }
 
     /// Whether the first lists are still loading.

@@ -1,8 +1,12 @@
 //! The reducer: every state change happens here.
 
+use kube::core::DynamicObject;
+
+use super::form::{Preview, Stage, WriteFlow};
 use super::state::{InputKind, InputState, Overlay, OwnRules, ProbeStatus, State, Tab, View};
 use crate::config::KeyAction;
 use crate::kube::watch::WatchUpdate;
+use crate::kube::write::{ApplyReport, ObjectRef, PlanSummary, WriteError};
 use crate::model::TenantId;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,10 +35,19 @@ pub enum Action {
         namespace: String,
         rules: OwnRules,
     },
+    /// A key typed into the focused form field.
+    FormKey(ratatui_textarea::Input),
+    /// The server's dry-run of the form's objects: the plan, or the object
+    /// it refused and why.
+    WritePlanned(Result<Vec<PlanSummary>, (ObjectRef, WriteError)>),
+    /// One object of the confirmed write was applied.
+    WriteProgress(ObjectRef),
+    /// The confirmed write ended.
+    WriteDone(ApplyReport),
 }
 
 /// Work for the event loop to do outside the reducer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Drop the watches and list everything again.
     Resync,
@@ -42,6 +55,22 @@ pub enum Effect {
     Probe(TenantId),
     /// Fetch the user's own rules in these namespaces.
     LoadOwnRules(Vec<String>),
+    /// Dry-run these objects on the server (answer: `WritePlanned`); the
+    /// audit log records the preview or the refusal.
+    Preflight {
+        action: String,
+        objects: Vec<DynamicObject>,
+        force: bool,
+    },
+    /// Dry-run again and, when the plan is still `expected`, apply
+    /// (answers: `WriteProgress`, then `WriteDone`; or `WritePlanned` with
+    /// the new plan when the cluster moved since the preview).
+    Apply {
+        action: String,
+        objects: Vec<DynamicObject>,
+        force: bool,
+        expected: Vec<PlanSummary>,
+    },
 }
 
 /// Applies one action. Derived data is refreshed here too, except after
@@ -82,6 +111,22 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::OwnRules { namespace, rules } => {
             state.own_rules.insert(namespace, rules);
         }
+        Action::FormKey(input) => form_key(state, input),
+        Action::WritePlanned(result) => write_planned(state, result),
+        Action::WriteProgress(object) => {
+            if let Some(flow) = state.flow.as_deref_mut()
+                && let Stage::Applying { done, .. } = &mut flow.stage
+            {
+                done.push(object.to_string());
+            }
+        }
+        Action::WriteDone(report) => {
+            if let Some(flow) = state.flow.as_deref_mut() {
+                state.message = Some(outcome_message(&report));
+                flow.scroll = 0;
+                flow.stage = Stage::Finished(report);
+            }
+        }
     }
     if let Some(max) = state.detail_max_scroll {
         state.detail_selected = state.detail_selected.min(max);
@@ -98,6 +143,10 @@ fn page(state: &State) -> usize {
 }
 
 fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
+    if state.flow.is_some() {
+        flow_key(state, key, effects);
+        return;
+    }
     if let Some(overlay) = state.overlay.clone() {
         match overlay {
             Overlay::Help => {
@@ -131,13 +180,7 @@ fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
             state.message = Some("listing everything again".into());
         }
         KeyAction::CreateTenant | KeyAction::EditQuota | KeyAction::ApplyTemplate => {
-            state.message = Some(if state.readonly {
-                "read-only mode: writes are disabled (--readonly)".into()
-            } else {
-                "creating tenants, editing quotas and applying templates arrive in the next \
-                 release"
-                    .into()
-            });
+            open_flow(state, key)
         }
         _ => match state.view.clone() {
             View::Tenants => on_list_key(state, key, effects),
@@ -305,6 +348,211 @@ fn submit_input(state: &mut State, input: InputState, effects: &mut Vec<Effect>)
                 }
             }
         }
+    }
+}
+
+/// The tenant a write key applies to: the open one, else the selected row.
+fn current_tenant(state: &State) -> Option<crate::model::Tenant> {
+    let id = match &state.view {
+        View::Detail { tenant, .. } => tenant.clone(),
+        View::Tenants => state.selected_row()?.id.clone(),
+    };
+    state.resolution.tenant(&id).cloned()
+}
+
+fn open_flow(state: &mut State, key: KeyAction) {
+    if state.readonly {
+        state.message = Some(
+            "read-only mode (--readonly or readonly: true in config.yaml): writes are disabled"
+                .into(),
+        );
+        return;
+    }
+    let tenant = current_tenant(state);
+    let flow = match (key, tenant) {
+        (KeyAction::CreateTenant, _) => WriteFlow::create(&state.form_context()),
+        (KeyAction::EditQuota, Some(t)) => WriteFlow::edit_quota(&state.form_context(), &t),
+        (KeyAction::ApplyTemplate, Some(t)) => {
+            // Suggest the fix of the most severe failing check.
+            let checks = state.checks_for(&t);
+            let suggested = checks
+                .iter()
+                .filter(|c| c.outcome == crate::model::Outcome::Fail)
+                .max_by_key(|c| c.severity.rank())
+                .and_then(|c| c.fix);
+            WriteFlow::apply_template(&state.form_context(), &t, suggested)
+        }
+        _ => {
+            state.message = Some("select a tenant first".into());
+            return;
+        }
+    };
+    state.overlay = None;
+    state.flow = Some(Box::new(flow));
+}
+
+fn flow_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
+    // Out of the state while it changes, so the form can read the rest.
+    let Some(mut flow) = state.flow.take() else {
+        return;
+    };
+    let keep = flow_step(state, &mut flow, key, effects);
+    if keep {
+        state.flow = Some(flow);
+    }
+}
+
+/// One key in a write flow; false closes it.
+fn flow_step(
+    state: &mut State,
+    flow: &mut WriteFlow,
+    key: KeyAction,
+    effects: &mut Vec<Effect>,
+) -> bool {
+    let page = page(state);
+    match (&flow.stage, key) {
+        (Stage::Applying { .. }, _) => {
+            state.message = Some("applying: wait for the report".into());
+        }
+        (Stage::Editing, KeyAction::Cancel | KeyAction::Back) => {
+            state.message = Some("nothing was written".into());
+            return false;
+        }
+        (_, KeyAction::Quit) if !matches!(flow.stage, Stage::Editing) => {
+            state.quit = true;
+        }
+        (Stage::Editing, KeyAction::NextField | KeyAction::MoveDown) => flow.next_field(),
+        (Stage::Editing, KeyAction::PrevField | KeyAction::MoveUp) => flow.prev_field(),
+        (Stage::Editing, KeyAction::Submit | KeyAction::Open) => {
+            match flow.build(&state.form_context()) {
+                Ok(objects) => {
+                    flow.objects = objects.clone();
+                    flow.stage = Stage::Checking;
+                    flow.scroll = 0;
+                    state.message = None;
+                    effects.push(Effect::Preflight {
+                        action: flow.action_name(),
+                        objects,
+                        force: flow.force,
+                    });
+                }
+                Err(message) => state.message = Some(message),
+            }
+        }
+        (Stage::Checking, KeyAction::Cancel | KeyAction::Back) => flow.stage = Stage::Editing,
+        (Stage::Preview(preview), KeyAction::Confirm) => {
+            if preview.plan.iter().all(|p| p.verb() == "unchanged") {
+                state.message = Some("nothing would change: nothing to apply".into());
+                return true;
+            }
+            let expected = preview.plan.clone();
+            flow.stage = Stage::Applying {
+                done: Vec::new(),
+                total: expected.len(),
+            };
+            effects.push(Effect::Apply {
+                action: flow.action_name(),
+                objects: flow.objects.clone(),
+                force: flow.force,
+                expected,
+            });
+        }
+        (Stage::Refused { error, .. }, KeyAction::Force)
+            if matches!(error, WriteError::Conflict { .. }) =>
+        {
+            flow.force = true;
+            flow.stage = Stage::Checking;
+            effects.push(Effect::Preflight {
+                action: flow.action_name(),
+                objects: flow.objects.clone(),
+                force: true,
+            });
+        }
+        (Stage::Preview(_) | Stage::Refused { .. }, KeyAction::Cancel | KeyAction::Back) => {
+            flow.stage = Stage::Editing;
+            flow.scroll = 0;
+        }
+        (Stage::Finished(_), KeyAction::Submit | KeyAction::Cancel | KeyAction::Back) => {
+            return false;
+        }
+        (
+            Stage::Preview(_) | Stage::Refused { .. } | Stage::Finished(_),
+            KeyAction::MoveDown | KeyAction::PageDown | KeyAction::MoveUp | KeyAction::PageUp,
+        ) => {
+            let step = if matches!(key, KeyAction::PageDown | KeyAction::PageUp) {
+                page
+            } else {
+                1
+            };
+            flow.scroll = if matches!(key, KeyAction::MoveDown | KeyAction::PageDown) {
+                flow.scroll + step
+            } else {
+                flow.scroll.saturating_sub(step)
+            };
+        }
+        _ => {}
+    }
+    true
+}
+
+/// A key typed into the focused field; the form is checked again when the
+/// text changed. Fields hold one line.
+fn form_key(state: &mut State, input: ratatui_textarea::Input) {
+    let Some(mut flow) = state.flow.take() else {
+        return;
+    };
+    if matches!(flow.stage, Stage::Editing)
+        && let Some(field) = flow.focused()
+        && field.area.input(input)
+    {
+        if field.area.lines().len() > 1 {
+            let joined = field.area.lines().join("");
+            field.area = ratatui_textarea::TextArea::new(vec![joined]);
+            field.area.move_cursor(ratatui_textarea::CursorMove::End);
+        }
+        flow.changed(&state.form_context());
+    }
+    state.flow = Some(flow);
+}
+
+fn write_planned(state: &mut State, result: Result<Vec<PlanSummary>, (ObjectRef, WriteError)>) {
+    let Some(flow) = state.flow.as_deref_mut() else {
+        return;
+    };
+    let changed_since_confirm = match flow.stage {
+        Stage::Checking => false,
+        // The apply found the cluster moved since the preview.
+        Stage::Applying { .. } => true,
+        _ => return,
+    };
+    flow.scroll = 0;
+    flow.stage = match result {
+        Ok(plan) => {
+            if changed_since_confirm {
+                state.message =
+                    Some("the cluster changed since the preview: check it again".into());
+            }
+            Stage::Preview(Preview {
+                plan,
+                changed_since_confirm,
+            })
+        }
+        Err((object, error)) => Stage::Refused {
+            object: object.to_string(),
+            error,
+        },
+    };
+}
+
+/// "applied 14 objects" or what failed and what was not applied.
+pub fn outcome_message(report: &ApplyReport) -> String {
+    match &report.failed {
+        None => format!("applied {} objects", report.applied.len()),
+        Some((object, err)) => format!(
+            "failed at {object}: {err}; {} applied, {} not applied",
+            report.applied.len(),
+            report.not_applied.len()
+        ),
     }
 }
 

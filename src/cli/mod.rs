@@ -148,7 +148,7 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Adjust ResourceQuota hard limits of a tenant
+    /// Adjust a tenant's quota hard limits (ResourceQuotas, or a Capsule Tenant)
     Quota {
         #[command(subcommand)]
         action: QuotaAction,
@@ -170,9 +170,13 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum QuotaAction {
     /// Set hard limits: tenantry quota set acme requests.cpu=4 pods=30
+    ///
+    /// For a Capsule tenant with a Tenant object, the limits go to the
+    /// Tenant's spec.resourceQuotas (Capsule updates the namespaces' quotas).
     Set {
         tenant: String,
-        /// The ResourceQuota to change when a namespace has several
+        /// The ResourceQuota to change when a namespace has several (not for
+        /// Capsule tenants)
         #[arg(long)]
         quota: Option<String>,
         /// RESOURCE=QUANTITY pairs
@@ -396,6 +400,9 @@ fn headless(global: &GlobalArgs, render: impl FnOnce(&State) -> Result<String>) 
 /// `tenantry quota set`: new hard limits through server-side apply of the
 /// listed keys only (other keys and other managers' fields stay).
 /// `-n/--namespace` (repeatable) limits the change to those namespaces.
+/// A Capsule tenant with a `Tenant` object gets the change on that object
+/// (`spec.resourceQuotas`), for all its namespaces; `-n` and `--quota` are
+/// refused there.
 fn quota_set(
     global: &GlobalArgs,
     tenant: &str,
@@ -426,6 +433,9 @@ fn quota_set(
             &assignments,
         )
         .map_err(write_cmd::UsageError)?;
+        if let Some(note) = plan.target_note() {
+            eprintln!("tenantry: {note}");
+        }
         for warning in plan.warnings() {
             eprintln!("tenantry: warning: {warning}");
         }
@@ -529,8 +539,17 @@ pub async fn open_console(global: &GlobalArgs, connect_options: &ConnectOptions)
         let _ = crate::kube::client::whoami(&connection.client).await;
     }
     let mut state = initial_state(global, &config, &connection);
-    if let Some(warning) = config.warnings.first() {
-        let more = config.warnings.len() - 1;
+    state.templates = template_cmd::catalogue();
+    let mut warnings: Vec<String> = config.warnings.iter().map(ToString::to_string).collect();
+    warnings.extend(
+        state
+            .templates
+            .broken
+            .iter()
+            .map(|(_, err)| format!("template {err}")),
+    );
+    if let Some(warning) = warnings.first() {
+        let more = warnings.len() - 1;
         state.message = Some(if more > 0 {
             format!("{warning} (and {more} more: see `tenantry tenants`)")
         } else {

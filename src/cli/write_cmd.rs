@@ -9,7 +9,7 @@ use kube::core::DynamicObject;
 use super::GlobalArgs;
 use crate::audit::{AuditRecord, now_rfc3339, record};
 use crate::kube::client::Connection;
-use crate::kube::write::{Planned, Writer};
+use crate::kube::write::{Planned, Writer, describe_objects};
 use crate::model::quantity::{Quantity, parse_quantity};
 
 /// A user-facing error whose exit code is 2 (bad input, before anything is
@@ -72,20 +72,6 @@ impl WriteContext<'_> {
             eprintln!("tenantry: warning: could not write the audit log: {err:#}");
         }
     }
-}
-
-fn describe_objects(objects: &[DynamicObject]) -> Vec<String> {
-    objects
-        .iter()
-        .map(|o| {
-            let kind = o.types.as_ref().map(|t| t.kind.as_str()).unwrap_or("?");
-            let name = o.metadata.name.as_deref().unwrap_or("?");
-            match &o.metadata.namespace {
-                Some(ns) => format!("{kind} {ns}/{name}"),
-                None => format!("{kind} {name}"),
-            }
-        })
-        .collect()
 }
 
 /// How much of the plan to print.

@@ -39,6 +39,10 @@ pub enum KeyAction {
     Cancel,
     NextField,
     PrevField,
+    /// Go ahead with the write previewed.
+    Confirm,
+    /// Retry a write taking over fields other managers own.
+    Force,
 }
 
 /// (file name, action, default description) for every action but `Tab(n)`.
@@ -81,6 +85,16 @@ const NAMED: &[(&str, KeyAction, &str)] = &[
     ("cancel", KeyAction::Cancel, "Cancel"),
     ("next_field", KeyAction::NextField, "Next field"),
     ("prev_field", KeyAction::PrevField, "Previous field"),
+    (
+        "confirm",
+        KeyAction::Confirm,
+        "Apply what the preview shows",
+    ),
+    (
+        "force",
+        KeyAction::Force,
+        "Take over fields another manager owns",
+    ),
 ];
 
 const TAB_PREFIX: &str = "tab_";

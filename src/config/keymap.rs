@@ -60,16 +60,19 @@ pub enum KeyContext {
     Input,
     /// The help screen.
     Help,
+    /// The preview of a write, its refusal or its report.
+    Confirm,
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 6] = [
+    pub const ALL: [KeyContext; 7] = [
         KeyContext::Global,
         KeyContext::List,
         KeyContext::Detail,
         KeyContext::Filter,
         KeyContext::Input,
         KeyContext::Help,
+        KeyContext::Confirm,
     ];
 
     /// The name used in keymap files.
@@ -81,6 +84,7 @@ impl KeyContext {
             KeyContext::Filter => "filter",
             KeyContext::Input => "input",
             KeyContext::Help => "help",
+            KeyContext::Confirm => "confirm",
         }
     }
 
@@ -214,6 +218,7 @@ pub(crate) struct KeymapFile {
     filter: Option<Vec<EntryFile>>,
     input: Option<Vec<EntryFile>>,
     help: Option<Vec<EntryFile>>,
+    confirm: Option<Vec<EntryFile>>,
 }
 
 impl KeymapFile {
@@ -225,6 +230,7 @@ impl KeymapFile {
             KeyContext::Filter => &self.filter,
             KeyContext::Input => &self.input,
             KeyContext::Help => &self.help,
+            KeyContext::Confirm => &self.confirm,
         };
         entries.as_deref().unwrap_or_default()
     }

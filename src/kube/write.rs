@@ -31,6 +31,21 @@ impl fmt::Display for ObjectRef {
     }
 }
 
+/// "Kind ns/name" for each object, for the audit log.
+pub fn describe_objects(objects: &[DynamicObject]) -> Vec<String> {
+    objects
+        .iter()
+        .map(|o| {
+            let kind = o.types.as_ref().map(|t| t.kind.as_str()).unwrap_or("?");
+            let name = o.metadata.name.as_deref().unwrap_or("?");
+            match &o.metadata.namespace {
+                Some(ns) => format!("{kind} {ns}/{name}"),
+                None => format!("{kind} {name}"),
+            }
+        })
+        .collect()
+}
+
 /// Why a write did not happen, in words that say what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteError {
@@ -132,8 +147,46 @@ pub struct Planned {
     pub checked: bool,
 }
 
+impl Planned {
+    pub fn summary(&self) -> PlanSummary {
+        PlanSummary {
+            reference: self.reference.clone(),
+            exists: self.exists,
+            changes: self.changes.clone(),
+            checked: self.checked,
+        }
+    }
+}
+
+/// What a plan says about one object, without the object: for the console
+/// to show, and to tell whether the cluster moved between a preview and
+/// its confirmation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanSummary {
+    pub reference: ObjectRef,
+    pub exists: bool,
+    pub changes: Vec<FieldChange>,
+    pub checked: bool,
+}
+
+impl PlanSummary {
+    /// `create`, `change` or `unchanged`.
+    pub fn verb(&self) -> &'static str {
+        if !self.exists {
+            "create"
+        } else if self.changes.is_empty() {
+            "unchanged"
+        } else {
+            "change"
+        }
+    }
+}
+
+/// The report, as the console keeps it.
+pub type ApplyOutcome = ApplyReport;
+
 /// Result of applying a plan for real.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct ApplyReport {
     pub applied: Vec<ObjectRef>,
     /// The object that failed and why; everything after it was not tried.

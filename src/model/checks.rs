@@ -58,7 +58,7 @@ impl Severity {
         }
     }
 
-    fn rank(self) -> u8 {
+    pub fn rank(self) -> u8 {
         match self {
             Severity::Critical => 4,
             Severity::High => 3,

@@ -492,6 +492,44 @@ impl Template {
             .any(|d| d.placeholders.contains("OWNER_KIND") || d.placeholders.contains("OWNER_NAME"))
     }
 
+    /// Checks one user value: a declared parameter (not a built-in), no
+    /// control characters, matching the parameter's regex when it has one.
+    /// An empty value is fine here; [`Template::resolve_values`] says when
+    /// a required one is missing.
+    pub fn check_value(&self, name: &str, value: &str) -> Result<(), String> {
+        if is_builtin(name) {
+            return Err(format!(
+                "{name} is a built-in parameter; tenantry sets it from the tenant"
+            ));
+        }
+        let Some(parameter) = self.parameter(name) else {
+            let known: Vec<&str> = self.parameters.iter().map(|p| p.name.as_str()).collect();
+            return Err(format!(
+                "unknown parameter {name}; {}",
+                if known.is_empty() {
+                    "this template takes no parameters".to_string()
+                } else {
+                    format!("it takes {}", known.join(", "))
+                }
+            ));
+        };
+        if let Some(c) = value.chars().find(|c| c.is_control()) {
+            return Err(format!(
+                "parameter {name}: the value contains the control character {c:?}"
+            ));
+        }
+        if let Some(re) = &parameter.regex
+            && !value.is_empty()
+            && !re.0.is_match(value)
+        {
+            return Err(format!(
+                "parameter {name}: {value:?} does not match {:?}",
+                parameter.validation.as_deref().unwrap_or_default()
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks user values: unknown names, built-ins, line breaks, each
     /// value against its parameter's regex, required ones present.
     /// Returns every parameter's value (defaults filled in).
@@ -504,40 +542,16 @@ impl Template {
             message,
         };
         for (name, value) in values {
-            if is_builtin(name) {
-                return Err(error(format!(
-                    "{name} is a built-in parameter; tenantry sets it from the tenant"
-                )));
-            }
-            let Some(parameter) = self.parameter(name) else {
-                let known: Vec<&str> = self.parameters.iter().map(|p| p.name.as_str()).collect();
-                return Err(error(format!(
-                    "unknown parameter {name}; {}",
-                    if known.is_empty() {
-                        "this template takes no parameters".to_string()
-                    } else {
-                        format!("it takes {}", known.join(", "))
-                    }
-                )));
-            };
-            if let Some(c) = value.chars().find(|c| c.is_control()) {
-                return Err(error(format!(
-                    "parameter {name}: the value contains the control character {c:?}"
-                )));
-            }
-            if let Some(re) = &parameter.regex
-                && !re.0.is_match(value)
-            {
-                return Err(error(format!(
-                    "parameter {name}: {value:?} does not match {:?}",
-                    parameter.validation.as_deref().unwrap_or_default()
-                )));
-            }
+            self.check_value(name, value).map_err(error)?;
         }
         let mut resolved = BTreeMap::new();
         let mut missing = Vec::new();
         for p in &self.parameters {
-            match values.get(&p.name).or(p.default.as_ref()) {
+            match values
+                .get(&p.name)
+                .filter(|v| !v.is_empty())
+                .or(p.default.as_ref())
+            {
                 Some(v) => {
                     resolved.insert(p.name.clone(), v.clone());
                 }

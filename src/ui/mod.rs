@@ -10,6 +10,7 @@
 //! line, and the status line.
 
 mod detail;
+mod form;
 pub mod gauge;
 mod help;
 mod network;
@@ -84,6 +85,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
         }
     }
     StatusLine { ctx }.render(screen.status, frame.buffer_mut());
+    if let Some(flow) = &state.flow {
+        form::FormPopup { ctx, flow }.render(area, frame.buffer_mut());
+    }
     if matches!(state.overlay, Some(Overlay::Help)) {
         HelpPopup { ctx }.render(area, frame.buffer_mut());
     }
@@ -147,6 +151,12 @@ impl ScreenLayout {
 
 /// The key context the user is in, for hints and help.
 pub fn key_context(state: &State) -> KeyContext {
+    if let Some(flow) = &state.flow {
+        return match flow.stage {
+            crate::app::form::Stage::Editing => KeyContext::Input,
+            _ => KeyContext::Confirm,
+        };
+    }
     match (&state.overlay, &state.view) {
         (Some(Overlay::Input(_)), _) => KeyContext::Filter,
         (Some(Overlay::Help), _) => KeyContext::Help,

@@ -88,10 +88,18 @@ pub fn key_hint(keymap: &Keymap, context: KeyContext) -> String {
             (KeyAction::Back, "back"),
             (KeyAction::Quit, "quit"),
         ],
-        KeyContext::Filter | KeyContext::Input => {
-            &[(KeyAction::Submit, "accept"), (KeyAction::Cancel, "cancel")]
-        }
+        KeyContext::Filter => &[(KeyAction::Submit, "accept"), (KeyAction::Cancel, "cancel")],
+        KeyContext::Input => &[
+            (KeyAction::Submit, "preview"),
+            (KeyAction::NextField, "next field"),
+            (KeyAction::Cancel, "cancel"),
+        ],
         KeyContext::Help => &[(KeyAction::Back, "close")],
+        KeyContext::Confirm => &[
+            (KeyAction::Confirm, "apply"),
+            (KeyAction::Cancel, "back"),
+            (KeyAction::Submit, "close"),
+        ],
     };
     wanted
         .iter()

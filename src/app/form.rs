@@ -1,0 +1,776 @@
+//! The console's writes (DESIGN.md §5): a form validated as you type, then
+//! the server's dry-run of every object with the field-by-field diff, then
+//! an explicit confirmation, then the apply with its report. The form
+//! itself and every check on it are pure; the kube layer answers through
+//! actions (`Action::WritePlanned`, `WriteProgress`, `WriteDone`).
+
+use std::collections::BTreeMap;
+
+use kube::core::DynamicObject;
+use ratatui_textarea::TextArea;
+
+use crate::kube::write::{ApplyOutcome, PlanSummary, WriteError};
+use crate::model::quota_edit::plan_quota;
+use crate::model::template::{
+    Catalogue, Target, Template, check_dns_label, parse_owner, tenant_label_for,
+};
+use crate::model::{Quantity, Resolution, Tenant, TenantId, parse_quantity};
+
+/// Which write the form prepares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlowKind {
+    CreateTenant,
+    EditQuota { tenant: TenantId },
+    ApplyTemplate { tenant: TenantId },
+}
+
+impl FlowKind {
+    pub fn title(&self) -> String {
+        match self {
+            FlowKind::CreateTenant => "Create a tenant".into(),
+            FlowKind::EditQuota { tenant } => format!("Edit the quota of {tenant}"),
+            FlowKind::ApplyTemplate { tenant } => format!("Apply a template to {tenant}"),
+        }
+    }
+}
+
+/// What a field holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldRole {
+    TenantName,
+    Owners,
+    Namespaces,
+    Template,
+    Param(String),
+    /// Edit quota: `all` or one namespace.
+    Scope,
+    /// Edit quota: one resource's hard limit.
+    Quota {
+        resource: String,
+        current: Option<Quantity>,
+        used: Option<Quantity>,
+    },
+    /// Edit quota: `RESOURCE=QUANTITY` to add.
+    NewQuota,
+}
+
+/// A problem with a field's value; `position` is the character it points
+/// at. Warnings do not stop the preview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub message: String,
+    pub position: Option<usize>,
+    pub blocking: bool,
+}
+
+impl Problem {
+    fn error(message: impl Into<String>, position: Option<usize>) -> Self {
+        Problem {
+            message: message.into(),
+            position,
+            blocking: true,
+        }
+    }
+
+    fn warning(message: impl Into<String>) -> Self {
+        Problem {
+            message: message.into(),
+            position: None,
+            blocking: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub role: FieldRole,
+    pub label: String,
+    /// What to type, shown next to the field.
+    pub hint: String,
+    pub area: TextArea<'static>,
+    pub problem: Option<Problem>,
+}
+
+impl Field {
+    fn new(
+        role: FieldRole,
+        label: impl Into<String>,
+        hint: impl Into<String>,
+        value: &str,
+    ) -> Self {
+        let mut area = TextArea::new(vec![value.to_string()]);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        Field {
+            role,
+            label: label.into(),
+            hint: hint.into(),
+            area,
+            problem: None,
+        }
+    }
+
+    pub fn value(&self) -> String {
+        self.area.lines().join("")
+    }
+}
+
+/// One object of the server's answer, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    pub plan: Vec<PlanSummary>,
+    /// Set when the plan differs from the one the user confirmed (the
+    /// cluster moved in between): they must look again.
+    pub changed_since_confirm: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stage {
+    Editing,
+    /// The server is dry-running the objects.
+    Checking,
+    Preview(Preview),
+    /// The dry-run was refused: nothing was written.
+    Refused {
+        object: String,
+        error: WriteError,
+    },
+    Applying {
+        done: Vec<String>,
+        total: usize,
+    },
+    Finished(ApplyOutcome),
+}
+
+#[derive(Debug, Clone)]
+pub struct WriteFlow {
+    pub kind: FlowKind,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub stage: Stage,
+    /// Take over fields other managers own (after a conflict, on request).
+    pub force: bool,
+    /// Scroll of the preview and report.
+    pub scroll: usize,
+    /// The rendered objects the preview and the apply are about.
+    pub objects: Vec<DynamicObject>,
+    /// Warnings about the whole write (quota below use and the like).
+    pub warnings: Vec<String>,
+}
+
+/// What the form needs from the state to build and check itself.
+pub struct FormContext<'a> {
+    pub catalogue: &'a Catalogue,
+    pub resolution: &'a Resolution,
+    pub inventory: &'a crate::model::Inventory,
+    pub resolvers: &'a [crate::model::ResolverKind],
+}
+
+const OWNER_HINT: &str = "user:NAME, group:NAME or serviceaccount:NS:NAME, comma-separated";
+
+impl WriteFlow {
+    fn new(kind: FlowKind, fields: Vec<Field>) -> Self {
+        WriteFlow {
+            kind,
+            fields,
+            focus: 0,
+            stage: Stage::Editing,
+            force: false,
+            scroll: 0,
+            objects: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn create(ctx: &FormContext<'_>) -> Self {
+        let mut fields = vec![
+            Field::new(
+                FieldRole::TenantName,
+                "Name",
+                "lower-case letters, digits, '-'",
+                "",
+            ),
+            Field::new(FieldRole::Owners, "Owners", OWNER_HINT, ""),
+            Field::new(
+                FieldRole::Namespaces,
+                "Namespaces",
+                "comma-separated; empty: one named after the tenant",
+                "",
+            ),
+            Field::new(
+                FieldRole::Template,
+                "Template",
+                template_names(ctx.catalogue),
+                "tenant-baseline",
+            ),
+        ];
+        fields.extend(param_fields(ctx.catalogue.get("tenant-baseline").ok(), &[]));
+        let mut flow = WriteFlow::new(FlowKind::CreateTenant, fields);
+        flow.validate(ctx);
+        flow
+    }
+
+    /// `template`: the one to suggest (the fix of a failing check), else
+    /// tenant-baseline.
+    pub fn apply_template(ctx: &FormContext<'_>, tenant: &Tenant, template: Option<&str>) -> Self {
+        let name = template.unwrap_or("tenant-baseline");
+        let mut fields = vec![
+            Field::new(
+                FieldRole::Template,
+                "Template",
+                template_names(ctx.catalogue),
+                name,
+            ),
+            Field::new(
+                FieldRole::Namespaces,
+                "Namespaces",
+                "comma-separated, of this tenant",
+                &tenant.namespaces.join(","),
+            ),
+        ];
+        fields.extend(param_fields(ctx.catalogue.get(name).ok(), &[]));
+        let mut flow = WriteFlow::new(
+            FlowKind::ApplyTemplate {
+                tenant: tenant.id.clone(),
+            },
+            fields,
+        );
+        flow.validate(ctx);
+        flow
+    }
+
+    pub fn edit_quota(ctx: &FormContext<'_>, tenant: &Tenant) -> Self {
+        let mut fields = vec![Field::new(
+            FieldRole::Scope,
+            "Namespace",
+            format!("all, or one of {}", tenant.namespaces.join(", ")),
+            "all",
+        )];
+        fields.extend(quota_fields(ctx, tenant, None));
+        let mut flow = WriteFlow::new(
+            FlowKind::EditQuota {
+                tenant: tenant.id.clone(),
+            },
+            fields,
+        );
+        flow.validate(ctx);
+        flow
+    }
+
+    pub fn focused(&mut self) -> Option<&mut Field> {
+        self.fields.get_mut(self.focus)
+    }
+
+    pub fn next_field(&mut self) {
+        if !self.fields.is_empty() {
+            self.focus = (self.focus + 1) % self.fields.len();
+        }
+    }
+
+    pub fn prev_field(&mut self) {
+        if !self.fields.is_empty() {
+            self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+        }
+    }
+
+    fn value_of(&self, role: &FieldRole) -> String {
+        self.fields
+            .iter()
+            .find(|f| &f.role == role)
+            .map(Field::value)
+            .unwrap_or_default()
+    }
+
+    fn tenant<'a>(&self, ctx: &'a FormContext<'_>) -> Option<&'a Tenant> {
+        match &self.kind {
+            FlowKind::CreateTenant => None,
+            FlowKind::EditQuota { tenant } | FlowKind::ApplyTemplate { tenant } => {
+                ctx.resolution.tenant(tenant)
+            }
+        }
+    }
+
+    /// After the focused field changed: rebuild what depends on it (the
+    /// template's parameters, the quota rows of a scope), then check every
+    /// field.
+    pub fn changed(&mut self, ctx: &FormContext<'_>) {
+        let role = self.fields.get(self.focus).map(|f| f.role.clone());
+        match role {
+            Some(FieldRole::Template) => {
+                let name = self.value_of(&FieldRole::Template);
+                if let Ok(template) = ctx.catalogue.get(name.trim()) {
+                    let keep: Vec<(String, String)> = self
+                        .fields
+                        .iter()
+                        .filter_map(|f| match &f.role {
+                            FieldRole::Param(p) => Some((p.clone(), f.value())),
+                            _ => None,
+                        })
+                        .collect();
+                    let already: Vec<String> = self
+                        .fields
+                        .iter()
+                        .filter_map(|f| match &f.role {
+                            FieldRole::Param(p) => Some(p.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    let wanted: Vec<String> =
+                        template.parameters.iter().map(|p| p.name.clone()).collect();
+                    if already != wanted {
+                        self.fields
+                            .retain(|f| !matches!(f.role, FieldRole::Param(_)));
+                        self.fields.extend(param_fields(Some(template), &keep));
+                    }
+                }
+            }
+            Some(FieldRole::Scope) => {
+                if let Some(tenant) = self.tenant(ctx).cloned() {
+                    let scope = self.value_of(&FieldRole::Scope);
+                    let scope = scope.trim();
+                    let only = (scope != "all" && tenant.namespaces.iter().any(|n| n == scope))
+                        .then_some(scope);
+                    if scope == "all" || only.is_some() {
+                        self.fields.retain(|f| {
+                            !matches!(f.role, FieldRole::Quota { .. } | FieldRole::NewQuota)
+                        });
+                        self.fields.extend(quota_fields(ctx, &tenant, only));
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.validate(ctx);
+    }
+
+    /// Checks every field and records its problem.
+    pub fn validate(&mut self, ctx: &FormContext<'_>) {
+        let template = ctx
+            .catalogue
+            .get(self.value_of(&FieldRole::Template).trim())
+            .ok()
+            .cloned();
+        let tenant = self.tenant(ctx).cloned();
+        let name = self.value_of(&FieldRole::TenantName);
+        for i in 0..self.fields.len() {
+            let value = self.fields[i].value();
+            let problem = match &self.fields[i].role {
+                FieldRole::TenantName => check_dns_label(value.trim(), "the tenant name")
+                    .err()
+                    .map(|e| Problem::error(e, bad_position(&value)))
+                    .or_else(|| {
+                        ctx.resolution
+                            .tenant(&TenantId::new(value.trim()))
+                            .map(|_| {
+                                Problem::warning(
+                                    "a tenant of this name exists: applying updates it",
+                                )
+                            })
+                    }),
+                FieldRole::Owners => check_owners(&value, template.as_ref()),
+                FieldRole::Namespaces => {
+                    check_namespaces(&value, &name, tenant.as_ref(), ctx.resolution)
+                }
+                FieldRole::Template => match &template {
+                    Some(_) => None,
+                    None => ctx
+                        .catalogue
+                        .get(value.trim())
+                        .err()
+                        .map(|e| Problem::error(e.message, None)),
+                },
+                FieldRole::Param(p) => template.as_ref().and_then(|t| {
+                    let missing = value.trim().is_empty()
+                        && t.parameter(p)
+                            .is_some_and(|p| p.required && p.default.is_none());
+                    if missing {
+                        Some(Problem::error(format!("{p} is required"), None))
+                    } else {
+                        t.check_value(p, value.trim())
+                            .err()
+                            .map(|e| Problem::error(e, None))
+                    }
+                }),
+                FieldRole::Scope => {
+                    let v = value.trim();
+                    match &tenant {
+                        Some(t) if v != "all" && !t.namespaces.iter().any(|n| n == v) => Some(
+                            Problem::error(format!("{v:?} is not a namespace of {}", t.id), None),
+                        ),
+                        _ => None,
+                    }
+                }
+                FieldRole::Quota { resource, used, .. } => {
+                    check_quota_value(&value, resource, used.as_ref())
+                }
+                FieldRole::NewQuota => check_new_quota(&value),
+            };
+            self.fields[i].problem = problem;
+        }
+    }
+
+    /// The first field whose problem blocks the preview.
+    pub fn first_blocking(&self) -> Option<usize> {
+        self.fields
+            .iter()
+            .position(|f| f.problem.as_ref().is_some_and(|p| p.blocking))
+    }
+
+    /// The objects to write, from the form's values (every field valid).
+    /// Also fills `warnings`. The error says what to fix.
+    pub fn build(&mut self, ctx: &FormContext<'_>) -> Result<Vec<DynamicObject>, String> {
+        self.validate(ctx);
+        if let Some(i) = self.first_blocking() {
+            self.focus = i;
+            let field = &self.fields[i];
+            return Err(format!(
+                "{}: {}",
+                field.label,
+                field
+                    .problem
+                    .as_ref()
+                    .map(|p| p.message.as_str())
+                    .unwrap_or_default()
+            ));
+        }
+        self.warnings.clear();
+        let values: BTreeMap<String, String> = self
+            .fields
+            .iter()
+            .filter_map(|f| match &f.role {
+                FieldRole::Param(p) => Some((p.clone(), f.value().trim().to_string())),
+                _ => None,
+            })
+            .collect();
+        let split = |v: String| -> Vec<String> {
+            v.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        let objects: Vec<serde_json::Value> = match &self.kind {
+            FlowKind::CreateTenant => {
+                let name = self.value_of(&FieldRole::TenantName).trim().to_string();
+                let template = ctx
+                    .catalogue
+                    .get(self.value_of(&FieldRole::Template).trim())
+                    .map_err(|e| e.to_string())?;
+                let mut namespaces = split(self.value_of(&FieldRole::Namespaces));
+                if namespaces.is_empty() {
+                    namespaces.push(name.clone());
+                }
+                let owners = split(self.value_of(&FieldRole::Owners))
+                    .iter()
+                    .map(|o| parse_owner(o))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let (tenant_label, _) = tenant_label_for("label", ctx.resolvers);
+                return template
+                    .render(&Target {
+                        tenant: name,
+                        namespaces,
+                        owners,
+                        values,
+                        tenant_label,
+                        label_namespaces: true,
+                    })
+                    .map_err(|e| e.to_string());
+            }
+            FlowKind::ApplyTemplate { tenant } => {
+                let found = ctx
+                    .resolution
+                    .tenant(tenant)
+                    .ok_or_else(|| format!("tenant {tenant} is no longer visible"))?;
+                let template = ctx
+                    .catalogue
+                    .get(self.value_of(&FieldRole::Template).trim())
+                    .map_err(|e| e.to_string())?;
+                let (tenant_label, label_namespaces) =
+                    tenant_label_for(&found.source, ctx.resolvers);
+                return template
+                    .render(&Target {
+                        tenant: tenant.to_string(),
+                        namespaces: split(self.value_of(&FieldRole::Namespaces)),
+                        owners: found.owners.clone(),
+                        values,
+                        tenant_label,
+                        label_namespaces,
+                    })
+                    .map_err(|e| e.to_string());
+            }
+            FlowKind::EditQuota { tenant } => {
+                let found = ctx
+                    .resolution
+                    .tenant(tenant)
+                    .ok_or_else(|| format!("tenant {tenant} is no longer visible"))?;
+                let scope = self.value_of(&FieldRole::Scope).trim().to_string();
+                let only: Vec<String> = if scope == "all" {
+                    Vec::new()
+                } else {
+                    vec![scope]
+                };
+                let mut assignments: Vec<(String, Quantity)> = Vec::new();
+                for field in &self.fields {
+                    let value = field.value();
+                    let value = value.trim();
+                    match &field.role {
+                        FieldRole::Quota {
+                            resource, current, ..
+                        } if !value.is_empty() => {
+                            let q = parse_quantity(value).map_err(|e| e.to_string())?;
+                            if current.as_ref() != Some(&q) {
+                                assignments.push((resource.clone(), q));
+                            }
+                        }
+                        FieldRole::NewQuota if !value.is_empty() => {
+                            if let Some((r, v)) = value.split_once('=') {
+                                let q = parse_quantity(v.trim()).map_err(|e| e.to_string())?;
+                                assignments.push((r.trim().to_string(), q));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if assignments.is_empty() {
+                    return Err("nothing changed: type a new limit first".into());
+                }
+                let plan = plan_quota(ctx.inventory, found, &only, None, &assignments)?;
+                self.warnings = plan.warnings();
+                plan.objects
+            }
+        };
+        objects
+            .into_iter()
+            .map(|o| serde_json::from_value(o).map_err(|e| e.to_string()))
+            .collect()
+    }
+
+    /// The audit log's name for this write.
+    pub fn action_name(&self) -> String {
+        match &self.kind {
+            FlowKind::CreateTenant => format!(
+                "create tenant {} from {}",
+                self.value_of(&FieldRole::TenantName).trim(),
+                self.value_of(&FieldRole::Template).trim()
+            ),
+            FlowKind::EditQuota { tenant } => format!("quota set {tenant}"),
+            FlowKind::ApplyTemplate { tenant } => format!(
+                "apply template {} to {tenant}",
+                self.value_of(&FieldRole::Template).trim()
+            ),
+        }
+    }
+}
+
+fn template_names(catalogue: &Catalogue) -> String {
+    catalogue
+        .templates
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn param_fields(template: Option<&Template>, keep: &[(String, String)]) -> Vec<Field> {
+    let Some(template) = template else {
+        return Vec::new();
+    };
+    template
+        .parameters
+        .iter()
+        .map(|p| {
+            let kept = keep
+                .iter()
+                .find(|(n, _)| n == &p.name)
+                .map(|(_, v)| v.as_str());
+            Field::new(
+                FieldRole::Param(p.name.clone()),
+                p.name.clone(),
+                p.description.clone(),
+                kept.or(p.default.as_deref()).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// One row per resource the scope's quotas limit, with the current hard
+/// limit when it is the same in every namespace of the scope.
+fn quota_fields(ctx: &FormContext<'_>, tenant: &Tenant, only: Option<&str>) -> Vec<Field> {
+    let mut hard: BTreeMap<String, Vec<Quantity>> = BTreeMap::new();
+    let mut used: BTreeMap<String, Quantity> = BTreeMap::new();
+    let namespaces: Vec<&String> = tenant
+        .namespaces
+        .iter()
+        .filter(|n| only.is_none_or(|o| o == n.as_str()))
+        .collect();
+    for ns in &namespaces {
+        for quota in ctx.inventory.quotas_in(ns) {
+            for (resource, q) in &quota.spec_hard {
+                hard.entry(resource.clone()).or_default().push(q.clone());
+            }
+            if quota.status_filled {
+                for (resource, u) in &quota.used {
+                    // The most used namespace is the one a lower limit hurts.
+                    let e = used.entry(resource.clone()).or_insert_with(|| u.clone());
+                    if u > e {
+                        *e = u.clone();
+                    }
+                }
+            }
+        }
+    }
+    let mut fields: Vec<Field> = hard
+        .into_iter()
+        .map(|(resource, values)| {
+            let same = values.windows(2).all(|w| w[0] == w[1]) && values.len() == namespaces.len();
+            let current = same.then(|| values[0].clone());
+            let hint = match (&current, used.get(&resource)) {
+                (Some(c), Some(u)) => format!(
+                    "now {}, used {}",
+                    c.format_for(&resource),
+                    u.format_for(&resource)
+                ),
+                (Some(c), None) => format!("now {}", c.format_for(&resource)),
+                (None, _) => {
+                    let shown: Vec<String> =
+                        values.iter().map(|v| v.format_for(&resource)).collect();
+                    format!("differs per namespace: {}", shown.join(" / "))
+                }
+            };
+            let value = current
+                .as_ref()
+                .map(|c| c.format_for(&resource))
+                .unwrap_or_default();
+            Field::new(
+                FieldRole::Quota {
+                    used: used.get(&resource).cloned(),
+                    current,
+                    resource: resource.clone(),
+                },
+                resource,
+                hint,
+                &value,
+            )
+        })
+        .collect();
+    fields.push(Field::new(
+        FieldRole::NewQuota,
+        "Add",
+        "RESOURCE=QUANTITY, e.g. services.loadbalancers=0",
+        "",
+    ));
+    fields
+}
+
+/// Position of the first character a DNS label cannot hold.
+fn bad_position(value: &str) -> Option<usize> {
+    value
+        .chars()
+        .position(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+}
+
+fn check_owners(value: &str, template: Option<&Template>) -> Option<Problem> {
+    let mut offset = 0;
+    let mut any = false;
+    for part in value.split(',') {
+        let start = offset + part.chars().take_while(|c| c.is_whitespace()).count();
+        offset += part.chars().count() + 1;
+        if part.trim().is_empty() {
+            continue;
+        }
+        any = true;
+        if let Err(e) = parse_owner(part.trim()) {
+            return Some(Problem::error(e, Some(start)));
+        }
+    }
+    (!any && template.is_some_and(Template::uses_owners)).then(|| {
+        Problem::error(
+            "name at least one owner: the template binds the owner as namespace admin",
+            None,
+        )
+    })
+}
+
+fn check_namespaces(
+    value: &str,
+    tenant_name: &str,
+    tenant: Option<&Tenant>,
+    resolution: &Resolution,
+) -> Option<Problem> {
+    let mut offset = 0;
+    let mut any = false;
+    for part in value.split(',') {
+        let start = offset + part.chars().take_while(|c| c.is_whitespace()).count();
+        offset += part.chars().count() + 1;
+        let ns = part.trim();
+        if ns.is_empty() {
+            continue;
+        }
+        any = true;
+        if let Err(e) = check_dns_label(ns, "namespace") {
+            return Some(Problem::error(e, bad_position(ns).map(|p| start + p)));
+        }
+        match tenant {
+            Some(t) if !t.namespaces.iter().any(|n| n == ns) => {
+                return Some(Problem::error(
+                    format!("{ns} is not a namespace of {}", t.id),
+                    Some(start),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                if let Some(owner) = resolution.tenant_of(ns).map(|t| &t.id)
+                    && owner.as_str() != tenant_name.trim()
+                {
+                    return Some(Problem::error(
+                        format!("{ns} belongs to tenant {owner}"),
+                        Some(start),
+                    ));
+                }
+            }
+        }
+    }
+    (!any && tenant.is_some()).then(|| Problem::error("name at least one namespace", None))
+}
+
+fn check_quota_value(value: &str, resource: &str, used: Option<&Quantity>) -> Option<Problem> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let lead = value.chars().take_while(|c| c.is_whitespace()).count();
+    match parse_quantity(v) {
+        Err(e) => Some(Problem::error(
+            e.to_string(),
+            e.position().map(|p| p + lead),
+        )),
+        Ok(q) => used.filter(|u| &&q < u).map(|u| {
+            Problem::warning(format!(
+                "below what is used ({}): new pods are refused until usage drops",
+                u.format_for(resource)
+            ))
+        }),
+    }
+}
+
+fn check_new_quota(value: &str) -> Option<Problem> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let Some((resource, quantity)) = v.split_once('=') else {
+        return Some(Problem::error("write RESOURCE=QUANTITY", None));
+    };
+    if resource.trim().is_empty() {
+        return Some(Problem::error("name the resource before '='", Some(0)));
+    }
+    let lead = value.chars().take_while(|c| c.is_whitespace()).count();
+    let at = lead + resource.chars().count() + 1;
+    let q = quantity.trim_start();
+    let skipped = quantity.chars().count() - q.chars().count();
+    parse_quantity(q.trim_end())
+        .err()
+        .map(|e| Problem::error(e.to_string(), e.position().map(|p| at + skipped + p)))
+}
+
+#[cfg(test)]
+#[path = "form_tests.rs"]
+mod tests;
