@@ -399,9 +399,11 @@ impl WriteFlow {
                         _ => None,
                     }
                 }
-                FieldRole::Quota { resource, used, .. } => {
-                    check_quota_value(&value, resource, used.as_ref())
-                }
+                FieldRole::Quota {
+                    resource,
+                    used,
+                    current,
+                } => check_quota_value(&value, resource, current.as_ref(), used.as_ref()),
                 FieldRole::NewQuota => check_new_quota(&value),
             };
             self.fields[i].problem = problem;
@@ -731,7 +733,14 @@ fn check_namespaces(
     (!any && tenant.is_some()).then(|| Problem::error("name at least one namespace", None))
 }
 
-fn check_quota_value(value: &str, resource: &str, used: Option<&Quantity>) -> Option<Problem> {
+/// A new limit: a quantity, and a warning when it is changed to below what
+/// is used (an unchanged limit already below use is the quota tab's news).
+fn check_quota_value(
+    value: &str,
+    resource: &str,
+    current: Option<&Quantity>,
+    used: Option<&Quantity>,
+) -> Option<Problem> {
     let v = value.trim();
     if v.is_empty() {
         return None;
@@ -742,6 +751,7 @@ fn check_quota_value(value: &str, resource: &str, used: Option<&Quantity>) -> Op
             e.to_string(),
             e.position().map(|p| p + lead),
         )),
+        Ok(q) if current == Some(&q) => None,
         Ok(q) => used.filter(|u| &&q < u).map(|u| {
             Problem::warning(format!(
                 "below what is used ({}): new pods are refused until usage drops",

@@ -377,8 +377,14 @@ fn open_flow(state: &mut State, key: KeyAction) {
             let checks = state.checks_for(&t);
             let suggested = checks
                 .iter()
-                .filter(|c| c.outcome == crate::model::Outcome::Fail)
-                .max_by_key(|c| c.severity.rank())
+                .filter(|c| c.outcome == crate::model::Outcome::Fail && c.fix.is_some())
+                .fold(
+                    None,
+                    |best: Option<&crate::model::CheckResult>, c| match best {
+                        Some(b) if b.severity.rank() >= c.severity.rank() => Some(b),
+                        _ => Some(c),
+                    },
+                )
                 .and_then(|c| c.fix);
             WriteFlow::apply_template(&state.form_context(), &t, suggested)
         }
@@ -457,9 +463,13 @@ fn flow_step(
                 expected,
             });
         }
-        (Stage::Refused { error, .. }, KeyAction::Force)
-            if matches!(error, WriteError::Conflict { .. }) =>
-        {
+        (
+            Stage::Refused {
+                error: WriteError::Conflict { .. },
+                ..
+            },
+            KeyAction::Force,
+        ) => {
             flow.force = true;
             flow.stage = Stage::Checking;
             effects.push(Effect::Preflight {

@@ -212,8 +212,7 @@ impl FormPopup<'_> {
                 }
             }
         }
-        let mut wy = area.y + available;
-        for warning in warnings.iter().take(2) {
+        for (wy, warning) in (area.y + available..).zip(warnings.iter().take(2)) {
             buf.set_line(
                 area.x,
                 wy,
@@ -226,7 +225,6 @@ impl FormPopup<'_> {
                 ),
                 area.width,
             );
-            wy += 1;
         }
     }
 
@@ -257,10 +255,11 @@ impl FormPopup<'_> {
                 let (create, change, same) = count_verbs(&preview.plan);
                 lines.push(text(
                     format!(
-                        "The server's dry run: {create} to create, {change} to change, {same} unchanged. Nothing is written until you confirm."
+                        "The server's dry run: {create} to create, {change} to change, {same} unchanged."
                     ),
                     theme.style("ui.header"),
                 ));
+                lines.push(text("Nothing is written until you confirm.".into(), dim));
                 for warning in &self.flow.warnings {
                     lines.push(text(
                         format!("! {}", sanitize(warning)),

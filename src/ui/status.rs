@@ -95,11 +95,8 @@ pub fn key_hint(keymap: &Keymap, context: KeyContext) -> String {
             (KeyAction::Cancel, "cancel"),
         ],
         KeyContext::Help => &[(KeyAction::Back, "close")],
-        KeyContext::Confirm => &[
-            (KeyAction::Confirm, "apply"),
-            (KeyAction::Cancel, "back"),
-            (KeyAction::Submit, "close"),
-        ],
+        // The write's popup shows the keys of its stage.
+        KeyContext::Confirm => &[],
     };
     wanted
         .iter()
