@@ -163,6 +163,47 @@ pub struct FormContext<'a> {
     pub resolution: &'a Resolution,
     pub inventory: &'a crate::model::Inventory,
     pub resolvers: &'a [crate::model::ResolverKind],
+    /// The user's own rules per namespace, where already loaded.
+    pub own_rules: &'a BTreeMap<String, super::OwnRules>,
+}
+
+/// `(group, resource)` of the kinds tenantry's templates and quota edits
+/// write; other kinds are left to the server's dry-run.
+fn resource_of(kind: &str) -> Option<(&'static str, &'static str)> {
+    Some(match kind {
+        "ResourceQuota" => ("", "resourcequotas"),
+        "LimitRange" => ("", "limitranges"),
+        "NetworkPolicy" => ("networking.k8s.io", "networkpolicies"),
+        "RoleBinding" => ("rbac.authorization.k8s.io", "rolebindings"),
+        "ConfigMap" => ("", "configmaps"),
+        _ => return None,
+    })
+}
+
+/// Namespaces where the user's own rules (SelfSubjectRulesReview, when
+/// loaded and complete) do not allow `patch` of `kind`: the server would
+/// refuse the write there.
+pub fn denied_namespaces<'a>(
+    own_rules: &BTreeMap<String, super::OwnRules>,
+    kind: &str,
+    namespaces: impl IntoIterator<Item = &'a String>,
+) -> Vec<String> {
+    let Some((group, resource)) = resource_of(kind) else {
+        return Vec::new();
+    };
+    namespaces
+        .into_iter()
+        .filter(|ns| match own_rules.get(*ns) {
+            Some(super::OwnRules::Loaded {
+                rules,
+                incomplete: false,
+            }) => !rules.iter().any(|r| {
+                crate::model::rbac::rule_allows_any_name(r, "patch", group, resource, None)
+            }),
+            _ => false,
+        })
+        .cloned()
+        .collect()
 }
 
 const OWNER_HINT: &str = "user:NAME, group:NAME or serviceaccount:NS:NAME, comma-separated";
@@ -543,6 +584,26 @@ impl WriteFlow {
             .into_iter()
             .map(|o| serde_json::from_value(o).map_err(|e| e.to_string()))
             .collect()
+    }
+
+    /// Warnings for objects the user's own rules do not let them write.
+    pub fn warn_denied(&mut self, ctx: &FormContext<'_>) {
+        let mut by_kind: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for o in &self.objects {
+            if let (Some(t), Some(ns)) = (&o.types, &o.metadata.namespace) {
+                by_kind.entry(t.kind.clone()).or_default().push(ns.clone());
+            }
+        }
+        for (kind, mut namespaces) in by_kind {
+            namespaces.dedup();
+            let denied = denied_namespaces(ctx.own_rules, &kind, &namespaces);
+            if !denied.is_empty() {
+                self.warnings.push(format!(
+                    "your own rules do not allow patching {kind} in {}: expect the server to refuse",
+                    denied.join(", ")
+                ));
+            }
+        }
     }
 
     /// The audit log's name for this write.

@@ -465,3 +465,46 @@ fn escape_leaves_the_form_without_writing() {
     assert!(s.flow.is_none());
     assert_eq!(s.message.as_deref(), Some("nothing was written"));
 }
+
+fn rules(resources: &[&str], group: &str) -> crate::app::OwnRules {
+    crate::app::OwnRules::Loaded {
+        rules: vec![crate::model::RuleInfo {
+            api_groups: vec![group.into()],
+            resources: resources.iter().map(|r| r.to_string()).collect(),
+            verbs: vec!["get".into(), "list".into(), "patch".into()],
+            resource_names: vec![],
+            non_resource_urls: vec![],
+        }],
+        incomplete: false,
+    }
+}
+
+#[test]
+fn writes_the_users_own_rules_forbid_are_disabled_or_flagged_with_the_reason() {
+    let mut s = state();
+    for ns in ["acme-dev", "acme-prod"] {
+        s.own_rules
+            .insert(ns.into(), rules(&["pods", "configmaps"], ""));
+    }
+    key(&mut s, KeyAction::EditQuota);
+    assert!(s.flow.is_none());
+    let message = s.message.clone().unwrap_or_default();
+    assert!(
+        message.contains("not allow patching resourcequotas in acme-dev, acme-prod"),
+        "{message}"
+    );
+
+    // Applying NetworkPolicies: allowed in one namespace, not the other.
+    s.own_rules.insert(
+        "acme-dev".into(),
+        rules(&["networkpolicies"], "networking.k8s.io"),
+    );
+    key(&mut s, KeyAction::ApplyTemplate);
+    key(&mut s, KeyAction::Submit);
+    let warnings = &flow(&s).warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("NetworkPolicy in acme-prod"),
+        "{warnings:?}"
+    );
+}

@@ -397,6 +397,7 @@ impl State {
             resolution: &self.resolution,
             inventory: &self.inventory,
             resolvers: &self.resolvers,
+            own_rules: &self.own_rules,
         }
     }
 

@@ -371,7 +371,18 @@ fn open_flow(state: &mut State, key: KeyAction) {
     let tenant = current_tenant(state);
     let flow = match (key, tenant) {
         (KeyAction::CreateTenant, _) => WriteFlow::create(&state.form_context()),
-        (KeyAction::EditQuota, Some(t)) => WriteFlow::edit_quota(&state.form_context(), &t),
+        (KeyAction::EditQuota, Some(t)) => {
+            let denied =
+                super::form::denied_namespaces(&state.own_rules, "ResourceQuota", &t.namespaces);
+            if !t.namespaces.is_empty() && denied.len() == t.namespaces.len() {
+                state.message = Some(format!(
+                    "editing quotas is not open to you: your own rules do not allow patching resourcequotas in {} (a cluster admin can)",
+                    denied.join(", ")
+                ));
+                return;
+            }
+            WriteFlow::edit_quota(&state.form_context(), &t)
+        }
         (KeyAction::ApplyTemplate, Some(t)) => {
             // Suggest the fix of the most severe failing check.
             let checks = state.checks_for(&t);
@@ -433,6 +444,7 @@ fn flow_step(
             match flow.build(&state.form_context()) {
                 Ok(objects) => {
                     flow.objects = objects.clone();
+                    flow.warn_denied(&state.form_context());
                     flow.stage = Stage::Checking;
                     flow.scroll = 0;
                     state.message = None;

@@ -509,6 +509,10 @@ impl Inventory {
         self.capsule_tenants.values()
     }
 
+    pub fn capsule_tenant(&self, name: &str) -> Option<&CapsuleTenantInfo> {
+        self.capsule_tenants.get(&(String::new(), name.to_string()))
+    }
+
     pub fn count(&self, kind: Kind) -> usize {
         match kind {
             Kind::Namespace => self.namespaces.len(),

@@ -22,8 +22,9 @@ pub use checks::{
 };
 pub use inventory::{Change, Inventory, Kind, Object, ObjectKey, Scope, SyncState};
 pub use projection::{
-    BindingInfo, CapsuleTenantInfo, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo, PeerInfo,
-    PodInfo, QosClass, QuotaInfo, RoleInfo, RoleRef, RuleInfo, SelectorSummary, Subject,
+    BindingInfo, CapsuleQuotaItem, CapsuleResourceQuotas, CapsuleTenantInfo, LimitRangeInfo,
+    NamespaceInfo, NetworkPolicyInfo, PeerInfo, PodInfo, QosClass, QuotaInfo, RoleInfo, RoleRef,
+    RuleInfo, SelectorSummary, Subject,
 };
 pub use quantity::{Quantity, QuantityError, QuantityFormat, ResourceUnit, parse_quantity, ratio};
 pub use tenant::{
