@@ -280,12 +280,12 @@ impl WriteFlow {
     }
 
     pub fn edit_quota(ctx: &FormContext<'_>, tenant: &Tenant) -> Self {
-        let mut fields = vec![Field::new(
-            FieldRole::Scope,
-            "Namespace",
-            format!("all, or one of {}", tenant.namespaces.join(", ")),
-            "all",
-        )];
+        let scope_hint = if capsule_tenant(ctx, tenant).is_some() {
+            "all: Capsule keeps this tenant's quotas on its Tenant object".to_string()
+        } else {
+            format!("all, or one of {}", tenant.namespaces.join(", "))
+        };
+        let mut fields = vec![Field::new(FieldRole::Scope, "Namespace", scope_hint, "all")];
         fields.extend(quota_fields(ctx, tenant, None));
         let mut flow = WriteFlow::new(
             FlowKind::EditQuota {
@@ -433,7 +433,14 @@ impl WriteFlow {
                 }),
                 FieldRole::Scope => {
                     let v = value.trim();
+                    let capsule = tenant
+                        .as_ref()
+                        .is_some_and(|t| capsule_tenant(ctx, t).is_some());
                     match &tenant {
+                        Some(_) if capsule && v != "all" => Some(Problem::error(
+                            "a Capsule tenant's quotas are set on its Tenant object, for all its namespaces: write all",
+                            None,
+                        )),
                         Some(t) if v != "all" && !t.namespaces.iter().any(|n| n == v) => Some(
                             Problem::error(format!("{v:?} is not a namespace of {}", t.id), None),
                         ),
@@ -657,6 +664,9 @@ fn param_fields(template: Option<&Template>, keep: &[(String, String)]) -> Vec<F
 /// One row per resource the scope's quotas limit, with the current hard
 /// limit when it is the same in every namespace of the scope.
 fn quota_fields(ctx: &FormContext<'_>, tenant: &Tenant, only: Option<&str>) -> Vec<Field> {
+    if let Some(capsule) = capsule_tenant(ctx, tenant) {
+        return capsule_quota_fields(ctx, tenant, capsule);
+    }
     let mut hard: BTreeMap<String, Vec<Quantity>> = BTreeMap::new();
     let mut used: BTreeMap<String, Quantity> = BTreeMap::new();
     let namespaces: Vec<&String> = tenant
@@ -714,6 +724,71 @@ fn quota_fields(ctx: &FormContext<'_>, tenant: &Tenant, only: Option<&str>) -> V
             )
         })
         .collect();
+    fields.push(Field::new(
+        FieldRole::NewQuota,
+        "Add",
+        "RESOURCE=QUANTITY, e.g. services.loadbalancers=0",
+        "",
+    ));
+    fields
+}
+
+/// The Capsule Tenant object holding this tenant's quotas, when there is
+/// one: quota changes go to it (see `model::quota_edit`).
+fn capsule_tenant<'a>(
+    ctx: &'a FormContext<'_>,
+    tenant: &Tenant,
+) -> Option<&'a crate::model::CapsuleTenantInfo> {
+    (tenant.source == "capsule")
+        .then(|| ctx.inventory.capsule_tenant(tenant.id.as_str()))
+        .flatten()
+}
+
+/// Quota rows of a Capsule tenant: the hard limits of its Tenant object's
+/// items (the first item naming a resource is the one a change goes to),
+/// with what Capsule's quotas report as used.
+fn capsule_quota_fields(
+    ctx: &FormContext<'_>,
+    tenant: &Tenant,
+    capsule: &crate::model::CapsuleTenantInfo,
+) -> Vec<Field> {
+    let per_namespace = capsule.resource_quotas.scope.as_deref() == Some("Namespace");
+    let mut seen: Vec<String> = Vec::new();
+    let mut fields = Vec::new();
+    for (index, item) in capsule.resource_quotas.items.iter().enumerate() {
+        for (resource, current) in &item.hard {
+            if seen.contains(resource) {
+                continue;
+            }
+            seen.push(resource.clone());
+            let (_, used) = crate::model::quota_edit::capsule_use(
+                ctx.inventory,
+                tenant,
+                &capsule.name,
+                index,
+                resource,
+                per_namespace,
+            );
+            let hint = match &used {
+                Some(u) => format!(
+                    "Tenant item {index}: now {}, used {}",
+                    current.format_for(resource),
+                    u.format_for(resource)
+                ),
+                None => format!("Tenant item {index}: now {}", current.format_for(resource)),
+            };
+            fields.push(Field::new(
+                FieldRole::Quota {
+                    resource: resource.clone(),
+                    current: Some(current.clone()),
+                    used,
+                },
+                resource.clone(),
+                hint,
+                &current.format_for(resource),
+            ));
+        }
+    }
     fields.push(Field::new(
         FieldRole::NewQuota,
         "Add",

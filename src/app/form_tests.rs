@@ -508,3 +508,57 @@ fn writes_the_users_own_rules_forbid_are_disabled_or_flagged_with_the_reason() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn a_capsule_tenants_quota_is_edited_on_its_tenant_object() {
+    let mut s = state();
+    let tenant: kube::core::DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "capsule.clastix.io/v1beta2", "kind": "Tenant",
+        "metadata": {"name": "oil"},
+        "spec": {
+            "owners": [{"kind": "User", "name": "ann"}],
+            "resourceQuotas": {"scope": "Tenant", "items": [{"hard": {"pods": "10"}}]},
+        },
+    }))
+    .unwrap();
+    let ns: k8s_openapi::api::core::v1::Namespace = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "oil-dev", "labels": {"capsule.clastix.io/tenant": "oil"}}
+    }))
+    .unwrap();
+    update(
+        &mut s,
+        Action::Watch(WatchUpdate::Change(Change::Applied(Object::Namespace(
+            NamespaceInfo::from_namespace(&ns),
+        )))),
+    );
+    update(
+        &mut s,
+        Action::Watch(WatchUpdate::Change(Change::Applied(Object::CapsuleTenant(
+            crate::model::CapsuleTenantInfo::from_dynamic(&tenant),
+        )))),
+    );
+    s.refresh();
+    let oil = s
+        .resolution
+        .tenant(&TenantId::new("oil"))
+        .cloned()
+        .expect("oil");
+    assert_eq!(oil.source, "capsule");
+    let mut flow = WriteFlow::edit_quota(&s.form_context(), &oil);
+    let labels: Vec<&str> = flow.fields.iter().map(|f| f.label.as_str()).collect();
+    assert_eq!(labels, ["Namespace", "pods", "Add"]);
+    assert!(flow.fields[1].hint.starts_with("Tenant item 0: now 10"));
+    flow.focus = 0;
+    flow.fields[0].area = TextArea::new(vec!["oil-dev".into()]);
+    flow.changed(&s.form_context());
+    assert!(flow.fields[0].problem.as_ref().is_some_and(|p| p.blocking));
+    flow.fields[0].area = TextArea::new(vec!["all".into()]);
+    flow.fields[1].area = TextArea::new(vec!["12".into()]);
+    let objects = flow.build(&s.form_context()).expect("objects");
+    assert_eq!(objects.len(), 1);
+    assert_eq!(objects[0].types.as_ref().unwrap().kind, "Tenant");
+    assert_eq!(
+        objects[0].data["spec"]["resourceQuotas"]["items"][0]["hard"]["pods"],
+        "12"
+    );
+}

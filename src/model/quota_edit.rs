@@ -379,7 +379,7 @@ pub fn plan_capsule_quota(
 /// the quotas Capsule keeps for it: (namespace, use) of the namespace that
 /// uses most for `per_namespace`, else ("", the sum). `None` when no such
 /// quota reports its use.
-fn capsule_use(
+pub fn capsule_use(
     inventory: &Inventory,
     tenant: &Tenant,
     name: &str,
