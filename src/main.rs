@@ -2,6 +2,14 @@ use clap::Parser;
 
 fn main() {
     tenantry::logging::mark_start();
+    // `tenantry tenants | head` ends quietly, as Unix tools do, instead of
+    // panicking on a closed pipe. (Sockets are unaffected: std writes to
+    // them with MSG_NOSIGNAL.)
+    // SAFETY: restoring the default disposition of one signal, before any
+    // thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = tenantry::cli::Cli::parse();
     let log = tenantry::logging::init();
     let code = match tenantry::cli::run(cli) {

@@ -899,7 +899,8 @@ impl Catalogue {
     }
 
     /// Built-ins plus `*.yaml`/`*.yml` in `dir` (the config dir's
-    /// `templates/`), in name order.
+    /// `templates/`): built-ins first (a user file of the same name takes
+    /// the built-in's place), then the user's in file-name order.
     pub fn load(dir: Option<&Path>) -> Catalogue {
         let mut catalogue = Catalogue::builtin();
         let Some(dir) = dir else {
@@ -924,13 +925,18 @@ impl Catalogue {
                 .and_then(|text| Template::parse(&text, &origin, Source::User(path.clone())));
             match parsed {
                 Ok(template) => {
-                    catalogue.templates.retain(|t| t.name != template.name);
-                    catalogue.templates.push(template);
+                    match catalogue
+                        .templates
+                        .iter_mut()
+                        .find(|t| t.name == template.name)
+                    {
+                        Some(builtin) => *builtin = template,
+                        None => catalogue.templates.push(template),
+                    }
                 }
                 Err(err) => catalogue.broken.push((path, err)),
             }
         }
-        catalogue.templates.sort_by(|a, b| a.name.cmp(&b.name));
         catalogue
     }
 
