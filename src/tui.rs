@@ -169,6 +169,7 @@ impl Console {
                     }
                     if !synced_logged && !self.state.loading() {
                         synced_logged = true;
+                        let _ = tx.send(Action::Synced);
                         // The first lists leave large freed buffers behind
                         // (the JSON pages); hand them back to the system so
                         // resident memory reflects what is kept.

@@ -35,6 +35,9 @@ pub enum Action {
         namespace: String,
         rules: OwnRules,
     },
+    /// The first lists are in: a detail opened at start (`--tenant`) can
+    /// now start its probes and access reviews.
+    Synced,
     /// A key typed into the focused form field.
     FormKey(ratatui_textarea::Input),
     /// The server's dry-run of the form's objects: the plan, or the object
@@ -110,6 +113,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::OwnRules { namespace, rules } => {
             state.own_rules.insert(namespace, rules);
+        }
+        Action::Synced => {
+            if let View::Detail { tenant, tab } = state.view.clone()
+                && state.resolution.tenant(&tenant).is_some()
+            {
+                state.refresh();
+                open_tenant(state, tenant, tab, &mut effects);
+            }
         }
         Action::FormKey(input) => form_key(state, input),
         Action::WritePlanned(result) => write_planned(state, result),
@@ -838,5 +849,37 @@ mod tests {
         state.readonly = true;
         key(&mut state, KeyAction::EditQuota);
         assert!(state.message.as_deref().unwrap().contains("read-only"));
+    }
+
+    #[test]
+    fn a_detail_opened_at_start_probes_once_the_lists_are_in() {
+        let mut state = loaded();
+        state.view = View::Detail {
+            tenant: TenantId::new("globex"),
+            tab: Tab::Policy,
+        };
+        let effects = update(&mut state, Action::Synced);
+        assert_eq!(
+            effects,
+            vec![
+                Effect::Probe(TenantId::new("globex")),
+                Effect::LoadOwnRules(vec!["globex-web".into()]),
+            ]
+        );
+        assert_eq!(
+            state.view,
+            View::Detail {
+                tenant: TenantId::new("globex"),
+                tab: Tab::Policy
+            }
+        );
+        // Not twice.
+        assert!(update(&mut state, Action::Synced).is_empty());
+        // A tenant that does not exist starts nothing.
+        state.view = View::Detail {
+            tenant: TenantId::new("nope"),
+            tab: Tab::Overview,
+        };
+        assert!(update(&mut state, Action::Synced).is_empty());
     }
 }
