@@ -525,10 +525,7 @@ impl WriteFlow {
                     .map_err(|e| e.to_string());
             }
             FlowKind::ApplyTemplate { tenant } => {
-                let found = ctx
-                    .resolution
-                    .tenant(tenant)
-                    .ok_or_else(|| format!("tenant {tenant} is no longer visible"))?;
+                let found = visible_tenant(ctx, tenant)?;
                 let template = ctx
                     .catalogue
                     .get(self.value_of(&FieldRole::Template).trim())
@@ -547,10 +544,7 @@ impl WriteFlow {
                     .map_err(|e| e.to_string());
             }
             FlowKind::EditQuota { tenant } => {
-                let found = ctx
-                    .resolution
-                    .tenant(tenant)
-                    .ok_or_else(|| format!("tenant {tenant} is no longer visible"))?;
+                let found = visible_tenant(ctx, tenant)?;
                 let scope = self.value_of(&FieldRole::Scope).trim().to_string();
                 let only: Vec<String> = if scope == "all" {
                     Vec::new()
@@ -628,6 +622,12 @@ impl WriteFlow {
             ),
         }
     }
+}
+
+fn visible_tenant<'a>(ctx: &'a FormContext<'_>, id: &TenantId) -> Result<&'a Tenant, String> {
+    ctx.resolution
+        .tenant(id)
+        .ok_or_else(|| format!("tenant {id} is no longer visible"))
 }
 
 fn template_names(catalogue: &Catalogue) -> String {

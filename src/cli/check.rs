@@ -86,12 +86,7 @@ pub fn run(
         };
         for id in selected {
             let Some(tenant) = state.resolution.tenant(&id).cloned() else {
-                let known: Vec<&str> = state.rows.iter().map(|r| r.id.as_str()).collect();
-                anyhow::bail!(
-                    "no tenant {:?} is visible; visible tenants: {}",
-                    id.as_str(),
-                    known.join(", ")
-                );
+                anyhow::bail!(super::not_visible(&state, id.as_str()));
             };
             let probes =
                 crate::kube::probe::run_probes(&connection, &tenant, &state.identity.user).await;

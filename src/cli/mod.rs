@@ -421,9 +421,7 @@ fn quota_set(
         let (connection, state) = synced_state(global, &config).await?;
         let id = TenantId::new(tenant);
         let Some(found) = state.resolution.tenant(&id) else {
-            bail!(write_cmd::UsageError(format!(
-                "no tenant {tenant:?} is visible"
-            )));
+            bail!(write_cmd::UsageError(not_visible(&state, tenant)));
         };
         let plan = crate::model::quota_edit::plan_quota(
             &state.inventory,
@@ -444,11 +442,8 @@ fn quota_set(
             .into_iter()
             .map(serde_json::from_value)
             .collect::<Result<Vec<kube::core::DynamicObject>, _>>()?;
-        let ctx = write_cmd::WriteContext {
-            user: state.identity.user.clone(),
-            connection: &connection,
-            readonly: write_cmd::readonly(global, &config),
-        };
+        let ctx =
+            write_cmd::WriteContext::new(&connection, state.identity.user.clone(), global, &config);
         write_cmd::execute(
             &ctx,
             "quota set",
@@ -470,15 +465,7 @@ fn report(global: &GlobalArgs, tenant: &str, output: Format) -> Result<i32> {
         let (connection, mut state) = synced_state(global, &config).await?;
         let id = TenantId::new(tenant);
         let Some(found) = state.resolution.tenant(&id).cloned() else {
-            let known: Vec<&str> = state.rows.iter().map(|r| r.id.as_str()).collect();
-            bail!(
-                "no tenant {tenant:?} is visible{}",
-                if known.is_empty() {
-                    " (no tenant is visible at all; see `tenantry tenants`)".to_string()
-                } else {
-                    format!("; visible tenants: {}", known.join(", "))
-                }
-            );
+            bail!(not_visible(&state, tenant));
         };
         let probes =
             crate::kube::probe::run_probes(&connection, &found, &state.identity.user).await;
@@ -493,6 +480,19 @@ fn report(global: &GlobalArgs, tenant: &str, output: Format) -> Result<i32> {
     })?;
     print!("{text}");
     Ok(0)
+}
+
+/// "no tenant "x" is visible; visible tenants: a, b" (or that none is).
+pub(crate) fn not_visible(state: &State, tenant: &str) -> String {
+    let known: Vec<&str> = state.rows.iter().map(|r| r.id.as_str()).collect();
+    format!(
+        "no tenant {tenant:?} is visible{}",
+        if known.is_empty() {
+            " (no tenant is visible at all; see `tenantry tenants`)".to_string()
+        } else {
+            format!("; visible tenants: {}", known.join(", "))
+        }
+    )
 }
 
 /// Connects and waits for the first lists: the state the console would

@@ -206,11 +206,12 @@ pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
                 }
             }
         }
-        let ctx = write_cmd::WriteContext {
-            user: write_cmd::current_user(&connection).await,
-            connection: &connection,
-            readonly: write_cmd::readonly(global, &config),
-        };
+        let ctx = write_cmd::WriteContext::new(
+            &connection,
+            write_cmd::current_user(&connection).await,
+            global,
+            &config,
+        );
         write_cmd::execute(
             &ctx,
             &format!("create tenant {} from {}", args.tenant, template.name),
@@ -259,15 +260,7 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
     rt.block_on(async {
         let (connection, state) = super::synced_state(global, &config).await?;
         let Some(found) = state.resolution.tenant(&TenantId::new(tenant)) else {
-            let known: Vec<&str> = state.rows.iter().map(|r| r.id.as_str()).collect();
-            bail!(UsageError(format!(
-                "no tenant {tenant:?} is visible{}",
-                if known.is_empty() {
-                    String::new()
-                } else {
-                    format!("; visible tenants: {}", known.join(", "))
-                }
-            )));
+            bail!(UsageError(super::not_visible(&state, tenant)));
         };
         for ns in &global.namespaces {
             if !found.namespaces.contains(ns) {
@@ -301,11 +294,8 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
         let objects = template
             .render(&target)
             .map_err(|e| UsageError(e.to_string()))?;
-        let ctx = write_cmd::WriteContext {
-            user: state.identity.user.clone(),
-            connection: &connection,
-            readonly: write_cmd::readonly(global, &config),
-        };
+        let ctx =
+            write_cmd::WriteContext::new(&connection, state.identity.user.clone(), global, &config);
         write_cmd::execute(
             &ctx,
             &format!("apply template {} to {tenant}", template.name),

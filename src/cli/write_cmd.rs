@@ -49,7 +49,20 @@ pub struct WriteContext<'a> {
     pub readonly: bool,
 }
 
-impl WriteContext<'_> {
+impl<'a> WriteContext<'a> {
+    pub fn new(
+        connection: &'a Connection,
+        user: String,
+        global: &GlobalArgs,
+        config: &crate::config::Config,
+    ) -> Self {
+        WriteContext {
+            connection,
+            user,
+            readonly: readonly(global, config),
+        }
+    }
+
     fn audit(
         &self,
         action: &str,
