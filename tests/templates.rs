@@ -258,6 +258,29 @@ async fn alice_applies_a_template_to_her_tenant_and_is_refused_elsewhere() {
         Some(vec!["Ingress".to_string(), "Egress".to_string()])
     );
 
+    // Her own tenant, but a write her rules do not allow: the namespace
+    // object itself. Refused by the dry run, nothing written.
+    let psa = tenantry(
+        Persona::Alice,
+        &audit,
+        &["-n", &ns, "apply", "psa-restricted", "--tenant", &tenant],
+    );
+    assert_eq!(psa.code, Some(1), "{}{}", psa.stdout, psa.stderr);
+    assert!(
+        psa.stderr.contains("cannot patch resource \"namespaces\""),
+        "{}",
+        psa.stderr
+    );
+    assert!(psa.stderr.contains("nothing was written"), "{}", psa.stderr);
+    let labels = Api::<Namespace>::all(admin.clone())
+        .get(&ns)
+        .await
+        .expect("namespace")
+        .metadata
+        .labels
+        .unwrap_or_default();
+    assert!(!labels.contains_key("pod-security.kubernetes.io/enforce"));
+
     // Creating a tenant needs namespaces: alice may not create them.
     let other = unique_name("alicenew");
     let refused = tenantry(
@@ -328,7 +351,7 @@ async fn alice_applies_a_template_to_her_tenant_and_is_refused_elsewhere() {
         .iter()
         .filter_map(|l| l["result"].as_str().map(str::to_string))
         .collect();
-    assert_eq!(results, ["applied", "refused"]);
+    assert_eq!(results, ["applied", "refused", "refused"]);
 }
 
 #[tokio::test]
