@@ -1,5 +1,6 @@
 //! Frame render time at 200×50 (DESIGN.md §9: ≤ 2 ms) over the tier-M
-//! state: the tenants list and a tenant's Quota and QoS tabs, drawn through
+//! state: the tenants list, a tenant's Quota and QoS tabs and the quota
+//! editor, drawn through
 //! `ui::render` into ratatui's `TestBackend` as the console draws them.
 //! Each frame moves the selection, so every draw has something to change.
 //! Run with `cargo bench --bench render`.
@@ -73,6 +74,25 @@ fn main() {
         }
         results.push(detail);
     }
+
+    // The quota editor over the list: a form with its checks, every frame
+    // moving the focus.
+    state.view = View::Tenants;
+    state.list.selected = 0;
+    tenantry::app::update(
+        &mut state,
+        tenantry::app::Action::Key(tenantry::config::KeyAction::EditQuota),
+    );
+    assert!(state.flow.is_some(), "the quota editor opens");
+    let mut form = Samples::new("quota editor form");
+    for _ in 0..FRAMES {
+        tenantry::app::update(
+            &mut state,
+            tenantry::app::Action::Key(tenantry::config::KeyAction::NextField),
+        );
+        draw(&state, &mut form);
+    }
+    results.push(form);
 
     for r in &results {
         r.print();
