@@ -426,7 +426,10 @@ impl ConsoleWrites {
             })
             .await;
         let (result, message) = match &report.failed {
-            None => ("applied", None),
+            None => (
+                "applied",
+                force.then(|| "forced: fields owned by other managers were taken over".to_string()),
+            ),
             Some(_) => (
                 if report.applied.is_empty() {
                     "failed"

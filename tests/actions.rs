@@ -220,8 +220,8 @@ async fn bad_quantities_are_refused_before_anything_is_sent() {
     let (tenant, ns) = tenant_with_quota("badqty", "tenantry").await;
     let audit = std::env::temp_dir().join(format!("{tenant}-audit.jsonl"));
     for (value, position) in [
-        ("requests.cpu=4 cpus", "position 1"),
-        ("requests.memory=1.5.2Gi", "position 3"),
+        ("requests.cpu=4 cpus", "position 2"),
+        ("requests.memory=1.5.2Gi", "position 4"),
     ] {
         let run = tenantry(Persona::Admin, &audit, &["quota", "set", &tenant, value]);
         assert_eq!(run.code, Some(2), "{value}");

@@ -222,7 +222,7 @@ async fn a_new_user_creates_a_tenant_raises_its_quota_and_applies_a_template_fro
     let screen = tmux.wait_for("to change");
     assert!(screen.contains("\"20\" → \"40\""), "{screen}");
     tmux.text("y");
-    tmux.wait_for("Applied 1 objects");
+    tmux.wait_for("Applied 1 object");
     tmux.keys(&["Enter"]);
     let quota = Api::<ResourceQuota>::namespaced(admin.clone(), &tenant)
         .get("tenant-quota")

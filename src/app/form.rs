@@ -89,6 +89,8 @@ pub struct Field {
     pub hint: String,
     pub area: TextArea<'static>,
     pub problem: Option<Problem>,
+    /// Typed into since the form opened.
+    pub touched: bool,
 }
 
 impl Field {
@@ -106,7 +108,15 @@ impl Field {
             hint: hint.into(),
             area,
             problem: None,
+            touched: false,
         }
+    }
+
+    /// The problem to show: an empty field nobody has typed into yet says
+    /// nothing until the form is submitted.
+    pub fn visible_problem(&self, submitted: bool) -> Option<&Problem> {
+        let quiet = !self.touched && !submitted && self.value().trim().is_empty();
+        self.problem.as_ref().filter(|_| !quiet)
     }
 
     pub fn value(&self) -> String {
@@ -155,6 +165,11 @@ pub struct WriteFlow {
     pub objects: Vec<DynamicObject>,
     /// Warnings about the whole write (quota below use and the like).
     pub warnings: Vec<String>,
+    /// Why the form was filled as it is (the suggested template), shown
+    /// under the fields.
+    pub notes: Vec<String>,
+    /// Set once Enter was pressed: every problem shows from then on.
+    pub submitted: bool,
 }
 
 /// What the form needs from the state to build and check itself.
@@ -219,6 +234,8 @@ impl WriteFlow {
             scroll: 0,
             objects: Vec::new(),
             warnings: Vec::new(),
+            notes: Vec::new(),
+            submitted: false,
         }
     }
 
@@ -250,10 +267,11 @@ impl WriteFlow {
         flow
     }
 
-    /// `template`: the one to suggest (the fix of a failing check), else
-    /// tenant-baseline.
+    /// `template`: the one to suggest (the fix of a failing check); none
+    /// leaves the field empty (applying a baseline to a tenant that passes
+    /// could weaken it).
     pub fn apply_template(ctx: &FormContext<'_>, tenant: &Tenant, template: Option<&str>) -> Self {
-        let name = template.unwrap_or("tenant-baseline");
+        let name = template.unwrap_or("");
         let mut fields = vec![
             Field::new(
                 FieldRole::Template,
@@ -468,6 +486,7 @@ impl WriteFlow {
     /// The objects to write, from the form's values (every field valid).
     /// Also fills `warnings`. The error says what to fix.
     pub fn build(&mut self, ctx: &FormContext<'_>) -> Result<Vec<DynamicObject>, String> {
+        self.submitted = true;
         self.validate(ctx);
         if let Some(i) = self.first_blocking() {
             self.focus = i;
@@ -888,6 +907,15 @@ fn check_quota_value(
             e.position().map(|p| p + lead),
         )),
         Ok(q) if current == Some(&q) => None,
+        Ok(q) if crate::model::quantity::unit_advice(resource, &q).is_some() => {
+            crate::model::quantity::unit_advice(resource, &q).map(|(refused, why)| {
+                if refused {
+                    Problem::error(why, None)
+                } else {
+                    Problem::warning(why)
+                }
+            })
+        }
         Ok(q) => used.filter(|u| &&q < u).map(|u| {
             Problem::warning(format!(
                 "below what is used ({}): new pods are refused until usage drops",
@@ -912,9 +940,19 @@ fn check_new_quota(value: &str) -> Option<Problem> {
     let at = lead + resource.chars().count() + 1;
     let q = quantity.trim_start();
     let skipped = quantity.chars().count() - q.chars().count();
-    parse_quantity(q.trim_end())
-        .err()
-        .map(|e| Problem::error(e.to_string(), e.position().map(|p| at + skipped + p)))
+    match parse_quantity(q.trim_end()) {
+        Err(e) => Some(Problem::error(
+            e.to_string(),
+            e.position().map(|p| at + skipped + p),
+        )),
+        Ok(q) => crate::model::quantity::unit_advice(resource.trim(), &q).map(|(refused, why)| {
+            if refused {
+                Problem::error(why, None)
+            } else {
+                Problem::warning(why)
+            }
+        }),
+    }
 }
 
 #[cfg(test)]

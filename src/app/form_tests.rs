@@ -374,7 +374,7 @@ fn preview_confirm_apply_and_report() {
         }),
     );
     assert!(matches!(flow(&s).stage, Stage::Finished(_)));
-    assert_eq!(s.message.as_deref(), Some("applied 1 objects"));
+    assert_eq!(s.message.as_deref(), Some("applied 1 object"));
     key(&mut s, KeyAction::Submit);
     assert!(s.flow.is_none());
 }
@@ -561,4 +561,57 @@ fn a_capsule_tenants_quota_is_edited_on_its_tenant_object() {
         objects[0].data["spec"]["resourceQuotas"]["items"][0]["hard"]["pods"],
         "12"
     );
+}
+
+#[test]
+fn rules_that_arrive_after_the_quota_editor_opened_say_it_will_be_refused() {
+    let mut s = state();
+    let effects = key(&mut s, KeyAction::EditQuota);
+    assert_eq!(
+        effects,
+        vec![Effect::LoadOwnRules(vec![
+            "acme-dev".into(),
+            "acme-prod".into()
+        ])]
+    );
+    assert!(flow(&s).notes.is_empty());
+    for ns in ["acme-dev", "acme-prod"] {
+        update(
+            &mut s,
+            Action::OwnRules {
+                namespace: ns.into(),
+                rules: rules(&["pods"], ""),
+            },
+        );
+    }
+    let notes = &flow(&s).notes;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("resourcequotas in acme-dev, acme-prod"),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn the_suggested_template_says_why_and_nothing_is_suggested_without_a_failing_check() {
+    let mut s = state();
+    key(&mut s, KeyAction::ApplyTemplate);
+    let notes = &flow(&s).notes;
+    assert!(
+        notes[0].starts_with("suggested because netpol.default-deny-ingress (critical) fails"),
+        "{notes:?}"
+    );
+    let flow = WriteFlow::apply_template(
+        &s.form_context(),
+        &s.resolution
+            .tenant(&TenantId::new("acme"))
+            .cloned()
+            .unwrap(),
+        None,
+    );
+    assert_eq!(flow.fields[0].value(), "");
+    // An empty template field is quiet until the form is submitted.
+    assert!(flow.fields[0].problem.is_some());
+    assert!(flow.fields[0].visible_problem(false).is_none());
+    assert!(flow.fields[0].visible_problem(true).is_some());
 }

@@ -10,4 +10,4 @@ pub use state::{
     DetailData, Identity, InputKind, InputState, ListState, Overlay, OwnRules, ProbeStatus,
     SortKey, State, Tab, View,
 };
-pub use update::{Action, Effect, outcome_message, update};
+pub use update::{Action, Effect, objects_count, outcome_message, update};

@@ -2,7 +2,7 @@
 
 use kube::core::DynamicObject;
 
-use super::form::{Preview, Stage, WriteFlow};
+use super::form::{FlowKind, Preview, Stage, WriteFlow};
 use super::state::{InputKind, InputState, Overlay, OwnRules, ProbeStatus, State, Tab, View};
 use crate::config::KeyAction;
 use crate::kube::watch::WatchUpdate;
@@ -113,6 +113,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::OwnRules { namespace, rules } => {
             state.own_rules.insert(namespace, rules);
+            note_denied_quota_edit(state);
         }
         Action::Synced => {
             if let View::Detail { tenant, tab } = state.view.clone()
@@ -191,7 +192,7 @@ fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
             state.message = Some("listing everything again".into());
         }
         KeyAction::CreateTenant | KeyAction::EditQuota | KeyAction::ApplyTemplate => {
-            open_flow(state, key)
+            open_flow(state, key, effects)
         }
         _ => match state.view.clone() {
             View::Tenants => on_list_key(state, key, effects),
@@ -371,7 +372,7 @@ fn current_tenant(state: &State) -> Option<crate::model::Tenant> {
     state.resolution.tenant(&id).cloned()
 }
 
-fn open_flow(state: &mut State, key: KeyAction) {
+fn open_flow(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
     if state.readonly {
         state.message = Some(
             "read-only mode (--readonly or readonly: true in config.yaml): writes are disabled"
@@ -392,12 +393,26 @@ fn open_flow(state: &mut State, key: KeyAction) {
                 ));
                 return;
             }
+            // From the list the user's own rules may not be loaded yet:
+            // ask, and the form says so when they forbid the edit.
+            let missing: Vec<String> = t
+                .namespaces
+                .iter()
+                .filter(|ns| !state.own_rules.contains_key(*ns))
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                for ns in &missing {
+                    state.own_rules.insert(ns.clone(), OwnRules::Loading);
+                }
+                effects.push(Effect::LoadOwnRules(missing));
+            }
             WriteFlow::edit_quota(&state.form_context(), &t)
         }
         (KeyAction::ApplyTemplate, Some(t)) => {
             // Suggest the fix of the most severe failing check.
             let checks = state.checks_for(&t);
-            let suggested = checks
+            let worst = checks
                 .iter()
                 .filter(|c| c.outcome == crate::model::Outcome::Fail && c.fix.is_some())
                 .fold(
@@ -406,9 +421,19 @@ fn open_flow(state: &mut State, key: KeyAction) {
                         Some(b) if b.severity.rank() >= c.severity.rank() => Some(b),
                         _ => Some(c),
                     },
-                )
-                .and_then(|c| c.fix);
-            WriteFlow::apply_template(&state.form_context(), &t, suggested)
+                );
+            let mut flow =
+                WriteFlow::apply_template(&state.form_context(), &t, worst.and_then(|c| c.fix));
+            flow.notes.push(match worst {
+                Some(c) => format!(
+                    "suggested because {} ({}) fails: {}",
+                    c.id,
+                    c.severity.as_str(),
+                    c.reason
+                ),
+                None => "no failing check has a template that fixes it: choose one".into(),
+            });
+            flow
         }
         _ => {
             state.message = Some("select a tenant first".into());
@@ -417,6 +442,33 @@ fn open_flow(state: &mut State, key: KeyAction) {
     };
     state.overlay = None;
     state.flow = Some(Box::new(flow));
+}
+
+/// An open quota editor learns that the user's own rules forbid the edit
+/// in every namespace of the tenant (rules that arrived after it opened).
+fn note_denied_quota_edit(state: &mut State) {
+    let Some(flow) = state.flow.as_deref() else {
+        return;
+    };
+    let FlowKind::EditQuota { tenant } = &flow.kind else {
+        return;
+    };
+    let Some(t) = state.resolution.tenant(tenant) else {
+        return;
+    };
+    let denied = super::form::denied_namespaces(&state.own_rules, "ResourceQuota", &t.namespaces);
+    if t.namespaces.is_empty() || denied.len() != t.namespaces.len() {
+        return;
+    }
+    let note = format!(
+        "your own rules do not allow patching resourcequotas in {}: the server will refuse (a cluster admin can)",
+        denied.join(", ")
+    );
+    if let Some(flow) = state.flow.as_deref_mut()
+        && !flow.notes.contains(&note)
+    {
+        flow.notes.push(note);
+    }
 }
 
 fn flow_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
@@ -538,12 +590,14 @@ fn form_key(state: &mut State, input: ratatui_textarea::Input) {
         && let Some(field) = flow.focused()
         && field.area.input(input)
     {
+        field.touched = true;
         if field.area.lines().len() > 1 {
             let joined = field.area.lines().join("");
             field.area = ratatui_textarea::TextArea::new(vec![joined]);
             field.area.move_cursor(ratatui_textarea::CursorMove::End);
         }
         flow.changed(&state.form_context());
+        state.message = None;
     }
     state.flow = Some(flow);
 }
@@ -577,10 +631,19 @@ fn write_planned(state: &mut State, result: Result<Vec<PlanSummary>, (ObjectRef,
     };
 }
 
+/// "1 object", "14 objects".
+pub fn objects_count(n: usize) -> String {
+    if n == 1 {
+        "1 object".into()
+    } else {
+        format!("{n} objects")
+    }
+}
+
 /// "applied 14 objects" or what failed and what was not applied.
 pub fn outcome_message(report: &ApplyReport) -> String {
     match &report.failed {
-        None => format!("applied {} objects", report.applied.len()),
+        None => format!("applied {}", objects_count(report.applied.len())),
         Some((object, err)) => format!(
             "failed at {object}: {err}; {} applied, {} not applied",
             report.applied.len(),

@@ -173,7 +173,8 @@ pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
         tenant_label: tenant_label.clone(),
         label_namespaces: true,
     };
-    let objects = template
+    // Rendered now so bad input is refused before anything is sent.
+    let mut objects = template
         .render(&target)
         .map_err(|e| UsageError(e.to_string()))?;
     let rt = super::runtime()?;
@@ -183,9 +184,40 @@ pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
             context: global.context.clone(),
         })
         .await?;
+        let api: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(connection.client.clone());
+        // A tenant of this name already: say so, and without --namespaces
+        // keep to its namespaces rather than adding one named after it.
+        let selector = format!("{tenant_label}={}", args.tenant);
+        let mut namespaces = namespaces;
+        if let Ok(existing) = api
+            .list(&kube::api::ListParams::default().labels(&selector))
+            .await
+            && !existing.items.is_empty()
+        {
+            let names: Vec<String> = existing
+                .items
+                .iter()
+                .filter_map(|n| n.metadata.name.clone())
+                .collect();
+            eprintln!(
+                "tenantry: warning: tenant {} exists (namespaces {}): this changes it; \
+                 check the owners and values below (`tenantry apply TEMPLATE --tenant {}` is the usual way)",
+                args.tenant,
+                names.join(", "),
+                args.tenant
+            );
+            if args.namespaces.is_empty() {
+                namespaces = names;
+                objects = template
+                    .render(&Target {
+                        namespaces: namespaces.clone(),
+                        ..target.clone()
+                    })
+                    .map_err(|e| UsageError(e.to_string()))?;
+            }
+        }
         // A namespace of another tenant is not taken over. (When the user
         // may not read namespaces, the server's dry-run decides.)
-        let api: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(connection.client.clone());
         for ns in &namespaces {
             if let Ok(Some(live)) = api.get_opt(ns).await {
                 let owner = live
@@ -218,7 +250,11 @@ pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
             objects,
             args.dry_run,
             args.force,
-            if args.diff { Detail::Full } else { Detail::Objects },
+            if args.diff {
+                Detail::Full
+            } else {
+                Detail::Changes
+            },
         )
         .await
     })
@@ -305,7 +341,7 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
             if args.diff {
                 Detail::Full
             } else {
-                Detail::Objects
+                Detail::Changes
             },
         )
         .await

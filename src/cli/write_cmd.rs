@@ -30,6 +30,16 @@ pub fn parse_assignment(text: &str) -> Result<(String, Quantity), UsageError> {
     if resource.is_empty() {
         return Err(UsageError(format!("{text:?} names no resource before '='")));
     }
+    if let Ok(q) = parse_quantity(value)
+        && let Some((refused, why)) = crate::model::quantity::unit_advice(resource, &q)
+    {
+        if refused {
+            return Err(UsageError(format!(
+                "{why} ({resource}={value}); nothing was sent to the cluster"
+            )));
+        }
+        eprintln!("tenantry: warning: {why} ({resource}={value})");
+    }
     parse_quantity(value).map(|q| (resource.to_string(), q)).map_err(|err| {
         let prefix = format!("  {resource}=");
         let caret = err
@@ -160,8 +170,8 @@ pub async fn execute(
             Some("read-only mode".into()),
         );
         bail!(UsageError(
-            "read-only mode (--readonly or `readonly: true` in config.yaml): writes are disabled; \
-             nothing was sent"
+            "read-only mode (--readonly or `readonly: true` in config.yaml): writes are disabled, \
+             dry runs too (a dry run is a write request the server does not keep); nothing was sent"
                 .into()
         ));
     }
@@ -193,8 +203,17 @@ pub async fn execute(
         .apply(&planned, |applied| eprintln!("tenantry: applied {applied}"))
         .await;
     if report.is_complete() {
-        ctx.audit(action, names, false, "applied", None);
-        println!("applied {} objects", report.applied.len());
+        ctx.audit(
+            action,
+            names,
+            false,
+            "applied",
+            force.then(|| "forced: fields owned by other managers were taken over".to_string()),
+        );
+        println!(
+            "applied {}",
+            crate::app::objects_count(report.applied.len())
+        );
         return Ok(0);
     }
     let failed = report
@@ -267,13 +286,13 @@ mod tests {
     #[test]
     fn quantities_are_checked_before_anything_is_sent() {
         let err = parse_assignment("requests.cpu=4 cpus").unwrap_err().0;
-        assert!(err.contains("position 1"), "{err}");
+        assert!(err.contains("position 2"), "{err}");
         assert!(
             err.contains("  requests.cpu=4 cpus\n                ^"),
             "{err}"
         );
         let err = parse_assignment("requests.memory=1.5.2Gi").unwrap_err().0;
-        assert!(err.contains("position 3"), "{err}");
+        assert!(err.contains("position 4"), "{err}");
         assert!(parse_assignment("pods").is_err());
         let (resource, quantity) = parse_assignment("requests.memory=1536Mi").unwrap();
         assert_eq!(resource, "requests.memory");

@@ -83,21 +83,49 @@ impl ResourceUnit {
     }
 }
 
+/// A valid quantity that is probably not what was meant for `resource`:
+/// `(refused, why)`. A count must be whole (the API server refuses
+/// `pods: 0.5`); a count or a cpu in binary units (`pods: 1Gi`,
+/// `cpu: 4Gi`) is accepted by the server but almost always a slip.
+pub fn unit_advice(resource: &str, q: &Quantity) -> Option<(bool, String)> {
+    match ResourceUnit::of(resource) {
+        ResourceUnit::Count if !q.is_whole() => {
+            Some((true, format!("{resource} is a count: use a whole number")))
+        }
+        ResourceUnit::Count if q.format() == QuantityFormat::BinarySi => Some((
+            false,
+            format!(
+                "{resource} is a count: this means {} (no unit needed)",
+                q.units_ceil()
+            ),
+        )),
+        ResourceUnit::Cpu if q.format() == QuantityFormat::BinarySi => Some((
+            false,
+            format!(
+                "{resource} in binary units means {} cores; cpu is written as 2 or 500m",
+                q.units_ceil()
+            ),
+        )),
+        _ => None,
+    }
+}
+
 /// A parse failure, phrased for the person who typed the value. Positions
-/// are character (not byte) indices from 0.
+/// are character (not byte) indices from 0; messages count from 1, as the
+/// name checks do.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum QuantityError {
     #[error("empty quantity: expected a number such as 500m, 2 or 1Gi")]
     Empty,
-    #[error("unexpected character {found:?} at position {position}: {expected}")]
+    #[error("unexpected character {found:?} at position {}: {expected}", .position + 1)]
     UnexpectedChar {
         found: char,
         position: usize,
         expected: String,
     },
-    #[error("expected a digit at position {position}")]
+    #[error("expected a digit at position {}", .position + 1)]
     MissingDigits { position: usize },
-    #[error("unknown suffix {suffix:?} at position {position}: {hint}")]
+    #[error("unknown suffix {suffix:?} at position {}: {hint}", .position + 1)]
     UnknownSuffix {
         suffix: String,
         position: usize,
@@ -191,6 +219,11 @@ impl Quantity {
     /// Value in milli-units, rounded up like the API server's `MilliValue`.
     pub fn millis_ceil(&self) -> i128 {
         ceil_div(self.nanos, 1_000_000)
+    }
+
+    /// Whether the value is a whole number of units.
+    pub fn is_whole(&self) -> bool {
+        self.nanos % (NANOS_PER_UNIT as i128) == 0
     }
 
     /// Value in whole units, rounded up like the API server's `Value`.
@@ -735,7 +768,7 @@ mod tests {
         assert_eq!(
             err("4 cpus"),
             format!(
-                "unexpected character ' ' at position 1: expected a digit or a suffix ({SUFFIX_LIST})"
+                "unexpected character ' ' at position 2: expected a digit or a suffix ({SUFFIX_LIST})"
             )
         );
         assert_eq!(parse_quantity("4 cpus").unwrap_err().position(), Some(1));
@@ -747,35 +780,35 @@ mod tests {
         assert_eq!(e.position(), Some(3));
         assert_eq!(
             e.to_string(),
-            "unexpected character '.' at position 3: a number has at most one decimal point"
+            "unexpected character '.' at position 4: a number has at most one decimal point"
         );
     }
 
     #[test]
     fn errors_for_bad_suffixes() {
-        assert!(err("4Gb").starts_with("unexpected character 'b' at position 2"));
+        assert!(err("4Gb").starts_with("unexpected character 'b' at position 3"));
         assert!(err("4Gb").contains("or 'i' after \"G\""));
-        assert!(err("4GiB").starts_with("unexpected character 'B' at position 3"));
+        assert!(err("4GiB").starts_with("unexpected character 'B' at position 4"));
         assert_eq!(
             err("4K"),
-            "unknown suffix \"K\" at position 1: use 'k' (×1000) or 'Ki' (×1024)"
+            "unknown suffix \"K\" at position 2: use 'k' (×1000) or 'Ki' (×1024)"
         );
-        assert!(err("4Kb").starts_with("unexpected character 'b' at position 2: expected 'i'"));
+        assert!(err("4Kb").starts_with("unexpected character 'b' at position 3: expected 'i'"));
         assert!(err("1e").contains("an exponent needs digits"));
-        assert_eq!(err("1e+"), "expected a digit at position 3");
-        assert!(err("1e3x").starts_with("unexpected character 'x' at position 3"));
+        assert_eq!(err("1e+"), "expected a digit at position 4");
+        assert!(err("1e3x").starts_with("unexpected character 'x' at position 4"));
         assert!(err("1e3x").contains("after the exponent"));
-        assert!(err("2mi").starts_with("unexpected character 'i' at position 2"));
+        assert!(err("2mi").starts_with("unexpected character 'i' at position 3"));
     }
 
     #[test]
     fn errors_for_missing_numbers() {
         assert_eq!(parse_quantity(""), Err(QuantityError::Empty));
-        assert_eq!(err("-"), "expected a digit at position 1");
-        assert_eq!(err("."), "expected a digit at position 1");
-        assert!(err("Gi").starts_with("unexpected character 'G' at position 0: expected a digit"));
-        assert!(err(" 4").starts_with("unexpected character ' ' at position 0"));
-        assert!(err("--1").starts_with("unexpected character '-' at position 1"));
+        assert_eq!(err("-"), "expected a digit at position 2");
+        assert_eq!(err("."), "expected a digit at position 2");
+        assert!(err("Gi").starts_with("unexpected character 'G' at position 1: expected a digit"));
+        assert!(err(" 4").starts_with("unexpected character ' ' at position 1"));
+        assert!(err("--1").starts_with("unexpected character '-' at position 2"));
     }
 
     #[test]
@@ -784,7 +817,7 @@ mod tests {
         assert_eq!(e.position(), Some(1));
         assert!(
             e.to_string()
-                .starts_with("unexpected character 'µ' at position 1")
+                .starts_with("unexpected character 'µ' at position 2")
         );
     }
 

@@ -523,7 +523,7 @@ impl Template {
             && !re.0.is_match(value)
         {
             return Err(format!(
-                "parameter {name}: {value:?} does not match {:?}",
+                "parameter {name}: \"{value}\" does not match the pattern {}",
                 parameter.validation.as_deref().unwrap_or_default()
             ));
         }
@@ -866,10 +866,19 @@ fn check_quantities(value: &Value) -> Result<(), String> {
             Value::Number(n) => n.to_string(),
             other => other.to_string(),
         };
-        if let Err(err) = parse_quantity(&text) {
-            return Err(format!(
-                "{kind} {ns}/{name}: {field} = {text:?} is not a quantity: {err}"
-            ));
+        match parse_quantity(&text) {
+            Err(err) => {
+                return Err(format!(
+                    "{kind} {ns}/{name}: {field} = {text:?} is not a quantity: {err}"
+                ));
+            }
+            Ok(q) if kind == "ResourceQuota" => {
+                let resource = field.trim_start_matches("spec.hard.");
+                if let Some((true, why)) = crate::model::quantity::unit_advice(resource, &q) {
+                    return Err(format!("{kind} {ns}/{name}: {field} = {text:?}: {why}"));
+                }
+            }
+            Ok(_) => {}
         }
     }
     Ok(())

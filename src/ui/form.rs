@@ -19,14 +19,16 @@ pub struct FormPopup<'a> {
     pub flow: &'a WriteFlow,
 }
 
-/// The popup's place: the screen less a margin, above the status line.
+/// The popup's place: the screen less a margin, between the title line and
+/// the message line (kept visible: it says why Enter did nothing) and the
+/// status line.
 pub fn popup_area(area: Rect) -> Rect {
     let margin_x = if area.width >= 100 { 4 } else { 0 };
     Rect::new(
         area.x + margin_x,
         area.y + 1,
         area.width.saturating_sub(2 * margin_x),
-        area.height.saturating_sub(2),
+        area.height.saturating_sub(3),
     )
 }
 
@@ -137,11 +139,21 @@ impl FormPopup<'_> {
         let problems: Vec<Vec<(u16, String)>> = flow
             .fields
             .iter()
-            .map(|f| problem_lines(f, input_x, area))
+            .map(|f| problem_lines(f, flow.submitted, input_x, area))
             .collect();
         let heights: Vec<u16> = problems.iter().map(|p| 1 + p.len() as u16).collect();
-        let warnings: Vec<&String> = flow.warnings.iter().collect();
-        let available = area.height.saturating_sub(warnings.len().min(2) as u16);
+        let extra: Vec<(String, Style)> = flow
+            .notes
+            .iter()
+            .map(|n| (sanitize(n).into_owned(), theme.style("ui.dim")))
+            .chain(
+                flow.warnings
+                    .iter()
+                    .map(|w| (format!("! {}", sanitize(w)), theme.style("ui.warning"))),
+            )
+            .take(2)
+            .collect();
+        let available = area.height.saturating_sub(extra.len() as u16);
         // Scroll so the focused field is visible.
         let mut first = 0;
         while first < flow.focus && heights[first..=flow.focus].iter().sum::<u16>() > available {
@@ -194,7 +206,7 @@ impl FormPopup<'_> {
                 );
             }
             y += 1;
-            if let Some(problem) = &field.problem {
+            if let Some(problem) = field.visible_problem(flow.submitted) {
                 let style = if problem.blocking {
                     theme.style("result.fail")
                 } else {
@@ -212,17 +224,11 @@ impl FormPopup<'_> {
                 }
             }
         }
-        for (wy, warning) in (area.y + available..).zip(warnings.iter().take(2)) {
+        for (wy, (line, style)) in (area.y + available..).zip(extra) {
             buf.set_line(
                 area.x,
                 wy,
-                &fit_line(
-                    vec![Span::styled(
-                        format!("! {}", sanitize(warning)),
-                        theme.style("ui.warning"),
-                    )],
-                    area.width as usize,
-                ),
+                &fit_line(vec![Span::styled(line, style)], area.width as usize),
                 area.width,
             );
         }
@@ -314,7 +320,10 @@ impl FormPopup<'_> {
             Stage::Finished(report) => {
                 match &report.failed {
                     None => lines.push(text(
-                        format!("Applied {} objects.", report.applied.len()),
+                        format!(
+                            "Applied {}.",
+                            crate::app::objects_count(report.applied.len())
+                        ),
                         theme.style("result.pass"),
                     )),
                     Some((object, error)) => {
@@ -354,8 +363,8 @@ impl FormPopup<'_> {
 /// Where a field's problem goes: a caret under the bad character with the
 /// message after it when it fits, else the caret alone and the message
 /// wrapped below, from the input's column.
-fn problem_lines(field: &Field, input_x: u16, area: Rect) -> Vec<(u16, String)> {
-    let Some(problem) = &field.problem else {
+fn problem_lines(field: &Field, submitted: bool, input_x: u16, area: Rect) -> Vec<(u16, String)> {
+    let Some(problem) = field.visible_problem(submitted) else {
         return Vec::new();
     };
     let message = sanitize(&problem.message).into_owned();

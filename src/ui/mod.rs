@@ -129,6 +129,7 @@ struct ScreenLayout {
 impl ScreenLayout {
     fn new(area: Rect, state: &State) -> Self {
         let has_message = matches!(state.overlay, Some(Overlay::Input(_)))
+            || state.flow.is_some()
             || state.fatal.is_some()
             || state.message.is_some();
         let row = |y: u16| Rect::new(area.x, y, area.width, 1);

@@ -80,6 +80,7 @@ pub fn key_hint(keymap: &Keymap, context: KeyContext) -> String {
             (KeyAction::Help, "help"),
             (KeyAction::Filter, "filter"),
             (KeyAction::Jump, "jump"),
+            (KeyAction::CreateTenant, "new"),
             (KeyAction::Quit, "quit"),
         ],
         KeyContext::Detail => &[
@@ -256,7 +257,20 @@ impl Widget for MessageLine<'_> {
                 theme.style("ui.status.error"),
             ),
             (None, Some(message)) => (format!(" {}", sanitize(message)), theme.style("ui.text")),
-            (None, None) => return,
+            // In a form: the focused field's whole hint, which its row cuts
+            // at narrow widths.
+            (None, None) => match state.flow.as_deref() {
+                Some(flow) if matches!(flow.stage, crate::app::form::Stage::Editing) => {
+                    match flow.fields.get(flow.focus) {
+                        Some(field) => (
+                            format!(" {}: {}", sanitize(&field.label), sanitize(&field.hint)),
+                            theme.style("ui.dim"),
+                        ),
+                        None => return,
+                    }
+                }
+                _ => return,
+            },
         };
         buf.set_style(area, style);
         let text = truncate(&text, usize::from(area.width));

@@ -247,7 +247,7 @@ fn status_line_hint_comes_from_the_keymap() {
     let keymap = Keymap::builtin("default").expect("keymap");
     assert_eq!(
         status::key_hint(&keymap, KeyContext::List),
-        "? help  / filter  : jump  q quit"
+        "? help  / filter  : jump  n new  q quit"
     );
     let emacs = Keymap::builtin("emacs").expect("emacs keymap");
     let hint = status::key_hint(&emacs, KeyContext::List);
