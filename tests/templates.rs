@@ -648,3 +648,36 @@ async fn a_namespace_of_another_tenant_is_not_taken_over() {
         .unwrap_or_default();
     assert_eq!(labels["tenantry.dev/tenant"], owner);
 }
+
+#[tokio::test]
+async fn the_servers_warnings_reach_the_preview() {
+    let tenant = unique_name("psawarn");
+    let audit = audit_path(&tenant);
+    let admin = cluster().client(Persona::Admin).await;
+    let ns = format!("{tenant}-ns");
+    create_namespace(&admin, &ns, &[("tenantry.dev/tenant", &tenant)]).await;
+    // A pod with no security context: Pod Security `restricted` would
+    // refuse it, and the server says so when the level is raised.
+    let pod: k8s_openapi::api::core::v1::Pod = object(json!({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "loose"},
+        "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10"}]},
+    }));
+    Api::<k8s_openapi::api::core::v1::Pod>::namespaced(admin.clone(), &ns)
+        .create(&PostParams::default(), &pod)
+        .await
+        .expect("pod");
+    let run = tenantry(
+        Persona::Admin,
+        &audit,
+        &["apply", "psa-restricted", "--tenant", &tenant, "--dry-run"],
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!(
+            "warning from the server: existing pods in namespace \"{ns}\" violate the new PodSecurity enforce level"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("loose"), "{}", run.stdout);
+}

@@ -1231,6 +1231,9 @@ fn apply_template_diff_view() {
                 ),
             ],
             checked: true,
+            warnings: vec![
+                "existing pods in namespace \"initech-app\" violate the new PodSecurity enforce level \"restricted:v1.33\"".into(),
+            ],
         },
         PlanSummary {
             reference: reference("NetworkPolicy", "initech-app", "allow-dns-egress"),
@@ -1242,12 +1245,14 @@ fn apply_template_diff_view() {
                 change(".spec.policyTypes", None, Some(json!(["Egress"]))),
             ],
             checked: true,
+            warnings: vec![],
         },
         PlanSummary {
             reference: reference("NetworkPolicy", "initech-app", "allow-same-tenant"),
             exists: true,
             changes: vec![],
             checked: true,
+            warnings: vec![],
         },
     ];
     update(&mut state, Action::WritePlanned(Ok(plan)));
@@ -1293,6 +1298,7 @@ fn a_write_cut_short_reports_what_was_and_was_not_applied() {
             exists: false,
             changes: vec![],
             checked: true,
+            warnings: vec![],
         })
         .collect();
     update(&mut state, Action::WritePlanned(Ok(plan)));

@@ -128,6 +128,7 @@ fn summary(kind: &str, name: &str, exists: bool, changes: usize) -> PlanSummary 
             })
             .collect(),
         checked: true,
+        warnings: vec![],
     }
 }
 

@@ -125,6 +125,9 @@ pub fn print_plan(planned: &[Planned], detail: Detail) {
             "  (checked by the server once its namespace exists)"
         };
         println!("{verb:<9} {}{note}", plan.reference);
+        for warning in &plan.warnings {
+            println!("          warning from the server: {warning}");
+        }
         let show_fields = match detail {
             Detail::Objects => false,
             Detail::Changes => plan.exists,

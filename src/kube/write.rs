@@ -31,6 +31,17 @@ impl fmt::Display for ObjectRef {
     }
 }
 
+/// The text of a `Warning` header: `299 - "message"` → `message`.
+fn warning_text(header: &str) -> String {
+    let rest = header
+        .split_once(" - ")
+        .map_or(header, |(_, text)| text)
+        .trim();
+    rest.strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .map_or_else(|| rest.to_string(), |r| r.replace("\\\"", "\""))
+}
+
 /// "Kind ns/name" for each object, for the audit log.
 pub fn describe_objects(objects: &[DynamicObject]) -> Vec<String> {
     objects
@@ -145,6 +156,8 @@ pub struct Planned {
     /// cannot dry-run them before the namespace exists, so [`Writer::apply`]
     /// dry-runs them once it does, before writing any of them.
     pub checked: bool,
+    /// The API server's warnings about applying it.
+    pub warnings: Vec<String>,
 }
 
 impl Planned {
@@ -154,6 +167,7 @@ impl Planned {
             exists: self.exists,
             changes: self.changes.clone(),
             checked: self.checked,
+            warnings: self.warnings.clone(),
         }
     }
 }
@@ -167,6 +181,7 @@ pub struct PlanSummary {
     pub exists: bool,
     pub changes: Vec<FieldChange>,
     pub checked: bool,
+    pub warnings: Vec<String>,
 }
 
 impl PlanSummary {
@@ -215,6 +230,16 @@ impl Writer {
         &self,
         object: &DynamicObject,
     ) -> Result<(Api<DynamicObject>, ObjectRef), WriteError> {
+        self.locate(object)
+            .await
+            .map(|(api, reference, _)| (api, reference))
+    }
+
+    /// The object's Api, its reference and its collection's URL path.
+    async fn locate(
+        &self,
+        object: &DynamicObject,
+    ) -> Result<(Api<DynamicObject>, ObjectRef, String), WriteError> {
         let types = object
             .types
             .as_ref()
@@ -245,6 +270,7 @@ impl Writer {
                 )
             }
         };
+        let url = <DynamicObject as kube::Resource>::url_path(&resource, namespace.as_deref());
         Ok((
             api,
             ObjectRef {
@@ -252,7 +278,57 @@ impl Writer {
                 namespace,
                 name,
             },
+            url,
         ))
+    }
+
+    /// A server-side dry-run apply that keeps the API server's `Warning`
+    /// headers (Pod Security's "existing pods violate…", deprecations),
+    /// which kube's typed calls drop.
+    async fn dry_run(
+        &self,
+        url: &str,
+        name: &str,
+        object: &DynamicObject,
+    ) -> Result<(DynamicObject, Vec<String>), WriteError> {
+        use http_body_util::BodyExt;
+        let request = kube::core::Request::new(url)
+            .patch(name, &self.params(true), &Patch::Apply(object))
+            .map_err(|e| WriteError::Other(format!("building the dry run of {name}: {e}")))?;
+        let response = self
+            .client
+            .send(request.map(kube::client::Body::from))
+            .await
+            .map_err(classify)?;
+        let warnings: Vec<String> = response
+            .headers()
+            .get_all(http::header::WARNING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(warning_text)
+            .collect();
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| WriteError::Unreachable(e.to_string()))?
+            .to_bytes();
+        if status.is_client_error() || status.is_server_error() {
+            let text = String::from_utf8_lossy(&bytes).trim().to_string();
+            let api_status =
+                serde_json::from_slice::<kube::core::Status>(&bytes).unwrap_or_else(|_| {
+                    kube::core::Status::failure(&text, "the server's answer was not a Status")
+                        .with_code(status.as_u16())
+                });
+            return Err(classify(kube::Error::Api(api_status.boxed())));
+        }
+        let result = serde_json::from_slice::<DynamicObject>(&bytes).map_err(|e| {
+            WriteError::Other(format!(
+                "the dry run of {name} answered with something else than the object: {e}"
+            ))
+        })?;
+        Ok((result, warnings))
     }
 
     fn params(&self, dry_run: bool) -> PatchParams {
@@ -292,6 +368,7 @@ impl Writer {
                     exists: false,
                     changes,
                     checked: false,
+                    warnings: Vec::new(),
                 });
                 continue;
             }
@@ -304,19 +381,16 @@ impl Writer {
                 namespace: object.metadata.namespace.clone(),
                 name: object.metadata.name.clone().unwrap_or_default(),
             };
-            let (api, reference) = self.api_for(object).await.map_err(|e| (unknown(), e))?;
+            let (api, reference, url) = self.locate(object).await.map_err(|e| (unknown(), e))?;
             let live = api.get_opt(&reference.name).await.map_err(classify);
-            let dry_run = api
-                .patch(&reference.name, &self.params(true), &Patch::Apply(object))
-                .await
-                .map_err(classify);
+            let dry_run = self.dry_run(&url, &reference.name, object).await;
             // When both are refused, the write's refusal is the one that
             // matters (it names the verb that was wanted); when only the
             // read is, there is no truthful preview to show.
-            let (live, result) = match (live, dry_run) {
+            let (live, (result, warnings)) = match (live, dry_run) {
                 (_, Err(e)) => return Err((reference, e)),
                 (Err(e), Ok(_)) => return Err((reference, e)),
-                (Ok(live), Ok(result)) => (live, result),
+                (Ok(live), Ok(answer)) => (live, answer),
             };
             let before = live.as_ref().map(comparable).unwrap_or(Value::Null);
             let after = comparable(&result);
@@ -328,6 +402,7 @@ impl Writer {
                 exists: live.is_some(),
                 changes,
                 checked: true,
+                warnings,
             });
         }
         Ok(planned)
@@ -522,6 +597,17 @@ mod tests {
         );
         assert_eq!(changes.len(), 2);
         assert!(changes.iter().all(|c| c.before.is_none()));
+    }
+
+    #[test]
+    fn warning_headers_are_read_as_their_text() {
+        assert_eq!(
+            warning_text(
+                r#"299 - "existing pods in namespace \"a\" violate the new PodSecurity enforce level""#
+            ),
+            "existing pods in namespace \"a\" violate the new PodSecurity enforce level"
+        );
+        assert_eq!(warning_text("plain"), "plain");
     }
 
     #[test]

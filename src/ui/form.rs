@@ -429,6 +429,18 @@ fn plan_lines(ctx: Ctx<'_>, plan: &PlanSummary, width: usize) -> Vec<Line<'stati
         ));
     }
     let mut lines = vec![Line::from(header)];
+    for warning in &plan.warnings {
+        let text = format!("! the server warns: {warning}");
+        for line in wrap(
+            &text,
+            width.saturating_sub(4).max(10),
+            theme.style("ui.warning"),
+        ) {
+            let mut spans = vec![Span::raw("    ")];
+            spans.extend(line.spans);
+            lines.push(Line::from(spans));
+        }
+    }
     let show = |v: &Option<serde_json::Value>| {
         v.as_ref().map_or("(none)".to_string(), |v| {
             sanitize(&v.to_string()).into_owned()
