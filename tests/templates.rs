@@ -411,7 +411,7 @@ async fn a_field_owned_by_another_manager_is_named_and_taken_only_with_force() {
         "metadata": {"name": "default-deny", "namespace": ns},
         "spec": {"podSelector": {}, "policyTypes": ["Ingress"]},
     });
-    let policies = Api::<NetworkPolicy>::namespaced(admin, &ns);
+    let policies = Api::<NetworkPolicy>::namespaced(admin.clone(), &ns);
     policies
         .patch(
             "default-deny",
@@ -420,18 +420,34 @@ async fn a_field_owned_by_another_manager_is_named_and_taken_only_with_force() {
         )
         .await
         .expect("their policy");
+    // A second namespace with the same contested field: both are named.
+    let ns2 = format!("{tenant}-ns2");
+    create_namespace(&admin, &ns2, &[("tenantry.dev/tenant", &tenant)]).await;
+    let mut theirs2 = theirs.clone();
+    theirs2["metadata"]["namespace"] = json!(ns2);
+    Api::<NetworkPolicy>::namespaced(admin.clone(), &ns2)
+        .patch(
+            "default-deny",
+            &PatchParams::apply("platform-team"),
+            &Patch::Apply(&theirs2),
+        )
+        .await
+        .expect("their second policy");
     let run = tenantry(
         Persona::Admin,
         &audit,
         &["apply", "netpol-default-deny", "--tenant", &tenant],
     );
     assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stderr
-            .contains(".spec.policyTypes (owned by platform-team)"),
-        "{}",
-        run.stderr
-    );
+    for n in [&ns, &ns2] {
+        assert!(
+            run.stderr.contains(&format!(
+                "NetworkPolicy {n}/default-deny .spec.policyTypes (owned by platform-team)"
+            )),
+            "{}",
+            run.stderr
+        );
+    }
     assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     let types = |p: NetworkPolicy| p.spec.and_then(|s| s.policy_types).unwrap_or_default();
     assert_eq!(

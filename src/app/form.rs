@@ -714,9 +714,14 @@ fn quota_fields(ctx: &FormContext<'_>, tenant: &Tenant, only: Option<&str>) -> V
         .map(|(resource, values)| {
             let same = values.windows(2).all(|w| w[0] == w[1]) && values.len() == namespaces.len();
             let current = same.then(|| values[0].clone());
+            let busiest = if namespaces.len() > 1 {
+                " in the busiest namespace"
+            } else {
+                ""
+            };
             let hint = match (&current, used.get(&resource)) {
                 (Some(c), Some(u)) => format!(
-                    "now {}, used {}",
+                    "now {}, used {}{busiest}",
                     c.format_for(&resource),
                     u.format_for(&resource)
                 ),

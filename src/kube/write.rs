@@ -345,6 +345,9 @@ impl Writer {
         objects: &[DynamicObject],
     ) -> Result<Vec<Planned>, (ObjectRef, WriteError)> {
         let mut planned: Vec<Planned> = Vec::new();
+        // Conflicts do not stop the dry runs: every object's contested
+        // fields are named at once (force takes them all over).
+        let mut conflicts: Vec<(ObjectRef, Vec<(String, String)>, String)> = Vec::new();
         for object in objects {
             if let Some(ns) = &object.metadata.namespace
                 && planned.iter().any(|p| {
@@ -388,6 +391,10 @@ impl Writer {
             // matters (it names the verb that was wanted); when only the
             // read is, there is no truthful preview to show.
             let (live, (result, warnings)) = match (live, dry_run) {
+                (_, Err(WriteError::Conflict { fields, message })) => {
+                    conflicts.push((reference, fields, message));
+                    continue;
+                }
                 (_, Err(e)) => return Err((reference, e)),
                 (Err(e), Ok(_)) => return Err((reference, e)),
                 (Ok(live), Ok(answer)) => (live, answer),
@@ -404,6 +411,22 @@ impl Writer {
                 checked: true,
                 warnings,
             });
+        }
+        if let Some((first, _, message)) = conflicts.first().cloned() {
+            let several = conflicts.len() > 1;
+            let fields = conflicts
+                .into_iter()
+                .flat_map(|(reference, fields, _)| {
+                    fields.into_iter().map(move |(field, manager)| {
+                        if several {
+                            (format!("{reference} {field}"), manager)
+                        } else {
+                            (field, manager)
+                        }
+                    })
+                })
+                .collect();
+            return Err((first, WriteError::Conflict { fields, message }));
         }
         Ok(planned)
     }
