@@ -57,6 +57,9 @@ pub fn describe_objects(objects: &[DynamicObject]) -> Vec<String> {
         .collect()
 }
 
+/// Contested fields and the managers that own them.
+pub type FieldManagers = Vec<(String, String)>;
+
 /// Why a write did not happen, in words that say what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteError {
@@ -347,7 +350,7 @@ impl Writer {
         let mut planned: Vec<Planned> = Vec::new();
         // Conflicts do not stop the dry runs: every object's contested
         // fields are named at once (force takes them all over).
-        let mut conflicts: Vec<(ObjectRef, Vec<(String, String)>, String)> = Vec::new();
+        let mut conflicts: Vec<(ObjectRef, FieldManagers, String)> = Vec::new();
         for object in objects {
             if let Some(ns) = &object.metadata.namespace
                 && planned.iter().any(|p| {
