@@ -431,6 +431,10 @@ impl WriteFlow {
                 }
                 FieldRole::Template => match &template {
                     Some(_) => None,
+                    None if value.trim().is_empty() => Some(Problem::error(
+                        format!("choose a template: {}", template_names(ctx.catalogue)),
+                        None,
+                    )),
                     None => ctx
                         .catalogue
                         .get(value.trim())

@@ -461,7 +461,7 @@ fn note_denied_quota_edit(state: &mut State) {
         return;
     }
     let note = format!(
-        "your own rules do not allow patching resourcequotas in {}: the server will refuse (a cluster admin can)",
+        "your rules do not allow patching resourcequotas in {}: the server will refuse",
         denied.join(", ")
     );
     if let Some(flow) = state.flow.as_deref_mut()

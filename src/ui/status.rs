@@ -90,14 +90,10 @@ pub fn key_hint(keymap: &Keymap, context: KeyContext) -> String {
             (KeyAction::Quit, "quit"),
         ],
         KeyContext::Filter => &[(KeyAction::Submit, "accept"), (KeyAction::Cancel, "cancel")],
-        KeyContext::Input => &[
-            (KeyAction::Submit, "preview"),
-            (KeyAction::NextField, "next field"),
-            (KeyAction::Cancel, "cancel"),
-        ],
+
         KeyContext::Help => &[(KeyAction::Back, "close")],
         // The write's popup shows the keys of its stage.
-        KeyContext::Confirm => &[],
+        KeyContext::Input | KeyContext::Confirm => &[],
     };
     wanted
         .iter()
