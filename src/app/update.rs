@@ -375,7 +375,7 @@ fn current_tenant(state: &State) -> Option<crate::model::Tenant> {
 fn open_flow(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
     if state.readonly {
         state.message = Some(
-            "read-only mode (--readonly or readonly: true in config.yaml): writes are disabled"
+            "read-only mode: writes are disabled (--readonly, or readonly: true in config.yaml)"
                 .into(),
         );
         return;
