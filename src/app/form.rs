@@ -752,12 +752,7 @@ fn quota_fields(ctx: &FormContext<'_>, tenant: &Tenant, only: Option<&str>) -> V
             )
         })
         .collect();
-    fields.push(Field::new(
-        FieldRole::NewQuota,
-        "Add",
-        "RESOURCE=QUANTITY, e.g. services.loadbalancers=0",
-        "",
-    ));
+    fields.push(new_quota_field());
     fields
 }
 
@@ -817,13 +812,18 @@ fn capsule_quota_fields(
             ));
         }
     }
-    fields.push(Field::new(
+    fields.push(new_quota_field());
+    fields
+}
+
+/// The row that adds a resource to the quota.
+fn new_quota_field() -> Field {
+    Field::new(
         FieldRole::NewQuota,
         "Add",
         "RESOURCE=QUANTITY, e.g. services.loadbalancers=0",
         "",
-    ));
-    fields
+    )
 }
 
 /// Position of the first character a DNS label cannot hold.

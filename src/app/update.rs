@@ -307,24 +307,28 @@ fn on_detail_key(state: &mut State, key: KeyAction, tenant: TenantId, tab: Tab) 
     }
 }
 
+/// Asks for the user's own rules in the namespaces not asked about yet.
+fn load_own_rules(state: &mut State, namespaces: &[String], effects: &mut Vec<Effect>) {
+    let missing: Vec<String> = namespaces
+        .iter()
+        .filter(|ns| !state.own_rules.contains_key(*ns))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        for ns in &missing {
+            state.own_rules.insert(ns.clone(), OwnRules::Loading);
+        }
+        effects.push(Effect::LoadOwnRules(missing));
+    }
+}
+
 fn open_tenant(state: &mut State, id: TenantId, tab: Tab, effects: &mut Vec<Effect>) {
     if !state.probes.contains_key(&id) {
         state.probes.insert(id.clone(), ProbeStatus::Running);
         effects.push(Effect::Probe(id.clone()));
     }
-    if let Some(tenant) = state.resolution.tenant(&id) {
-        let missing: Vec<String> = tenant
-            .namespaces
-            .iter()
-            .filter(|ns| !state.own_rules.contains_key(*ns))
-            .cloned()
-            .collect();
-        if !missing.is_empty() {
-            for ns in &missing {
-                state.own_rules.insert(ns.clone(), OwnRules::Loading);
-            }
-            effects.push(Effect::LoadOwnRules(missing));
-        }
+    if let Some(tenant) = state.resolution.tenant(&id).cloned() {
+        load_own_rules(state, &tenant.namespaces, effects);
     }
     state.view = View::Detail { tenant: id, tab };
     state.detail_selected = 0;
@@ -395,18 +399,7 @@ fn open_flow(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
             }
             // From the list the user's own rules may not be loaded yet:
             // ask, and the form says so when they forbid the edit.
-            let missing: Vec<String> = t
-                .namespaces
-                .iter()
-                .filter(|ns| !state.own_rules.contains_key(*ns))
-                .cloned()
-                .collect();
-            if !missing.is_empty() {
-                for ns in &missing {
-                    state.own_rules.insert(ns.clone(), OwnRules::Loading);
-                }
-                effects.push(Effect::LoadOwnRules(missing));
-            }
+            load_own_rules(state, &t.namespaces, effects);
             WriteFlow::edit_quota(&state.form_context(), &t)
         }
         (KeyAction::ApplyTemplate, Some(t)) => {
