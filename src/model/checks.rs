@@ -895,7 +895,14 @@ fn covered(ctx: &CheckContext<'_>, ns: &str) -> Option<BTreeSet<String>> {
     Some(quotas.iter().flat_map(|q| q.hard.keys().cloned()).collect())
 }
 
-fn quota_compute(ctx: &CheckContext<'_>) -> Verdict {
+/// A quota-coverage check: per readable namespace, `lacks` names what its
+/// unscoped quotas leave out (None: nothing); namespaces with no quota at
+/// all are listed first.
+fn quota_coverage(
+    ctx: &CheckContext<'_>,
+    lacks: impl Fn(&str, &BTreeSet<String>) -> Option<String>,
+    pass: &str,
+) -> Verdict {
     if let Some(v) = no_namespaces(ctx) {
         return v;
     }
@@ -903,19 +910,9 @@ fn quota_compute(ctx: &CheckContext<'_>) -> Verdict {
     let mut problems = Vec::new();
     let mut none = Vec::new();
     for ns in nss {
-        let Some(keys) = covered(ctx, ns) else {
-            none.push(ns);
-            continue;
-        };
-        let mut lacks = Vec::new();
-        if !CPU_KEYS.iter().any(|k| keys.contains(*k)) {
-            lacks.push("cpu");
-        }
-        if !MEMORY_KEYS.iter().any(|k| keys.contains(*k)) {
-            lacks.push("memory");
-        }
-        if !lacks.is_empty() {
-            problems.push(format!("{ns} quota sets no {}", lacks.join(" or ")));
+        match covered(ctx, ns) {
+            None => none.push(ns),
+            Some(keys) => problems.extend(lacks(ns, &keys)),
         }
     }
     if !none.is_empty() {
@@ -924,41 +921,39 @@ fn quota_compute(ctx: &CheckContext<'_>) -> Verdict {
             format!("{} {} no ResourceQuota", list(&none), has_have(none.len())),
         );
     }
-    judge(problems, gap, || {
-        "every namespace has a quota on cpu and memory".to_string()
-    })
+    judge(problems, gap, || pass.to_string())
+}
+
+fn quota_compute(ctx: &CheckContext<'_>) -> Verdict {
+    quota_coverage(
+        ctx,
+        |ns, keys| {
+            let mut lacks = Vec::new();
+            if !CPU_KEYS.iter().any(|k| keys.contains(*k)) {
+                lacks.push("cpu");
+            }
+            if !MEMORY_KEYS.iter().any(|k| keys.contains(*k)) {
+                lacks.push("memory");
+            }
+            (!lacks.is_empty()).then(|| format!("{ns} quota sets no {}", lacks.join(" or ")))
+        },
+        "every namespace has a quota on cpu and memory",
+    )
 }
 
 fn quota_objects(ctx: &CheckContext<'_>) -> Verdict {
-    if let Some(v) = no_namespaces(ctx) {
-        return v;
-    }
-    let (nss, gap) = readable(ctx, Kind::ResourceQuota);
-    let mut problems = Vec::new();
-    let mut none = Vec::new();
-    for ns in nss {
-        let Some(keys) = covered(ctx, ns) else {
-            none.push(ns);
-            continue;
-        };
-        let lacks: Vec<&str> = OBJECT_KEYS
-            .iter()
-            .filter(|(_, names)| !names.iter().any(|n| keys.contains(*n)))
-            .map(|(name, _)| *name)
-            .collect();
-        if !lacks.is_empty() {
-            problems.push(format!("{ns} quota lacks {}", lacks.join(", ")));
-        }
-    }
-    if !none.is_empty() {
-        problems.insert(
-            0,
-            format!("{} {} no ResourceQuota", list(&none), has_have(none.len())),
-        );
-    }
-    judge(problems, gap, || {
-        "every namespace has a quota on pods, services, secrets, configmaps, pvcs, nodeports and load balancers".to_string()
-    })
+    quota_coverage(
+        ctx,
+        |ns, keys| {
+            let lacks: Vec<&str> = OBJECT_KEYS
+                .iter()
+                .filter(|(_, names)| !names.iter().any(|n| keys.contains(*n)))
+                .map(|(name, _)| *name)
+                .collect();
+            (!lacks.is_empty()).then(|| format!("{ns} quota lacks {}", lacks.join(", ")))
+        },
+        "every namespace has a quota on pods, services, secrets, configmaps, pvcs, nodeports and load balancers",
+    )
 }
 
 /// Decision: a resource at or over 100% of its hard limit fails (new
