@@ -127,6 +127,15 @@ fn indent(mut rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
     rows
 }
 
+/// `--owner` values, each `user:`, `group:` or `serviceaccount:NS:`.
+fn parse_owners(owners: &[String]) -> Result<Vec<crate::model::Subject>, UsageError> {
+    owners
+        .iter()
+        .map(|o| parse_owner(o))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(UsageError)
+}
+
 pub struct CreateArgs<'a> {
     pub tenant: &'a str,
     pub owners: &'a [String],
@@ -142,12 +151,7 @@ pub struct CreateArgs<'a> {
 /// [--namespaces a,b] [--dry-run]`.
 pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
     check_dns_label(args.tenant, "the tenant name").map_err(UsageError)?;
-    let owners = args
-        .owners
-        .iter()
-        .map(|o| parse_owner(o))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(UsageError)?;
+    let owners = parse_owners(args.owners)?;
     let namespaces: Vec<String> = if args.namespaces.is_empty() {
         vec![args.tenant.to_string()]
     } else {
@@ -285,12 +289,7 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
     template
         .resolve_values(&values)
         .map_err(|e| UsageError(e.to_string()))?;
-    let extra_owners = args
-        .owners
-        .iter()
-        .map(|o| parse_owner(o))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(UsageError)?;
+    let extra_owners = parse_owners(args.owners)?;
     let config = super::load_config(global);
     let rt = super::runtime()?;
     rt.block_on(async {
