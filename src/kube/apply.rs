@@ -30,10 +30,32 @@ pub fn parse_manifests(text: &str, origin: &str) -> Result<Vec<DynamicObject>> {
         .collect()
 }
 
+/// Discovery answers per kind, asked once per kind (a multi-object write
+/// touches the same few kinds many times).
+#[derive(Default)]
+pub struct KindCache(std::sync::Mutex<HashMap<GroupVersionKind, (ApiResource, ApiCapabilities)>>);
+
+impl KindCache {
+    pub async fn resolve(
+        &self,
+        client: &Client,
+        gvk: &GroupVersionKind,
+    ) -> Result<(ApiResource, ApiCapabilities), kube::Error> {
+        if let Some(found) = self.0.lock().ok().and_then(|k| k.get(gvk).cloned()) {
+            return Ok(found);
+        }
+        let found = kube::discovery::pinned_kind(client, gvk).await?;
+        if let Ok(mut kinds) = self.0.lock() {
+            kinds.insert(gvk.clone(), found.clone());
+        }
+        Ok(found)
+    }
+}
+
 /// Applies objects with server-side apply, caching discovery per kind.
 pub struct Applier {
     client: Client,
-    kinds: HashMap<GroupVersionKind, (ApiResource, ApiCapabilities)>,
+    kinds: KindCache,
     params: PatchParams,
 }
 
@@ -44,16 +66,14 @@ impl Applier {
         params.force = force;
         Self {
             client,
-            kinds: HashMap::new(),
+            kinds: KindCache::default(),
             params,
         }
     }
 
-    async fn resolve(&mut self, gvk: &GroupVersionKind) -> Result<(ApiResource, ApiCapabilities)> {
-        if let Some(found) = self.kinds.get(gvk) {
-            return Ok(found.clone());
-        }
-        let found = kube::discovery::pinned_kind(&self.client, gvk)
+    async fn resolve(&self, gvk: &GroupVersionKind) -> Result<(ApiResource, ApiCapabilities)> {
+        self.kinds
+            .resolve(&self.client, gvk)
             .await
             .with_context(|| {
                 format!(
@@ -61,9 +81,7 @@ impl Applier {
                     gvk.api_version(),
                     gvk.kind
                 )
-            })?;
-        self.kinds.insert(gvk.clone(), found.clone());
-        Ok(found)
+            })
     }
 
     /// Applies one object and returns what the server stored.

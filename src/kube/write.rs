@@ -12,7 +12,7 @@ use kube::core::{DynamicObject, GroupVersionKind};
 use kube::discovery::Scope;
 use serde_json::Value;
 
-use super::apply::FIELD_MANAGER;
+use super::apply::{FIELD_MANAGER, KindCache};
 
 /// "ResourceQuota acme-dev/tenant-quota".
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -222,11 +222,16 @@ impl ApplyReport {
 pub struct Writer {
     client: Client,
     force: bool,
+    kinds: KindCache,
 }
 
 impl Writer {
     pub fn new(client: Client, force: bool) -> Self {
-        Writer { client, force }
+        Writer {
+            client,
+            force,
+            kinds: KindCache::default(),
+        }
     }
 
     async fn api_for(
@@ -255,7 +260,9 @@ impl Writer {
             .name
             .clone()
             .ok_or_else(|| WriteError::Other(format!("a {} has no metadata.name", gvk.kind)))?;
-        let (resource, caps) = kube::discovery::pinned_kind(&self.client, &gvk)
+        let (resource, caps) = self
+            .kinds
+            .resolve(&self.client, &gvk)
             .await
             .map_err(classify)?;
         let (api, namespace) = match caps.scope {
