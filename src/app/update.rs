@@ -119,7 +119,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             if let View::Detail { tenant, tab } = state.view.clone()
                 && state.resolution.tenant(&tenant).is_some()
             {
-                state.refresh();
                 open_tenant(state, tenant, tab, &mut effects);
             }
         }
