@@ -496,6 +496,7 @@ fn replaced(kind: Kind, scope: Scope, objects: Vec<Object>) -> Change {
 
 fn new_state(user: &str, extra: Vec<(TenantId, Vec<String>)>) -> State {
     let mut state = State::new(ResolverKind::default_order(), extra);
+    state.templates = tenantry::model::template::Catalogue::builtin();
     state.identity.context = "tenantry-sandbox".into();
     update(&mut state, Action::Identity { user: user.into() });
     state

@@ -33,6 +33,7 @@ fn quota(ns: &str, hard: serde_json::Value, used: serde_json::Value) -> Object {
 /// Tenants acme (acme-dev, acme-prod, with quotas) and globex; synced.
 fn state() -> State {
     let mut state = State::new(ResolverKind::default_order(), vec![]);
+    state.templates = crate::model::template::Catalogue::builtin();
     for kind in Kind::ALL {
         let objects = match kind {
             Kind::Namespace => vec![

@@ -187,7 +187,8 @@ pub struct State {
     /// A write being prepared, previewed or applied (create tenant, edit
     /// quota, apply template); drawn over the view.
     pub flow: Option<Box<super::form::WriteFlow>>,
-    /// Built-in and user templates, loaded at start.
+    /// Built-in and user templates: empty until the console loads them at
+    /// start (the headless commands never need them).
     pub templates: crate::model::template::Catalogue,
     /// One line for the status bar: a problem or a hint, replaced by the next.
     pub message: Option<String>,
@@ -234,7 +235,7 @@ impl State {
             identity: Identity::default(),
             readonly: false,
             flow: None,
-            templates: crate::model::template::Catalogue::builtin(),
+            templates: crate::model::template::Catalogue::default(),
             message: None,
             fatal: None,
             planned: false,
