@@ -234,15 +234,6 @@ impl Writer {
         }
     }
 
-    async fn api_for(
-        &self,
-        object: &DynamicObject,
-    ) -> Result<(Api<DynamicObject>, ObjectRef), WriteError> {
-        self.locate(object)
-            .await
-            .map(|(api, reference, _)| (api, reference))
-    }
-
     /// The object's Api, its reference and its collection's URL path.
     async fn locate(
         &self,
@@ -456,16 +447,11 @@ impl Writer {
                 // remaining unchecked object before writing any of them.
                 unchecked_verified = true;
                 for later in planned[i..].iter().filter(|p| !p.checked) {
-                    let refused = match self.api_for(&later.object).await {
-                        Ok((api, _)) => api
-                            .patch(
-                                &later.reference.name,
-                                &self.params(true),
-                                &Patch::Apply(&later.object),
-                            )
+                    let refused = match self.locate(&later.object).await {
+                        Ok((_, _, url)) => self
+                            .dry_run(&url, &later.reference.name, &later.object)
                             .await
-                            .err()
-                            .map(classify),
+                            .err(),
                         Err(e) => Some(e),
                     };
                     if let Some(err) = refused {
@@ -479,8 +465,8 @@ impl Writer {
                     }
                 }
             }
-            let result = match self.api_for(&plan.object).await {
-                Ok((api, _)) => api
+            let result = match self.locate(&plan.object).await {
+                Ok((api, _, _)) => api
                     .patch(
                         &plan.reference.name,
                         &self.params(false),
