@@ -22,6 +22,32 @@ pub struct AuditRecord {
     pub message: Option<String>,
 }
 
+/// The note on a write that took fields over from other field managers.
+pub const FORCED: &str = "forced: fields owned by other managers were taken over";
+
+/// Appends a record for one write (or preview, or refusal) by `user` on
+/// `context`, now.
+pub fn record_write(
+    context: &str,
+    user: &str,
+    action: &str,
+    objects: Vec<String>,
+    dry_run: bool,
+    result: &str,
+    message: Option<String>,
+) -> Result<()> {
+    record(&AuditRecord {
+        time: now_rfc3339(),
+        context: context.to_string(),
+        user: user.to_string(),
+        action: action.to_string(),
+        objects,
+        dry_run,
+        result: result.to_string(),
+        message,
+    })
+}
+
 /// Where records go: `TENANTRY_AUDIT_LOG`, else `audit.log` in the state dir.
 pub fn audit_path() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("TENANTRY_AUDIT_LOG") {

@@ -350,17 +350,16 @@ impl ConsoleWrites {
         result: &str,
         message: Option<String>,
     ) {
-        let entry = crate::audit::AuditRecord {
-            time: crate::audit::now_rfc3339(),
-            context: self.context.clone(),
-            user: self.user.clone(),
-            action: action.to_string(),
-            objects: describe_objects(objects),
+        let recorded = crate::audit::record_write(
+            &self.context,
+            &self.user,
+            action,
+            describe_objects(objects),
             dry_run,
-            result: result.to_string(),
+            result,
             message,
-        };
-        if let Err(err) = crate::audit::record(&entry) {
+        );
+        if let Err(err) = recorded {
             tracing::warn!("could not write the audit log: {err:#}");
         }
     }
@@ -426,10 +425,7 @@ impl ConsoleWrites {
             })
             .await;
         let (result, message) = match &report.failed {
-            None => (
-                "applied",
-                force.then(|| "forced: fields owned by other managers were taken over".to_string()),
-            ),
+            None => ("applied", force.then(|| crate::audit::FORCED.to_string())),
             Some(_) => (
                 if report.applied.is_empty() {
                     "failed"

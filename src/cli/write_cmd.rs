@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use kube::core::DynamicObject;
 
 use super::GlobalArgs;
-use crate::audit::{AuditRecord, now_rfc3339, record};
+use crate::audit::{FORCED, record_write};
 use crate::kube::client::Connection;
 use crate::kube::write::{Planned, Writer, describe_objects};
 use crate::model::quantity::{Quantity, parse_quantity};
@@ -81,17 +81,16 @@ impl<'a> WriteContext<'a> {
         result: &str,
         message: Option<String>,
     ) {
-        let entry = AuditRecord {
-            time: now_rfc3339(),
-            context: self.connection.context.clone(),
-            user: self.user.clone(),
-            action: action.to_string(),
+        let recorded = record_write(
+            &self.connection.context,
+            &self.user,
+            action,
             objects,
             dry_run,
-            result: result.to_string(),
+            result,
             message,
-        };
-        if let Err(err) = record(&entry) {
+        );
+        if let Err(err) = recorded {
             eprintln!("tenantry: warning: could not write the audit log: {err:#}");
         }
     }
@@ -211,7 +210,7 @@ pub async fn execute(
             names,
             false,
             "applied",
-            force.then(|| "forced: fields owned by other managers were taken over".to_string()),
+            force.then(|| FORCED.to_string()),
         );
         println!(
             "applied {}",
