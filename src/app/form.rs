@@ -762,9 +762,7 @@ fn capsule_tenant<'a>(
     ctx: &'a FormContext<'_>,
     tenant: &Tenant,
 ) -> Option<&'a crate::model::CapsuleTenantInfo> {
-    (tenant.source == "capsule")
-        .then(|| ctx.inventory.capsule_tenant(tenant.id.as_str()))
-        .flatten()
+    crate::model::quota_edit::capsule_quota_holder(ctx.inventory, tenant)
 }
 
 /// Quota rows of a Capsule tenant: the hard limits of its Tenant object's

@@ -22,6 +22,17 @@ pub const DEFAULT_QUOTA_NAME: &str = "tenant-quota";
 /// The resolver source of Capsule tenants.
 const CAPSULE_SOURCE: &str = "capsule";
 
+/// The Capsule `Tenant` object that holds this tenant's quotas, when it
+/// has one (a tenant the capsule resolver found, whose object is visible).
+pub fn capsule_quota_holder<'a>(
+    inventory: &'a Inventory,
+    tenant: &Tenant,
+) -> Option<&'a super::CapsuleTenantInfo> {
+    (tenant.source == CAPSULE_SOURCE)
+        .then(|| inventory.capsule_tenant(tenant.id.as_str()))
+        .flatten()
+}
+
 /// The ResourceQuota Capsule keeps in each namespace of `tenant` for item
 /// `index` of the Tenant's `spec.resourceQuotas.items`.
 pub fn capsule_quota_name(tenant: &str, index: usize) -> String {
@@ -166,7 +177,7 @@ pub fn plan_quota(
     assignments: &[(String, Quantity)],
 ) -> Result<QuotaPlan, String> {
     let capsule_source = tenant.source == CAPSULE_SOURCE;
-    if capsule_source && let Some(object) = inventory.capsule_tenant(tenant.id.as_str()) {
+    if let Some(object) = capsule_quota_holder(inventory, tenant) {
         if !only.is_empty() {
             return Err(format!(
                 "tenant {} is a Capsule tenant: its quotas are set on its Tenant object \
