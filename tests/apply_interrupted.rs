@@ -7,7 +7,6 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
-use std::time::Duration;
 
 use common::{cluster, create_namespace, unique_name, with_owned_sandbox};
 use k8s_openapi::api::core::v1::ResourceQuota;
@@ -151,5 +150,4 @@ async fn restart_api_server() {
     .join()
     .expect("restart thread")
     .expect("the API server starts again");
-    tokio::time::sleep(Duration::from_millis(200)).await;
 }

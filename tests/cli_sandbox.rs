@@ -112,11 +112,19 @@ fn up_status_down_leaves_nothing_behind() {
         .clone();
     // SAFETY: killing the sandbox's own controller-manager.
     unsafe { libc::kill(cm_pid as i32, libc::SIGKILL) };
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let status = tenantry()
-        .args(["sandbox", "status", "--dir", dir_arg])
-        .output()
-        .expect("running status");
+    // The signal is delivered at once, but the process is gone only once it
+    // is reaped: ask until status sees it, within a bound.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        let status = tenantry()
+            .args(["sandbox", "status", "--dir", dir_arg])
+            .output()
+            .expect("running status");
+        if status.status.code() != Some(0) || std::time::Instant::now() > deadline {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
     let out = stdout_of(&status);
     assert_eq!(status.status.code(), Some(1), "{out}");
     assert!(out.contains("kube-controller-manager  pid"), "{out}");

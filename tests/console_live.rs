@@ -172,7 +172,7 @@ fn bob_is_told_he_sees_no_tenant_and_why() {
 }
 
 #[tokio::test]
-async fn a_new_pod_reaches_the_tenants_qos_counts_within_two_seconds() {
+async fn a_new_pod_reaches_the_tenants_qos_counts_through_the_watch() {
     let admin = cluster().client(Persona::Admin).await;
     let tenant_name = unique_name("live");
     let ns = format!("{tenant_name}-ns");
@@ -209,20 +209,30 @@ async fn a_new_pod_reaches_the_tenants_qos_counts_within_two_seconds() {
         .create(&PostParams::default(), &pod)
         .await
         .expect("creating a pod");
-    let created = std::time::Instant::now();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    // The pod must arrive as a watch event (an `Applied` change), not with
+    // a relist. How fast it arrives is measured in benches, not here: the
+    // bound only turns a lost event into a message instead of a hang.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut by_watch_event = false;
     while best_effort(&state) != Some(1) {
         match tokio::time::timeout_at(deadline, rx.recv()).await {
             Ok(Some(action)) => {
+                by_watch_event = matches!(
+                    &action,
+                    tenantry::app::Action::Watch(tenantry::kube::watch::WatchUpdate::Change(
+                        tenantry::model::Change::Applied(_)
+                    ))
+                );
                 update(&mut state, action);
                 state.refresh();
             }
-            _ => panic!(
-                "the new pod did not reach the counts within 2 s (waited {:?})",
-                created.elapsed()
-            ),
+            _ => panic!("the new pod did not reach the tenant's QoS counts within 30 s"),
         }
     }
+    assert!(
+        by_watch_event,
+        "the pod reached the counts through a relist, not a watch event"
+    );
     live.abort();
 }
 

@@ -292,11 +292,18 @@ pub enum QuotaField {
 pub struct QuotaInfo {
     pub namespace: String,
     pub name: String,
-    /// `status.hard` once the quota controller has processed the object,
-    /// otherwise `spec.hard`, so a fresh quota still shows its limits.
+    /// `status.hard` once the quota controller has processed the current
+    /// spec, otherwise `spec.hard`, so a fresh or just-edited quota shows
+    /// the limits it is about to enforce.
     pub hard: BTreeMap<String, Quantity>,
     /// `status.used`; meaningful only when `status_filled`.
     pub used: BTreeMap<String, Quantity>,
+    /// The quota controller has processed the current spec: `status.hard` is
+    /// filled and equals `spec.hard`. Otherwise the usage is "pending": a
+    /// status from before a spec change, or one the controller wrote from a
+    /// cache that had not seen every object yet, is not shown as a figure.
+    /// (ResourceQuotaStatus has no observedGeneration; `status.hard` is the
+    /// controller's copy of the spec it counted against.)
     pub status_filled: bool,
     pub spec_hard: BTreeMap<String, Quantity>,
     pub scoped: bool,
@@ -326,11 +333,14 @@ impl QuotaInfo {
         let spec = rq.spec.as_ref();
         let status = rq.status.as_ref();
         let spec_hard = read(spec.and_then(|s| s.hard.as_ref()), QuotaField::SpecHard);
-        let status_hard = status.and_then(|s| s.hard.as_ref());
-        let status_filled = status_hard.is_some();
-        let hard = match status_hard {
-            Some(h) => read(Some(h), QuotaField::StatusHard),
-            None => spec_hard.clone(),
+        let status_hard = status
+            .and_then(|s| s.hard.as_ref())
+            .filter(|h| !h.is_empty())
+            .map(|h| read(Some(h), QuotaField::StatusHard));
+        let (hard, status_filled) = match status_hard {
+            Some(h) if h == spec_hard => (h, true),
+            // Not processed yet, or processed before the spec last changed.
+            _ => (spec_hard.clone(), false),
         };
         let used = read(status.and_then(|s| s.used.as_ref()), QuotaField::StatusUsed);
         QuotaInfo {
@@ -1203,6 +1213,43 @@ mod tests {
         assert_eq!(info.hard["pods"], Quantity::from_units(10));
         assert!(info.used.is_empty());
         assert!(info.scoped);
+    }
+
+    #[test]
+    fn a_status_older_than_the_spec_is_pending_not_a_figure() {
+        // The limit was raised from 4 to 8 CPUs; the controller has not
+        // counted against the new spec yet.
+        let rq: ResourceQuota = serde_json::from_value(json!({
+            "metadata": {"name": "compute", "namespace": "acme"},
+            "spec": {"hard": {"requests.cpu": "8"}},
+            "status": {"hard": {"requests.cpu": "4"}, "used": {"requests.cpu": "1"}}
+        }))
+        .unwrap();
+        let info = QuotaInfo::from(&rq);
+        assert!(!info.status_filled);
+        assert_eq!(info.hard["requests.cpu"], Quantity::from_units(8));
+
+        // Same values written differently are the same spec.
+        let rq: ResourceQuota = serde_json::from_value(json!({
+            "metadata": {"name": "compute", "namespace": "acme"},
+            "spec": {"hard": {"requests.cpu": "1000m"}},
+            "status": {"hard": {"requests.cpu": "1"}, "used": {"requests.cpu": "0"}}
+        }))
+        .unwrap();
+        assert!(QuotaInfo::from(&rq).status_filled);
+    }
+
+    #[test]
+    fn an_empty_status_hard_is_pending() {
+        let rq: ResourceQuota = serde_json::from_value(json!({
+            "metadata": {"name": "q", "namespace": "acme"},
+            "spec": {"hard": {"pods": "10"}},
+            "status": {"hard": {}, "used": {"pods": "0"}}
+        }))
+        .unwrap();
+        let info = QuotaInfo::from(&rq);
+        assert!(!info.status_filled);
+        assert_eq!(info.hard["pods"], Quantity::from_units(10));
     }
 
     #[test]

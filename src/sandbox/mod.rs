@@ -381,6 +381,14 @@ impl Sandbox {
                     .into(),
                 // Its client defaults to 20 requests/s, which makes it slow
                 // to create ServiceAccounts for many new namespaces.
+                // The quota controller recounts every quota this often. Its
+                // first count of a new quota can come from caches that have
+                // not seen a pod admission just charged, and nothing else
+                // triggers a recount on pod creation: the default 5 min left
+                // such a stale `used` in place for minutes. 5 s heals it in
+                // seconds; the recount reads the controller's caches, so it
+                // costs the API server nothing unless a figure changed.
+                "--resource-quota-sync-period=5s".into(),
                 "--kube-api-qps=100".into(),
                 "--kube-api-burst=200".into(),
                 "--profiling=false".into(),
