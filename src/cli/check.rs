@@ -71,9 +71,9 @@ pub fn run(
                 .take(3)
                 .collect();
             anyhow::bail!(
-                "nothing visible: no tenant can be seen with these credentials ({}); ask a \
-                 cluster admin for access, or name your namespaces with -n",
-                reasons.join("; ")
+                "nothing visible: no tenant can be seen with these credentials ({}); {}",
+                reasons.join("; "),
+                state.inventory.no_tenant_advice()
             );
         }
         let mut output = CheckOutput {

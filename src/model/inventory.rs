@@ -4,7 +4,7 @@
 //! of namespace X" is a range scan: the per-namespace index comes for free and
 //! derived views stay O(objects) rather than O(tenants × objects).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use super::projection::{
@@ -45,6 +45,22 @@ impl Kind {
             self,
             Kind::Namespace | Kind::ClusterRoleBinding | Kind::ClusterRole | Kind::CapsuleTenant
         )
+    }
+
+    /// The kind in running text: "resource quotas".
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Namespace => "namespaces",
+            Kind::Pod => "pods",
+            Kind::ResourceQuota => "resource quotas",
+            Kind::LimitRange => "limit ranges",
+            Kind::NetworkPolicy => "network policies",
+            Kind::RoleBinding => "role bindings",
+            Kind::ClusterRoleBinding => "cluster role bindings",
+            Kind::Role => "roles",
+            Kind::ClusterRole => "cluster roles",
+            Kind::CapsuleTenant => "Capsule tenants",
+        }
     }
 
     pub fn as_str(self) -> &'static str {
@@ -416,6 +432,58 @@ impl Inventory {
                 .sync_state(kind, &Scope::Namespace(ns.to_string()))
                 .or(cluster),
         }
+    }
+
+    /// Namespaces watched one by one: those the user named (`-n`, the
+    /// context's namespace, config.yaml) because they cannot list them all.
+    pub fn named_namespaces(&self) -> BTreeSet<&str> {
+        self.sync
+            .keys()
+            .filter_map(|(_, scope)| match scope {
+                Scope::Namespace(ns) => Some(ns.as_str()),
+                Scope::Cluster => None,
+            })
+            .collect()
+    }
+
+    /// The namespaced kinds that cannot be read in `ns` (no access or failed).
+    pub fn unreadable_in(&self, ns: &str) -> Vec<Kind> {
+        Kind::ALL
+            .into_iter()
+            .filter(|k| k.is_namespaced())
+            .filter(|k| {
+                matches!(
+                    self.namespace_state(*k, ns),
+                    Some(SyncState::NoAccess { .. } | SyncState::Failed { .. })
+                )
+            })
+            .collect()
+    }
+
+    /// Advice for a user who sees no tenant: what to do next, given what
+    /// the namespaces they named (if any) turned out to hold. Names come
+    /// from the user and the cluster: the caller sanitizes before drawing.
+    pub fn no_tenant_advice(&self) -> String {
+        let named = self.named_namespaces();
+        if named.is_empty() {
+            return "ask a cluster admin for access, or name your namespaces with -n".into();
+        }
+        let found: Vec<String> = named
+            .iter()
+            .map(|ns| {
+                let unreadable = self.unreadable_in(ns);
+                if unreadable.is_empty() {
+                    format!("{ns} is readable but in no tenant")
+                } else {
+                    let kinds: Vec<&str> = unreadable.iter().map(|k| k.plural()).collect();
+                    format!("{ns}: cannot read {}", kinds.join(", "))
+                }
+            })
+            .collect();
+        format!(
+            "in the namespaces you named, {}; ask their admin for access",
+            found.join("; ")
+        )
     }
 
     pub fn is_readable(&self, kind: Kind, ns: &str) -> bool {

@@ -173,7 +173,7 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
             if table.gaps.is_empty() {
                 "   none: no binding reaches this tenant"
             } else {
-                "   none found"
+                "   unknown: none readable (see below)"
             },
             dim,
         )));
@@ -205,7 +205,7 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
                 "   none: no bound role grants impersonate, bind, escalate, nodes/proxy, *, \
                  secrets read or pods/exec"
             } else {
-                "   none found"
+                "   unknown: none among the roles readable (see below)"
             },
             dim,
         )));
@@ -269,19 +269,26 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
             body.line(line);
         }
     }
+    let unknown = theme.style("result.unknown");
     for (action, who) in &detail.who_can {
         let subjects: Vec<String> = who.subjects.iter().map(subject_label).collect();
-        let answer = if subjects.is_empty() {
-            Span::styled(
-                if who.is_complete() {
-                    "nobody"
-                } else {
-                    "none found"
-                },
-                dim,
-            )
-        } else {
-            Span::raw(sanitize(&subjects.join(", ")).into_owned())
+        // With gaps, the bindings tenantry could read are a lower bound: an
+        // empty answer is "unknown", never "nobody", and the user's own
+        // access review (which the server answers whatever they may list)
+        // is the one fact known for sure.
+        let you = !who.is_complete() && own_rules_allow(state, detail, action);
+        let answer = match (subjects.is_empty(), who.is_complete()) {
+            (true, true) => Span::styled("nobody", dim),
+            (true, false) if you => {
+                Span::styled("you (your access review); others unknown", unknown)
+            }
+            (true, false) => Span::styled("unknown", unknown),
+            (false, true) => Span::raw(sanitize(&subjects.join(", ")).into_owned()),
+            (false, false) => Span::raw(format!(
+                "{}{}; others unknown",
+                sanitize(&subjects.join(", ")),
+                if you { ", you" } else { "" }
+            )),
         };
         body.line(fit_line(
             vec![Span::raw(format!("   {} ", pad(action.label, 23))), answer],
@@ -355,6 +362,20 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         }
     }
     body
+}
+
+/// Whether the user's own rules (SelfSubjectRulesReview) allow `action` in
+/// any of the tenant's namespaces.
+fn own_rules_allow(
+    state: &crate::app::State,
+    detail: &DetailData,
+    action: &crate::model::rbac::SensitiveAction,
+) -> bool {
+    detail.tenant.namespaces.iter().any(|ns| {
+        matches!(state.own_rules.get(ns), Some(OwnRules::Loaded { rules, .. })
+            if rules.iter().any(|r| crate::model::rbac::rule_allows_any_name(
+                r, action.verb, action.group, action.resource, action.subresource)))
+    })
 }
 
 /// `incomplete: <what cannot be read>`, wrapped (it says why the answer

@@ -14,18 +14,7 @@ use crate::model::{Kind, SyncState};
 /// Lower-case plural used in sentences: "syncing pods", "no access to
 /// role bindings".
 pub fn kind_plural(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Namespace => "namespaces",
-        Kind::Pod => "pods",
-        Kind::ResourceQuota => "resource quotas",
-        Kind::LimitRange => "limit ranges",
-        Kind::NetworkPolicy => "network policies",
-        Kind::RoleBinding => "role bindings",
-        Kind::ClusterRoleBinding => "cluster role bindings",
-        Kind::Role => "roles",
-        Kind::ClusterRole => "cluster roles",
-        Kind::CapsuleTenant => "Capsule tenants",
-    }
+    kind.plural()
 }
 
 /// One phrase for the status line: "checking access…", "syncing pods

@@ -442,9 +442,9 @@ fn nothing_visible(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
             .collect();
         lines.push(Line::from(Span::styled(
             format!(
-                "You can see no tenant: {}; ask a cluster admin for access, or name your \
-                 namespaces with -n.",
-                why.join(", ")
+                "You can see no tenant: {}; {}.",
+                why.join(", "),
+                sanitize(&state.inventory.no_tenant_advice())
             ),
             theme.style("ui.warning"),
         )));
