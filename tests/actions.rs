@@ -276,3 +276,41 @@ async fn lowering_a_limit_below_use_warns() {
         run.stderr
     );
 }
+
+#[tokio::test]
+async fn system_namespaces_are_never_joined_to_a_tenant() {
+    let admin = cluster().client(Persona::Admin).await;
+    let before = Api::<k8s_openapi::api::core::v1::Namespace>::all(admin.clone())
+        .get("kube-system")
+        .await
+        .expect("kube-system")
+        .metadata
+        .resource_version;
+    let tenant = unique_name("sysns");
+    let audit = std::env::temp_dir().join(format!("{tenant}-audit.jsonl"));
+    for ns in ["kube-system", "default"] {
+        let run = tenantry(
+            Persona::Admin,
+            &audit,
+            &["create", &tenant, "--owner", "user:x", "--namespaces", ns],
+        );
+        assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("namespace {ns} is a system namespace")),
+            "{}",
+            run.stderr
+        );
+    }
+    let after = Api::<k8s_openapi::api::core::v1::Namespace>::all(admin)
+        .get("kube-system")
+        .await
+        .expect("kube-system")
+        .metadata
+        .resource_version;
+    assert_eq!(before, after, "kube-system was not touched");
+    assert!(
+        audit_lines(&audit).is_empty(),
+        "nothing reached the write path"
+    );
+}

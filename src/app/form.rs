@@ -872,6 +872,9 @@ fn check_namespaces(
         if let Err(e) = check_dns_label(ns, "namespace") {
             return Some(Problem::error(e, bad_position(ns).map(|p| start + p)));
         }
+        if let Err(e) = crate::model::tenant::check_not_system_namespace(ns) {
+            return Some(Problem::error(e, Some(start)));
+        }
         match tenant {
             Some(t) if !t.namespaces.iter().any(|n| n == ns) => {
                 return Some(Problem::error(

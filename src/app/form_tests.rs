@@ -158,6 +158,17 @@ fn the_create_form_checks_as_you_type_and_points_at_the_bad_character() {
     type_text(&mut s, "user:zoe");
 
     key(&mut s, KeyAction::NextField);
+    type_text(&mut s, "zeta-dev, kube-system");
+    let problem = focused_problem(&s).expect("a system namespace");
+    assert!(problem.blocking, "{problem:?}");
+    assert!(
+        problem
+            .message
+            .contains("kube-system is a system namespace"),
+        "{problem:?}"
+    );
+    assert_eq!(problem.position, Some(10));
+    clear_field(&mut s);
     type_text(&mut s, "zeta-dev,globex-web");
     let problem = focused_problem(&s).expect("another tenant's namespace");
     assert!(

@@ -588,6 +588,7 @@ impl Template {
         let one_owner = [None];
         for ns in &target.namespaces {
             check_dns_label(ns, "namespace").map_err(error)?;
+            super::tenant::check_not_system_namespace(ns).map_err(error)?;
         }
         for doc in &self.documents {
             let namespaces: Vec<Option<&str>> = if doc.placeholders.contains("NAMESPACE") {

@@ -237,6 +237,20 @@ fn dns_labels_point_at_the_bad_character() {
 }
 
 #[test]
+fn a_system_namespace_is_never_rendered_into() {
+    for ns in ["kube-system", "kube-public", "kube-node-lease", "default"] {
+        let err = builtin("tenant-baseline")
+            .render(&target("good", &["good", ns], &["user:x"]))
+            .expect_err(ns);
+        assert!(
+            err.message
+                .contains(&format!("namespace {ns} is a system namespace")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn user_templates_override_builtins_and_broken_ones_are_kept_as_errors() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

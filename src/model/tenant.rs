@@ -16,9 +16,24 @@ pub const KIOSK_ACCOUNT_LABEL: &str = "kiosk.sh/account";
 /// namespaces.
 pub const CONFIG_SOURCE: &str = "config";
 
-/// System namespaces the `namespace` resolver leaves alone: in
-/// one-tenant-per-namespace setups they are the platform, not tenants.
-const SYSTEM_NAMESPACES: [&str; 3] = ["kube-system", "kube-public", "kube-node-lease"];
+/// The cluster's own namespaces: the platform, not tenants. The `namespace`
+/// resolver leaves them alone, and no write ever joins one to a tenant
+/// (a tenant's quota, default-deny policies or admin binding there would
+/// break or hand over the control plane).
+pub const SYSTEM_NAMESPACES: [&str; 4] =
+    ["kube-system", "kube-public", "kube-node-lease", "default"];
+
+/// Refuses a system namespace as a tenant's namespace, naming it.
+pub fn check_not_system_namespace(ns: &str) -> Result<(), String> {
+    if SYSTEM_NAMESPACES.contains(&ns) {
+        Err(format!(
+            "namespace {ns} is a system namespace ({}): tenantry never joins one to a tenant",
+            SYSTEM_NAMESPACES.join(", ")
+        ))
+    } else {
+        Ok(())
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TenantId(pub String);
