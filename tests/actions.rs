@@ -228,6 +228,25 @@ async fn bad_quantities_are_refused_before_anything_is_sent() {
         assert!(run.stderr.contains(position), "{}", run.stderr);
         assert!(run.stderr.contains("nothing was sent"), "{}", run.stderr);
     }
+    for value in ["pods=-1", "requests.memory=-1Gi"] {
+        let run = tenantry(Persona::Admin, &audit, &["quota", "set", &tenant, value]);
+        assert_eq!(run.code, Some(2), "{value}: {}", run.stderr);
+        assert!(run.stderr.contains("cannot be negative"), "{}", run.stderr);
+    }
+    // A mistyped --quota is not a new quota.
+    let run = tenantry(
+        Persona::Admin,
+        &audit,
+        &["quota", "set", &tenant, "--quota", "nosuch", "pods=3"],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "{ns} has no ResourceQuota nosuch (it has compute); check the name, or add --create"
+        )),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         hard(&ns).await.get("requests.cpu").map(String::as_str),
         Some("2")

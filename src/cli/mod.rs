@@ -176,9 +176,12 @@ pub enum QuotaAction {
     Set {
         tenant: String,
         /// The ResourceQuota to change when a namespace has several (not for
-        /// Capsule tenants)
-        #[arg(long)]
+        /// Capsule tenants); it must exist unless --create is given
+        #[arg(long, value_name = "NAME")]
         quota: Option<String>,
+        /// Create the ResourceQuota named by --quota where it does not exist
+        #[arg(long, requires = "quota")]
+        create: bool,
         /// RESOURCE=QUANTITY pairs
         #[arg(required = true, value_name = "RESOURCE=QUANTITY")]
         values: Vec<String>,
@@ -279,6 +282,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 QuotaAction::Set {
                     tenant,
                     quota,
+                    create,
                     values,
                     dry_run,
                     force,
@@ -286,7 +290,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         }) => quota_set(
             &cli.global,
             &tenant,
-            quota.as_deref(),
+            quota
+                .as_deref()
+                .map(|name| crate::model::quota_edit::QuotaName { name, create }),
             &values,
             dry_run,
             force,
@@ -406,7 +412,7 @@ fn headless(global: &GlobalArgs, render: impl FnOnce(&State) -> Result<String>) 
 fn quota_set(
     global: &GlobalArgs,
     tenant: &str,
-    quota_name: Option<&str>,
+    quota_name: Option<crate::model::quota_edit::QuotaName<'_>>,
     values: &[String],
     dry_run: bool,
     force: bool,

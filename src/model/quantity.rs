@@ -84,10 +84,15 @@ impl ResourceUnit {
 }
 
 /// A valid quantity that is probably not what was meant for `resource`:
-/// `(refused, why)`. A count must be whole (the API server refuses
+/// `(refused, why)`. No limit may be negative (the API server refuses
+/// it, and only after a dry run: caught here, it is bad input). A count
+/// must be whole (the API server refuses
 /// `pods: 0.5`); a count or a cpu in binary units (`pods: 1Gi`,
 /// `cpu: 4Gi`) is accepted by the server but almost always a slip.
 pub fn unit_advice(resource: &str, q: &Quantity) -> Option<(bool, String)> {
+    if q.is_negative() {
+        return Some((true, format!("{resource} cannot be negative")));
+    }
     match ResourceUnit::of(resource) {
         ResourceUnit::Count if !q.is_whole() => {
             Some((true, format!("{resource} is a count: use a whole number")))
@@ -686,6 +691,21 @@ mod tests {
 
     fn err(s: &str) -> String {
         parse_quantity(s).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_negative_limit_is_refused_for_every_resource() {
+        for (resource, text) in [
+            ("pods", "-1"),
+            ("requests.memory", "-1Gi"),
+            ("cpu", "-500m"),
+        ] {
+            let q = parse_quantity(text).expect(text);
+            let (refused, why) = unit_advice(resource, &q).expect(text);
+            assert!(refused, "{resource}={text}");
+            assert_eq!(why, format!("{resource} cannot be negative"));
+        }
+        assert_eq!(unit_advice("pods", &parse_quantity("0").unwrap()), None);
     }
 
     #[test]

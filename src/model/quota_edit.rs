@@ -154,6 +154,14 @@ impl QuotaPlan {
     }
 }
 
+/// `--quota NAME`: the ResourceQuota to change in each namespace; one that
+/// does not exist is refused unless `create` says to make it.
+#[derive(Clone, Copy, Debug)]
+pub struct QuotaName<'a> {
+    pub name: &'a str,
+    pub create: bool,
+}
+
 /// New hard limits `assignments` for tenant `tenant`.
 ///
 /// A Capsule tenant (source `capsule`) whose `Tenant` object is in the
@@ -173,7 +181,7 @@ pub fn plan_quota(
     inventory: &Inventory,
     tenant: &Tenant,
     only: &[String],
-    quota_name: Option<&str>,
+    quota_name: Option<QuotaName<'_>>,
     assignments: &[(String, Quantity)],
 ) -> Result<QuotaPlan, String> {
     let capsule_source = tenant.source == CAPSULE_SOURCE;
@@ -188,7 +196,7 @@ pub fn plan_quota(
                 only.join(", ")
             ));
         }
-        if let Some(name) = quota_name {
+        if let Some(QuotaName { name, .. }) = quota_name {
             return Err(format!(
                 "tenant {} is a Capsule tenant: its quotas are set on its Tenant object \
                  (Tenant {} spec.resourceQuotas), not on a ResourceQuota such as {name}; \
@@ -230,7 +238,28 @@ pub fn plan_quota(
     {
         let quotas: Vec<&super::QuotaInfo> = inventory.quotas_in(ns).collect();
         let target = match (quota_name, quotas.as_slice()) {
-            (Some(name), _) => name.to_string(),
+            (Some(QuotaName { name, create }), existing) => {
+                // A mistyped name must not quietly become a second quota.
+                if !create && !existing.iter().any(|q| q.name == name) {
+                    return Err(format!(
+                        "{ns} has no ResourceQuota {name} ({}); check the name, or add \
+                         --create to create it",
+                        if existing.is_empty() {
+                            "it has none".to_string()
+                        } else {
+                            format!(
+                                "it has {}",
+                                existing
+                                    .iter()
+                                    .map(|q| q.name.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        }
+                    ));
+                }
+                name.to_string()
+            }
             (None, []) => DEFAULT_QUOTA_NAME.to_string(),
             (None, [only]) => only.name.clone(),
             (None, several) => {
@@ -475,6 +504,31 @@ mod tests {
             warnings[0].contains("pods 5 in a-1 is below what is already used (8)"),
             "{warnings:?}"
         );
+    }
+
+    #[test]
+    fn a_named_quota_must_exist_unless_created() {
+        let named = |create| {
+            Some(QuotaName {
+                name: "nosuch",
+                create,
+            })
+        };
+        let pods = [("pods".to_string(), q("5"))];
+        let err = plan_quota(&inventory(), &tenant(), &[], named(false), &pods).unwrap_err();
+        assert_eq!(
+            err,
+            "a-1 has no ResourceQuota nosuch (it has compute); check the name, or add \
+             --create to create it"
+        );
+        let plan = plan_quota(&inventory(), &tenant(), &[], named(true), &pods).unwrap();
+        assert_eq!(plan.objects[0]["metadata"]["name"], "nosuch");
+        let existing = Some(QuotaName {
+            name: "compute",
+            create: false,
+        });
+        let plan = plan_quota(&inventory(), &tenant(), &["a-1".into()], existing, &pods).unwrap();
+        assert_eq!(plan.objects[0]["spec"]["hard"]["requests.cpu"], "2");
     }
 
     #[test]
@@ -763,7 +817,10 @@ mod tests {
             &inv,
             &oil(),
             &[],
-            Some("compute"),
+            Some(QuotaName {
+                name: "compute",
+                create: false,
+            }),
             &[("pods".into(), q("7"))],
         )
         .unwrap_err();
