@@ -25,15 +25,23 @@ use output::Format;
     about = "A terminal console for multi-tenant Kubernetes",
     long_about = "tenantry watches tenant namespaces live and shows, per tenant, quota usage, \
                   the pod QoS breakdown, policy coverage and RBAC bindings. Without a \
-                  subcommand it opens the console on the current kubeconfig context."
+                  subcommand it opens the console on the current kubeconfig context.",
+    after_help = "Exit codes: 0 success; 1 check found findings at --fail-on, or a write was \
+                  refused by the server or cut short; 2 bad input, read-only mode, or the API \
+                  server could not be reached; sandbox status: 1 a component is not running, \
+                  3 no sandbox was started in that directory."
 )]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub console: ConsoleArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// Flags every command takes: where to connect, which namespaces, and
+/// whether writes are allowed.
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
     /// Kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
@@ -42,24 +50,64 @@ pub struct GlobalArgs {
     /// Kubeconfig context (default: the current one)
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
-    /// A namespace to watch when you cannot list namespaces (repeatable)
+    /// A namespace (repeatable): read one by one when you cannot list
+    /// namespaces; for `quota set` and `apply`, the write is limited to these
     #[arg(short = 'n', long = "namespace", global = true, value_name = "NS")]
     pub namespaces: Vec<String>,
-    /// Open this tenant's detail at start
-    #[arg(long, global = true, value_name = "TENANT")]
-    pub tenant: Option<String>,
-    /// Disable every write
+    /// Refuse every write before anything is sent (admission probes are skipped)
     #[arg(long, global = true)]
     pub readonly: bool,
+    /// The tenant the command is about: the console's detail view at
+    /// start, or `apply`'s target (set from their own flags)
+    #[arg(skip)]
+    pub tenant: Option<String>,
+    /// The console's look (set from [`ConsoleArgs`])
+    #[arg(skip)]
+    pub theme: Option<String>,
+    #[arg(skip)]
+    pub keymap: Option<String>,
+    #[arg(skip)]
+    pub color: ColorArg,
+}
+
+/// Flags of the console alone (`tenantry` without a subcommand, and `demo`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConsoleArgs {
+    /// Open this tenant's detail at start
+    #[arg(long, value_name = "TENANT")]
+    pub tenant: Option<String>,
     /// Theme: default, dark, light, mono, or one in the config dir
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
     /// Keymap: default, emacs, or one in the config dir
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub keymap: Option<String>,
-    /// Colour: auto follows NO_COLOR and COLORTERM
-    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
-    pub color: ColorArg,
+    /// Colour (default auto: follows NO_COLOR and COLORTERM)
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorArg>,
+}
+
+impl ConsoleArgs {
+    fn given(&self) -> Option<&'static str> {
+        if self.tenant.is_some() {
+            Some("--tenant")
+        } else if self.theme.is_some() {
+            Some("--theme")
+        } else if self.keymap.is_some() {
+            Some("--keymap")
+        } else if self.color.is_some() {
+            Some("--color")
+        } else {
+            None
+        }
+    }
+
+    fn into_global(self, global: &mut GlobalArgs) {
+        global.tenant = self.tenant;
+        global.theme = self.theme;
+        global.keymap = self.keymap;
+        global.color = self.color.unwrap_or_default();
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -74,12 +122,16 @@ pub enum ColorArg {
 pub enum Command {
     /// List tenants with namespaces, pods, worst quota pressure and QoS mix
     Tenants {
+        /// Output format
         #[arg(short, long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
-    /// One tenant's quota usage and QoS breakdown
+    /// One tenant: owners, quota usage, QoS breakdown, every policy check
+    /// (with the admission probes), RBAC bindings and network policies
     Report {
+        /// The tenant to report on (see `tenantry tenants`)
         tenant: String,
+        /// Output format
         #[arg(short, long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
@@ -94,11 +146,13 @@ pub enum Command {
         /// Count unknown results as failures too
         #[arg(long)]
         strict: bool,
+        /// Output format
         #[arg(short, long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
     /// List the templates (built-in and in the config dir's templates/) with their parameters
     Templates {
+        /// Output format
         #[arg(short, long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
@@ -132,6 +186,9 @@ pub enum Command {
     Apply {
         /// The template to apply (see `tenantry templates`)
         template: String,
+        /// The tenant to apply it to (its namespaces and owners as tenantry sees them)
+        #[arg(long, value_name = "TENANT", required = true)]
+        tenant: String,
         /// A template parameter (repeatable)
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
@@ -162,6 +219,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print a shell completion script
     Completions {
+        /// The shell to complete for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -174,6 +232,7 @@ pub enum QuotaAction {
     /// For a Capsule tenant with a Tenant object, the limits go to the
     /// Tenant's spec.resourceQuotas (Capsule updates the namespaces' quotas).
     Set {
+        /// The tenant whose quotas change
         tenant: String,
         /// The ResourceQuota to change when a namespace has several (not for
         /// Capsule tenants); it must exist unless --create is given
@@ -204,7 +263,8 @@ pub enum SandboxAction {
         #[arg(long, value_enum, default_value_t = SeedArg::Demo)]
         seed: SeedArg,
     },
-    /// Say what runs and what is healthy
+    /// Say what runs and what is healthy: exit 0 all running, 1 a component
+    /// is not running, 3 no sandbox was started in that directory
     Status {
         #[command(flatten)]
         dir: DirArg,
@@ -251,10 +311,44 @@ pub struct DemoArgs {
     /// Do not open the console: print how to reach the sandbox and wait for Ctrl-C
     #[arg(long)]
     pub no_console: bool,
+    #[command(flatten)]
+    pub console: ConsoleArgs,
 }
 
 /// Runs the parsed command and returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32> {
+    let mut cli = cli;
+    match &mut cli.command {
+        None => cli.console.clone().into_global(&mut cli.global),
+        Some(Command::Demo(args)) => {
+            if let Some(flag) = cli.console.given() {
+                bail!(write_cmd::UsageError(format!(
+                    "{flag} goes after `demo`: tenantry demo {flag} …"
+                )));
+            }
+            args.console.clone().into_global(&mut cli.global);
+        }
+        Some(Command::Apply { tenant, .. }) => {
+            if cli.console.given().is_some() {
+                bail!(write_cmd::UsageError(
+                    "console flags (--tenant, --theme, --keymap, --color) go without a \
+                     subcommand; apply's tenant is `tenantry apply TEMPLATE --tenant T`"
+                        .into()
+                ));
+            }
+            cli.global.tenant = Some(tenant.clone());
+        }
+        Some(_) => {
+            // Never ignored: a console flag given to a headless command is
+            // refused (check takes its tenants as arguments).
+            if let Some(flag) = cli.console.given() {
+                bail!(write_cmd::UsageError(format!(
+                    "{flag} is a console flag and does nothing for a subcommand; \
+                     for `check` and `report`, name the tenants as arguments"
+                )));
+            }
+        }
+    }
     match cli.command {
         Some(Command::Sandbox { action }) => sandbox_cmd::run(action),
         Some(Command::Demo(args)) => sandbox_cmd::demo(args, &cli.global),
@@ -322,6 +416,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         ),
         Some(Command::Apply {
             template,
+            tenant: _,
             sets,
             owners,
             dry_run,
@@ -584,9 +679,55 @@ pub async fn open_console(global: &GlobalArgs, connect_options: &ConnectOptions)
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     #[test]
     fn the_command_line_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn console_flags_are_refused_by_subcommands_never_ignored() {
+        // After the subcommand, clap does not know them.
+        let err = super::Cli::try_parse_from(["tenantry", "check", "--tenant", "acme"])
+            .expect_err("check has no --tenant");
+        assert_eq!(err.exit_code(), 2);
+        // Before it, they parse but are refused with a reason.
+        for args in [
+            ["tenantry", "--tenant", "acme", "check"],
+            ["tenantry", "--theme", "mono", "tenants"],
+        ] {
+            let cli = super::Cli::try_parse_from(args).expect("parses");
+            let err = super::run(cli).expect_err("refused");
+            assert!(
+                err.downcast_ref::<super::write_cmd::UsageError>().is_some(),
+                "{err:#}"
+            );
+            assert!(err.to_string().contains("console flag"), "{err:#}");
+        }
+    }
+
+    #[test]
+    fn subcommand_help_shows_only_its_own_flags() {
+        use clap::CommandFactory;
+        let mut command = super::Cli::command();
+        for name in ["tenants", "report", "check", "create", "quota", "templates"] {
+            let help = command
+                .find_subcommand_mut(name)
+                .expect(name)
+                .render_help()
+                .to_string();
+            for console_only in ["--theme", "--keymap", "--color"] {
+                assert!(!help.contains(console_only), "{name}: {help}");
+            }
+            assert!(!help.contains("Open this tenant"), "{name}: {help}");
+        }
+        let apply = command
+            .find_subcommand_mut("apply")
+            .expect("apply")
+            .render_help()
+            .to_string();
+        assert!(apply.contains("The tenant to apply it to"), "{apply}");
     }
 }
