@@ -139,6 +139,18 @@ fn parse_owners(owners: &[String]) -> Result<Vec<crate::model::Subject>, UsageEr
         .map_err(UsageError)
 }
 
+/// A template write about to be checked by [`check_bounds`].
+#[derive(Clone, Copy)]
+struct BoundedWrite<'a> {
+    connection: &'a Connection,
+    user: &'a str,
+    action: &'a str,
+    template: &'a Template,
+    tenant: &'a str,
+    namespaces: &'a [String],
+    dry_run: bool,
+}
+
 /// Where the objects land, checked before anything is sent: every object
 /// inside the tenant's `namespaces` unless the template's `reaches`
 /// declares it (scopes of custom kinds from discovery). A refusal is
@@ -146,15 +158,18 @@ fn parse_owners(owners: &[String]) -> Result<Vec<crate::model::Subject>, UsageEr
 /// the marks (objects reaching out, RBAC granting privileges) are printed
 /// ahead of the preview.
 async fn check_bounds(
-    connection: &Connection,
-    user: &str,
-    action: &str,
-    template: &Template,
-    tenant: &str,
-    namespaces: &[String],
+    write: &BoundedWrite<'_>,
     objects: &[kube::core::DynamicObject],
-    dry_run: bool,
 ) -> Option<i32> {
+    let BoundedWrite {
+        connection,
+        user,
+        action,
+        template,
+        tenant,
+        namespaces,
+        dry_run,
+    } = *write;
     let discovered = crate::kube::scope::discover_scopes(&connection.client, objects).await;
     let scope_of = |api_version: &str, kind: &str| {
         known_scope(api_version, kind).or_else(|| {
@@ -299,17 +314,16 @@ pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
         }
         let user = write_cmd::current_user(&connection).await;
         let action = format!("create tenant {} from {}", args.tenant, template.name);
-        if let Some(code) = check_bounds(
-            &connection,
-            &user,
-            &action,
+        let write = BoundedWrite {
+            connection: &connection,
+            user: &user,
+            action: &action,
             template,
-            args.tenant,
-            &namespaces,
-            &objects,
-            args.dry_run,
-        )
-        .await
+            tenant: args.tenant,
+            namespaces: &namespaces,
+            dry_run: args.dry_run,
+        };
+        if let Some(code) = check_bounds(&write, &objects).await
         {
             return Ok(code);
         }
@@ -409,18 +423,16 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
             })
         })?;
         let action = format!("apply template {} to {tenant}", template.name);
-        if let Some(code) = check_bounds(
-            &connection,
-            &state.identity.user,
-            &action,
+        let write = BoundedWrite {
+            connection: &connection,
+            user: &state.identity.user,
+            action: &action,
             template,
             tenant,
-            &target.namespaces,
-            &objects,
-            args.dry_run,
-        )
-        .await
-        {
+            namespaces: &target.namespaces,
+            dry_run: args.dry_run,
+        };
+        if let Some(code) = check_bounds(&write, &objects).await {
             return Ok(code);
         }
         let ctx =

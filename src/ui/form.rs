@@ -282,8 +282,11 @@ impl FormPopup<'_> {
                     ));
                 }
                 for plan in &preview.plan {
-                    lines.extend(plan_lines(self.ctx, plan, width));
-                    lines.extend(mark_lines(self.ctx, &self.flow.marks, plan, width));
+                    // The marks go right under the object's own line.
+                    let mut object = plan_lines(self.ctx, plan, width);
+                    let at = object.len().min(1);
+                    object.splice(at..at, mark_lines(self.ctx, &self.flow.marks, plan, width));
+                    lines.extend(object);
                 }
             }
             Stage::Refused { object, error } => {

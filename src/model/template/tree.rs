@@ -377,15 +377,15 @@ fn plain_placeholder_paths(text: &str) -> Result<BTreeSet<Vec<Seg>>, String> {
                     }
                     continue;
                 }
-                if let Some(frame) = stack.pop() {
-                    if frame.anchor != 0 {
-                        let depth = frame.path.as_ref().map_or(0, Vec::len);
-                        let relative = found[frame.found_from..]
-                            .iter()
-                            .map(|p| p[depth..].to_vec())
-                            .collect();
-                        anchors.insert(frame.anchor, relative);
-                    }
+                if let Some(frame) = stack.pop()
+                    && frame.anchor != 0
+                {
+                    let depth = frame.path.as_ref().map_or(0, Vec::len);
+                    let relative = found[frame.found_from..]
+                        .iter()
+                        .map(|p| p[depth..].to_vec())
+                        .collect();
+                    anchors.insert(frame.anchor, relative);
                 }
                 advance(&mut stack);
             }
