@@ -787,11 +787,13 @@ async fn a_hostile_owner_name_is_left_out_of_the_baseline_and_named_in_the_previ
     );
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains(&named), "{}", run.stdout);
+    let mut written = owner_subjects(&ns).await;
+    written.sort();
     assert_eq!(
-        owner_subjects(&ns).await,
+        written,
         [
-            ("User".to_string(), "zoe".to_string()),
-            ("Group".to_string(), "makers".to_string())
+            ("Group".to_string(), "makers".to_string()),
+            ("User".to_string(), "zoe".to_string())
         ]
     );
 }
@@ -1036,7 +1038,15 @@ async fn a_template_writing_outside_the_tenant_is_refused_with_nothing_written()
         config.path(),
         Persona::Admin,
         &audit,
-        &["apply", "cluster-readers", "--tenant", &tenant, "--dry-run"],
+        // (--force: the ConfigMap made above has another field manager.)
+        &[
+            "apply",
+            "cluster-readers",
+            "--tenant",
+            &tenant,
+            "--dry-run",
+            "--force",
+        ],
     );
     assert_eq!(
         preview.code,
