@@ -20,7 +20,7 @@ fn tenantry(persona: Persona) -> Command {
     cmd
 }
 
-const CHECKS: [&str; 21] = [
+const CHECKS: [&str; 22] = [
     "netpol.default-deny-ingress",
     "netpol.default-deny-egress",
     "netpol.cross-tenant",
@@ -36,6 +36,7 @@ const CHECKS: [&str; 21] = [
     "rbac.cluster-bindings",
     "rbac.foreign-subjects",
     "rbac.escalation",
+    "rbac.public-subjects",
     "rbac.quota-immutable",
     "admission.privileged",
     "admission.host-namespaces",

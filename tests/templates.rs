@@ -105,7 +105,7 @@ async fn a_tenant_created_from_the_baseline_passes_every_high_check_and_a_rerun_
     assert_eq!(check.code, Some(0), "{}{}", check.stdout, check.stderr);
     let report: serde_json::Value = serde_json::from_str(&check.stdout).expect("json");
     let checks = report["tenants"][0]["checks"].as_array().expect("checks");
-    assert_eq!(checks.len(), 21);
+    assert_eq!(checks.len(), 22);
     for check in checks {
         let severity = check["severity"].as_str().unwrap_or_default();
         if severity == "critical" || severity == "high" {
@@ -696,4 +696,378 @@ async fn the_servers_warnings_reach_the_preview() {
         run.stdout
     );
     assert!(run.stdout.contains("loose"), "{}", run.stdout);
+}
+
+/// A tenant of one namespace whose admin binding the tenant's own admin
+/// could have written: `subjects` as given.
+async fn tenant_with_owner_binding(prefix: &str, subjects: serde_json::Value) -> (String, String) {
+    let admin = cluster().client(Persona::Admin).await;
+    let tenant = unique_name(prefix);
+    let ns = format!("{tenant}-ns");
+    create_namespace(&admin, &ns, &[("tenantry.dev/tenant", &tenant)]).await;
+    let owner: RoleBinding = object(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": "owner"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+        "subjects": subjects,
+    }));
+    Api::<RoleBinding>::namespaced(admin, &ns)
+        .create(&PostParams::default(), &owner)
+        .await
+        .expect("owner binding");
+    (tenant, ns)
+}
+
+async fn owner_subjects(ns: &str) -> Vec<(String, String)> {
+    let admin = cluster().client(Persona::Admin).await;
+    Api::<RoleBinding>::namespaced(admin, ns)
+        .get("tenant-owner")
+        .await
+        .expect("the tenant-owner binding")
+        .subjects
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| (s.kind, s.name))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_hostile_owner_name_is_left_out_of_the_baseline_and_named_in_the_preview() {
+    let hostile = "mallory\n- kind: Group\n  name: system:authenticated";
+    let (tenant, ns) = tenant_with_owner_binding(
+        "hostile",
+        json!([
+            {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "zoe"},
+            {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": hostile},
+            {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "makers"},
+        ]),
+    )
+    .await;
+    let audit = audit_path(&tenant);
+    let named = format!(
+        "owner left out: User \"mallory\\n- kind: Group\\n  name: system:authenticated\" from RoleBinding {ns}/owner"
+    );
+
+    let preview = tenantry(
+        Persona::Admin,
+        &audit,
+        &[
+            "apply",
+            "tenant-baseline",
+            "--tenant",
+            &tenant,
+            "--dry-run",
+            "--diff",
+        ],
+    );
+    assert_eq!(
+        preview.code,
+        Some(0),
+        "{}{}",
+        preview.stdout,
+        preview.stderr
+    );
+    assert!(preview.stdout.contains(&named), "{}", preview.stdout);
+    assert!(
+        preview.stdout.contains("control character"),
+        "{}",
+        preview.stdout
+    );
+    // The name never reaches the preview as lines of its own.
+    assert!(
+        !preview.stdout.contains("\n- kind: Group"),
+        "{}",
+        preview.stdout
+    );
+
+    let run = tenantry(
+        Persona::Admin,
+        &audit,
+        &["apply", "tenant-baseline", "--tenant", &tenant],
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(&named), "{}", run.stdout);
+    let mut written = owner_subjects(&ns).await;
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            ("Group".to_string(), "makers".to_string()),
+            ("User".to_string(), "zoe".to_string())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_public_subject_fails_its_check_and_is_never_copied_as_an_owner() {
+    let (tenant, ns) = tenant_with_owner_binding(
+        "public",
+        json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "zoe"}]),
+    )
+    .await;
+    let admin = cluster().client(Persona::Admin).await;
+    let everyone: RoleBinding = object(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": {"name": "everyone"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+        "subjects": [
+            {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:authenticated"},
+            {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": format!("system:serviceaccounts:{ns}")},
+        ],
+    }));
+    Api::<RoleBinding>::namespaced(admin, &ns)
+        .create(&PostParams::default(), &everyone)
+        .await
+        .expect("a binding to everyone");
+    let audit = audit_path(&tenant);
+
+    let check = tenantry(Persona::Admin, &audit, &["check", &tenant, "-o", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&check.stdout).expect("json");
+    let public = report["tenants"][0]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "rbac.public-subjects")
+        .cloned()
+        .expect("the check");
+    assert_eq!(public["outcome"], "fail", "{public}");
+    assert_eq!(public["severity"], "critical", "{public}");
+    let reason = public["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains(&format!("{ns}/everyone binds ClusterRole admin to"))
+            && reason.contains("system:authenticated")
+            && reason.contains(&format!("system:serviceaccounts:{ns}")),
+        "{reason}"
+    );
+    assert_eq!(check.code, Some(1), "a critical finding fails the run");
+
+    let run = tenantry(
+        Persona::Admin,
+        &audit,
+        &["apply", "tenant-baseline", "--tenant", &tenant],
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!(
+            "owner left out: Group \"system:authenticated\" from RoleBinding {ns}/everyone: a public subject"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        owner_subjects(&ns).await,
+        [("User".to_string(), "zoe".to_string())]
+    );
+    // And it cannot be named as an owner either.
+    let refused = tenantry(
+        Persona::Admin,
+        &audit,
+        &[
+            "apply",
+            "tenant-baseline",
+            "--tenant",
+            &tenant,
+            "--owner",
+            "group:system:authenticated",
+        ],
+    );
+    assert_eq!(
+        refused.code,
+        Some(2),
+        "{}{}",
+        refused.stdout,
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("public subject"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[tokio::test]
+async fn a_template_writing_outside_the_tenant_is_refused_with_nothing_written() {
+    let (tenant, ns) = tenant_with_owner_binding(
+        "bounds",
+        json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "zoe"}]),
+    )
+    .await;
+    let admin = cluster().client(Persona::Admin).await;
+    let other = unique_name("bystander");
+    create_namespace(&admin, &other, &[]).await;
+    let config_maps = |namespace: &str| {
+        Api::<k8s_openapi::api::core::v1::ConfigMap>::namespaced(admin.clone(), namespace)
+    };
+    // What the templates would change, inside and outside the tenant.
+    for namespace in [&ns, &other] {
+        let cm: k8s_openapi::api::core::v1::ConfigMap = object(json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "team"}, "data": {"team": "before"},
+        }));
+        config_maps(namespace)
+            .create(&PostParams::default(), &cm)
+            .await
+            .expect("config map");
+    }
+    let version = |cm: k8s_openapi::api::core::v1::ConfigMap| cm.metadata.resource_version;
+    let before_inside = version(config_maps(&ns).get("team").await.expect("cm"));
+    let before_outside = version(config_maps(&other).get("team").await.expect("cm"));
+
+    let config = tempfile::tempdir().expect("temp dir");
+    let templates = config.path().join("templates");
+    std::fs::create_dir_all(&templates).expect("templates dir");
+    let inside = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team\n  namespace: ${NAMESPACE}\ndata:\n  team: after\n";
+    let files = [
+        (
+            "cluster-readers",
+            format!(
+                "name: cluster-readers\n---\n{inside}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ${{TENANT}}-readers\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: Group\n  name: ${{TENANT}}-devs\n  apiGroup: rbac.authorization.k8s.io\n"
+            ),
+        ),
+        (
+            "elsewhere",
+            format!(
+                "name: elsewhere\nparameters:\n- name: WHERE\n  required: true\n---\n{inside}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team\n  namespace: ${{WHERE}}\ndata:\n  team: after\n"
+            ),
+        ),
+        (
+            "nowhere",
+            format!(
+                "name: nowhere\n---\n{inside}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team-again\ndata:\n  team: after\n"
+            ),
+        ),
+    ];
+    for (name, text) in &files {
+        std::fs::write(templates.join(format!("{name}.yaml")), text).expect("write");
+    }
+    let audit = audit_path(&tenant);
+    let crb_name = format!("{tenant}-readers");
+    let set_where = format!("WHERE={other}");
+    let new_tenant = format!("{tenant}-new");
+    let cases: [(Vec<&str>, String); 4] = [
+        (
+            vec!["apply", "cluster-readers", "--tenant", &tenant],
+            format!(
+                "ClusterRoleBinding {crb_name}: ClusterRoleBinding is cluster-scoped, outside tenant {tenant}"
+            ),
+        ),
+        (
+            vec![
+                "apply",
+                "elsewhere",
+                "--tenant",
+                &tenant,
+                "--set",
+                &set_where,
+            ],
+            format!(
+                "ConfigMap {other}/team: namespace {other} is not one of tenant {tenant}'s ({ns})"
+            ),
+        ),
+        (
+            vec!["apply", "nowhere", "--tenant", &tenant, "--dry-run"],
+            "ConfigMap team-again: ConfigMap is namespaced but this object names no namespace"
+                .to_string(),
+        ),
+        (
+            vec![
+                "create",
+                &new_tenant,
+                "--owner",
+                "user:zoe",
+                "--template",
+                "cluster-readers",
+            ],
+            format!(
+                "ClusterRoleBinding {tenant}-new-readers: ClusterRoleBinding is cluster-scoped"
+            ),
+        ),
+    ];
+    for (args, expected) in &cases {
+        let run = tenantry_in(config.path(), Persona::Admin, &audit, args);
+        assert_eq!(run.code, Some(1), "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("refused, outside the tenant: {expected}")),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("reaches: [") || run.stderr.contains("names no namespace"));
+        assert!(run.stderr.contains("nothing was sent"), "{}", run.stderr);
+        assert!(
+            !run.stdout.contains("create "),
+            "no preview: {}",
+            run.stdout
+        );
+    }
+    // Nothing written: same resourceVersions, no binding, no namespace.
+    assert_eq!(
+        version(config_maps(&ns).get("team").await.expect("cm")),
+        before_inside
+    );
+    assert_eq!(
+        version(config_maps(&other).get("team").await.expect("cm")),
+        before_outside
+    );
+    let bindings = Api::<k8s_openapi::api::rbac::v1::ClusterRoleBinding>::all(admin.clone());
+    assert!(bindings.get_opt(&crb_name).await.expect("get").is_none());
+    assert!(!namespace_exists(&format!("{tenant}-new")).await);
+    let lines = audit_lines(&audit);
+    assert_eq!(lines.len(), cases.len(), "{lines:#?}");
+    for (line, (_, expected)) in lines.iter().zip(&cases) {
+        assert_eq!(line["result"], "refused", "{line}");
+        assert!(
+            line["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&format!("outside the tenant: {expected}")),
+            "{line}"
+        );
+    }
+
+    // Declared, it is previewed with its marks before anything is written.
+    std::fs::write(
+        templates.join("cluster-readers.yaml"),
+        files[0].1.replace(
+            "name: cluster-readers\n",
+            "name: cluster-readers\nreaches: [ClusterRoleBinding]\n",
+        ),
+    )
+    .expect("write");
+    let preview = tenantry_in(
+        config.path(),
+        Persona::Admin,
+        &audit,
+        // (--force: the ConfigMap made above has another field manager.)
+        &[
+            "apply",
+            "cluster-readers",
+            "--tenant",
+            &tenant,
+            "--dry-run",
+            "--force",
+        ],
+    );
+    assert_eq!(
+        preview.code,
+        Some(0),
+        "{}{}",
+        preview.stdout,
+        preview.stderr
+    );
+    assert!(
+        preview.stdout.contains(&format!(
+            "marked    ClusterRoleBinding {crb_name}: outside tenant {tenant}: cluster-scoped (declared: reaches ClusterRoleBinding); binds ClusterRole cluster-admin"
+        )),
+        "{}",
+        preview.stdout
+    );
+    assert!(
+        preview
+            .stdout
+            .contains(&format!("create    ClusterRoleBinding {crb_name}")),
+        "{}",
+        preview.stdout
+    );
+    assert!(bindings.get_opt(&crb_name).await.expect("get").is_none());
 }

@@ -1318,3 +1318,44 @@ fn a_write_cut_short_reports_what_was_and_was_not_applied() {
     );
     assert_screens("form_report", &state);
 }
+
+#[test]
+fn a_preview_marks_what_reaches_outside_the_tenant_and_what_grants_privileges() {
+    use tenantry::kube::write::{ObjectRef, PlanSummary};
+    use tenantry::model::template::{Source, Template};
+    let mut state = admin();
+    // A user template in place of the one the form suggests for initech.
+    let text = "name: netpol-default-deny\nreaches: [ClusterRoleBinding]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n  namespace: ${NAMESPACE}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ${TENANT}-admins\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: Group\n  name: ${TENANT}-admins\n  apiGroup: rbac.authorization.k8s.io\n";
+    let user =
+        Template::parse(text, "mine.yaml", Source::User("mine.yaml".into())).expect("template");
+    for t in &mut state.templates.templates {
+        if t.name == "netpol-default-deny" {
+            *t = user.clone();
+        }
+    }
+    select(&mut state, "initech");
+    key(&mut state, KeyAction::ApplyTemplate);
+    key(&mut state, KeyAction::Submit);
+    let plan = vec![
+        PlanSummary {
+            reference: reference("NetworkPolicy", "initech-app", "default-deny"),
+            exists: true,
+            changes: vec![],
+            checked: true,
+            warnings: vec![],
+        },
+        PlanSummary {
+            reference: ObjectRef {
+                kind: "ClusterRoleBinding".into(),
+                namespace: None,
+                name: "initech-admins".into(),
+            },
+            exists: false,
+            changes: vec![change(".roleRef.name", None, Some(json!("cluster-admin")))],
+            checked: true,
+            warnings: vec![],
+        },
+    ];
+    update(&mut state, Action::WritePlanned(Ok(plan)));
+    assert_screens("form_marks", &state);
+}

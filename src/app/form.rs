@@ -11,8 +11,9 @@ use ratatui_textarea::TextArea;
 
 use crate::kube::write::{ApplyOutcome, PlanSummary, WriteError};
 use crate::model::quota_edit::plan_quota;
+use crate::model::reach::{ObjectMark, check_reach, known_scope};
 use crate::model::template::{
-    Catalogue, Target, Template, check_dns_label, parse_owner, tenant_label_for,
+    Catalogue, Target, Template, check_dns_label, parse_owner, screen_owners, tenant_label_for,
 };
 use crate::model::{Quantity, Resolution, Tenant, TenantId, parse_quantity};
 
@@ -163,8 +164,12 @@ pub struct WriteFlow {
     pub scroll: usize,
     /// The rendered objects the preview and the apply are about.
     pub objects: Vec<DynamicObject>,
-    /// Warnings about the whole write (quota below use and the like).
+    /// Warnings about the whole write (quota below use, owners left out
+    /// of a template and the like).
     pub warnings: Vec<String>,
+    /// Objects the preview marks before the confirm: outside the tenant
+    /// (as the template declares) or granting privileges.
+    pub marks: Vec<ObjectMark>,
     /// Why the form was filled as it is (the suggested template), shown
     /// under the fields.
     pub notes: Vec<String>,
@@ -234,6 +239,7 @@ impl WriteFlow {
             scroll: 0,
             objects: Vec::new(),
             warnings: Vec::new(),
+            marks: Vec::new(),
             notes: Vec::new(),
             submitted: false,
         }
@@ -506,6 +512,7 @@ impl WriteFlow {
             ));
         }
         self.warnings.clear();
+        self.marks.clear();
         let values: BTreeMap<String, String> = self
             .fields
             .iter()
@@ -536,16 +543,18 @@ impl WriteFlow {
                     .map(|o| parse_owner(o))
                     .collect::<Result<Vec<_>, _>>()?;
                 let (tenant_label, _) = tenant_label_for("label", ctx.resolvers);
-                return template
+                let objects = template
                     .render(&Target {
-                        tenant: name,
-                        namespaces,
+                        tenant: name.clone(),
+                        namespaces: namespaces.clone(),
                         owners,
                         values,
                         tenant_label,
                         label_namespaces: true,
                     })
-                    .map_err(|e| e.to_string());
+                    .map_err(|e| e.to_string())?;
+                self.marks = within_tenant(&objects, &name, &namespaces, template)?;
+                return Ok(objects);
             }
             FlowKind::ApplyTemplate { tenant } => {
                 let found = visible_tenant(ctx, tenant)?;
@@ -555,16 +564,31 @@ impl WriteFlow {
                     .map_err(|e| e.to_string())?;
                 let (tenant_label, label_namespaces) =
                     tenant_label_for(&found.source, ctx.resolvers);
-                return template
+                // Owners come from bindings the tenant's own admins write:
+                // those that cannot be bound safely are left out, named.
+                let (owners, skipped) = if template.uses_owners() {
+                    screen_owners(found, ctx.inventory)
+                } else {
+                    (found.owners.clone(), Vec::new())
+                };
+                self.warnings
+                    .extend(skipped.iter().map(ToString::to_string));
+                let namespaces = split(self.value_of(&FieldRole::Namespaces));
+                let objects = template
                     .render(&Target {
                         tenant: tenant.to_string(),
-                        namespaces: split(self.value_of(&FieldRole::Namespaces)),
-                        owners: found.owners.clone(),
+                        namespaces: namespaces.clone(),
+                        owners,
                         values,
                         tenant_label,
                         label_namespaces,
                     })
-                    .map_err(|e| e.to_string());
+                    .map_err(|e| match skipped.len() {
+                        0 => e.to_string(),
+                        n => format!("{e} ({n} of the tenant's owners left out: {})", skipped[0]),
+                    })?;
+                self.marks = within_tenant(&objects, tenant.as_str(), &namespaces, template)?;
+                return Ok(objects);
             }
             FlowKind::EditQuota { tenant } => {
                 let found = visible_tenant(ctx, tenant)?;
@@ -645,6 +669,28 @@ impl WriteFlow {
             ),
         }
     }
+}
+
+/// Where a template's objects land: inside the tenant, or where its
+/// `reaches` says; the marks for the preview, or the refusal. The console
+/// knows the scope of the built-in kinds only (the CLI asks discovery for
+/// the others).
+fn within_tenant(
+    objects: &[DynamicObject],
+    tenant: &str,
+    namespaces: &[String],
+    template: &Template,
+) -> Result<Vec<ObjectMark>, String> {
+    check_reach(objects, tenant, namespaces, &template.reaches, &known_scope).map_err(|refusal| {
+        format!(
+            "refused, outside the tenant: {refusal}{}; nothing was sent",
+            if refusal.scope_unknown {
+                " (the console knows the built-in kinds; `tenantry apply` asks the API server about the others)"
+            } else {
+                ""
+            }
+        )
+    })
 }
 
 fn visible_tenant<'a>(ctx: &'a FormContext<'_>, id: &TenantId) -> Result<&'a Tenant, String> {

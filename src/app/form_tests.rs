@@ -628,3 +628,133 @@ fn the_suggested_template_says_why_and_nothing_is_suggested_without_a_failing_ch
     assert!(flow.fields[0].visible_problem(false).is_none());
     assert!(flow.fields[0].visible_problem(true).is_some());
 }
+
+fn admin_binding(ns: &str, name: &str, subjects: serde_json::Value) -> Object {
+    let rb: k8s_openapi::api::rbac::v1::RoleBinding = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name, "namespace": ns},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+        "subjects": subjects,
+    }))
+    .unwrap();
+    Object::RoleBinding(crate::model::projection::BindingInfo::from_role_binding(
+        &rb,
+    ))
+}
+
+fn choose_template(s: &mut State, name: &str) {
+    // The apply form opens on its template field.
+    clear_field(s);
+    type_text(s, name);
+}
+
+#[test]
+fn owners_read_from_the_cluster_are_screened_and_named_before_the_confirm() {
+    let mut s = state();
+    update(
+        &mut s,
+        Action::Watch(WatchUpdate::Change(Change::Applied(admin_binding(
+            "acme-dev",
+            "owner",
+            serde_json::json!([
+                {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "zoe"},
+                {"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
+                 "name": "mallory\n- kind: Group\n  name: system:authenticated"},
+            ]),
+        )))),
+    );
+    update(
+        &mut s,
+        Action::Watch(WatchUpdate::Change(Change::Applied(admin_binding(
+            "acme-prod",
+            "everyone",
+            serde_json::json!([
+                {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:authenticated"},
+            ]),
+        )))),
+    );
+    key(&mut s, KeyAction::ApplyTemplate);
+    choose_template(&mut s, "tenant-baseline");
+    let effects = key(&mut s, KeyAction::Submit);
+    let [Effect::Preflight { objects, .. }] = effects.as_slice() else {
+        panic!("expected a preflight, got {effects:?} ({:?})", s.message);
+    };
+    let bindings: Vec<&DynamicObject> = objects
+        .iter()
+        .filter(|o| o.types.as_ref().is_some_and(|t| t.kind == "RoleBinding"))
+        .collect();
+    assert_eq!(bindings.len(), 2);
+    for b in bindings {
+        assert_eq!(
+            b.data["subjects"],
+            serde_json::json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "zoe"}])
+        );
+    }
+    let warnings = &flow(&s).warnings;
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    assert!(
+        warnings.iter().any(|w| w.contains(
+            "owner left out: User \"mallory\\n- kind: Group\\n  name: system:authenticated\" from RoleBinding acme-dev/owner"
+        )),
+        "{warnings:#?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.contains(
+            "owner left out: Group \"system:authenticated\" from RoleBinding acme-prod/everyone: a public subject"
+        )),
+        "{warnings:#?}"
+    );
+    assert!(warnings.iter().all(|w| !w.contains('\n')));
+}
+
+fn user_template(text: &str) -> crate::model::template::Template {
+    crate::model::template::Template::parse(
+        text,
+        "user.yaml",
+        crate::model::template::Source::User("user.yaml".into()),
+    )
+    .unwrap()
+}
+
+const CLUSTER_READERS: &str = "name: readers\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: inside\n  namespace: ${NAMESPACE}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ${TENANT}-readers\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: Group\n  name: ${TENANT}-devs\n  apiGroup: rbac.authorization.k8s.io\n";
+
+#[test]
+fn a_template_leaving_the_tenant_is_refused_unless_declared_and_then_marked() {
+    let mut s = state();
+    s.templates.templates.push(user_template(CLUSTER_READERS));
+    key(&mut s, KeyAction::ApplyTemplate);
+    choose_template(&mut s, "readers");
+    let effects = key(&mut s, KeyAction::Submit);
+    assert!(effects.is_empty(), "{effects:?}");
+    let message = s.message.clone().unwrap_or_default();
+    assert!(
+        message.contains("refused, outside the tenant: ClusterRoleBinding acme-readers")
+            && message.contains("reaches: [ClusterRoleBinding]")
+            && message.contains("nothing was sent"),
+        "{message}"
+    );
+    assert!(matches!(flow(&s).stage, Stage::Editing));
+
+    let mut s = state();
+    let declared = CLUSTER_READERS.replace(
+        "name: readers\n",
+        "name: readers\nreaches: [ClusterRoleBinding]\n",
+    );
+    s.templates.templates.push(user_template(&declared));
+    key(&mut s, KeyAction::ApplyTemplate);
+    choose_template(&mut s, "readers");
+    let effects = key(&mut s, KeyAction::Submit);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Preflight { .. }]),
+        "{effects:?}"
+    );
+    let marks = &flow(&s).marks;
+    assert_eq!(marks.len(), 1, "{marks:?}");
+    assert!(marks[0].is_for("ClusterRoleBinding", None, "acme-readers"));
+    assert_eq!(
+        marks[0].marks,
+        [
+            "outside tenant acme: cluster-scoped (declared: reaches ClusterRoleBinding)",
+            "binds ClusterRole cluster-admin: every permission on the cluster"
+        ]
+    );
+}

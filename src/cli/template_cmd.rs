@@ -11,11 +11,12 @@ use serde::Serialize;
 use super::GlobalArgs;
 use super::output::{self, Format};
 use super::write_cmd::{self, Detail, UsageError};
-use crate::kube::client::{ConnectOptions, connect};
+use crate::kube::client::{ConnectOptions, Connection, connect};
 use crate::model::TenantId;
+use crate::model::reach::{Reach, check_reach, known_scope};
 use crate::model::template::{
     BUILTIN_PARAMETERS, Catalogue, Parameter, Source, Target, Template, check_dns_label,
-    parse_owner, tenant_label_for,
+    parse_owner, screen_owners, tenant_label_for,
 };
 
 /// The catalogue: built-ins and `templates/` in the config dir.
@@ -36,6 +37,7 @@ struct TemplateOut<'a> {
     description: &'a str,
     source: &'a Source,
     parameters: &'a [Parameter],
+    reaches: &'a [Reach],
 }
 
 #[derive(Serialize)]
@@ -60,6 +62,7 @@ pub fn templates(format: Format) -> Result<i32> {
                 description: &t.description,
                 source: &t.source,
                 parameters: &t.parameters,
+                reaches: &t.reaches,
             })
             .collect(),
         builtin_parameters: BUILTIN_PARAMETERS.into_iter().collect(),
@@ -134,6 +137,73 @@ fn parse_owners(owners: &[String]) -> Result<Vec<crate::model::Subject>, UsageEr
         .map(|o| parse_owner(o))
         .collect::<Result<Vec<_>, _>>()
         .map_err(UsageError)
+}
+
+/// A template write about to be checked by [`check_bounds`].
+#[derive(Clone, Copy)]
+struct BoundedWrite<'a> {
+    connection: &'a Connection,
+    user: &'a str,
+    action: &'a str,
+    template: &'a Template,
+    tenant: &'a str,
+    namespaces: &'a [String],
+    dry_run: bool,
+}
+
+/// Where the objects land, checked before anything is sent: every object
+/// inside the tenant's `namespaces` unless the template's `reaches`
+/// declares it (scopes of custom kinds from discovery). A refusal is
+/// recorded in the audit log and printed, and gives exit code 1; otherwise
+/// the marks (objects reaching out, RBAC granting privileges) are printed
+/// ahead of the preview.
+async fn check_bounds(
+    write: &BoundedWrite<'_>,
+    objects: &[kube::core::DynamicObject],
+) -> Option<i32> {
+    let BoundedWrite {
+        connection,
+        user,
+        action,
+        template,
+        tenant,
+        namespaces,
+        dry_run,
+    } = *write;
+    let discovered = crate::kube::scope::discover_scopes(&connection.client, objects).await;
+    let scope_of = |api_version: &str, kind: &str| {
+        known_scope(api_version, kind).or_else(|| {
+            discovered
+                .get(&(api_version.to_string(), kind.to_string()))
+                .copied()
+        })
+    };
+    match check_reach(objects, tenant, namespaces, &template.reaches, &scope_of) {
+        Ok(marks) => {
+            for mark in marks {
+                println!("marked    {mark}");
+            }
+            None
+        }
+        Err(refusal) => {
+            let message = format!("outside the tenant: {refusal}");
+            let recorded = crate::audit::record_write(
+                &connection.context,
+                user,
+                action,
+                crate::kube::write::describe_objects(objects),
+                dry_run,
+                "refused",
+                Some(message.clone()),
+            );
+            if let Err(err) = recorded {
+                eprintln!("tenantry: warning: could not write the audit log: {err:#}");
+            }
+            eprintln!("tenantry: refused, {message}");
+            eprintln!("tenantry: nothing was sent");
+            Some(1)
+        }
+    }
 }
 
 pub struct CreateArgs<'a> {
@@ -242,15 +312,25 @@ pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
                 }
             }
         }
-        let ctx = write_cmd::WriteContext::new(
-            &connection,
-            write_cmd::current_user(&connection).await,
-            global,
-            &config,
-        );
+        let user = write_cmd::current_user(&connection).await;
+        let action = format!("create tenant {} from {}", args.tenant, template.name);
+        let write = BoundedWrite {
+            connection: &connection,
+            user: &user,
+            action: &action,
+            template,
+            tenant: args.tenant,
+            namespaces: &namespaces,
+            dry_run: args.dry_run,
+        };
+        if let Some(code) = check_bounds(&write, &objects).await
+        {
+            return Ok(code);
+        }
+        let ctx = write_cmd::WriteContext::new(&connection, user, global, &config);
         write_cmd::execute(
             &ctx,
-            &format!("create tenant {} from {}", args.tenant, template.name),
+            &action,
             objects,
             args.dry_run,
             args.force,
@@ -307,7 +387,16 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
         }
         let (tenant_label, label_namespaces) =
             tenant_label_for(&found.source, &crate::live::resolvers(&config.settings));
-        let mut owners = found.owners.clone();
+        // The owners' names come from bindings the tenant's own admins
+        // write: those that could not be bound safely are left out, named.
+        let (mut owners, skipped) = if template.uses_owners() {
+            screen_owners(found, &state.inventory)
+        } else {
+            (found.owners.clone(), Vec::new())
+        };
+        for s in &skipped {
+            println!("note      {s}");
+        }
         for o in extra_owners {
             if !owners.contains(&o) {
                 owners.push(o);
@@ -326,14 +415,31 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
             tenant_label,
             label_namespaces,
         };
-        let objects = template
-            .render(&target)
-            .map_err(|e| UsageError(e.to_string()))?;
+        let objects = template.render(&target).map_err(|e| {
+            UsageError(if skipped.is_empty() {
+                e.to_string()
+            } else {
+                format!("{e} ({} left out, see above)", skipped.len())
+            })
+        })?;
+        let action = format!("apply template {} to {tenant}", template.name);
+        let write = BoundedWrite {
+            connection: &connection,
+            user: &state.identity.user,
+            action: &action,
+            template,
+            tenant,
+            namespaces: &target.namespaces,
+            dry_run: args.dry_run,
+        };
+        if let Some(code) = check_bounds(&write, &objects).await {
+            return Ok(code);
+        }
         let ctx =
             write_cmd::WriteContext::new(&connection, state.identity.user.clone(), global, &config);
         write_cmd::execute(
             &ctx,
-            &format!("apply template {} to {tenant}", template.name),
+            &action,
             objects,
             args.dry_run,
             args.force,

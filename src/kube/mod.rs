@@ -4,5 +4,6 @@ pub mod access;
 pub mod apply;
 pub mod client;
 pub mod probe;
+pub mod scope;
 pub mod watch;
 pub mod write;

@@ -394,7 +394,9 @@ const fn check(
 
 use Severity::{Critical, High, Info, Low, Medium};
 
-static CHECKS: [Check; 21] = [
+pub mod public_subjects;
+
+static CHECKS: [Check; 22] = [
     check(
         "netpol.default-deny-ingress",
         Critical,
@@ -514,6 +516,14 @@ static CHECKS: [Check; 21] = [
         "rbac-tool analysis",
         None,
         rbac_escalation,
+    ),
+    check(
+        "rbac.public-subjects",
+        Critical,
+        "no binding names system:authenticated, system:unauthenticated, system:anonymous or system:serviceaccounts[:<ns>]",
+        "tenancy notes (personas); MTB-PL1-CC-TI-2",
+        None,
+        public_subjects::rbac_public_subjects,
     ),
     check(
         "rbac.quota-immutable",
@@ -2000,6 +2010,7 @@ rules:
                 ("rbac.cluster-bindings", High),
                 ("rbac.foreign-subjects", High),
                 ("rbac.escalation", Critical),
+                ("rbac.public-subjects", Critical),
                 ("rbac.quota-immutable", High),
                 ("admission.privileged", Critical),
                 ("admission.host-namespaces", Critical),
@@ -2070,7 +2081,7 @@ rules:
     fn acme_passes_everything_at_high_and_above() {
         let d = demo();
         let results = run(&d, "acme");
-        assert_eq!(results.len(), 21);
+        assert_eq!(results.len(), 22);
         for r in &results {
             if r.severity >= High {
                 assert_eq!(r.outcome, Outcome::Pass, "{r:?}");

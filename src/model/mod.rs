@@ -9,6 +9,7 @@ pub mod projection;
 pub mod quantity;
 pub mod quota_edit;
 pub mod rbac;
+pub mod reach;
 pub mod template;
 pub mod tenant;
 

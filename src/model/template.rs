@@ -5,11 +5,14 @@
 //! per namespace and per owner, and labels every object. No I/O here except
 //! [`Catalogue::load`], which reads the user's template directory.
 //!
-//! Substitution is textual, before YAML parsing, so a placeholder may sit
-//! anywhere a value can; values are refused when they contain line breaks or
-//! control characters, which keeps the line numbers of the body stable and
-//! makes a rendered document fail to parse only when a value breaks YAML
-//! syntax, and then the error names the parameters that went into it.
+//! Each document is parsed once, when the template loads, into a tree with
+//! its placeholders kept as scalars ([`tree`]); rendering fills them in
+//! inside string scalars and keys, so no value (a `--set`, an owner's name
+//! read from the cluster, a namespace or tenant name) can add, remove or
+//! rename a key, an item or a document, or change a kind. Owners read from
+//! the cluster are checked like `--owner` before they are bound
+//! ([`owners`]), and where the objects land is checked by
+//! [`crate::model::reach`] against the header's `reaches`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -22,7 +25,13 @@ use serde_json::Value;
 
 use super::projection::Subject;
 use super::quantity::parse_quantity;
+use super::reach::Reach;
 use super::tenant::{CAPSULE_TENANT_LABEL, ResolverKind};
+
+pub mod owners;
+mod tree;
+
+pub use owners::{SkippedOwner, owner_problem, screen_owners};
 
 /// The tenant label tenantry puts on the namespaces it creates.
 pub const TENANT_LABEL: &str = "tenantry.dev/tenant";
@@ -126,6 +135,9 @@ struct Header {
     description: String,
     #[serde(default)]
     parameters: Vec<HeaderParameter>,
+    /// Where the template writes outside the tenant (see [`Reach`]).
+    #[serde(default)]
+    reaches: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,7 +172,7 @@ impl fmt::Display for Source {
 /// One document of the body, with the line it starts on in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Document {
-    text: String,
+    body: tree::Node,
     line: usize,
     placeholders: BTreeSet<String>,
 }
@@ -170,14 +182,29 @@ pub struct Template {
     pub name: String,
     pub description: String,
     pub parameters: Vec<Parameter>,
+    /// Where it may write outside the target tenant (the header's
+    /// `reaches`); empty: only inside it.
+    pub reaches: Vec<Reach>,
     pub source: Source,
     origin: String,
     documents: Vec<Document>,
 }
 
 /// Who owns a tenant: `user:NAME`, `group:NAME` or
-/// `serviceaccount:NAMESPACE:NAME`.
+/// `serviceaccount:NAMESPACE:NAME`. Public subjects
+/// (`group:system:authenticated` and the like) are refused: they would
+/// make everyone an owner.
 pub fn parse_owner(text: &str) -> Result<Subject, String> {
+    let subject = parse_owner_syntax(text)?;
+    match super::checks::public_subjects::why_public(&subject) {
+        Some(who) => Err(format!(
+            "{text:?} is a public subject ({who}): it cannot own a tenant"
+        )),
+        None => Ok(subject),
+    }
+}
+
+fn parse_owner_syntax(text: &str) -> Result<Subject, String> {
     let hint = "owners are user:NAME, group:NAME or serviceaccount:NAMESPACE:NAME";
     let Some((kind, rest)) = text.split_once(':') else {
         return Err(format!("{text:?} is not an owner: {hint}"));
@@ -282,14 +309,7 @@ fn placeholders(text: &str) -> Result<Vec<At<String>>, At<String>> {
                 return Err(("\"${\" is not closed by '}'".into(), line_index + 1, column));
             };
             let name = &after[..end];
-            let valid = name
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-            if !valid {
+            if !tree::is_parameter_name(name) {
                 return Err((
                     format!(
                         "\"${{{name}}}\" is not a parameter name (upper-case letters, digits and '_')"
@@ -415,6 +435,11 @@ impl Template {
                 regex,
             });
         }
+        let reaches = header
+            .reaches
+            .iter()
+            .map(|r| Reach::parse(r).map_err(|e| at(header_line, 1, e)))
+            .collect::<Result<Vec<_>, _>>()?;
         let declared: BTreeSet<&str> = parameters.iter().map(|p| p.name.as_str()).collect();
         let mut documents = Vec::new();
         for (line, text) in sections {
@@ -456,8 +481,37 @@ impl Template {
             {
                 return Err(at(line, 1, "this document has no metadata.name".into()));
             }
+            // What an object is stays the template's: no value decides it.
+            for field in ["apiVersion", "kind"] {
+                if value
+                    .get(field)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| v.contains("${"))
+                {
+                    return Err(at(
+                        line,
+                        1,
+                        format!(
+                            "{field} holds a placeholder: an object's {field} is written out in the template"
+                        ),
+                    ));
+                }
+            }
+            let body = tree::build(&text, &value).map_err(|e| at(line, 1, e))?;
+            let mut used = BTreeSet::new();
+            tree::params(&body, &mut used);
+            if let Some(name) = used
+                .iter()
+                .find(|n| !is_builtin(n) && !declared.contains(n.as_str()))
+            {
+                return Err(at(
+                    line,
+                    1,
+                    format!("unknown parameter ${{{name}}}: declare it under parameters"),
+                ));
+            }
             documents.push(Document {
-                text,
+                body,
                 line,
                 placeholders: found.into_iter().map(|(n, _, _)| n).collect(),
             });
@@ -474,6 +528,7 @@ impl Template {
             name: header.name,
             description: header.description,
             parameters,
+            reaches,
             source,
             origin: origin.to_string(),
             documents,
@@ -590,6 +645,27 @@ impl Template {
             check_dns_label(ns, "namespace").map_err(error)?;
             super::tenant::check_not_system_namespace(ns).map_err(error)?;
         }
+        for (what, text) in [
+            ("the tenant name", &target.tenant),
+            ("the tenant label key", &target.tenant_label),
+        ] {
+            if let Some(c) = text.chars().find(|c| c.is_control()) {
+                return Err(error(format!(
+                    "{what} {text:?} holds the control character {c:?}"
+                )));
+            }
+        }
+        // Owners read from the cluster are screened by the caller
+        // (`screen_owners`), which names those it leaves out; any that
+        // reaches here unchecked stops the render.
+        for owner in &target.owners {
+            if let Some(why) = owner_problem(owner) {
+                return Err(error(format!(
+                    "owner {} {:?} cannot be bound: {why}",
+                    owner.kind, owner.name
+                )));
+            }
+        }
         for doc in &self.documents {
             let namespaces: Vec<Option<&str>> = if doc.placeholders.contains("NAMESPACE") {
                 if target.namespaces.is_empty() {
@@ -613,32 +689,36 @@ impl Template {
             };
             for ns in &namespaces {
                 for owner in &owners {
-                    let text = substitute(&doc.text, |name| match name {
-                        "TENANT" => Some(target.tenant.clone()),
-                        "NAMESPACE" => ns.map(str::to_string),
-                        "OWNER_KIND" => owner.map(|o| o.kind.clone()),
-                        "OWNER_NAME" => owner.map(|o| o.name.clone()),
-                        "TENANT_LABEL" => Some(target.tenant_label.clone()),
-                        other => values.get(other).cloned(),
-                    });
-                    let mut value: Value = serde_saphyr::from_str(&text).map_err(|e| {
-                        let used: Vec<&str> = doc
-                            .placeholders
-                            .iter()
-                            .map(String::as_str)
-                            .filter(|p| !is_builtin(p))
-                            .collect();
-                        let mut err = yaml_error_at(&self.origin, doc.line - 1, &e);
-                        err.message = format!(
-                            "after substituting parameters this document is not valid YAML ({}){}",
-                            err.message,
-                            if used.is_empty() {
-                                String::new()
-                            } else {
-                                format!("; check the values of {}", used.join(", "))
+                    let fill = |name: &str| {
+                        let builtin = match name {
+                            "TENANT" => Some(target.tenant.clone()),
+                            "NAMESPACE" => Some(ns.unwrap_or_default().to_string()),
+                            "OWNER_KIND" => Some(owner.map(|o| o.kind.clone()).unwrap_or_default()),
+                            "OWNER_NAME" => Some(owner.map(|o| o.name.clone()).unwrap_or_default()),
+                            "TENANT_LABEL" => Some(target.tenant_label.clone()),
+                            _ => None,
+                        };
+                        match builtin {
+                            Some(text) => tree::Fill::Name(text),
+                            None => {
+                                tree::Fill::Param(values.get(name).cloned().unwrap_or_default())
                             }
-                        );
-                        err
+                        }
+                    };
+                    let mut value = tree::render(&doc.body, &fill).map_err(|e| {
+                        let message = match e {
+                            tree::RenderError::NotAScalar { param, value } => format!(
+                                "{param} = {value:?} sits unquoted in the template (${{{param}}}), where YAML would not read it as that one value; \
+                                 check the values of {param}, or quote the placeholder (\"${{{param}}}\") to make it a string"
+                            ),
+                            tree::RenderError::SameKey(key) => format!(
+                                "two keys of one mapping render as {key:?}; check the values that go into its keys"
+                            ),
+                        };
+                        TemplateError {
+                            location: format!("{}:{}", self.origin, doc.line),
+                            message,
+                        }
                     })?;
                     if let Some(owner) = owner {
                         fix_service_account_subjects(&mut value, owner);
@@ -666,27 +746,6 @@ impl Template {
 fn is_blank_or_comment(line: &str) -> bool {
     let t = line.trim();
     t.is_empty() || t.starts_with('#')
-}
-
-fn substitute(text: &str, value: impl Fn(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        match after.find('}') {
-            Some(end) => {
-                out.push_str(&value(&after[..end]).unwrap_or_default());
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push_str(&rest[start..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// What a template is rendered for.

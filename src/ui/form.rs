@@ -272,8 +272,21 @@ impl FormPopup<'_> {
                         theme.style("ui.warning"),
                     ));
                 }
+                if !self.flow.marks.is_empty() {
+                    lines.push(text(
+                        format!(
+                            "▲ {} marked: outside the tenant (as the template declares) or granting privileges.",
+                            crate::app::objects_count(self.flow.marks.len())
+                        ),
+                        theme.style("ui.warning"),
+                    ));
+                }
                 for plan in &preview.plan {
-                    lines.extend(plan_lines(self.ctx, plan, width));
+                    // The marks go right under the object's own line.
+                    let mut object = plan_lines(self.ctx, plan, width);
+                    let at = object.len().min(1);
+                    object.splice(at..at, mark_lines(self.ctx, &self.flow.marks, plan, width));
+                    lines.extend(object);
                 }
             }
             Stage::Refused { object, error } => {
@@ -401,6 +414,34 @@ fn problem_lines(field: &Field, submitted: bool, input_x: u16, area: Rect) -> Ve
             if problem.blocking { "✗" } else { "!" }
         )),
     }
+}
+
+/// The marks of one object of the plan, under it: `▲ outside tenant …`.
+fn mark_lines(
+    ctx: Ctx<'_>,
+    marks: &[crate::model::reach::ObjectMark],
+    plan: &PlanSummary,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let r = &plan.reference;
+    let style = ctx.theme.style("ui.warning");
+    marks
+        .iter()
+        .filter(|m| m.is_for(&r.kind, r.namespace.as_deref(), &r.name))
+        .flat_map(|m| m.marks.iter())
+        .flat_map(|mark| {
+            wrap(
+                &format!("▲ {}", sanitize(mark)),
+                width.saturating_sub(4).max(10),
+                style,
+            )
+        })
+        .map(|line| {
+            let mut spans = vec![Span::raw("    ")];
+            spans.extend(line.spans);
+            Line::from(spans)
+        })
+        .collect()
 }
 
 fn count_verbs(plan: &[PlanSummary]) -> (usize, usize, usize) {
