@@ -463,7 +463,7 @@ fn audit_log_ready(objects: &[DynamicObject]) -> Result<(), (ObjectRef, WriteErr
         (
             reference,
             WriteError::Other(format!(
-                "refused before anything was sent: the audit record cannot be written: {err:#}"
+                "refused, nothing was sent: the audit record cannot be written: {err:#}"
             )),
         )
     })

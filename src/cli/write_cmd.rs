@@ -182,9 +182,8 @@ pub async fn execute(
         ));
     }
     // No request leaves before the audit log is known to take the record.
-    crate::audit::AuditLog::open().context(
-        "the write was refused before anything was sent: its audit record cannot be written",
-    )?;
+    crate::audit::AuditLog::open()
+        .context("the write was refused, nothing was sent: its audit record cannot be written")?;
     let writer = Writer::new(ctx.connection.client.clone(), force);
     let planned = match writer.preflight(&objects).await {
         Ok(planned) => planned,
