@@ -8,6 +8,7 @@ pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod credentials;
 pub mod kube;
 pub mod live;
 pub mod logging;

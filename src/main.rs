@@ -15,8 +15,11 @@ fn main() {
     let code = match tenantry::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            tracing::error!("{err:#}");
-            eprintln!("tenantry: {err:#}");
+            // The log writer sanitizes and redacts on its own; stderr gets
+            // the same treatment here (the message may quote the server).
+            let message = format!("{err:#}");
+            tracing::error!("{message}");
+            eprintln!("tenantry: {}", tenantry::credentials::inert(&message));
             if let Some((path, _)) = &log {
                 eprintln!("tenantry: the log is in {}", path.display());
             }

@@ -370,6 +370,7 @@ impl ConsoleWrites {
         objects: &[DynamicObject],
         force: bool,
     ) -> Result<Vec<PlanSummary>, (ObjectRef, WriteError)> {
+        audit_log_ready(objects)?;
         let writer = Writer::new(self.client.clone(), force);
         match writer.preflight(objects).await {
             Ok(planned) => {
@@ -399,6 +400,10 @@ impl ConsoleWrites {
         expected: &[PlanSummary],
         tx: &tokio::sync::mpsc::UnboundedSender<Action>,
     ) {
+        if let Err(refusal) = audit_log_ready(objects) {
+            let _ = tx.send(Action::WritePlanned(Err(refusal)));
+            return;
+        }
         let writer = Writer::new(self.client.clone(), force);
         let planned = match writer.preflight(objects).await {
             Ok(planned) => planned,
@@ -438,4 +443,28 @@ impl ConsoleWrites {
         self.audit(action, objects, false, result, message);
         let _ = tx.send(Action::WriteDone(report));
     }
+}
+
+/// A write is refused before anything is sent when its audit record
+/// cannot be written; the refusal names the first object and says why.
+fn audit_log_ready(objects: &[DynamicObject]) -> Result<(), (ObjectRef, WriteError)> {
+    crate::audit::AuditLog::open().map(drop).map_err(|err| {
+        let first = objects.first();
+        let reference = ObjectRef {
+            kind: first
+                .and_then(|o| o.types.as_ref())
+                .map(|t| t.kind.clone())
+                .unwrap_or_default(),
+            namespace: first.and_then(|o| o.metadata.namespace.clone()),
+            name: first
+                .and_then(|o| o.metadata.name.clone())
+                .unwrap_or_default(),
+        };
+        (
+            reference,
+            WriteError::Other(format!(
+                "refused, nothing was sent: the audit record cannot be written: {err:#}"
+            )),
+        )
+    })
 }

@@ -109,7 +109,7 @@ pub fn run(
         Format::Table => check_table(&result),
         _ => serialize(&result, format)?,
     };
-    print!("{text}");
+    print!("{}", crate::model::text::sanitize_text(&text));
     Ok(if result.failed { 1 } else { 0 })
 }
 

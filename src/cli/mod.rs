@@ -16,6 +16,7 @@ use crate::app::{Action, State, Tab, View, update};
 use crate::config::{ColorChoice, ColorSupport, Config};
 use crate::kube::client::{ConnectOptions, Connection, connect};
 use crate::model::TenantId;
+use crate::model::text::{sanitize, sanitize_text};
 use output::Format;
 
 #[derive(Debug, Parser)]
@@ -223,6 +224,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Internal: runs the kubeconfig user's exec credential plugin without a
+    /// terminal, for the Kubernetes client (see `credentials`)
+    #[command(name = "credential-plugin", hide = true)]
+    CredentialPlugin {
+        #[arg(long)]
+        user: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -352,6 +360,10 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Some(Command::Sandbox { action }) => sandbox_cmd::run(action),
         Some(Command::Demo(args)) => sandbox_cmd::demo(args, &cli.global),
+        Some(Command::CredentialPlugin { user }) => Ok(crate::credentials::run_plugin(
+            cli.global.kubeconfig.as_deref(),
+            &user,
+        )),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             let mut command = Cli::command();
@@ -487,14 +499,14 @@ fn initial_state(global: &GlobalArgs, config: &Config, connection: &Connection) 
 fn headless(global: &GlobalArgs, render: impl FnOnce(&State) -> Result<String>) -> Result<i32> {
     let config = load_config(global);
     for warning in &config.warnings {
-        eprintln!("tenantry: warning: {warning}");
+        eprintln!("tenantry: warning: {}", sanitize(&warning.to_string()));
     }
     let rt = runtime()?;
     let text = rt.block_on(async {
         let (_, state) = synced_state(global, &config).await?;
         render(&state)
     })?;
-    print!("{text}");
+    print!("{}", sanitize_text(&text));
     Ok(0)
 }
 
@@ -533,10 +545,10 @@ fn quota_set(
         )
         .map_err(write_cmd::UsageError)?;
         if let Some(note) = plan.target_note() {
-            eprintln!("tenantry: {note}");
+            eprintln!("tenantry: {}", sanitize(&note));
         }
         for warning in plan.warnings() {
-            eprintln!("tenantry: warning: {warning}");
+            eprintln!("tenantry: warning: {}", sanitize(&warning));
         }
         let objects = plan
             .objects
@@ -579,7 +591,7 @@ fn report(global: &GlobalArgs, tenant: &str, output: Format) -> Result<i32> {
             _ => output::serialize(&out, output)?,
         })
     })?;
-    print!("{text}");
+    print!("{}", sanitize_text(&text));
     Ok(0)
 }
 
@@ -591,7 +603,7 @@ pub(crate) fn not_visible(state: &State, tenant: &str) -> String {
         if known.is_empty() {
             " (no tenant is visible at all; see `tenantry tenants`)".to_string()
         } else {
-            format!("; visible tenants: {}", known.join(", "))
+            format!("; visible tenants: {}", sanitize(&known.join(", ")))
         }
     )
 }
@@ -635,8 +647,9 @@ pub async fn open_console(global: &GlobalArgs, connect_options: &ConnectOptions)
     let config = load_config(global);
     let connection = connect(connect_options).await?;
     if connection.uses_exec_plugin {
-        // An exec credential plugin may prompt; it must do so before the
-        // terminal goes raw, so make one request now.
+        // One request before the screen is taken, so that the first
+        // credential is fetched up front. (The plugin never gets the
+        // terminal, now or later: see `credentials`.)
         let _ = crate::kube::client::whoami(&connection.client).await;
     }
     let mut state = initial_state(global, &config, &connection);

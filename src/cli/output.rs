@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::app::State;
+use crate::model::text::{Inert, sanitize};
 use crate::model::{
     self, Access, Kind, QosCounts, ResourceUsage, Scope, SyncState, Tenant, TenantRow,
 };
@@ -335,22 +336,25 @@ pub fn report(state: &State, tenant: &Tenant) -> ReportOutput {
     }
 }
 
-/// Serialises as JSON or YAML; tables are drawn by the callers.
+/// Serialises as JSON or YAML; tables are drawn by the callers. Every
+/// string, map keys included, goes through the sanitizer (`model::text`):
+/// the output stays valid and carries `\u{1b}` where the cluster had ESC.
 pub fn serialize<T: Serialize>(value: &T, format: Format) -> anyhow::Result<String> {
+    let value = Inert(value);
     Ok(match format {
-        Format::Json => serde_json::to_string_pretty(value)? + "\n",
-        Format::Yaml => serde_saphyr::to_string(value)?,
+        Format::Json => serde_json::to_string_pretty(&value)? + "\n",
+        Format::Yaml => serde_saphyr::to_string(&value)?,
         Format::Table => anyhow::bail!("internal: tables are drawn by the caller"),
     })
 }
 
-/// Plain-text table with columns padded to their widest cell. Cluster
-/// strings are stripped of control characters first: a table printed to a
-/// terminal must not carry escape sequences either.
+/// Plain-text table with columns padded to their widest cell. Every cell
+/// goes through the sanitizer first: a table printed to a terminal must not
+/// carry escape sequences, nor a newline that would forge a row.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let clean: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| strip_controls(c)).collect())
+        .map(|r| r.iter().map(|c| sanitize(c).into_owned()).collect())
         .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &clean {
@@ -377,12 +381,6 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         render(row.iter().map(String::as_str).collect(), &mut out);
     }
     out
-}
-
-fn strip_controls(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect()
 }
 
 pub fn tenants_table(out: &TenantsOutput) -> String {
@@ -425,18 +423,18 @@ pub fn tenants_table(out: &TenantsOutput) -> String {
     if !out.unassigned.is_empty() {
         text.push_str(&format!(
             "\nnamespaces in no tenant: {}\n",
-            strip_controls(&out.unassigned.join(", "))
+            sanitize(&out.unassigned.join(", "))
         ));
     }
     for conflict in &out.conflicts {
-        text.push_str(&format!("conflict: {}\n", strip_controls(conflict)));
+        text.push_str(&format!("conflict: {}\n", sanitize(conflict)));
     }
     for n in &out.no_access {
         text.push_str(&format!(
             "no access: {} in {}: {}\n",
             n.kind,
-            n.scope,
-            strip_controls(&n.reason)
+            sanitize(&n.scope),
+            sanitize(&n.reason)
         ));
     }
     text
@@ -445,9 +443,9 @@ pub fn tenants_table(out: &TenantsOutput) -> String {
 pub fn report_table(r: &ReportOutput) -> String {
     let mut text = format!(
         "tenant {} (resolver {}), namespaces: {}\n",
-        strip_controls(&r.tenant),
+        sanitize(&r.tenant),
         r.source,
-        strip_controls(&r.namespaces.join(", "))
+        sanitize(&r.namespaces.join(", "))
     );
     let owners: Vec<String> = r
         .owners
@@ -459,7 +457,7 @@ pub fn report_table(r: &ReportOutput) -> String {
         if owners.is_empty() {
             "none found".to_string()
         } else {
-            strip_controls(&owners.join(", "))
+            sanitize(&owners.join(", ")).into_owned()
         }
     ));
     let mut rows = Vec::new();
@@ -529,9 +527,9 @@ pub fn report_table(r: &ReportOutput) -> String {
         for c in &r.qos.containers_without_requests {
             text.push_str(&format!(
                 "  {}/{} {}\n",
-                strip_controls(&c.namespace),
-                strip_controls(&c.pod),
-                strip_controls(&c.container)
+                sanitize(&c.namespace),
+                sanitize(&c.pod),
+                sanitize(&c.container)
             ));
         }
     }
@@ -540,8 +538,8 @@ pub fn report_table(r: &ReportOutput) -> String {
         text.push_str(&format!(
             "no access: {} in {}: {}\n",
             n.kind,
-            n.scope,
-            strip_controls(&n.reason)
+            sanitize(&n.scope),
+            sanitize(&n.reason)
         ));
     }
     text
@@ -613,9 +611,9 @@ fn policy_rbac_network_tables(r: &ReportOutput) -> String {
         let bound: Vec<String> = risky.bound_to.iter().map(subject_label).collect();
         text.push_str(&format!(
             "risky: {} grants {} (bound to {})\n",
-            strip_controls(&risky.role),
-            strip_controls(&risky.rule),
-            strip_controls(&bound.join(", "))
+            sanitize(&risky.role),
+            sanitize(&risky.rule),
+            sanitize(&bound.join(", "))
         ));
     }
     for w in &r.rbac.who_can {
@@ -626,12 +624,12 @@ fn policy_rbac_network_tables(r: &ReportOutput) -> String {
             if subjects.is_empty() {
                 "nobody".to_string()
             } else {
-                strip_controls(&subjects.join(", "))
+                sanitize(&subjects.join(", ")).into_owned()
             },
             if w.answer.gaps.is_empty() {
                 String::new()
             } else {
-                format!(" (incomplete: {})", w.answer.gaps.join("; "))
+                format!(" (incomplete: {})", sanitize(&w.answer.gaps.join("; ")))
             }
         ));
     }
@@ -640,7 +638,7 @@ fn policy_rbac_network_tables(r: &ReportOutput) -> String {
     let deny = |d: &DenyStatus| match d {
         DenyStatus::Isolated { .. } => "default-deny".to_string(),
         DenyStatus::Open => "open".to_string(),
-        DenyStatus::Unknown { reason } => format!("unknown ({reason})"),
+        DenyStatus::Unknown { reason } => format!("unknown ({})", sanitize(reason)),
     };
     let rows: Vec<Vec<String>> = r
         .network
@@ -660,10 +658,7 @@ fn policy_rbac_network_tables(r: &ReportOutput) -> String {
         &rows,
     ));
     for allow in &r.network.cross_tenant {
-        text.push_str(&format!(
-            "cross-tenant: {}\n",
-            strip_controls(&allow.describe())
-        ));
+        text.push_str(&format!("cross-tenant: {}\n", sanitize(&allow.describe())));
     }
     text
 }

@@ -18,6 +18,7 @@ use crate::model::template::{
     BUILTIN_PARAMETERS, Catalogue, Parameter, Source, Target, Template, check_dns_label,
     parse_owner, screen_owners, tenant_label_for,
 };
+use crate::model::text::{sanitize, sanitize_text};
 
 /// The catalogue: built-ins and `templates/` in the config dir.
 pub fn catalogue() -> Catalogue {
@@ -51,7 +52,7 @@ struct TemplatesOut<'a> {
 pub fn templates(format: Format) -> Result<i32> {
     let catalogue = catalogue();
     for (_, err) in &catalogue.broken {
-        eprintln!("tenantry: warning: template {err}");
+        eprintln!("tenantry: warning: template {}", sanitize(&err.to_string()));
     }
     let out = TemplatesOut {
         templates: catalogue
@@ -73,7 +74,7 @@ pub fn templates(format: Format) -> Result<i32> {
             .collect(),
     };
     if format != Format::Table {
-        print!("{}", output::serialize(&out, format)?);
+        print!("{}", sanitize_text(&output::serialize(&out, format)?));
         return Ok(0);
     }
     let rows: Vec<Vec<String>> = catalogue
@@ -81,15 +82,12 @@ pub fn templates(format: Format) -> Result<i32> {
         .iter()
         .map(|t| vec![t.name.clone(), t.source.to_string(), t.description.clone()])
         .collect();
-    print!(
-        "{}",
-        output::table(&["TEMPLATE", "SOURCE", "DESCRIPTION"], &rows)
-    );
+    let mut text = output::table(&["TEMPLATE", "SOURCE", "DESCRIPTION"], &rows);
     for t in &catalogue.templates {
         if t.parameters.is_empty() {
             continue;
         }
-        println!("\n{} parameters:", t.name);
+        text.push_str(&format!("\n{} parameters:\n", sanitize(&t.name)));
         let rows: Vec<Vec<String>> = t
             .parameters
             .iter()
@@ -106,18 +104,16 @@ pub fn templates(format: Format) -> Result<i32> {
                 ]
             })
             .collect();
-        print!(
-            "{}",
-            output::table(
-                &["  NAME", "DEFAULT", "VALIDATION", "DESCRIPTION"],
-                &indent(rows)
-            )
-        );
+        text.push_str(&output::table(
+            &["  NAME", "DEFAULT", "VALIDATION", "DESCRIPTION"],
+            &indent(rows),
+        ));
     }
-    println!(
-        "\nbuilt-in parameters, filled by tenantry: {}",
+    text.push_str(&format!(
+        "\nbuilt-in parameters, filled by tenantry: {}\n",
         BUILTIN_PARAMETERS.map(|(n, _)| n).join(", ")
-    );
+    ));
+    print!("{}", sanitize_text(&text));
     Ok(0)
 }
 
@@ -276,9 +272,9 @@ pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
             eprintln!(
                 "tenantry: warning: tenant {} exists (namespaces {}): this changes it; \
                  check the owners and values below (`tenantry apply TEMPLATE --tenant {}` is the usual way)",
-                args.tenant,
-                names.join(", "),
-                args.tenant
+                sanitize(args.tenant),
+                sanitize(&names.join(", ")),
+                sanitize(args.tenant)
             );
             if args.namespaces.is_empty() {
                 namespaces = names;

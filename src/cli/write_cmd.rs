@@ -3,7 +3,7 @@
 //! the server, show what changes, then apply object by object and record
 //! the outcome in the audit log.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use kube::core::DynamicObject;
 
 use super::GlobalArgs;
@@ -11,6 +11,7 @@ use crate::audit::{FORCED, record_write};
 use crate::kube::client::Connection;
 use crate::kube::write::{Planned, Writer, describe_objects};
 use crate::model::quantity::{Quantity, parse_quantity};
+use crate::model::text::sanitize;
 
 /// A user-facing error whose exit code is 2 (bad input, before anything is
 /// sent).
@@ -123,7 +124,7 @@ pub fn print_plan(planned: &[Planned], detail: Detail) {
         } else {
             "  (checked by the server once its namespace exists)"
         };
-        println!("{verb:<9} {}{note}", plan.reference);
+        println!("{verb:<9} {}{note}", sanitize(&plan.reference.to_string()));
         for warning in &plan.warnings {
             println!("          warning from the server: {warning}");
         }
@@ -135,17 +136,20 @@ pub fn print_plan(planned: &[Planned], detail: Detail) {
         if show_fields {
             for change in &plan.changes {
                 let show = |v: &Option<serde_json::Value>| {
-                    v.as_ref().map_or("(none)".to_string(), |v| v.to_string())
+                    v.as_ref().map_or("(none)".to_string(), |v| {
+                        sanitize(&v.to_string()).into_owned()
+                    })
                 };
+                let path = sanitize(&change.path);
                 if plan.exists {
                     println!(
                         "            {}: {} -> {}",
-                        change.path,
+                        path,
                         show(&change.before),
                         show(&change.after)
                     );
                 } else {
-                    println!("            {}: {}", change.path, show(&change.after));
+                    println!("            {}: {}", path, show(&change.after));
                 }
             }
         }
@@ -177,6 +181,9 @@ pub async fn execute(
                 .into()
         ));
     }
+    // No request leaves before the audit log is known to take the record.
+    crate::audit::AuditLog::open()
+        .context("the write was refused, nothing was sent: its audit record cannot be written")?;
     let writer = Writer::new(ctx.connection.client.clone(), force);
     let planned = match writer.preflight(&objects).await {
         Ok(planned) => planned,

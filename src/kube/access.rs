@@ -52,7 +52,10 @@ pub async fn can(
     let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     match api.create(&PostParams::default(), &review).await {
         Ok(answer) => Ok(answer.status.is_some_and(|s| s.allowed)),
-        Err(err) => Err(format!("access review failed: {err}")),
+        Err(err) => Err(format!(
+            "access review failed: {}",
+            crate::credentials::error_text(&err)
+        )),
     }
 }
 

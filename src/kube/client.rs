@@ -27,8 +27,8 @@ pub struct Connection {
     /// The namespace the context names, if it names one explicitly.
     pub context_namespace: Option<String>,
     pub server: String,
-    /// Whether the user entry runs an exec credential plugin, which must be
-    /// run before the terminal goes raw (it may prompt).
+    /// Whether the user entry runs an exec credential plugin (always without
+    /// a terminal: see `credentials`).
     pub uses_exec_plugin: bool,
 }
 
@@ -75,13 +75,16 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
         })?;
     let context = named.context.clone().unwrap_or_default();
     let user = context.user.clone().unwrap_or_default();
-    let uses_exec_plugin = kubeconfig
+    let auth_info = kubeconfig
         .auth_infos
         .iter()
         .find(|a| a.name == user)
-        .and_then(|a| a.auth_info.as_ref())
-        .is_some_and(|a| a.exec.is_some());
-    let config = kube::Config::from_custom_kubeconfig(
+        .and_then(|a| a.auth_info.as_ref());
+    if let Some(auth_info) = auth_info {
+        crate::credentials::remember_secrets(auth_info);
+    }
+    let uses_exec_plugin = auth_info.is_some_and(|a| a.exec.is_some());
+    let mut config = kube::Config::from_custom_kubeconfig(
         kubeconfig,
         &KubeConfigOptions {
             context: Some(context_name.clone()),
@@ -90,9 +93,12 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
     )
     .await
     .with_context(|| format!("loading context {context_name:?}"))?;
+    // kube never sees the plugin itself: see `credentials`.
+    crate::credentials::guard_exec_plugin(&mut config, options.kubeconfig.as_deref(), &user)?;
     let server = config.cluster_url.to_string();
-    let client =
-        kube::Client::try_from(config.clone()).context("building the Kubernetes client")?;
+    let client = kube::Client::try_from(config.clone())
+        .map_err(|err| anyhow::anyhow!(crate::credentials::error_text(&err)))
+        .context("building the Kubernetes client")?;
     Ok(Connection {
         client,
         config,

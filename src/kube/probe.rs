@@ -104,7 +104,7 @@ pub async fn dry_run_pod(client: &kube::Client, namespace: &str, pod: &Pod) -> D
             code: status.code,
             message: status.message.clone(),
         },
-        Err(err) => DryRun::Error(err.to_string()),
+        Err(err) => DryRun::Error(crate::credentials::error_text(&err)),
     }
 }
 
@@ -125,7 +125,7 @@ pub fn impersonating(config: &kube::Config, user: &str) -> Result<kube::Client, 
     let mut config = config.clone();
     config.auth_info.impersonate = Some(user.to_string());
     config.auth_info.impersonate_groups = None;
-    kube::Client::try_from(config).map_err(|err| err.to_string())
+    kube::Client::try_from(config).map_err(|err| crate::credentials::error_text(&err))
 }
 
 /// Whether `user` may `verb` a resource in `namespace`, asked with a
@@ -158,7 +158,7 @@ pub async fn subject_can(
     match api.create(&PostParams::default(), &review).await {
         Ok(answer) => Ok(answer.status.is_some_and(|s| s.allowed)),
         Err(kube::Error::Api(status)) => Err(status.message.clone()),
-        Err(err) => Err(err.to_string()),
+        Err(err) => Err(crate::credentials::error_text(&err)),
     }
 }
 
@@ -179,7 +179,7 @@ pub async fn own_rules(
     let answer = api
         .create(&PostParams::default(), &review)
         .await
-        .map_err(|err| err.to_string())?;
+        .map_err(|err| crate::credentials::error_text(&err))?;
     let status = answer.status.unwrap_or_default();
     let rules = status
         .resource_rules
@@ -282,7 +282,7 @@ pub async fn run_probes(
         config.auth_info.impersonate = Some(identity.user.clone());
         config.auth_info.impersonate_groups =
             (!identity.groups.is_empty()).then(|| identity.groups.clone());
-        kube::Client::try_from(config).map_err(|err| err.to_string())
+        kube::Client::try_from(config).map_err(|err| crate::credentials::error_text(&err))
     } else if identity.user == current_user {
         Ok(client.clone())
     } else {

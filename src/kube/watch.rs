@@ -335,7 +335,7 @@ fn error_state(err: &watcher::Error) -> SyncState {
             reason: status.message.clone(),
         },
         _ => SyncState::Failed {
-            reason: err.to_string(),
+            reason: crate::credentials::error_text(err),
         },
     }
 }
@@ -370,7 +370,7 @@ async fn poll_namespaces(client: Client, names: Vec<String>, tx: UnboundedSender
                     kind: Kind::Namespace,
                     scope,
                     state: SyncState::Failed {
-                        reason: err.to_string(),
+                        reason: crate::credentials::error_text(&err),
                     },
                 },
             };

@@ -13,6 +13,7 @@ use kube::discovery::Scope;
 use serde_json::Value;
 
 use super::apply::{FIELD_MANAGER, KindCache};
+use crate::model::text::sanitize;
 
 /// "ResourceQuota acme-dev/tenant-quota".
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -31,15 +32,18 @@ impl fmt::Display for ObjectRef {
     }
 }
 
-/// The text of a `Warning` header: `299 - "message"` → `message`.
+/// The text of a `Warning` header: `299 - "message"` → `message`,
+/// sanitized (it is the server's text).
 fn warning_text(header: &str) -> String {
     let rest = header
         .split_once(" - ")
         .map_or(header, |(_, text)| text)
         .trim();
-    rest.strip_prefix('"')
+    let text = rest
+        .strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
-        .map_or_else(|| rest.to_string(), |r| r.replace("\\\"", "\""))
+        .map_or_else(|| rest.to_string(), |r| r.replace("\\\"", "\""));
+    sanitize(&text).into_owned()
 }
 
 /// "Kind ns/name" for each object, for the audit log.
@@ -102,10 +106,13 @@ impl fmt::Display for WriteError {
     }
 }
 
+/// Sorts a kube error into what the user can do about it; every text in it
+/// is the server's or a library's, so it is sanitized (and any credential
+/// masked) here.
 fn classify(err: kube::Error) -> WriteError {
     match err {
         kube::Error::Api(status) => match status.code {
-            403 => WriteError::Forbidden(status.message.clone()),
+            403 => WriteError::Forbidden(sanitize(&status.message).into_owned()),
             409 if status.reason == "Conflict" || status.message.contains("conflict") => {
                 let fields = status
                     .details
@@ -113,20 +120,26 @@ fn classify(err: kube::Error) -> WriteError {
                     .map(|d| {
                         d.causes
                             .iter()
-                            .map(|c| (c.field.clone(), manager_of(&c.message)))
+                            .map(|c| {
+                                (
+                                    sanitize(&c.field).into_owned(),
+                                    sanitize(&manager_of(&c.message)).into_owned(),
+                                )
+                            })
                             .collect()
                     })
                     .unwrap_or_default();
                 WriteError::Conflict {
                     fields,
-                    message: status.message.clone(),
+                    message: sanitize(&status.message).into_owned(),
                 }
             }
-            _ => WriteError::Refused(status.message.clone()),
+            _ => WriteError::Refused(sanitize(&status.message).into_owned()),
         },
-        kube::Error::HyperError(e) => WriteError::Unreachable(e.to_string()),
-        kube::Error::Service(e) => WriteError::Unreachable(e.to_string()),
-        other => WriteError::Other(other.to_string()),
+        kube::Error::HyperError(_) | kube::Error::Service(_) => {
+            WriteError::Unreachable(crate::credentials::error_text(&err))
+        }
+        other => WriteError::Other(crate::credentials::error_text(&other)),
     }
 }
 
@@ -305,8 +318,9 @@ impl Writer {
             .headers()
             .get_all(http::header::WARNING)
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(warning_text)
+            // Read as UTF-8 (a warning may quote non-ASCII object data):
+            // dropped, it would hide the warning; it is sanitized instead.
+            .map(|v| warning_text(&String::from_utf8_lossy(v.as_bytes())))
             .collect();
         let status = response.status();
         let bytes = response

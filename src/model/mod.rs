@@ -12,6 +12,7 @@ pub mod rbac;
 pub mod reach;
 pub mod template;
 pub mod tenant;
+pub mod text;
 
 pub use aggregate::{
     Access, ContainerRef, NamespaceQuota, Pressure, QosBreakdown, QosCounts, ResourceUsage,

@@ -134,7 +134,7 @@ fn escape_sequences_from_the_cluster_are_inert() {
         ],
     );
     let buf = draw(&state, &theme("default"), 80, 24);
-    assert!(find(&buf, "^[[2Jx").is_some());
+    assert!(find(&buf, "\\u{1b}[2Jx").is_some());
     for cell in buf.content() {
         assert!(
             !cell.symbol().chars().any(|c| c.is_control()),
@@ -146,7 +146,7 @@ fn escape_sequences_from_the_cluster_are_inert() {
     update(&mut state, Action::Key(KeyAction::Open));
     update(&mut state, Action::Key(KeyAction::Tab(3)));
     let buf = draw(&state, &theme("default"), 160, 48);
-    assert!(find(&buf, "^[]52;c;aGVsbG8=^G").is_some());
+    assert!(find(&buf, "\\u{1b}]52;c;aGVsbG8=\\u{7}").is_some());
     assert!(buf.content().iter().all(|c| !c.symbol().contains('\u{1b}')));
 }
 
@@ -463,7 +463,7 @@ fn admission_checks_say_whether_the_probes_ran() {
     let mut evil = check("quota.compute", Severity::High, Outcome::Fail);
     evil.reason = "quota \u{1b}[2J in ns".into();
     let lines = policy::check_lines(&evil, None, &theme, 80);
-    assert!(lines[1].to_string().contains("quota ^[[2J in ns"));
+    assert!(lines[1].to_string().contains("quota \\u{1b}[2J in ns"));
 }
 
 #[test]

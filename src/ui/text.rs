@@ -1,49 +1,13 @@
 //! Text helpers: the one gate every cluster string passes before it is
-//! drawn, widths, truncation and number formatting.
+//! drawn (re-exported from `model::text`), widths, truncation and number formatting.
 
 use std::borrow::Cow;
 
 use ratatui::text::Span;
 
-/// Makes a string from the cluster safe to draw (DESIGN.md §8).
-///
-/// C0 controls (ESC included), DEL and the C1 range U+0080–U+009F are what
-/// terminals interpret as commands; they become visible caret notation
-/// (`ESC` → `^[`, `BEL` → `^G`, `DEL` → `^?`) or, for C1, `�`. The bidi
-/// overrides and isolates (which could make a name read as another) and the
-/// Unicode line and paragraph separators become `�` too. Clean strings are
-/// returned as they are, without allocating.
-pub fn sanitize(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\u{0}'..='\u{1f}' => {
-                out.push('^');
-                // Caret notation: 0x1b + 0x40 = '['.
-                out.push(char::from(c as u8 + 0x40));
-            }
-            '\u{7f}' => out.push_str("^?"),
-            c if is_unsafe(c) => out.push(REPLACEMENT),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// What unsafe characters outside C0 and DEL are replaced with.
-pub const REPLACEMENT: char = '\u{fffd}';
-
-fn is_unsafe(c: char) -> bool {
-    matches!(c,
-        '\u{0}'..='\u{1f}'
-        | '\u{7f}'..='\u{9f}'
-        | '\u{2028}' | '\u{2029}'
-        | '\u{202a}'..='\u{202e}'
-        | '\u{2066}'..='\u{2069}')
-}
+/// The one sanitizer (`model::text`): every cluster string is drawn
+/// through it; unsafe characters show as `\u{1b}`-style code points.
+pub use crate::model::text::sanitize;
 
 /// Display width in terminal cells.
 pub fn width(s: &str) -> usize {
@@ -159,25 +123,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn clean_strings_are_borrowed() {
-        assert!(matches!(sanitize("acme-dev"), Cow::Borrowed(_)));
-        assert!(matches!(sanitize("équipe-α"), Cow::Borrowed(_)));
-    }
-
-    #[test]
     fn escape_sequences_become_inert() {
-        let osc52 = sanitize("\x1b]52;c;aGVsbG8=\x07");
-        assert_eq!(osc52, "^[]52;c;aGVsbG8=^G");
-        let clear = sanitize("\x1b[2J");
-        assert_eq!(clear, "^[[2J");
-        for s in [osc52, clear] {
-            assert!(!s.contains('\x1b') && !s.contains('\x07'));
-        }
-        assert_eq!(sanitize("a\u{9b}31mb"), "a\u{fffd}31mb");
-        assert_eq!(sanitize("del\x7f"), "del^?");
-        assert_eq!(sanitize("tab\tnl\n"), "tab^Inl^J");
-        assert_eq!(sanitize("evil\u{202e}gpj.exe"), "evil\u{fffd}gpj.exe");
-        assert!(!sanitize("\u{85}x").chars().any(|c| c.is_control()));
+        assert_eq!(sanitize("\x1b[2J"), "\\u{1b}[2J");
+        assert_eq!(cell("a\x1b[31mb", 40), "a\\u{1b}[31mb");
+        assert!(matches!(sanitize("acme-dev"), Cow::Borrowed(_)));
     }
 
     #[test]
