@@ -580,7 +580,7 @@ async fn bad_templates_and_values_are_refused_before_anything_is_sent() {
         ),
         (
             vec!["apply", "netpol-default-deny"],
-            "apply needs the tenant",
+            "required arguments were not provided:\n  --tenant <TENANT>",
         ),
     ];
     for (args, expected) in cases {
