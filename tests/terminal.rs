@@ -213,7 +213,7 @@ async fn a_new_user_creates_a_tenant_raises_its_quota_and_applies_a_template_fro
     tmux.text(":");
     tmux.text(&tenant);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("Overview");
+    tmux.wait_for(&format!("tenantry › tenant {tenant}"));
     tmux.text("e");
     tmux.wait_for("Edit the quota");
     tmux.keys(&["BTab"]);
@@ -235,11 +235,15 @@ async fn a_new_user_creates_a_tenant_raises_its_quota_and_applies_a_template_fro
     assert_eq!(pods.as_deref(), Some("40"));
 
     // Apply netpol-default-deny to the other tenant (it has no policy).
+    // Escape and the next key sent together read as Alt+key (that is how
+    // terminals encode Alt), so the list must be back before ':' is typed,
+    // as it is for a person.
     tmux.keys(&["Escape"]);
+    tmux.wait_for("tenantry › tenants");
     tmux.text(":");
     tmux.text(&other);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("Overview");
+    tmux.wait_for(&format!("tenantry › tenant {other}"));
     tmux.text("a");
     let screen = tmux.wait_for("Apply a template");
     assert!(
