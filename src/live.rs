@@ -60,7 +60,14 @@ pub fn start(
     tx: UnboundedSender<Action>,
 ) -> JoinHandle<()> {
     let client = connection.client.clone();
+    let reachable = connection.clone();
     tokio::spawn(async move {
+        // A server that cannot be reached is said as such: left to the
+        // access reviews, every refusal would read as missing rights.
+        if let Err(message) = crate::kube::client::reach(&reachable).await {
+            let _ = tx.send(Action::Fatal(message));
+            return;
+        }
         let identity_client = client.clone();
         let identity_tx = tx.clone();
         tokio::spawn(async move {

@@ -236,3 +236,50 @@ fn any_process_with_arg(arg: &str) -> bool {
                 .is_some_and(alive)
     })
 }
+
+/// A closed port is "cannot reach", exit 2, for every headless command:
+/// never "no access", never an empty list with exit 0.
+#[test]
+fn an_unreachable_api_server_is_an_error_not_missing_rights() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let kubeconfig = dir.path().join("dead.kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: dead\n  cluster: {{server: \"https://127.0.0.1:{port}\", insecure-skip-tls-verify: true}}\nusers:\n- name: u\n  user: {{token: not-a-real-token}}\ncontexts:\n- name: dead\n  context: {{cluster: dead, user: u}}\ncurrent-context: dead\n"
+        ),
+    )
+    .expect("kubeconfig");
+    let kubeconfig = kubeconfig.to_string_lossy().into_owned();
+    for args in [
+        vec!["tenants"],
+        vec!["tenants", "-o", "json"],
+        vec!["report", "acme"],
+        vec!["check"],
+        vec!["quota", "set", "acme", "pods=3"],
+    ] {
+        let out = tenantry()
+            .args(&args)
+            .args(["--kubeconfig", &kubeconfig])
+            .env("TENANTRY_STATE_DIR", dir.path())
+            .env("TENANTRY_CONFIG_DIR", dir.path())
+            .output()
+            .expect("running tenantry");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "cannot reach the API server at https://127.0.0.1:{port}/"
+            )),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains("Connection refused"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("no access"), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+    }
+}

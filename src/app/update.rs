@@ -185,6 +185,7 @@ fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
             // Forget everything and list again: nothing stale survives.
             state.inventory = crate::model::Inventory::new();
             state.planned = false;
+            state.fatal = None;
             state.probes.clear();
             state.own_rules.clear();
             effects.push(Effect::Resync);
@@ -892,8 +893,10 @@ mod tests {
     #[test]
     fn refresh_forgets_the_inventory_and_asks_for_a_resync() {
         let mut state = loaded();
+        state.fatal = Some("cannot reach the API server".into());
         let effects = key(&mut state, KeyAction::Refresh);
         assert_eq!(effects, vec![Effect::Resync]);
+        assert_eq!(state.fatal, None, "a retry starts from scratch");
         assert!(state.loading());
         assert!(state.rows.is_empty());
     }

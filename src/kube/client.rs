@@ -112,6 +112,62 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
 
 /// The user name the API server sees (SelfSubjectReview), for the status
 /// line; None when the server does not answer it.
+/// How long the first request may take before the server counts as not
+/// answering (a paused or black-holed server never refuses).
+const REACH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Asks the API server for `/version`, which every user may read, so a
+/// failure here is about the connection, never about rights: unreachable,
+/// TLS, credentials or time-out, said as such with the server's address and
+/// the cause. Nothing may present these as "no access".
+pub async fn reach(connection: &Connection) -> Result<(), String> {
+    let server = &connection.server;
+    let answer = tokio::time::timeout(REACH_TIMEOUT, connection.client.apiserver_version()).await;
+    let err = match answer {
+        Ok(Ok(_)) => return Ok(()),
+        // Some clusters restrict /version; an answer is still an answer.
+        Ok(Err(kube::Error::Api(status))) if status.code == 403 => return Ok(()),
+        Ok(Err(err)) => err,
+        Err(_) => {
+            return Err(format!(
+                "cannot reach the API server at {server}: no answer within {} s",
+                REACH_TIMEOUT.as_secs()
+            ));
+        }
+    };
+    Err(match &err {
+        kube::Error::Api(status) if status.code == 401 => format!(
+            "the API server at {server} does not accept the credentials of kubeconfig user {} \
+             (401 Unauthorized): log in again or fix the user entry",
+            connection.user
+        ),
+        _ => format!(
+            "cannot reach the API server at {server}: {}",
+            cause_chain(&err)
+        ),
+    })
+}
+
+/// An error with its causes ("client error (Connect): tcp connect error:
+/// Connection refused (os error 111)"): the top message alone rarely says
+/// what went wrong. Sanitized and with credentials masked.
+pub fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    if let Some(credential) = crate::credentials::credential_failure(err) {
+        return crate::credentials::inert(&credential);
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut link: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = link {
+        let text = current.to_string();
+        // Wrappers often repeat their source's text; keep each once.
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        link = current.source();
+    }
+    crate::credentials::inert(&parts.join(": "))
+}
+
 pub async fn whoami(client: &kube::Client) -> Option<String> {
     use k8s_openapi::api::authentication::v1::SelfSubjectReview;
     use kube::api::{Api, PostParams};
