@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use kube::core::DynamicObject;
 use ratatui_textarea::TextArea;
 
-use crate::kube::write::{ApplyOutcome, PlanSummary, WriteError};
+use crate::model::write_plan::{ApplyOutcome, PlanSummary, WriteError};
 use crate::model::quota_edit::plan_quota;
 use crate::model::template::{
     Catalogue, Target, Template, check_dns_label, parse_owner, tenant_label_for,

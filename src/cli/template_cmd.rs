@@ -11,7 +11,6 @@ use serde::Serialize;
 use super::GlobalArgs;
 use super::output::{self, Format};
 use super::write_cmd::{self, Detail, UsageError};
-use crate::kube::client::{ConnectOptions, connect};
 use crate::model::TenantId;
 use crate::model::template::{
     BUILTIN_PARAMETERS, Catalogue, Parameter, Source, Target, Template, check_dns_label,
@@ -181,13 +180,18 @@ pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
     let mut objects = template
         .render(&target)
         .map_err(|e| UsageError(e.to_string()))?;
+    let action = format!("create tenant {} from {}", args.tenant, template.name);
     let rt = super::runtime()?;
     rt.block_on(async {
-        let connection = connect(&ConnectOptions {
-            kubeconfig: global.kubeconfig.clone(),
-            context: global.context.clone(),
-        })
-        .await?;
+        let connection = super::connect_with(global).await?;
+        write_cmd::refuse_early_if_readonly(
+            &connection,
+            global,
+            &config,
+            &action,
+            &objects,
+            args.dry_run,
+        )?;
         let api: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(connection.client.clone());
         // A tenant of this name already: say so, and without --namespaces
         // keep to its namespaces rather than adding one named after it.
@@ -242,15 +246,15 @@ pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
                 }
             }
         }
-        let ctx = write_cmd::WriteContext::new(
+        let writes = write_cmd::write_path(
             &connection,
             write_cmd::current_user(&connection).await,
             global,
             &config,
         );
         write_cmd::execute(
-            &ctx,
-            &format!("create tenant {} from {}", args.tenant, template.name),
+            &writes,
+            &action,
             objects,
             args.dry_run,
             args.force,
@@ -291,9 +295,19 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
         .map_err(|e| UsageError(e.to_string()))?;
     let extra_owners = parse_owners(args.owners)?;
     let config = super::load_config(global);
+    let action = format!("apply template {} to {tenant}", template.name);
     let rt = super::runtime()?;
     rt.block_on(async {
-        let (connection, state) = super::synced_state(global, &config).await?;
+        let connection = super::connect_with(global).await?;
+        write_cmd::refuse_early_if_readonly(
+            &connection,
+            global,
+            &config,
+            &action,
+            &[],
+            args.dry_run,
+        )?;
+        let (connection, state) = super::sync(connection, global, &config).await?;
         let Some(found) = state.resolution.tenant(&TenantId::new(tenant)) else {
             bail!(UsageError(super::not_visible(&state, tenant)));
         };
@@ -329,11 +343,11 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
         let objects = template
             .render(&target)
             .map_err(|e| UsageError(e.to_string()))?;
-        let ctx =
-            write_cmd::WriteContext::new(&connection, state.identity.user.clone(), global, &config);
+        let writes =
+            write_cmd::write_path(&connection, state.identity.user.clone(), global, &config);
         write_cmd::execute(
-            &ctx,
-            &format!("apply template {} to {tenant}", template.name),
+            &writes,
+            &action,
             objects,
             args.dry_run,
             args.force,

@@ -5,6 +5,10 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
+/// What tenantry calls itself to the API server: its requests can be told
+/// apart in the server's audit log (the read-only tests count them).
+pub const USER_AGENT: &str = concat!("tenantry/", env!("CARGO_PKG_VERSION"));
+
 /// What the user asked to connect to.
 #[derive(Debug, Clone, Default)]
 pub struct ConnectOptions {
@@ -90,6 +94,11 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
     )
     .await
     .with_context(|| format!("loading context {context_name:?}"))?;
+    let mut config = config;
+    config.headers.push((
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(USER_AGENT),
+    ));
     let server = config.cluster_url.to_string();
     let client =
         kube::Client::try_from(config.clone()).context("building the Kubernetes client")?;

@@ -6,3 +6,4 @@ pub mod client;
 pub mod probe;
 pub mod watch;
 pub mod write;
+pub mod write_path;

@@ -11,6 +11,7 @@ pub mod quota_edit;
 pub mod rbac;
 pub mod template;
 pub mod tenant;
+pub mod write_plan;
 
 pub use aggregate::{
     Access, ContainerRef, NamespaceQuota, Pressure, QosBreakdown, QosCounts, ResourceUsage,

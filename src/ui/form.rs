@@ -12,7 +12,7 @@ use super::text::sanitize;
 use super::{Ctx, clamp_scroll, fit_line};
 use crate::app::form::{Field, Stage, WriteFlow};
 use crate::config::{KeyAction, KeyContext};
-use crate::kube::write::{PlanSummary, WriteError};
+use crate::model::write_plan::{PlanSummary, WriteError};
 
 pub struct FormPopup<'a> {
     pub ctx: Ctx<'a>,
