@@ -6,8 +6,8 @@ use super::form::{FlowKind, Preview, Stage, WriteFlow};
 use super::state::{InputKind, InputState, Overlay, OwnRules, ProbeStatus, State, Tab, View};
 use crate::config::KeyAction;
 use crate::kube::watch::WatchUpdate;
-use crate::model::write_plan::{ApplyReport, ObjectRef, PlanSummary, Refusal, WriteError};
 use crate::model::TenantId;
+use crate::model::write_plan::{ApplyReport, ObjectRef, PlanSummary, Refusal, WriteError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {

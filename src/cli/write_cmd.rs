@@ -10,8 +10,8 @@ use kube::core::DynamicObject;
 use super::GlobalArgs;
 use crate::kube::client::Connection;
 use crate::kube::write_path::{Preview, WritePath};
-use crate::model::write_plan::{Committed, PlanSummary, Refusal, WriteError, WriteRequest};
 use crate::model::quantity::{Quantity, parse_quantity};
+use crate::model::write_plan::{Committed, PlanSummary, Refusal, WriteError, WriteRequest};
 
 /// A user-facing error whose exit code is 2 (bad input, before anything is
 /// sent).

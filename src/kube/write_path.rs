@@ -18,8 +18,8 @@
 use super::client::Connection;
 use super::write::Writer;
 use crate::model::write_plan::{
-    Committed, ObjectRef, PlanSummary, PreparedWrite, Refusal, WriteError,
-    WriteRequest, describe_objects, validate_objects,
+    Committed, ObjectRef, PlanSummary, PreparedWrite, Refusal, WriteError, WriteRequest,
+    describe_objects, validate_objects,
 };
 
 /// Whether a preview is recorded in the audit log on its own.
@@ -151,17 +151,15 @@ impl WritePath {
         };
         let now: Vec<PlanSummary> = planned.iter().map(|p| p.summary()).collect();
         if now != plan {
-            self.record(
-                &request,
-                false,
-                "refused",
-                Some(MOVED.into()),
-            );
+            self.record(&request, false, "refused", Some(MOVED.into()));
             return Committed::Moved(PreparedWrite { request, plan: now });
         }
         let report = writer.apply(&planned, on_applied).await;
         let (result, message) = if report.is_complete() {
-            ("applied", request.force.then(|| crate::audit::FORCED.to_string()))
+            (
+                "applied",
+                request.force.then(|| crate::audit::FORCED.to_string()),
+            )
         } else if report.applied.is_empty() {
             ("failed", Some(report.failure_message()))
         } else {

@@ -316,8 +316,13 @@ pub fn validate_objects(objects: &[DynamicObject]) -> Result<(), Refusal> {
         let Some(types) = object.types.as_ref() else {
             return Err(refuse("an object has no apiVersion/kind".into()));
         };
-        if let Err(err) = GroupVersionKind::try_from(types) {
-            return Err(refuse(format!("bad apiVersion {:?}: {err}", types.api_version)));
+        let well_formed = GroupVersionKind::try_from(types)
+            .is_ok_and(|gvk| !gvk.version.is_empty() && !gvk.version.contains('/'));
+        if !well_formed {
+            return Err(refuse(format!(
+                "bad apiVersion {:?}: expected VERSION or GROUP/VERSION",
+                types.api_version
+            )));
         }
         if types.kind.is_empty() {
             return Err(refuse("an object has no kind".into()));
@@ -482,6 +487,8 @@ mod tests {
         }));
         let refusal = validate_objects(&[bad_version]).unwrap_err();
         assert!(refusal.to_string().contains("bad apiVersion"), "{refusal}");
+        let kindless = object(json!({"apiVersion": "v1", "metadata": {"name": "x"}}));
+        assert!(validate_objects(&[kindless]).is_err());
     }
 
     #[test]

@@ -277,10 +277,12 @@ impl FormPopup<'_> {
                 }
             }
             Stage::Refused { object, error } => {
-                lines.push(text(
-                    "The server refused the dry run: nothing was written.".into(),
-                    theme.style("result.fail"),
-                ));
+                let headline = if matches!(error, WriteError::ReadOnly | WriteError::Invalid(_)) {
+                    "tenantry refused the write: nothing was sent."
+                } else {
+                    "The server refused the dry run: nothing was written."
+                };
+                lines.push(text(headline.into(), theme.style("result.fail")));
                 lines.push(text(
                     sanitize(object).into_owned(),
                     theme.style("ui.header"),
