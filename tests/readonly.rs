@@ -136,12 +136,18 @@ fn a_read_only_check_sends_no_admission_probe() {
         &["check", "acme", "-o", "json"],
     );
     assert!(run.code.is_some_and(|c| c < 2), "{}", run.stderr);
-    let probes: Vec<String> = tenantry_requests(since)
+    let events = tenantry_requests(since);
+    let probes: Vec<String> = events
         .iter()
         .filter(|e| e.verb == "create" && e.request_uri.contains("/pods?"))
         .map(AuditEvent::describe)
         .collect();
-    assert!(!probes.is_empty(), "the admission probes are counted");
+    assert!(
+        !probes.is_empty(),
+        "the admission probes are counted; tenantry sent: {:?}\n{}",
+        events.iter().map(AuditEvent::describe).collect::<Vec<_>>(),
+        run.stdout
+    );
     assert!(
         probes.iter().all(|p| p.contains("dryRun=All")),
         "{probes:?}"
@@ -189,7 +195,7 @@ fn read_only_writes_send_nothing_at_all() {
     let run = tenantry(
         Persona::Admin,
         &audit_file("dry"),
-        &["quota", "set", "acme", "pods=41", "--dry-run"],
+        &["quota", "set", "acme", "pods=41", "--dry-run", "--force"],
     );
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let dry_runs: Vec<String> = tenantry_requests(since)

@@ -50,7 +50,7 @@ pub struct AuditEvent {
     pub stage: String,
     #[serde(default)]
     pub verb: String,
-    #[serde(default)]
+    #[serde(default, rename = "requestURI")]
     pub request_uri: String,
     #[serde(default)]
     pub user_agent: String,
@@ -150,6 +150,10 @@ mod tests {
         let events = events_since(dir.path(), offset).expect("events");
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].verb, "create");
+        assert_eq!(
+            events[0].request_uri,
+            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+        );
         assert_eq!(
             events[0].object_ref.as_ref().map(|o| o.api_group.as_str()),
             Some("authorization.k8s.io")
