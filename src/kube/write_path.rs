@@ -137,9 +137,10 @@ impl WritePath {
         if let Err(refusal) = self.check_locally(&request, false) {
             return Committed::Refused(refusal);
         }
-        // The audit log is opened here, before the first request of the
-        // write: a write whose record could not be written must not be sent
-        // (DESIGN.md §10). Every record of a write goes through `record`.
+        // The place to open the audit log, before the first request of the
+        // write: DESIGN.md §10 refuses a write whose record cannot be
+        // written. (Not done yet: today `record` only warns when it cannot
+        // write; every record goes through it.)
         let writer = Writer::new(self.client.clone(), request.force);
         let planned = match writer.preflight(&request.objects).await {
             Ok(planned) => planned,
