@@ -16,8 +16,8 @@ use tokio::sync::mpsc::unbounded_channel;
 use crate::app::{Action, Effect, Overlay, State, update};
 use crate::config::{KeyContext, Keymap, Theme};
 use crate::kube::client::Connection;
-use crate::kube::write::{ObjectRef, PlanSummary, WriteError, Writer, describe_objects};
-use kube::core::DynamicObject;
+use crate::kube::write_path::{Preview, WritePath};
+use crate::model::write_plan::{Committed, PreparedWrite, WriteRequest};
 
 /// What the console needs to start.
 pub struct Console {
@@ -237,10 +237,16 @@ impl Console {
                         };
                         let connection = self.connection.clone();
                         let user = self.state.identity.user.clone();
+                        let readonly = self.state.readonly;
                         let tx = tx.clone();
                         tokio::spawn(async move {
-                            let results =
-                                crate::kube::probe::run_probes(&connection, &tenant, &user).await;
+                            let results = crate::kube::probe::run_probes(
+                                &connection,
+                                &tenant,
+                                &user,
+                                readonly,
+                            )
+                            .await;
                             let _ = tx.send(Action::Probed {
                                 tenant: tenant.id.clone(),
                                 results,
@@ -269,10 +275,18 @@ impl Console {
                         objects,
                         force,
                     } => {
-                        let writes = self.write_context();
+                        let writes = self.write_path();
+                        let request = WriteRequest {
+                            action,
+                            objects,
+                            force,
+                        };
                         let tx = tx.clone();
                         tokio::spawn(async move {
-                            let result = writes.preflight(&action, &objects, force).await;
+                            let result = writes
+                                .prepare(request, Preview::Recorded)
+                                .await
+                                .map(|prepared| prepared.plan);
                             let _ = tx.send(Action::WritePlanned(result));
                         });
                     }
@@ -282,10 +296,32 @@ impl Console {
                         force,
                         expected,
                     } => {
-                        let writes = self.write_context();
+                        let writes = self.write_path();
+                        // What the user confirmed: the request and the
+                        // plan they saw. The commit writes only if the
+                        // server still plans exactly that.
+                        let prepared = PreparedWrite {
+                            request: WriteRequest {
+                                action,
+                                objects,
+                                force,
+                            },
+                            plan: expected,
+                        };
                         let tx = tx.clone();
                         tokio::spawn(async move {
-                            writes.apply(&action, &objects, force, &expected, &tx).await;
+                            let progress = tx.clone();
+                            let answer = match writes
+                                .commit(prepared, |object| {
+                                    let _ = progress.send(Action::WriteProgress(object.clone()));
+                                })
+                                .await
+                            {
+                                Committed::Applied(report) => Action::WriteDone(report),
+                                Committed::Moved(now) => Action::WritePlanned(Ok(now.plan)),
+                                Committed::Refused(refusal) => Action::WritePlanned(Err(refusal)),
+                            };
+                            let _ = tx.send(answer);
                         });
                     }
                     Effect::Resync => {
@@ -306,12 +342,14 @@ impl Console {
         Ok(())
     }
 
-    fn write_context(&self) -> ConsoleWrites {
-        ConsoleWrites {
-            client: self.connection.client.clone(),
-            context: self.connection.context.clone(),
-            user: self.state.identity.user.clone(),
-        }
+    /// The one write path, as the user the server named (audit log) and
+    /// in the console's read-only mode.
+    fn write_path(&self) -> WritePath {
+        WritePath::new(
+            &self.connection,
+            self.state.identity.user.clone(),
+            self.state.readonly,
+        )
     }
 
     /// Applies an action; says whether the screen may have changed.
@@ -331,140 +369,4 @@ impl Console {
         terminal.backend_mut().flush()?;
         Ok(())
     }
-}
-
-/// The console's writes: the same dry-run, apply and audit log as the
-/// headless commands (`cli::write_cmd`), answering through actions.
-struct ConsoleWrites {
-    client: kube::Client,
-    context: String,
-    user: String,
-}
-
-impl ConsoleWrites {
-    fn audit(
-        &self,
-        action: &str,
-        objects: &[DynamicObject],
-        dry_run: bool,
-        result: &str,
-        message: Option<String>,
-    ) {
-        let recorded = crate::audit::record_write(
-            &self.context,
-            &self.user,
-            action,
-            describe_objects(objects),
-            dry_run,
-            result,
-            message,
-        );
-        if let Err(err) = recorded {
-            tracing::warn!("could not write the audit log: {err:#}");
-        }
-    }
-
-    async fn preflight(
-        &self,
-        action: &str,
-        objects: &[DynamicObject],
-        force: bool,
-    ) -> Result<Vec<PlanSummary>, (ObjectRef, WriteError)> {
-        audit_log_ready(objects)?;
-        let writer = Writer::new(self.client.clone(), force);
-        match writer.preflight(objects).await {
-            Ok(planned) => {
-                self.audit(action, objects, true, "previewed", None);
-                Ok(planned.iter().map(|p| p.summary()).collect())
-            }
-            Err((object, err)) => {
-                self.audit(
-                    action,
-                    objects,
-                    true,
-                    "refused",
-                    Some(format!("{object}: {err}")),
-                );
-                Err((object, err))
-            }
-        }
-    }
-
-    /// Dry-runs again; applies only when the plan is still the one the
-    /// user confirmed.
-    async fn apply(
-        &self,
-        action: &str,
-        objects: &[DynamicObject],
-        force: bool,
-        expected: &[PlanSummary],
-        tx: &tokio::sync::mpsc::UnboundedSender<Action>,
-    ) {
-        if let Err(refusal) = audit_log_ready(objects) {
-            let _ = tx.send(Action::WritePlanned(Err(refusal)));
-            return;
-        }
-        let writer = Writer::new(self.client.clone(), force);
-        let planned = match writer.preflight(objects).await {
-            Ok(planned) => planned,
-            Err((object, err)) => {
-                self.audit(
-                    action,
-                    objects,
-                    false,
-                    "refused",
-                    Some(format!("{object}: {err}")),
-                );
-                let _ = tx.send(Action::WritePlanned(Err((object, err))));
-                return;
-            }
-        };
-        let now: Vec<PlanSummary> = planned.iter().map(|p| p.summary()).collect();
-        if now != expected {
-            let _ = tx.send(Action::WritePlanned(Ok(now)));
-            return;
-        }
-        let report = writer
-            .apply(&planned, |object| {
-                let _ = tx.send(Action::WriteProgress(object.clone()));
-            })
-            .await;
-        let (result, message) = match &report.failed {
-            None => ("applied", force.then(|| crate::audit::FORCED.to_string())),
-            Some(_) => (
-                if report.applied.is_empty() {
-                    "failed"
-                } else {
-                    "partial"
-                },
-                Some(crate::app::outcome_message(&report)),
-            ),
-        };
-        self.audit(action, objects, false, result, message);
-        let _ = tx.send(Action::WriteDone(report));
-    }
-}
-
-/// A write is refused before anything is sent when its audit record
-/// cannot be written; the refusal names the first object and says why.
-fn audit_log_ready(objects: &[DynamicObject]) -> Result<(), (ObjectRef, WriteError)> {
-    crate::audit::AuditLog::open().map(drop).map_err(|err| {
-        let first = objects.first();
-        let reference = ObjectRef {
-            kind: first
-                .and_then(|o| o.types.as_ref())
-                .map(|t| t.kind.clone())
-                .unwrap_or_default(),
-            namespace: first.and_then(|o| o.metadata.namespace.clone()),
-            name: first
-                .and_then(|o| o.metadata.name.clone())
-                .unwrap_or_default(),
-        };
-        (
-            reference,
-            WriteError::Other(format!(
-                "refused, nothing was sent: the audit record cannot be written: {err:#}"
-            )),
-        )
-    })
 }

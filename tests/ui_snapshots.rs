@@ -1262,14 +1262,14 @@ fn apply_template_diff_view() {
 
 #[test]
 fn a_refused_dry_run_names_the_fields_and_their_manager() {
-    use tenantry::kube::write::WriteError;
+    use tenantry::model::write_plan::{Refusal, WriteError};
     let mut state = admin();
     select(&mut state, "initech");
     key(&mut state, KeyAction::ApplyTemplate);
     key(&mut state, KeyAction::Submit);
     update(
         &mut state,
-        Action::WritePlanned(Err((
+        Action::WritePlanned(Err(Refusal::at(
             reference("NetworkPolicy", "initech-app", "default-deny"),
             WriteError::Conflict {
                 fields: vec![(".spec.policyTypes".into(), "platform-team".into())],

@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 use kube::core::DynamicObject;
 use ratatui_textarea::TextArea;
 
-use crate::kube::write::{ApplyOutcome, PlanSummary, WriteError};
 use crate::model::quota_edit::plan_quota;
 use crate::model::reach::{ObjectMark, check_reach, known_scope};
 use crate::model::template::{
     Catalogue, Target, Template, check_dns_label, parse_owner, screen_owners, tenant_label_for,
 };
+use crate::model::write_plan::{ApplyOutcome, PlanSummary, WriteError};
 use crate::model::{Quantity, Resolution, Tenant, TenantId, parse_quantity};
 
 /// Which write the form prepares.

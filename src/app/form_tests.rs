@@ -6,7 +6,9 @@ use super::*;
 use crate::app::{Action, Effect, State, update};
 use crate::config::KeyAction;
 use crate::kube::watch::WatchUpdate;
-use crate::kube::write::{ApplyReport, FieldChange, ObjectRef, PlanSummary, WriteError};
+use crate::model::write_plan::{
+    ApplyReport, FieldChange, ObjectRef, PlanSummary, Refusal, WriteError,
+};
 use crate::model::{
     Change, Kind, NamespaceInfo, Object, QuotaInfo, ResolverKind, Scope, SyncState,
 };
@@ -420,7 +422,7 @@ fn a_conflict_is_shown_and_force_is_asked_for_explicitly() {
     key(&mut s, KeyAction::Submit);
     update(
         &mut s,
-        Action::WritePlanned(Err((
+        Action::WritePlanned(Err(Refusal::at(
             ObjectRef {
                 kind: "NetworkPolicy".into(),
                 namespace: Some("acme-dev".into()),

@@ -6,8 +6,8 @@ use super::form::{FlowKind, Preview, Stage, WriteFlow};
 use super::state::{InputKind, InputState, Overlay, OwnRules, ProbeStatus, State, Tab, View};
 use crate::config::KeyAction;
 use crate::kube::watch::WatchUpdate;
-use crate::kube::write::{ApplyReport, ObjectRef, PlanSummary, WriteError};
 use crate::model::TenantId;
+use crate::model::write_plan::{ApplyReport, ObjectRef, PlanSummary, Refusal, WriteError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -42,7 +42,7 @@ pub enum Action {
     FormKey(ratatui_textarea::Input),
     /// The server's dry-run of the form's objects: the plan, or the object
     /// it refused and why.
-    WritePlanned(Result<Vec<PlanSummary>, (ObjectRef, WriteError)>),
+    WritePlanned(Result<Vec<PlanSummary>, Refusal>),
     /// One object of the confirmed write was applied.
     WriteProgress(ObjectRef),
     /// The confirmed write ended.
@@ -595,7 +595,7 @@ fn form_key(state: &mut State, input: ratatui_textarea::Input) {
     state.flow = Some(flow);
 }
 
-fn write_planned(state: &mut State, result: Result<Vec<PlanSummary>, (ObjectRef, WriteError)>) {
+fn write_planned(state: &mut State, result: Result<Vec<PlanSummary>, Refusal>) {
     let Some(flow) = state.flow.as_deref_mut() else {
         return;
     };
@@ -617,8 +617,8 @@ fn write_planned(state: &mut State, result: Result<Vec<PlanSummary>, (ObjectRef,
                 changed_since_confirm,
             })
         }
-        Err((object, error)) => Stage::Refused {
-            object: object.to_string(),
+        Err(Refusal { object, error }) => Stage::Refused {
+            object: object.map(|o| o.to_string()).unwrap_or_default(),
             error,
         },
     };

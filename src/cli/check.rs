@@ -88,8 +88,13 @@ pub fn run(
             let Some(tenant) = state.resolution.tenant(&id).cloned() else {
                 anyhow::bail!(super::not_visible(&state, id.as_str()));
             };
-            let probes =
-                crate::kube::probe::run_probes(&connection, &tenant, &state.identity.user).await;
+            let probes = crate::kube::probe::run_probes(
+                &connection,
+                &tenant,
+                &state.identity.user,
+                state.readonly,
+            )
+            .await;
             state.probes.insert(id.clone(), ProbeStatus::Done(probes));
             let checks = state.checks_for(&tenant);
             output.failed |= fails(&checks, fail_on, strict);

@@ -510,6 +510,9 @@ fn headless(global: &GlobalArgs, render: impl FnOnce(&State) -> Result<String>) 
     Ok(0)
 }
 
+/// The audit log's name for `tenantry quota set`.
+const QUOTA_SET: &str = "quota set";
+
 /// `tenantry quota set`: new hard limits through server-side apply of the
 /// listed keys only (other keys and other managers' fields stay).
 /// `-n/--namespace` (repeatable) limits the change to those namespaces.
@@ -531,7 +534,9 @@ fn quota_set(
     let config = load_config(global);
     let rt = runtime()?;
     rt.block_on(async {
-        let (connection, state) = synced_state(global, &config).await?;
+        let connection = connect_with(global).await?;
+        write_cmd::refuse_early_if_readonly(&connection, global, &config, QUOTA_SET, &[], dry_run)?;
+        let (connection, state) = sync(connection, global, &config).await?;
         let id = TenantId::new(tenant);
         let Some(found) = state.resolution.tenant(&id) else {
             bail!(write_cmd::UsageError(not_visible(&state, tenant)));
@@ -555,11 +560,11 @@ fn quota_set(
             .into_iter()
             .map(serde_json::from_value)
             .collect::<Result<Vec<kube::core::DynamicObject>, _>>()?;
-        let ctx =
-            write_cmd::WriteContext::new(&connection, state.identity.user.clone(), global, &config);
+        let writes =
+            write_cmd::write_path(&connection, state.identity.user.clone(), global, &config);
         write_cmd::execute(
-            &ctx,
-            "quota set",
+            &writes,
+            QUOTA_SET,
             objects,
             dry_run,
             force,
@@ -580,8 +585,13 @@ fn report(global: &GlobalArgs, tenant: &str, output: Format) -> Result<i32> {
         let Some(found) = state.resolution.tenant(&id).cloned() else {
             bail!(not_visible(&state, tenant));
         };
-        let probes =
-            crate::kube::probe::run_probes(&connection, &found, &state.identity.user).await;
+        let probes = crate::kube::probe::run_probes(
+            &connection,
+            &found,
+            &state.identity.user,
+            state.readonly,
+        )
+        .await;
         state
             .probes
             .insert(id, crate::app::ProbeStatus::Done(probes));
@@ -611,11 +621,24 @@ pub(crate) fn not_visible(state: &State, tenant: &str) -> String {
 /// Connects and waits for the first lists: the state the console would
 /// show once synced, for the headless commands.
 pub async fn synced_state(global: &GlobalArgs, config: &Config) -> Result<(Connection, State)> {
-    let connection = connect(&ConnectOptions {
+    sync(connect_with(global).await?, global, config).await
+}
+
+/// The connection `--kubeconfig` and `--context` name. Sends nothing.
+pub(crate) async fn connect_with(global: &GlobalArgs) -> Result<Connection> {
+    connect(&ConnectOptions {
         kubeconfig: global.kubeconfig.clone(),
         context: global.context.clone(),
     })
-    .await?;
+    .await
+}
+
+/// [`synced_state`] on a connection made already.
+pub(crate) async fn sync(
+    connection: Connection,
+    global: &GlobalArgs,
+    config: &Config,
+) -> Result<(Connection, State)> {
     let mut state = initial_state(global, config, &connection);
     if let Some(user) = crate::kube::client::whoami(&connection.client).await {
         state.identity.user = user;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::GlobalArgs;
 use super::output::{self, Format};
 use super::write_cmd::{self, Detail, UsageError};
-use crate::kube::client::{ConnectOptions, Connection, connect};
+use crate::kube::client::Connection;
 use crate::model::TenantId;
 use crate::model::reach::{Reach, check_reach, known_scope};
 use crate::model::template::{
@@ -247,13 +247,18 @@ pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
     let mut objects = template
         .render(&target)
         .map_err(|e| UsageError(e.to_string()))?;
+    let action = format!("create tenant {} from {}", args.tenant, template.name);
     let rt = super::runtime()?;
     rt.block_on(async {
-        let connection = connect(&ConnectOptions {
-            kubeconfig: global.kubeconfig.clone(),
-            context: global.context.clone(),
-        })
-        .await?;
+        let connection = super::connect_with(global).await?;
+        write_cmd::refuse_early_if_readonly(
+            &connection,
+            global,
+            &config,
+            &action,
+            &objects,
+            args.dry_run,
+        )?;
         let api: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(connection.client.clone());
         // A tenant of this name already: say so, and without --namespaces
         // keep to its namespaces rather than adding one named after it.
@@ -323,9 +328,9 @@ pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
         {
             return Ok(code);
         }
-        let ctx = write_cmd::WriteContext::new(&connection, user, global, &config);
+        let writes = write_cmd::write_path(&connection, user, global, &config);
         write_cmd::execute(
-            &ctx,
+            &writes,
             &action,
             objects,
             args.dry_run,
@@ -367,9 +372,19 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
         .map_err(|e| UsageError(e.to_string()))?;
     let extra_owners = parse_owners(args.owners)?;
     let config = super::load_config(global);
+    let action = format!("apply template {} to {tenant}", template.name);
     let rt = super::runtime()?;
     rt.block_on(async {
-        let (connection, state) = super::synced_state(global, &config).await?;
+        let connection = super::connect_with(global).await?;
+        write_cmd::refuse_early_if_readonly(
+            &connection,
+            global,
+            &config,
+            &action,
+            &[],
+            args.dry_run,
+        )?;
+        let (connection, state) = super::sync(connection, global, &config).await?;
         let Some(found) = state.resolution.tenant(&TenantId::new(tenant)) else {
             bail!(UsageError(super::not_visible(&state, tenant)));
         };
@@ -431,10 +446,10 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
         if let Some(code) = check_bounds(&write, &objects).await {
             return Ok(code);
         }
-        let ctx =
-            write_cmd::WriteContext::new(&connection, state.identity.user.clone(), global, &config);
+        let writes =
+            write_cmd::write_path(&connection, state.identity.user.clone(), global, &config);
         write_cmd::execute(
-            &ctx,
+            &writes,
             &action,
             objects,
             args.dry_run,

@@ -1,17 +1,18 @@
-//! The headless writes: `quota set`, `create`, `apply`, sharing one path
-//! with the console: validate everything locally, dry-run the whole set on
-//! the server, show what changes, then apply object by object and record
-//! the outcome in the audit log.
+//! The headless writes: `quota set`, `create`, `apply`. They run the one
+//! write path the console runs too (`kube::write_path`): validate locally,
+//! dry-run the whole set on the server, print what changes, then commit
+//! (dry-run again, compare, apply object by object, record the outcome in
+//! the audit log). Only the presentation is theirs.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use kube::core::DynamicObject;
 
 use super::GlobalArgs;
-use crate::audit::{FORCED, record_write};
 use crate::kube::client::Connection;
-use crate::kube::write::{Planned, Writer, describe_objects};
+use crate::kube::write_path::{Preview, WritePath};
 use crate::model::quantity::{Quantity, parse_quantity};
 use crate::model::text::sanitize;
+use crate::model::write_plan::{Committed, PlanSummary, Refusal, WriteRequest};
 
 /// A user-facing error whose exit code is 2 (bad input, before anything is
 /// sent).
@@ -53,48 +54,41 @@ pub fn parse_assignment(text: &str) -> Result<(String, Quantity), UsageError> {
     })
 }
 
-/// Who is writing where, for the audit log and messages.
-pub struct WriteContext<'a> {
-    pub connection: &'a Connection,
-    pub user: String,
-    pub readonly: bool,
+fn warn_to_stderr(message: &str) {
+    eprintln!("tenantry: warning: {message}");
 }
 
-impl<'a> WriteContext<'a> {
-    pub fn new(
-        connection: &'a Connection,
-        user: String,
-        global: &GlobalArgs,
-        config: &crate::config::Config,
-    ) -> Self {
-        WriteContext {
-            connection,
-            user,
-            readonly: readonly(global, config),
-        }
-    }
+/// The write path of a headless command: `user` as the audit log records
+/// them, read-only mode from `--readonly` or config.yaml.
+pub fn write_path(
+    connection: &Connection,
+    user: String,
+    global: &GlobalArgs,
+    config: &crate::config::Config,
+) -> WritePath {
+    WritePath::new(connection, user, readonly(global, config)).warn_with(warn_to_stderr)
+}
 
-    fn audit(
-        &self,
-        action: &str,
-        objects: Vec<String>,
-        dry_run: bool,
-        result: &str,
-        message: Option<String>,
-    ) {
-        let recorded = record_write(
-            &self.connection.context,
-            &self.user,
-            action,
-            objects,
-            dry_run,
-            result,
-            message,
-        );
-        if let Err(err) = recorded {
-            eprintln!("tenantry: warning: could not write the audit log: {err:#}");
-        }
-    }
+/// In read-only mode, refuses `action` before the command reads anything:
+/// a write command then sends no request at all. `objects` are what is
+/// known of the write yet (for the audit record).
+pub fn refuse_early_if_readonly(
+    connection: &Connection,
+    global: &GlobalArgs,
+    config: &crate::config::Config,
+    action: &str,
+    objects: &[DynamicObject],
+    dry_run: bool,
+) -> Result<()> {
+    let writes = write_path(connection, connection.user.clone(), global, config);
+    let request = WriteRequest {
+        action: action.to_string(),
+        objects: objects.to_vec(),
+        force: false,
+    };
+    writes
+        .refuse_if_readonly(&request, dry_run)
+        .map_err(|refusal| UsageError(refusal.to_string()).into())
 }
 
 /// How much of the plan to print.
@@ -110,38 +104,35 @@ pub enum Detail {
 
 /// Prints the plan: per object, created / changed / unchanged, and the
 /// field changes as `detail` asks.
-pub fn print_plan(planned: &[Planned], detail: Detail) {
-    for plan in planned {
-        let verb = if !plan.exists {
-            "create"
-        } else if plan.changes.is_empty() {
-            "unchanged"
-        } else {
-            "change"
-        };
-        let note = if plan.checked {
+pub fn print_plan(plan: &[PlanSummary], detail: Detail) {
+    for object in plan {
+        let note = if object.checked {
             ""
         } else {
             "  (checked by the server once its namespace exists)"
         };
-        println!("{verb:<9} {}{note}", sanitize(&plan.reference.to_string()));
-        for warning in &plan.warnings {
+        println!(
+            "{:<9} {}{note}",
+            object.verb(),
+            sanitize(&object.reference.to_string())
+        );
+        for warning in &object.warnings {
             println!("          warning from the server: {warning}");
         }
         let show_fields = match detail {
             Detail::Objects => false,
-            Detail::Changes => plan.exists,
+            Detail::Changes => object.exists,
             Detail::Full => true,
         };
         if show_fields {
-            for change in &plan.changes {
+            for change in &object.changes {
                 let show = |v: &Option<serde_json::Value>| {
                     v.as_ref().map_or("(none)".to_string(), |v| {
                         sanitize(&v.to_string()).into_owned()
                     })
                 };
                 let path = sanitize(&change.path);
-                if plan.exists {
+                if object.exists {
                     println!(
                         "            {}: {} -> {}",
                         path,
@@ -156,111 +147,80 @@ pub fn print_plan(planned: &[Planned], detail: Detail) {
     }
 }
 
-/// Validates, previews and applies `objects`. Exit code: 0 done (or
-/// previewed), 1 refused or failed (with what was and was not applied).
+/// Previews `objects` and, unless `dry_run`, writes them: both through the
+/// one write path the console uses too. Exit code: 0 done (or previewed),
+/// 1 refused by the server or failed (with what was and was not applied),
+/// 2 (as an error) refused before anything was sent.
 pub async fn execute(
-    ctx: &WriteContext<'_>,
+    writes: &WritePath,
     action: &str,
     objects: Vec<DynamicObject>,
     dry_run: bool,
     force: bool,
     detail: Detail,
 ) -> Result<i32> {
-    let names = describe_objects(&objects);
-    if ctx.readonly {
-        ctx.audit(
-            action,
-            names,
-            dry_run,
-            "refused",
-            Some("read-only mode".into()),
-        );
-        bail!(UsageError(
-            "read-only mode (--readonly or `readonly: true` in config.yaml): writes are disabled, \
-             dry runs too (a dry run is a write request the server does not keep); nothing was sent"
-                .into()
-        ));
-    }
-    // No request leaves before the audit log is known to take the record.
-    crate::audit::AuditLog::open()
-        .context("the write was refused, nothing was sent: its audit record cannot be written")?;
-    let writer = Writer::new(ctx.connection.client.clone(), force);
-    let planned = match writer.preflight(&objects).await {
-        Ok(planned) => planned,
-        Err((object, err)) => {
-            let message = format!("{object}: {err}");
-            ctx.audit(action, names, dry_run, "refused", Some(message.clone()));
-            eprintln!("tenantry: the server refused the dry run of {message}");
-            eprintln!("tenantry: nothing was written");
-            return Ok(1);
-        }
+    let request = WriteRequest {
+        action: action.to_string(),
+        objects,
+        force,
     };
-    print_plan(
-        &planned,
-        if dry_run && detail == Detail::Objects {
-            Detail::Changes
-        } else {
-            detail
-        },
-    );
+    let preview = if dry_run {
+        Preview::Recorded
+    } else {
+        Preview::FollowedByCommit
+    };
+    let prepared = match writes.prepare(request, preview).await {
+        Ok(prepared) => prepared,
+        Err(refusal) => return refused(refusal),
+    };
+    let detail = if dry_run && detail == Detail::Objects {
+        Detail::Changes
+    } else {
+        detail
+    };
+    print_plan(&prepared.plan, detail);
     if dry_run {
-        ctx.audit(action, names, true, "previewed", None);
         println!("dry run: nothing was written");
         return Ok(0);
     }
-    let report = writer
-        .apply(&planned, |applied| eprintln!("tenantry: applied {applied}"))
-        .await;
-    if report.is_complete() {
-        ctx.audit(
-            action,
-            names,
-            false,
-            "applied",
-            force.then(|| FORCED.to_string()),
-        );
-        println!(
-            "applied {}",
-            crate::app::objects_count(report.applied.len())
-        );
-        return Ok(0);
-    }
-    let failed = report
-        .failed
-        .as_ref()
-        .map(|(object, err)| format!("{object}: {err}"))
-        .unwrap_or_default();
-    let list = |objects: &[crate::kube::write::ObjectRef]| {
-        if objects.is_empty() {
-            "none".to_string()
-        } else {
-            objects
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
+    match writes
+        .commit(prepared, |applied| eprintln!("tenantry: applied {applied}"))
+        .await
+    {
+        Committed::Applied(report) if report.is_complete() => {
+            println!(
+                "applied {}",
+                crate::app::objects_count(report.applied.len())
+            );
+            Ok(0)
         }
-    };
-    let message = format!(
-        "failed at {failed}; applied: {}; not applied: {}",
-        list(&report.applied),
-        list(&report.not_applied)
-    );
-    ctx.audit(
-        action,
-        names,
-        false,
-        if report.applied.is_empty() {
-            "failed"
-        } else {
-            "partial"
-        },
-        Some(message.clone()),
-    );
-    eprintln!("tenantry: {message}");
-    eprintln!(
-        "tenantry: running the same command again completes it; what is already applied stays as it is"
-    );
+        Committed::Applied(report) => {
+            eprintln!("tenantry: {}", report.failure_message());
+            eprintln!(
+                "tenantry: running the same command again completes it; what is already applied stays as it is"
+            );
+            Ok(1)
+        }
+        Committed::Moved(now) => {
+            eprintln!(
+                "tenantry: the cluster changed between the preview and the write: nothing was written; \
+                 the plan now is below, run the command again to write it"
+            );
+            print_plan(&now.plan, detail);
+            Ok(1)
+        }
+        Committed::Refused(refusal) => refused(refusal),
+    }
+}
+
+/// A refusal: refused by tenantry before anything was sent (exit code 2),
+/// or by the server's dry run (exit code 1).
+fn refused(refusal: Refusal) -> Result<i32> {
+    if refusal.error.refused_locally() {
+        bail!(UsageError(refusal.to_string()));
+    }
+    eprintln!("tenantry: the server refused the dry run of {refusal}");
+    eprintln!("tenantry: nothing was written");
     Ok(1)
 }
 

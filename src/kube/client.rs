@@ -5,6 +5,10 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
+/// What tenantry calls itself to the API server: its requests can be told
+/// apart in the server's audit log (the read-only tests count them).
+pub const USER_AGENT: &str = concat!("tenantry/", env!("CARGO_PKG_VERSION"));
+
 /// What the user asked to connect to.
 #[derive(Debug, Clone, Default)]
 pub struct ConnectOptions {
@@ -93,6 +97,10 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
     )
     .await
     .with_context(|| format!("loading context {context_name:?}"))?;
+    config.headers.push((
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(USER_AGENT),
+    ));
     // kube never sees the plugin itself: see `credentials`.
     crate::credentials::guard_exec_plugin(&mut config, options.kubeconfig.as_deref(), &user)?;
     let server = config.cluster_url.to_string();

@@ -7,3 +7,4 @@ pub mod probe;
 pub mod scope;
 pub mod watch;
 pub mod write;
+pub mod write_path;

@@ -260,16 +260,28 @@ async fn may_impersonate(client: &kube::Client, identity: &ProbeIdentity) -> boo
 /// its owner: by impersonation when the user may impersonate, as the user
 /// themself when they are the owner, otherwise not at all (the checks then
 /// say why they are unknown).
+///
+/// In read-only mode only the access reviews are sent: the admission
+/// probes are dry-run creates, so they are skipped and their checks say
+/// "read-only".
 pub async fn run_probes(
     connection: &crate::kube::client::Connection,
     tenant: &crate::model::Tenant,
     current_user: &str,
+    readonly: bool,
 ) -> crate::model::checks::ProbeResults {
     use crate::model::checks::{ProbeOutcome, ProbeResults, combine_probes};
 
+    let not_probed = |reason: &str| {
+        if readonly {
+            ProbeOutcome::ReadOnly
+        } else {
+            ProbeOutcome::Error(reason.to_string())
+        }
+    };
     let unavailable = |reason: String| ProbeResults {
-        privileged: Some(ProbeOutcome::Error(reason.clone())),
-        host_namespaces: Some(ProbeOutcome::Error(reason.clone())),
+        privileged: Some(not_probed(&reason)),
+        host_namespaces: Some(not_probed(&reason)),
         quota_update_by_owner: Some(Err(reason)),
     };
     let client = &connection.client;
@@ -277,6 +289,15 @@ pub async fn run_probes(
         return unavailable("the tenant has no owner to probe as".to_string());
     };
     let impersonate = may_impersonate(client, &identity).await;
+    if readonly {
+        return ProbeResults {
+            privileged: Some(ProbeOutcome::ReadOnly),
+            host_namespaces: Some(ProbeOutcome::ReadOnly),
+            quota_update_by_owner: Some(
+                quota_editable(client, &identity, impersonate, &tenant.namespaces).await,
+            ),
+        };
+    }
     let probe_client = if impersonate {
         let mut config = connection.config.clone();
         config.auth_info.impersonate = Some(identity.user.clone());

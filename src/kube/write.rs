@@ -3,8 +3,10 @@
 //! server-side apply (field manager `tenantry`) one object at a time, and
 //! reported object by object, so a failure halfway says exactly what was
 //! and was not applied; a re-run completes it (apply is idempotent).
-
-use std::fmt;
+//!
+//! These are the pieces; only [`super::write_path`] calls them, so that
+//! every write goes through its read-only gate, its comparison with the
+//! preview and its audit record.
 
 use kube::Client;
 use kube::api::{Api, Patch, PatchParams};
@@ -14,97 +16,13 @@ use serde_json::Value;
 
 use super::apply::{FIELD_MANAGER, KindCache};
 use crate::model::text::sanitize;
-
-/// "ResourceQuota acme-dev/tenant-quota".
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ObjectRef {
-    pub kind: String,
-    pub namespace: Option<String>,
-    pub name: String,
-}
-
-impl fmt::Display for ObjectRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.namespace {
-            Some(ns) => write!(f, "{} {ns}/{}", self.kind, self.name),
-            None => write!(f, "{} {}", self.kind, self.name),
-        }
-    }
-}
-
-/// The text of a `Warning` header: `299 - "message"` → `message`,
-/// sanitized (it is the server's text).
-fn warning_text(header: &str) -> String {
-    let rest = header
-        .split_once(" - ")
-        .map_or(header, |(_, text)| text)
-        .trim();
-    let text = rest
-        .strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .map_or_else(|| rest.to_string(), |r| r.replace("\\\"", "\""));
-    sanitize(&text).into_owned()
-}
-
-/// "Kind ns/name" for each object, for the audit log.
-pub fn describe_objects(objects: &[DynamicObject]) -> Vec<String> {
-    objects
-        .iter()
-        .map(|o| {
-            let kind = o.types.as_ref().map(|t| t.kind.as_str()).unwrap_or("?");
-            let name = o.metadata.name.as_deref().unwrap_or("?");
-            match &o.metadata.namespace {
-                Some(ns) => format!("{kind} {ns}/{name}"),
-                None => format!("{kind} {name}"),
-            }
-        })
-        .collect()
-}
-
-/// Contested fields and the managers that own them.
-pub type FieldManagers = Vec<(String, String)>;
-
-/// Why a write did not happen, in words that say what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WriteError {
-    /// RBAC said no; the API server's message names verb, resource and
-    /// namespace.
-    Forbidden(String),
-    /// Fields owned by another field manager; apply only with force.
-    Conflict {
-        fields: Vec<(String, String)>,
-        message: String,
-    },
-    /// The object itself was refused (validation, admission).
-    Refused(String),
-    /// No answer: connection refused, timeout.
-    Unreachable(String),
-    Other(String),
-}
-
-impl fmt::Display for WriteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WriteError::Forbidden(message) => write!(f, "forbidden: {message}"),
-            WriteError::Conflict { fields, .. } => {
-                let owned: Vec<String> = fields
-                    .iter()
-                    .map(|(field, manager)| format!("{field} (owned by {manager})"))
-                    .collect();
-                write!(
-                    f,
-                    "fields owned by another manager: {}; re-run with --force to take them over",
-                    owned.join(", ")
-                )
-            }
-            WriteError::Refused(message) => write!(f, "refused: {message}"),
-            WriteError::Unreachable(message) => {
-                write!(f, "the API server did not answer: {message}")
-            }
-            WriteError::Other(message) => f.write_str(message),
-        }
-    }
-}
+use crate::model::write_plan::{comparable, manager_of, warning_text};
+// The plan and report types are pure and live in the model; they are
+// re-exported here for the callers that reach them through the writer.
+pub use crate::model::write_plan::{
+    ApplyOutcome, ApplyReport, FieldChange, FieldManagers, ObjectRef, PlanSummary, Planned,
+    WriteError, describe_objects, diff,
+};
 
 /// Sorts a kube error into what the user can do about it; every text in it
 /// is the server's or a library's, so it is sanitized (and any credential
@@ -143,103 +61,15 @@ fn classify(err: kube::Error) -> WriteError {
     }
 }
 
-/// `conflict with "kubectl" using v1: .spec.hard.pods` → `kubectl`.
-fn manager_of(message: &str) -> String {
-    message
-        .split('"')
-        .nth(1)
-        .map(str::to_string)
-        .unwrap_or_else(|| message.to_string())
-}
-
-/// One changed field between the live object and the dry-run result.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct FieldChange {
-    pub path: String,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
-}
-
-/// An object checked by the server and what applying it would change.
-#[derive(Debug, Clone)]
-pub struct Planned {
-    pub object: DynamicObject,
-    pub reference: ObjectRef,
-    /// False when the object does not exist yet.
-    pub exists: bool,
-    pub changes: Vec<FieldChange>,
-    /// False for objects in a namespace this same plan creates: the server
-    /// cannot dry-run them before the namespace exists, so [`Writer::apply`]
-    /// dry-runs them once it does, before writing any of them.
-    pub checked: bool,
-    /// The API server's warnings about applying it.
-    pub warnings: Vec<String>,
-}
-
-impl Planned {
-    pub fn summary(&self) -> PlanSummary {
-        PlanSummary {
-            reference: self.reference.clone(),
-            exists: self.exists,
-            changes: self.changes.clone(),
-            checked: self.checked,
-            warnings: self.warnings.clone(),
-        }
-    }
-}
-
-/// What a plan says about one object, without the object: for the console
-/// to show, and to tell whether the cluster moved between a preview and
-/// its confirmation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlanSummary {
-    pub reference: ObjectRef,
-    pub exists: bool,
-    pub changes: Vec<FieldChange>,
-    pub checked: bool,
-    pub warnings: Vec<String>,
-}
-
-impl PlanSummary {
-    /// `create`, `change` or `unchanged`.
-    pub fn verb(&self) -> &'static str {
-        if !self.exists {
-            "create"
-        } else if self.changes.is_empty() {
-            "unchanged"
-        } else {
-            "change"
-        }
-    }
-}
-
-/// The report, as the console keeps it.
-pub type ApplyOutcome = ApplyReport;
-
-/// Result of applying a plan for real.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct ApplyReport {
-    pub applied: Vec<ObjectRef>,
-    /// The object that failed and why; everything after it was not tried.
-    pub failed: Option<(ObjectRef, WriteError)>,
-    pub not_applied: Vec<ObjectRef>,
-}
-
-impl ApplyReport {
-    pub fn is_complete(&self) -> bool {
-        self.failed.is_none() && self.not_applied.is_empty()
-    }
-}
-
 /// Sends objects to the API server with server-side apply.
-pub struct Writer {
+pub(super) struct Writer {
     client: Client,
     force: bool,
     kinds: KindCache,
 }
 
 impl Writer {
-    pub fn new(client: Client, force: bool) -> Self {
+    pub(super) fn new(client: Client, force: bool) -> Self {
         Writer {
             client,
             force,
@@ -355,7 +185,7 @@ impl Writer {
 
     /// Dry-runs every object (server-side, `dryRun=All`) and computes what
     /// would change. Stops at the first refusal: nothing has been written.
-    pub async fn preflight(
+    pub(super) async fn preflight(
         &self,
         objects: &[DynamicObject],
     ) -> Result<Vec<Planned>, (ObjectRef, WriteError)> {
@@ -390,16 +220,10 @@ impl Writer {
                 });
                 continue;
             }
-            let unknown = || ObjectRef {
-                kind: object
-                    .types
-                    .as_ref()
-                    .map(|t| t.kind.clone())
-                    .unwrap_or_default(),
-                namespace: object.metadata.namespace.clone(),
-                name: object.metadata.name.clone().unwrap_or_default(),
-            };
-            let (api, reference, url) = self.locate(object).await.map_err(|e| (unknown(), e))?;
+            let (api, reference, url) = self
+                .locate(object)
+                .await
+                .map_err(|e| (ObjectRef::of(object), e))?;
             let live = api.get_opt(&reference.name).await.map_err(classify);
             let dry_run = self.dry_run(&url, &reference.name, object).await;
             // When both are refused, the write's refusal is the one that
@@ -448,7 +272,7 @@ impl Writer {
 
     /// Applies each planned object in order, reporting progress through
     /// `on_applied`; stops at the first failure.
-    pub async fn apply(
+    pub(super) async fn apply(
         &self,
         planned: &[Planned],
         mut on_applied: impl FnMut(&ObjectRef),
@@ -521,133 +345,4 @@ fn test_delay() -> Option<std::time::Duration> {
         .parse()
         .ok()
         .map(std::time::Duration::from_millis)
-}
-
-/// The parts of an object a person cares about in a diff: no status, no
-/// bookkeeping metadata.
-fn comparable(object: &DynamicObject) -> Value {
-    let mut value = serde_json::to_value(object).unwrap_or(Value::Null);
-    if let Some(map) = value.as_object_mut() {
-        map.remove("status");
-        if let Some(meta) = map.get_mut("metadata").and_then(Value::as_object_mut) {
-            for key in [
-                "managedFields",
-                "resourceVersion",
-                "uid",
-                "generation",
-                "creationTimestamp",
-                "selfLink",
-            ] {
-                meta.remove(key);
-            }
-        }
-    }
-    value
-}
-
-/// Field-by-field differences; list items are matched by `name` when they
-/// have one (containers, rules with names), else by position.
-pub fn diff(path: &str, before: &Value, after: &Value, out: &mut Vec<FieldChange>) {
-    match (before, after) {
-        (Value::Object(a), Value::Object(b)) => {
-            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            for key in keys {
-                let child = format!("{path}.{key}");
-                diff(
-                    &child,
-                    a.get(key).unwrap_or(&Value::Null),
-                    b.get(key).unwrap_or(&Value::Null),
-                    out,
-                );
-            }
-        }
-        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
-            for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                diff(&format!("{path}[{i}]"), x, y, out);
-            }
-        }
-        (Value::Object(a), Value::Null) if !a.is_empty() => {
-            for (key, value) in a {
-                diff(&format!("{path}.{key}"), value, &Value::Null, out);
-            }
-        }
-        (Value::Null, Value::Object(b)) if !b.is_empty() => {
-            for (key, value) in b {
-                diff(&format!("{path}.{key}"), &Value::Null, value, out);
-            }
-        }
-        (a, b) if a != b => out.push(FieldChange {
-            path: if path.is_empty() {
-                ".".into()
-            } else {
-                path.to_string()
-            },
-            before: (!a.is_null()).then(|| a.clone()),
-            after: (!b.is_null()).then(|| b.clone()),
-        }),
-        _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn diff_names_each_changed_field() {
-        let before = json!({"spec": {"hard": {"pods": "10", "cpu": "2"}}, "metadata": {"labels": {"a": "1"}}});
-        let after = json!({"spec": {"hard": {"pods": "20", "cpu": "2", "memory": "1Gi"}}, "metadata": {"labels": {"a": "1"}}});
-        let mut changes = Vec::new();
-        diff("", &before, &after, &mut changes);
-        assert_eq!(
-            changes,
-            vec![
-                FieldChange {
-                    path: ".spec.hard.memory".into(),
-                    before: None,
-                    after: Some(json!("1Gi"))
-                },
-                FieldChange {
-                    path: ".spec.hard.pods".into(),
-                    before: Some(json!("10")),
-                    after: Some(json!("20"))
-                },
-            ]
-        );
-    }
-
-    #[test]
-    fn a_new_object_is_all_additions() {
-        let mut changes = Vec::new();
-        diff(
-            "",
-            &Value::Null,
-            &json!({"metadata": {"name": "x"}, "spec": {"a": 1}}),
-            &mut changes,
-        );
-        assert_eq!(changes.len(), 2);
-        assert!(changes.iter().all(|c| c.before.is_none()));
-    }
-
-    #[test]
-    fn warning_headers_are_read_as_their_text() {
-        assert_eq!(
-            warning_text(
-                r#"299 - "existing pods in namespace \"a\" violate the new PodSecurity enforce level""#
-            ),
-            "existing pods in namespace \"a\" violate the new PodSecurity enforce level"
-        );
-        assert_eq!(warning_text("plain"), "plain");
-    }
-
-    #[test]
-    fn conflict_messages_name_the_manager() {
-        assert_eq!(
-            manager_of("conflict with \"kubectl\" using v1: .spec.hard.pods"),
-            "kubectl"
-        );
-    }
 }

@@ -171,6 +171,8 @@ pub enum ProbeOutcome {
     },
     /// No answer from the API server (connection, timeout, …).
     Error(String),
+    /// Not sent: read-only mode sends no dry run (DESIGN.md §10).
+    ReadOnly,
 }
 
 impl ProbeOutcome {
@@ -212,7 +214,7 @@ pub fn combine_probes<'a>(
             message: format!("{name}: {message}"),
         },
         ProbeOutcome::Error(e) => ProbeOutcome::Error(format!("{name}: {e}")),
-        ProbeOutcome::Admitted => ProbeOutcome::Admitted,
+        other => other.clone(),
     };
     probes
         .iter()
@@ -1635,6 +1637,9 @@ fn admission(probe: Option<&ProbeOutcome>, what: &str) -> Verdict {
         Some(ProbeOutcome::Error(e)) => {
             Verdict::unknown(format!("the dry-run of {what} failed: {}", first_line(e)))
         }
+        Some(ProbeOutcome::ReadOnly) => Verdict::unknown(format!(
+            "read-only: no server-side dry-run of {what} is sent in read-only mode"
+        )),
         Some(ProbeOutcome::Refused { by, message }) => {
             let msg = first_line(message);
             match by {
@@ -2849,6 +2854,12 @@ subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
         );
         let r = check(Some(ProbeOutcome::Error("connection refused".into())));
         assert_eq!(r.outcome, Outcome::Unknown);
+        let r = check(Some(ProbeOutcome::ReadOnly));
+        assert_eq!(r.outcome, Outcome::Unknown);
+        assert_eq!(
+            r.reason,
+            "read-only: no server-side dry-run of a privileged pod is sent in read-only mode"
+        );
         let r = check(None);
         assert_eq!(r.outcome, Outcome::Unknown);
     }

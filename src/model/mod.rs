@@ -13,6 +13,7 @@ pub mod reach;
 pub mod template;
 pub mod tenant;
 pub mod text;
+pub mod write_plan;
 
 pub use aggregate::{
     Access, ContainerRef, NamespaceQuota, Pressure, QosBreakdown, QosCounts, ResourceUsage,

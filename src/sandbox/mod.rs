@@ -3,6 +3,7 @@
 //! persona. Tests, benchmarks and the demo run against it; nothing here is
 //! a mock of the API server.
 
+pub mod audit;
 pub mod binaries;
 pub mod pki;
 pub mod process;
@@ -292,6 +293,7 @@ impl Sandbox {
             .await?;
 
         report(&format!("starting kube-apiserver {KUBERNETES_VERSION}"));
+        let audit_policy = audit::write_policy(&dir)?;
         self.spawn(
             "kube-apiserver",
             &binaries.kube_apiserver,
@@ -314,6 +316,13 @@ impl Sandbox {
                 format!("--service-account-signing-key-file={}", path("sa.key")),
                 "--service-cluster-ip-range=10.96.0.0/16".into(),
                 "--allow-privileged=true".into(),
+                // Always on: the audit log tells which requests tenantry
+                // sent (the read-only tests count them); see sandbox/audit.rs.
+                format!("--audit-policy-file={}", audit_policy.display()),
+                format!("--audit-log-path={}", audit::log_path(&dir).display()),
+                "--audit-log-format=json".into(),
+                format!("--audit-log-maxsize={}", audit::MAX_SIZE_MB),
+                "--audit-log-maxbackup=1".into(),
                 "--profiling=false".into(),
                 "--v=1".into(),
             ],

@@ -12,7 +12,7 @@ use super::text::sanitize;
 use super::{Ctx, clamp_scroll, fit_line};
 use crate::app::form::{Field, Stage, WriteFlow};
 use crate::config::{KeyAction, KeyContext};
-use crate::kube::write::{PlanSummary, WriteError};
+use crate::model::write_plan::{PlanSummary, WriteError};
 
 pub struct FormPopup<'a> {
     pub ctx: Ctx<'a>,
@@ -290,10 +290,12 @@ impl FormPopup<'_> {
                 }
             }
             Stage::Refused { object, error } => {
-                lines.push(text(
-                    "The server refused the dry run: nothing was written.".into(),
-                    theme.style("result.fail"),
-                ));
+                let headline = if error.refused_locally() {
+                    "tenantry refused the write: nothing was sent."
+                } else {
+                    "The server refused the dry run: nothing was written."
+                };
+                lines.push(text(headline.into(), theme.style("result.fail")));
                 lines.push(text(
                     sanitize(object).into_owned(),
                     theme.style("ui.header"),

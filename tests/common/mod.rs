@@ -2,6 +2,8 @@
 //! names), shared by its tests; each test works in namespaces of its own.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
