@@ -68,7 +68,19 @@ pub fn start(
                 let _ = identity_tx.send(Action::Identity { user });
             }
         });
-        let plan = watch::plan(&client, &known_namespaces).await;
+        // Access reviews that got no answer are asked again: a plan made
+        // while the server is away would call every kind "no access".
+        let mut backoff = Duration::from_secs(1);
+        let plan = loop {
+            match watch::plan(&client, &known_namespaces).await {
+                Ok(plan) => break plan,
+                Err(reason) => {
+                    tracing::warn!(%reason, "access planning failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(8));
+                }
+            }
+        };
         tracing::info!(?known_namespaces, ?plan, "watch plan");
         let (watch_tx, mut watch_rx) = unbounded_channel();
         let _watchers = watch::spawn(&client, &plan, &watch_tx);
@@ -113,10 +125,29 @@ pub async fn sync(
                     pending.join(", ")
                 )
             }
-            Err(_) => bail!(
-                "the first lists did not finish within {}s; is the API server reachable?",
-                timeout.as_secs()
-            ),
+            Err(_) => {
+                let lost: Vec<String> = crate::model::Kind::ALL
+                    .iter()
+                    .filter_map(|kind| {
+                        state.inventory.kind_reconnecting(*kind).map(|r| {
+                            let reason = crate::ui::text::sanitize(&r.reason);
+                            format!("{} since {}: {reason}", kind.as_str(), r.since)
+                        })
+                    })
+                    .collect();
+                if lost.is_empty() {
+                    bail!(
+                        "the first lists did not finish within {}s; is the API server reachable?",
+                        timeout.as_secs()
+                    )
+                }
+                bail!(
+                    "the first lists did not finish within {}s: the API server did not answer \
+                     (still reconnecting: {})",
+                    timeout.as_secs(),
+                    lost.join("; ")
+                )
+            }
         }
         if let Some(fatal) = &state.fatal {
             bail!("{fatal}");

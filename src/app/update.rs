@@ -100,6 +100,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             scope,
             state: sync,
         }) => state.inventory.set_sync(kind, scope, sync),
+        Action::Watch(WatchUpdate::Reconnecting {
+            kind,
+            scope,
+            reconnecting,
+        }) => state.inventory.set_reconnecting(kind, scope, reconnecting),
         Action::Planned => state.planned = true,
         Action::Identity { user } => state.identity.user = user,
         Action::Fatal(message) => {

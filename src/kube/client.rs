@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
+/// How long a response may stay silent before the request fails.
+pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// What the user asked to connect to.
 #[derive(Debug, Clone, Default)]
 pub struct ConnectOptions {
@@ -90,6 +93,12 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
     )
     .await
     .with_context(|| format!("loading context {context_name:?}"))?;
+    let mut config = config;
+    // No request waits forever on a server that stopped answering (paused,
+    // partitioned): the watches' own timeout is shorter than this, and
+    // a write whose admission webhooks take their full 30 s still fits.
+    config.read_timeout = Some(READ_TIMEOUT);
+    config.reset_reader_on_write = true;
     let server = config.cluster_url.to_string();
     let client =
         kube::Client::try_from(config.clone()).context("building the Kubernetes client")?;
