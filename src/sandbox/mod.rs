@@ -452,15 +452,16 @@ impl Sandbox {
     ) -> Result<()> {
         let log = self.dir.join("logs").join(format!("{name}.log"));
         let child = process::spawn(program, &args, &log, lifetime)?;
-        let identity = process::Identity::of(child.id())
-            .with_context(|| format!("reading what runs as {name} (pid {})", child.id()))?;
+        // Unreadable only when it already exited, which the start then
+        // reports with its log.
+        let identity = process::Identity::of(child.id()).ok();
         self.state.components.push(ComponentState {
             name: name.to_string(),
             pid: child.id(),
             log: log.clone(),
             program: program.to_path_buf(),
             args,
-            identity: Some(identity),
+            identity,
         });
         self.children.push(Running { name, child, log });
         self.write_state()
@@ -669,6 +670,11 @@ impl Sandbox {
     pub fn stop(&mut self) -> Vec<String> {
         let stopped = stop_components(&self.state.components).stopped;
         for child in &mut self.children {
+            // Our own unreaped children: their PIDs cannot have been reused,
+            // so one the identity check left running is killed here.
+            if matches!(child.child.try_wait(), Ok(None)) {
+                let _ = child.child.kill();
+            }
             let _ = child.child.wait();
         }
         self.children.clear();
@@ -732,7 +738,8 @@ fn stop_components(components: &[ComponentState]) -> StopReport {
                     component.name.clone(),
                     component.pid,
                     "the state file does not say which process was started (a sandbox from an \
-                     older tenantry): stop it by hand if it is yours"
+                     older tenantry, or one that died while starting): stop it by hand if it \
+                     is yours"
                         .into(),
                 ));
             }
