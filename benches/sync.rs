@@ -247,7 +247,9 @@ async fn list_one_by_one(client: &Client) -> Duration {
 /// the total time.
 async fn sync_inventory(client: &Client) -> (Inventory, Duration, Duration) {
     let started = Instant::now();
-    let plan = watch::plan(client, &[]).await;
+    let plan = watch::plan(client, &[])
+        .await
+        .expect("the sandbox answers the access reviews");
     let planned = started.elapsed();
     assert!(
         plan.no_access.is_empty(),
@@ -284,6 +286,11 @@ async fn sync_inventory(client: &Client) -> (Inventory, Duration, Duration) {
                 );
                 inventory.set_sync(kind, scope, state);
             }
+            WatchUpdate::Reconnecting {
+                kind,
+                scope,
+                reconnecting,
+            } => panic!("{kind:?} {scope:?} lost the sandbox: {reconnecting:?}"),
         }
     }
     let elapsed = started.elapsed();

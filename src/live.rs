@@ -59,13 +59,23 @@ pub fn start(
     known_namespaces: Vec<String>,
     tx: UnboundedSender<Action>,
 ) -> JoinHandle<()> {
+    start_within(connection, known_namespaces, tx, None)
+}
+
+/// [`start`], giving up on a server that cannot be reached once
+/// `reach_within` has passed (None: keep trying, as the console does).
+pub fn start_within(
+    connection: &Connection,
+    known_namespaces: Vec<String>,
+    tx: UnboundedSender<Action>,
+    reach_within: Option<Duration>,
+) -> JoinHandle<()> {
     let client = connection.client.clone();
     let reachable = connection.clone();
     tokio::spawn(async move {
         // A server that cannot be reached is said as such: left to the
         // access reviews, every refusal would read as missing rights.
-        if let Err(message) = crate::kube::client::reach(&reachable).await {
-            let _ = tx.send(Action::Fatal(message));
+        if !wait_until_reached(&reachable, &tx, reach_within).await {
             return;
         }
         let identity_client = client.clone();
@@ -75,7 +85,19 @@ pub fn start(
                 let _ = identity_tx.send(Action::Identity { user });
             }
         });
-        let plan = watch::plan(&client, &known_namespaces).await;
+        // Access reviews that got no answer are asked again: a plan made
+        // while the server is away would call every kind "no access".
+        let mut backoff = Duration::from_secs(1);
+        let plan = loop {
+            match watch::plan(&client, &known_namespaces).await {
+                Ok(plan) => break plan,
+                Err(reason) => {
+                    tracing::warn!(%reason, "access planning failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(8));
+                }
+            }
+        };
         tracing::info!(?known_namespaces, ?plan, "watch plan");
         let (watch_tx, mut watch_rx) = unbounded_channel();
         let _watchers = watch::spawn(&client, &plan, &watch_tx);
@@ -89,6 +111,49 @@ pub fn start(
             }
         }
     })
+}
+
+/// Asks until the API server answers. A server that is restarting or
+/// paused is asked again, with the reason shown meanwhile (`Fatal`, cleared
+/// by `Reached`); rejected credentials, or no answer by `within`, end it
+/// with the reason. Returns whether the server answered.
+async fn wait_until_reached(
+    connection: &Connection,
+    tx: &UnboundedSender<Action>,
+    within: Option<Duration>,
+) -> bool {
+    let deadline = within.map(|w| tokio::time::Instant::now() + w);
+    let mut backoff = Duration::from_millis(500);
+    let mut told = false;
+    loop {
+        match crate::kube::client::reach(connection).await {
+            Ok(()) => {
+                if told {
+                    let _ = tx.send(Action::Reached);
+                }
+                return true;
+            }
+            Err(unreachable) => {
+                let out_of_time =
+                    deadline.is_some_and(|d| tokio::time::Instant::now() + backoff > d);
+                if !unreachable.transient || out_of_time {
+                    let _ = tx.send(Action::Fatal(unreachable.message));
+                    return false;
+                }
+                tracing::warn!(reason = %unreachable.message, "API server not reached; retrying");
+                if within.is_none() && !told {
+                    // The console shows why it waits.
+                    let _ = tx.send(Action::Fatal(format!(
+                        "{} (trying again)",
+                        unreachable.message
+                    )));
+                    told = true;
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(8));
+            }
+        }
+    }
 }
 
 /// Applies actions until the first lists are done (synced, forbidden or
@@ -120,10 +185,29 @@ pub async fn sync(
                     pending.join(", ")
                 )
             }
-            Err(_) => bail!(
-                "the first lists did not finish within {}s; is the API server reachable?",
-                timeout.as_secs()
-            ),
+            Err(_) => {
+                let lost: Vec<String> = crate::model::Kind::ALL
+                    .iter()
+                    .filter_map(|kind| {
+                        state.inventory.kind_reconnecting(*kind).map(|r| {
+                            let reason = crate::ui::text::sanitize(&r.reason);
+                            format!("{} since {}: {reason}", kind.as_str(), r.since)
+                        })
+                    })
+                    .collect();
+                if lost.is_empty() {
+                    bail!(
+                        "the first lists did not finish within {}s; is the API server reachable?",
+                        timeout.as_secs()
+                    )
+                }
+                bail!(
+                    "the first lists did not finish within {}s: the API server did not answer \
+                     (still reconnecting: {})",
+                    timeout.as_secs(),
+                    lost.join("; ")
+                )
+            }
         }
         if let Some(fatal) = &state.fatal {
             bail!("{fatal}");

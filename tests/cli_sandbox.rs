@@ -265,7 +265,7 @@ fn an_unreachable_api_server_is_an_error_not_missing_rights() {
     ] {
         let out = tenantry()
             .args(&args)
-            .args(["--kubeconfig", &kubeconfig])
+            .args(["--kubeconfig", &kubeconfig, "--connect-timeout", "2"])
             .env("TENANTRY_STATE_DIR", dir.path())
             .env("TENANTRY_CONFIG_DIR", dir.path())
             .output()
@@ -282,4 +282,72 @@ fn an_unreachable_api_server_is_an_error_not_missing_rights() {
         assert!(!stderr.contains("no access"), "{args:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
     }
+}
+
+/// `down` signals a recorded PID only while the program and start time
+/// `up` recorded still match: here the PID is a `sleep` of ours, recorded
+/// with another start time (as when the PID was reused), and it survives.
+#[test]
+fn down_leaves_a_process_that_took_over_a_recorded_pid_alone() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut sleeper = std::process::Command::new("sleep")
+        .arg("300")
+        .spawn()
+        .expect("starting sleep");
+    let pid = sleeper.id();
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    let after_name = &stat[stat.rfind(')').expect("a stat line") + 1..];
+    let start_time: u64 = after_name
+        .split_whitespace()
+        .nth(22 - 3)
+        .and_then(|f| f.parse().ok())
+        .expect("the start time");
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).expect("exe");
+    let state = serde_json::json!({
+        "server": "https://127.0.0.1:1",
+        "kubernetes_version": "v0",
+        "etcd_version": "v0",
+        "started_unix": 0,
+        "seeded": false,
+        "components": [{
+            "name": "etcd",
+            "pid": pid,
+            "log": dir.path().join("etcd.log"),
+            "program": exe,
+            "args": [],
+            "identity": {"exe": exe, "start_time": start_time + 1},
+        }],
+    });
+    std::fs::write(dir.path().join("sandbox.json"), state.to_string()).expect("state");
+
+    let status = tenantry()
+        .args(["sandbox", "status", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("running status");
+    assert!(
+        stdout_of(&status).contains("NOT RUNNING"),
+        "a process with another start time is not the sandbox's: {}",
+        stdout_of(&status)
+    );
+    let down = tenantry()
+        .args(["sandbox", "down", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("running down");
+    assert!(down.status.success(), "{}", stderr_of(&down));
+    let out = stdout_of(&down);
+    assert!(
+        out.contains(&format!("left pid {pid} (recorded as etcd) alone")),
+        "{out}"
+    );
+    assert!(out.contains("another process has the PID now"), "{out}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        alive(pid),
+        "down killed a process that was not the sandbox's"
+    );
+    assert_eq!(sleeper.try_wait().expect("try_wait"), None);
+    sleeper.kill().expect("stopping sleep");
+    let _ = sleeper.wait();
 }

@@ -242,3 +242,168 @@ async fn the_demo_has_a_tenant_over_quota() {
     );
     assert_eq!(used.get("pods").map(|q| q.0.as_str()), Some("3"));
 }
+
+/// etcd's client URL, from the state file `up` wrote.
+fn etcd_url(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(dir.join("sandbox.json")).expect("sandbox.json");
+    let state: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let etcd = state["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["name"] == "etcd")
+        .expect("etcd is recorded");
+    etcd["args"]
+        .as_array()
+        .expect("args")
+        .iter()
+        .filter_map(|a| a.as_str())
+        .find_map(|a| a.strip_prefix("--listen-client-urls="))
+        .expect("etcd's client URL")
+        .to_string()
+}
+
+/// A client of `url` trusting etcd's CA, with the certificate and key in
+/// `identity` (PEM files in the sandbox dir), if any.
+async fn etcd_client(
+    dir: &std::path::Path,
+    url: &str,
+    identity: Option<(&str, &str)>,
+) -> kube::Client {
+    use base64::Engine;
+    let b64 = |name: &str| {
+        let pem = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        base64::engine::general_purpose::STANDARD.encode(pem)
+    };
+    let user = match identity {
+        Some((cert, key)) => format!(
+            "    client-certificate-data: {}\n    client-key-data: {}\n",
+            b64(cert),
+            b64(key)
+        ),
+        None => "    {}\n".to_string(),
+    };
+    let kubeconfig = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: etcd\n  cluster:\n    server: {url}\n    \
+         certificate-authority-data: {ca}\nusers:\n- name: probe\n  user:\n{user}contexts:\n\
+         - name: probe\n  context:\n    cluster: etcd\n    user: probe\ncurrent-context: probe\n",
+        ca = b64("etcd-ca.crt"),
+    );
+    let file = tempfile::NamedTempFile::new().expect("a temp file");
+    std::fs::write(file.path(), kubeconfig).expect("writing the kubeconfig");
+    tenantry::sandbox::client_from_kubeconfig(file.path())
+        .await
+        .expect("a client")
+}
+
+async fn etcd_version(client: &kube::Client) -> Result<String, kube::Error> {
+    let request = http::Request::get("/version")
+        .body(Vec::new())
+        .expect("request");
+    client.request_text(request).await
+}
+
+#[tokio::test]
+async fn etcd_answers_only_the_api_servers_client_certificate() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = &cluster().dir;
+    let url = etcd_url(dir);
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+
+    // The API server's certificate is let in: the control for the rest.
+    let apiserver = etcd_client(
+        dir,
+        &url,
+        Some(("apiserver-etcd-client.crt", "apiserver-etcd-client.key")),
+    )
+    .await;
+    let version = etcd_version(&apiserver)
+        .await
+        .expect("etcd answers the API server");
+    assert!(version.contains("etcdserver"), "{version}");
+
+    // Without a certificate, or with a persona's, the TLS handshake fails.
+    let anonymous = etcd_client(dir, &url, None).await;
+    let refused = etcd_version(&anonymous).await;
+    assert!(
+        refused.is_err(),
+        "etcd answered a client without a certificate: {refused:?}"
+    );
+    let admin_kubeconfig =
+        std::fs::read_to_string(cluster().kubeconfig(Persona::Admin)).expect("admin.kubeconfig");
+    let field = |name: &str| {
+        admin_kubeconfig
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .expect("a field of the kubeconfig")
+            .trim()
+            .to_string()
+    };
+    use base64::Engine;
+    let decode = |b64: String| {
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .expect("base64")
+    };
+    let persona_dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::copy(
+        dir.join("etcd-ca.crt"),
+        persona_dir.path().join("etcd-ca.crt"),
+    )
+    .expect("copying the CA");
+    std::fs::write(
+        persona_dir.path().join("admin.crt"),
+        decode(field("client-certificate-data:")),
+    )
+    .expect("admin.crt");
+    std::fs::write(
+        persona_dir.path().join("admin.key"),
+        decode(field("client-key-data:")),
+    )
+    .expect("admin.key");
+    let persona = etcd_client(persona_dir.path(), &url, Some(("admin.crt", "admin.key"))).await;
+    let refused = etcd_version(&persona).await;
+    assert!(
+        refused.is_err(),
+        "etcd answered the admin persona: {refused:?}"
+    );
+
+    // Plain HTTP gets no etcd answer either.
+    let address = url.trim_start_matches("https://");
+    let mut tcp = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    tcp.write_all(b"GET /version HTTP/1.1\r\nHost: etcd\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), tcp.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(!answer.contains("etcdserver"), "{answer}");
+}
+
+/// The sandbox's files as `up` leaves them: no group or other bits.
+#[test]
+fn sandbox_keys_and_kubeconfigs_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = &cluster().dir;
+    let mode = |name: &str| {
+        std::fs::metadata(dir.join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("."), 0o700);
+    for name in [
+        "admin.kubeconfig",
+        "alice.kubeconfig",
+        "bob.kubeconfig",
+        "apiserver.key",
+        "sa.key",
+        "etcd-server.key",
+        "apiserver-etcd-client.key",
+    ] {
+        assert_eq!(mode(name), 0o600, "{name}");
+    }
+}

@@ -498,6 +498,11 @@ async fn a_write_whose_audit_record_cannot_be_written_is_refused_before_it_is_se
         .create(&PostParams::default(), &quota)
         .await
         .expect("quota");
+    // The quota controller writes the status of a new quota (a new
+    // resourceVersion): compare only once that has happened.
+    tenantry::sandbox::seed::wait_for_quota_status(&admin, &ns, "tenant-quota")
+        .await
+        .expect("quota status");
     let before = quota_version(&ns).await;
 
     let temp = tempfile::tempdir().expect("tempdir");

@@ -24,6 +24,8 @@ pub enum Action {
     },
     /// The watchers could not start at all (no connection).
     Fatal(String),
+    /// The API server answers after it could not be reached at start.
+    Reached,
     Resize(u16, u16),
     /// Admission probes and access reviews of a tenant finished.
     Probed {
@@ -100,11 +102,20 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             scope,
             state: sync,
         }) => state.inventory.set_sync(kind, scope, sync),
+        Action::Watch(WatchUpdate::Reconnecting {
+            kind,
+            scope,
+            reconnecting,
+        }) => state.inventory.set_reconnecting(kind, scope, reconnecting),
         Action::Planned => state.planned = true,
         Action::Identity { user } => state.identity.user = user,
         Action::Fatal(message) => {
             state.planned = true;
             state.fatal = Some(message);
+        }
+        Action::Reached => {
+            state.planned = false;
+            state.fatal = None;
         }
         Action::Resize(width, height) => state.size = (width, height),
         Action::Probed { tenant, results } => {

@@ -58,6 +58,11 @@ pub struct GlobalArgs {
     /// Refuse every write before anything is sent (admission probes are skipped)
     #[arg(long, global = true)]
     pub readonly: bool,
+    /// How long a headless command keeps trying to reach an API server that
+    /// refuses connections or does not answer before it gives up with exit 2
+    /// (the console keeps trying)
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
+    pub connect_timeout: u64,
     /// The tenant the command is about: the console's detail view at
     /// start, or `apply`'s target (set from their own flags)
     #[arg(skip)]
@@ -461,8 +466,25 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
+        .on_thread_start(block_sigpipe)
         .build()
         .context("starting the async runtime")
+}
+
+/// SIGPIPE stays at its default for stdout (`tenantry tenants | head` ends
+/// quietly), but a write to a connection the API server closed must fail
+/// with EPIPE, not end tenantry: writev, which the HTTP client uses, cannot
+/// ask for MSG_NOSIGNAL. Blocked in the runtime's threads, where the
+/// connections are written, the signal is never delivered.
+pub(crate) fn block_sigpipe() {
+    // SAFETY: plain libc calls on a local signal set, changing only this
+    // thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
 }
 
 fn color_support(choice: ColorArg) -> ColorSupport {
@@ -645,7 +667,12 @@ pub(crate) async fn sync(
     }
     let known = crate::live::known_namespaces(&global.namespaces, &connection, &config.settings);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let live = crate::live::start(&connection, known, tx);
+    let live = crate::live::start_within(
+        &connection,
+        known,
+        tx,
+        Some(Duration::from_secs(global.connect_timeout)),
+    );
     let synced = crate::live::sync(&mut state, &mut rx, Duration::from_secs(120)).await;
     live.abort();
     synced?;
@@ -667,6 +694,14 @@ fn console(global: &GlobalArgs) -> Result<i32> {
 
 /// Shared by `tenantry` and `tenantry demo`.
 pub async fn open_console(global: &GlobalArgs, connect_options: &ConnectOptions) -> Result<()> {
+    // The console draws on a terminal, never into a pipe, and its event
+    // loop (this thread) also writes to the API server's connections: a
+    // server that goes away must not end it (see `block_sigpipe`).
+    // SAFETY: setting a signal's disposition to "ignore" is process-wide
+    // and safe at any time.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
     let config = load_config(global);
     let connection = connect(connect_options).await?;
     if connection.uses_exec_plugin {

@@ -151,11 +151,14 @@ fn status(dir: &Path) -> Result<i32> {
 }
 
 fn down(dir: &Path) -> Result<i32> {
-    let stopped = sandbox::stop_dir(dir)?;
-    if stopped.is_empty() {
+    let report = sandbox::stop_dir(dir)?;
+    for (name, pid, why) in &report.left_alone {
+        println!("left pid {pid} (recorded as {name}) alone: {why}");
+    }
+    if report.stopped.is_empty() {
         println!("nothing runs in {}", dir.display());
     } else {
-        println!("stopped {} in {}", stopped.join(", "), dir.display());
+        println!("stopped {} in {}", report.stopped.join(", "), dir.display());
     }
     Ok(0)
 }

@@ -35,6 +35,46 @@ pub async fn can(
     namespace: Option<&str>,
     name: Option<&str>,
 ) -> Result<bool, String> {
+    review(client, verb, group, resource, namespace, name)
+        .await
+        .map_err(|err| {
+            format!(
+                "access review failed: {}",
+                crate::credentials::error_text(&err)
+            )
+        })
+}
+
+/// [`can`], telling a server that refused the review (an answer: "no")
+/// from one that could not be reached (an error, worth asking again).
+pub async fn can_or_unreachable(
+    client: &kube::Client,
+    verb: &str,
+    group: &str,
+    resource: &str,
+    namespace: Option<&str>,
+    name: Option<&str>,
+) -> Result<bool, String> {
+    match review(client, verb, group, resource, namespace, name).await {
+        Ok(allowed) => Ok(allowed),
+        // Refused or not understood: an answer. (Overloaded or failing
+        // servers, 429 and 5xx, are asked again.)
+        Err(kube::Error::Api(status)) if status.code < 500 && status.code != 429 => Ok(false),
+        Err(err) => Err(format!(
+            "access review got no answer: {}",
+            crate::credentials::error_text(&err)
+        )),
+    }
+}
+
+async fn review(
+    client: &kube::Client,
+    verb: &str,
+    group: &str,
+    resource: &str,
+    namespace: Option<&str>,
+    name: Option<&str>,
+) -> Result<bool, kube::Error> {
     let review = SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
             resource_attributes: Some(ResourceAttributes {
@@ -50,22 +90,21 @@ pub async fn can(
         ..Default::default()
     };
     let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
-    match api.create(&PostParams::default(), &review).await {
-        Ok(answer) => Ok(answer.status.is_some_and(|s| s.allowed)),
-        Err(err) => Err(format!(
-            "access review failed: {}",
-            crate::credentials::error_text(&err)
-        )),
-    }
+    let answer = api.create(&PostParams::default(), &review).await?;
+    Ok(answer.status.is_some_and(|s| s.allowed))
 }
 
 /// Whether the user may list and watch a kind in a scope (None =
-/// cluster-wide).
-pub async fn can_watch(client: &kube::Client, kind: Kind, namespace: Option<&str>) -> bool {
+/// cluster-wide); an error when the server could not be reached.
+pub async fn can_watch(
+    client: &kube::Client,
+    kind: Kind,
+    namespace: Option<&str>,
+) -> Result<bool, String> {
     let (group, resource) = resource_of(kind);
     let (list, watch) = futures::join!(
-        can(client, "list", group, resource, namespace, None),
-        can(client, "watch", group, resource, namespace, None)
+        can_or_unreachable(client, "list", group, resource, namespace, None),
+        can_or_unreachable(client, "watch", group, resource, namespace, None)
     );
-    matches!((list, watch), (Ok(true), Ok(true)))
+    Ok(list? && watch?)
 }

@@ -8,6 +8,8 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 /// What tenantry calls itself to the API server: its requests can be told
 /// apart in the server's audit log (the read-only tests count them).
 pub const USER_AGENT: &str = concat!("tenantry/", env!("CARGO_PKG_VERSION"));
+/// How long a response may stay silent before the request fails.
+pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// What the user asked to connect to.
 #[derive(Debug, Clone, Default)]
@@ -103,6 +105,11 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
     ));
     // kube never sees the plugin itself: see `credentials`.
     crate::credentials::guard_exec_plugin(&mut config, options.kubeconfig.as_deref(), &user)?;
+    // No request waits forever on a server that stopped answering (paused,
+    // partitioned): the watches' own timeout is shorter than this, and
+    // a write whose admission webhooks take their full 30 s still fits.
+    config.read_timeout = Some(READ_TIMEOUT);
+    config.reset_reader_on_write = true;
     let server = config.cluster_url.to_string();
     let client = kube::Client::try_from(config.clone())
         .map_err(|err| anyhow::anyhow!(crate::credentials::error_text(&err)))
@@ -124,11 +131,22 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
 /// answering (a paused or black-holed server never refuses).
 const REACH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
+/// Why `/version` got no good answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    /// What happened, with the server's address and the cause.
+    pub message: String,
+    /// Worth asking again (refused, reset, timed out, 429, 5xx: what a
+    /// restarting or paused server looks like); not for rejected
+    /// credentials.
+    pub transient: bool,
+}
+
 /// Asks the API server for `/version`, which every user may read, so a
 /// failure here is about the connection, never about rights: unreachable,
 /// TLS, credentials or time-out, said as such with the server's address and
 /// the cause. Nothing may present these as "no access".
-pub async fn reach(connection: &Connection) -> Result<(), String> {
+pub async fn reach(connection: &Connection) -> Result<(), Unreachable> {
     let server = &connection.server;
     let answer = tokio::time::timeout(REACH_TIMEOUT, connection.client.apiserver_version()).await;
     let err = match answer {
@@ -137,22 +155,38 @@ pub async fn reach(connection: &Connection) -> Result<(), String> {
         Ok(Err(kube::Error::Api(status))) if status.code == 403 => return Ok(()),
         Ok(Err(err)) => err,
         Err(_) => {
-            return Err(format!(
-                "cannot reach the API server at {server}: no answer within {} s",
-                REACH_TIMEOUT.as_secs()
-            ));
+            return Err(Unreachable {
+                message: format!(
+                    "cannot reach the API server at {server}: no answer within {} s",
+                    REACH_TIMEOUT.as_secs()
+                ),
+                transient: true,
+            });
         }
     };
     Err(match &err {
-        kube::Error::Api(status) if status.code == 401 => format!(
-            "the API server at {server} does not accept the credentials of kubeconfig user {} \
-             (401 Unauthorized): log in again or fix the user entry",
-            connection.user
-        ),
-        _ => format!(
-            "cannot reach the API server at {server}: {}",
-            cause_chain(&err)
-        ),
+        kube::Error::Api(status) if status.code == 401 => Unreachable {
+            message: format!(
+                "the API server at {server} does not accept the credentials of kubeconfig \
+                 user {} (401 Unauthorized): log in again or fix the user entry",
+                connection.user
+            ),
+            transient: false,
+        },
+        kube::Error::Auth(_) => Unreachable {
+            message: format!(
+                "no credentials for the API server at {server}: {}",
+                cause_chain(&err)
+            ),
+            transient: false,
+        },
+        _ => Unreachable {
+            message: format!(
+                "cannot reach the API server at {server}: {}",
+                cause_chain(&err)
+            ),
+            transient: true,
+        },
     })
 }
 

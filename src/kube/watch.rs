@@ -11,16 +11,17 @@ use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use kube::api::Api;
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::watcher;
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch as signal;
 use tokio::task::JoinHandle;
 
-use super::access::{can, can_watch, resource_of};
+use super::access::{can_or_unreachable, can_watch, resource_of};
 use crate::model::{
     BindingInfo, CapsuleTenantInfo, Change, Kind, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo,
-    Object, PodInfo, QuotaInfo, RoleInfo, Scope, SyncState,
+    Object, PodInfo, QuotaInfo, Reconnecting, RoleInfo, Scope, SyncState,
 };
 
 /// What the watchers tell the event loop.
@@ -31,6 +32,13 @@ pub enum WatchUpdate {
         kind: Kind,
         scope: Scope,
         state: SyncState,
+    },
+    /// The watch lost the API server and is retrying; what it listed
+    /// before stays until its next full list.
+    Reconnecting {
+        kind: Kind,
+        scope: Scope,
+        reconnecting: Reconnecting,
     },
 }
 
@@ -57,11 +65,15 @@ fn capsule_resource() -> ApiResource {
 
 /// Decides, per kind, between one cluster-wide watch and per-namespace
 /// watches over `known_namespaces` (from `-n`, the context and config).
-pub async fn plan(client: &Client, known_namespaces: &[String]) -> WatchPlan {
-    let capsule_api = client
-        .list_api_group_resources(CAPSULE_GROUP_VERSION)
-        .await
-        .is_ok_and(|list| list.resources.iter().any(|r| r.name == "tenants"));
+/// Fails when an access review got no answer (the API server is
+/// unreachable): a plan made then would call everything "no access".
+pub async fn plan(client: &Client, known_namespaces: &[String]) -> Result<WatchPlan, String> {
+    let capsule_api = match client.list_api_group_resources(CAPSULE_GROUP_VERSION).await {
+        Ok(list) => list.resources.iter().any(|r| r.name == "tenants"),
+        // Not served (404), or not for this user.
+        Err(kube::Error::Api(status)) if status.code < 500 && status.code != 429 => false,
+        Err(err) => return Err(format!("the API server did not answer: {err}")),
+    };
     let mut plan = WatchPlan {
         capsule_api,
         ..WatchPlan::default()
@@ -73,7 +85,7 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> WatchPlan {
     let cluster_access =
         futures::future::join_all(kinds.iter().map(|kind| can_watch(client, *kind, None))).await;
     for (kind, allowed) in kinds.into_iter().zip(cluster_access) {
-        if allowed {
+        if allowed? {
             plan.watches.push((kind, Scope::Cluster));
             continue;
         }
@@ -94,7 +106,7 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> WatchPlan {
         .await;
         for (ns, allowed) in known_namespaces.iter().zip(per_namespace) {
             let scope = Scope::Namespace(ns.clone());
-            if allowed {
+            if allowed? {
                 plan.watches.push((kind, scope));
             } else {
                 plan.no_access
@@ -104,9 +116,9 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> WatchPlan {
     }
     if !plan.watches.iter().any(|(k, _)| *k == Kind::Namespace) {
         for ns in known_namespaces {
-            match can(client, "get", "", "namespaces", None, Some(ns)).await {
-                Ok(true) => plan.namespace_gets.push(ns.clone()),
-                _ => plan.no_access.push((
+            match can_or_unreachable(client, "get", "", "namespaces", None, Some(ns)).await? {
+                true => plan.namespace_gets.push(ns.clone()),
+                false => plan.no_access.push((
                     Kind::Namespace,
                     Scope::Namespace(ns.clone()),
                     format!("cannot get namespace {ns}"),
@@ -114,7 +126,7 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> WatchPlan {
             }
         }
     }
-    plan
+    Ok(plan)
 }
 
 /// Watch tasks; dropping this stops them.
@@ -133,7 +145,8 @@ impl Drop for Watchers {
 
 /// Starts every watch in the plan; updates go to `tx`.
 pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate>) -> Watchers {
-    let mut tasks = Vec::new();
+    let (health_tx, health_rx) = signal::channel(Health::Answering);
+    let mut tasks = vec![tokio::spawn(probe_health(client.clone(), health_tx))];
     if !plan.capsule_api {
         // Not installed: there is nothing to load, which is not "no access".
         let _ = tx.send(WatchUpdate::Sync {
@@ -174,65 +187,71 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
         let client = client.clone();
         let tx = tx.clone();
         let (kind, scope) = (*kind, scope.clone());
+        let health = health_rx.clone();
         tasks.push(tokio::spawn(async move {
             match kind {
                 Kind::Namespace => {
-                    run::<Namespace>(Api::all(client.clone()), kind, scope, tx, |o| {
+                    run::<Namespace>(Api::all(client.clone()), kind, scope, tx, health, |o| {
                         Object::Namespace(NamespaceInfo::from_namespace(o))
                     })
                     .await
                 }
                 Kind::Pod => {
-                    run::<Pod>(api(&client, &scope), kind, scope, tx, |o| {
+                    run::<Pod>(api(&client, &scope), kind, scope, tx, health, |o| {
                         Object::Pod(PodInfo::from_pod(o))
                     })
                     .await
                 }
                 Kind::ResourceQuota => {
-                    run::<ResourceQuota>(api(&client, &scope), kind, scope, tx, |o| {
+                    run::<ResourceQuota>(api(&client, &scope), kind, scope, tx, health, |o| {
                         Object::ResourceQuota(QuotaInfo::from_quota(o))
                     })
                     .await
                 }
                 Kind::LimitRange => {
-                    run::<LimitRange>(api(&client, &scope), kind, scope, tx, |o| {
+                    run::<LimitRange>(api(&client, &scope), kind, scope, tx, health, |o| {
                         Object::LimitRange(LimitRangeInfo::from_limit_range(o))
                     })
                     .await
                 }
                 Kind::NetworkPolicy => {
-                    run::<NetworkPolicy>(api(&client, &scope), kind, scope, tx, |o| {
+                    run::<NetworkPolicy>(api(&client, &scope), kind, scope, tx, health, |o| {
                         Object::NetworkPolicy(NetworkPolicyInfo::from_network_policy(o))
                     })
                     .await
                 }
                 Kind::RoleBinding => {
-                    run::<RoleBinding>(api(&client, &scope), kind, scope, tx, |o| {
+                    run::<RoleBinding>(api(&client, &scope), kind, scope, tx, health, |o| {
                         Object::RoleBinding(BindingInfo::from_role_binding(o))
                     })
                     .await
                 }
                 Kind::ClusterRoleBinding => {
-                    run::<ClusterRoleBinding>(Api::all(client.clone()), kind, scope, tx, |o| {
-                        Object::ClusterRoleBinding(BindingInfo::from_cluster_role_binding(o))
-                    })
+                    run::<ClusterRoleBinding>(
+                        Api::all(client.clone()),
+                        kind,
+                        scope,
+                        tx,
+                        health,
+                        |o| Object::ClusterRoleBinding(BindingInfo::from_cluster_role_binding(o)),
+                    )
                     .await
                 }
                 Kind::Role => {
-                    run::<Role>(api(&client, &scope), kind, scope, tx, |o| {
+                    run::<Role>(api(&client, &scope), kind, scope, tx, health, |o| {
                         Object::Role(RoleInfo::from_role(o))
                     })
                     .await
                 }
                 Kind::ClusterRole => {
-                    run::<ClusterRole>(Api::all(client.clone()), kind, scope, tx, |o| {
+                    run::<ClusterRole>(Api::all(client.clone()), kind, scope, tx, health, |o| {
                         Object::ClusterRole(RoleInfo::from_cluster_role(o))
                     })
                     .await
                 }
                 Kind::CapsuleTenant => {
                     let api = Api::<DynamicObject>::all_with(client.clone(), &capsule_resource());
-                    run::<DynamicObject>(api, kind, scope, tx, |o| {
+                    run::<DynamicObject>(api, kind, scope, tx, health, |o| {
                         Object::CapsuleTenant(CapsuleTenantInfo::from_dynamic(o))
                     })
                     .await
@@ -260,83 +279,278 @@ where
     }
 }
 
-/// Runs one watch until the task is aborted. The initial list is buffered
-/// and handed over whole (so a half-listed kind never looks complete);
-/// progress is reported while it loads.
+/// How often the API server is asked whether it answers at all, and how
+/// long an answer may take. A paused or partitioned server leaves watch
+/// connections open and silent, which a quiet watch cannot tell from a
+/// healthy one; this probe can.
+const PROBE_INTERVAL: Duration = Duration::from_secs(3);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Probes in a row that must fail before every watch is called lost, so
+/// one slow answer does not make every kind list again.
+const PROBE_FAILURES: u32 = 2;
+/// The server ends each watch after this long, and the watcher resumes it
+/// from its last resourceVersion; with the client's read timeout
+/// (`client::READ_TIMEOUT`, longer than this) no request waits forever.
+const WATCH_TIMEOUT_SECS: u32 = 60;
+/// Retries after a failure wait 1 s, 2 s, 4 s… up to this, or less when the
+/// probe sees the server answer again.
+const MAX_BACKOFF: Duration = Duration::from_secs(16);
+
+/// Whether the API server answers at all (any HTTP answer counts).
+#[derive(Debug, Clone, PartialEq)]
+enum Health {
+    Answering,
+    Lost(String),
+}
+
+async fn probe_health(client: Client, health: signal::Sender<Health>) {
+    let mut failures = 0;
+    loop {
+        let answer = match http::Request::get("/livez").body(Vec::new()) {
+            Ok(request) => tokio::time::timeout(PROBE_TIMEOUT, client.request_text(request)).await,
+            // A constant request always builds; nothing to probe otherwise.
+            Err(_) => return,
+        };
+        let failure = match answer {
+            Ok(Ok(_) | Err(kube::Error::Api(_))) => None,
+            Ok(Err(err)) => Some(format!("the API server does not answer: {err}")),
+            Err(_) => Some(format!(
+                "the API server did not answer within {}s",
+                PROBE_TIMEOUT.as_secs()
+            )),
+        };
+        match failure {
+            None => {
+                failures = 0;
+                health.send_if_modified(|h| {
+                    let lost = *h != Health::Answering;
+                    *h = Health::Answering;
+                    lost
+                });
+            }
+            Some(reason) => {
+                failures += 1;
+                if failures >= PROBE_FAILURES {
+                    health.send_if_modified(|h| {
+                        let answering = *h == Health::Answering;
+                        if answering {
+                            *h = Health::Lost(reason);
+                        }
+                        answering
+                    });
+                }
+            }
+        }
+        if health.is_closed() {
+            return;
+        }
+        tokio::time::sleep(PROBE_INTERVAL).await;
+    }
+}
+
+/// Resolves with the reason when the server stops answering; a watch
+/// started during an outage runs on its own merits.
+/// Call `borrow_and_update` when the watch starts; a change seen since
+/// then is not missed.
+async fn lost(health: &mut signal::Receiver<Health>) -> String {
+    loop {
+        if health.changed().await.is_err() {
+            return std::future::pending().await;
+        }
+        if let Health::Lost(reason) = &*health.borrow_and_update() {
+            return reason.clone();
+        }
+    }
+}
+
+/// Waits `backoff`, or less when the server comes back meanwhile.
+async fn pause(backoff: Duration, health: &mut signal::Receiver<Health>) {
+    let lost_now = matches!(*health.borrow_and_update(), Health::Lost(_));
+    let back = async {
+        if !lost_now || health.wait_for(|h| *h == Health::Answering).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = tokio::time::sleep(backoff) => {}
+        () = back => {}
+    }
+}
+
+/// What went wrong with a watch, and so what the console says.
+#[derive(Debug, Clone, PartialEq)]
+enum Trouble {
+    /// 403: the user may not read it.
+    Forbidden(String),
+    /// The server answered, but not with what a watch needs (a bad
+    /// request, a missing resource, an undecodable object).
+    Broken(String),
+    /// No answer, a timeout, or a server-side fault: reconnect.
+    Lost(String),
+    /// 410 Gone: the resourceVersion is too old; list again at once.
+    Expired,
+}
+
+fn trouble_of_status(code: u16, message: String) -> Trouble {
+    match code {
+        403 => Trouble::Forbidden(message),
+        410 => Trouble::Expired,
+        400 | 401 | 404 | 405 | 406 | 415 | 422 => Trouble::Broken(message),
+        _ => Trouble::Lost(message),
+    }
+}
+
+fn trouble(err: &watcher::Error) -> Trouble {
+    let client_err = match err {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e) => e,
+        watcher::Error::WatchError(status) => {
+            return trouble_of_status(status.code, crate::credentials::error_text(err));
+        }
+        watcher::Error::NoResourceVersion => {
+            return Trouble::Broken(crate::credentials::error_text(err));
+        }
+    };
+    match client_err {
+        kube::Error::Api(status) if status.code == 403 => {
+            Trouble::Forbidden(crate::credentials::inert(&status.message))
+        }
+        kube::Error::Api(status) => {
+            trouble_of_status(status.code, crate::credentials::error_text(err))
+        }
+        kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::ReadEvents(_) => {
+            Trouble::Lost(crate::credentials::error_text(err))
+        }
+        _ => Trouble::Broken(crate::credentials::error_text(err)),
+    }
+}
+
+/// Local wall-clock time, `HH:MM:SS`, for "reconnecting since".
+fn clock_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let time = libc::time_t::try_from(secs).unwrap_or_default();
+    // SAFETY: an all-zero `tm` is a valid value of this plain C struct.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: localtime_r reads `time` and writes only into `tm`, both ours.
+    let local = unsafe { !libc::localtime_r(&time, &mut tm).is_null() };
+    if local {
+        format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec)
+    } else {
+        let day = secs % 86_400;
+        format!("{:02}:{:02}:{:02} UTC", day / 3600, day / 60 % 60, day % 60)
+    }
+}
+
+/// Runs one watch until the task is aborted. Each full list is buffered
+/// and handed over whole (so a half-listed kind never looks complete, and
+/// objects deleted meanwhile vanish); progress is reported while the first
+/// one loads. After any failure the watch starts over with a full list, so
+/// the console says "synced" again only once what it shows is current.
 async fn run<K>(
     api: Api<K>,
     kind: Kind,
     scope: Scope,
     tx: UnboundedSender<WatchUpdate>,
+    mut health: signal::Receiver<Health>,
     project: impl Fn(&K) -> Object,
 ) where
     K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
 {
-    let config = watcher::Config::default().page_size(500);
-    let mut stream = std::pin::pin!(watcher(api, config).default_backoff());
-    let mut buffer: Vec<Object> = Vec::new();
+    let config = watcher::Config::default()
+        .page_size(500)
+        .timeout(WATCH_TIMEOUT_SECS);
     // Only whether the receiver is gone matters, not the unsent update.
+    let send = |update: WatchUpdate| tx.send(update).map_err(|_| ());
     let send_sync = |state: SyncState| {
-        tx.send(WatchUpdate::Sync {
+        send(WatchUpdate::Sync {
             kind,
             scope: scope.clone(),
             state,
         })
-        .map_err(|_| ())
     };
-    let _ = send_sync(SyncState::Loading { seen: 0 });
-    while let Some(event) = stream.next().await {
-        let sent = match event {
-            Ok(watcher::Event::Init) => {
-                buffer.clear();
-                Ok(())
-            }
-            Ok(watcher::Event::InitApply(object)) => {
-                buffer.push(project(&object));
-                if buffer.len().is_multiple_of(500) {
-                    send_sync(SyncState::Loading { seen: buffer.len() })
-                } else {
+    let send_reconnecting = |reason: String| {
+        send(WatchUpdate::Reconnecting {
+            kind,
+            scope: scope.clone(),
+            reconnecting: Reconnecting {
+                since: clock_now(),
+                reason,
+            },
+        })
+    };
+    if send_sync(SyncState::Loading { seen: 0 }).is_err() {
+        return;
+    }
+    let mut listed = false;
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        health.borrow_and_update();
+        let mut stream = std::pin::pin!(watcher(api.clone(), config.clone()));
+        let mut buffer: Vec<Object> = Vec::new();
+        let trouble = loop {
+            let event = tokio::select! {
+                event = stream.next() => event,
+                reason = lost(&mut health) => break Trouble::Lost(reason),
+            };
+            let Some(event) = event else {
+                break Trouble::Lost("the watch ended".into());
+            };
+            let sent = match event {
+                Ok(watcher::Event::Init) => {
+                    buffer.clear();
                     Ok(())
                 }
-            }
-            Ok(watcher::Event::InitDone) => tx
-                .send(WatchUpdate::Change(Change::Replaced {
-                    kind,
-                    scope: scope.clone(),
-                    objects: std::mem::take(&mut buffer),
-                }))
-                .map_err(|_| ()),
-            Ok(watcher::Event::Apply(object)) => tx
-                .send(WatchUpdate::Change(Change::Applied(project(&object))))
-                .map_err(|_| ()),
-            Ok(watcher::Event::Delete(object)) => tx
-                .send(WatchUpdate::Change(Change::Deleted(
+                Ok(watcher::Event::InitApply(object)) => {
+                    buffer.push(project(&object));
+                    // Progress only while nothing was listed yet: a relist
+                    // after an outage keeps the old data on screen.
+                    if !listed && buffer.len().is_multiple_of(500) {
+                        send_sync(SyncState::Loading { seen: buffer.len() })
+                    } else {
+                        Ok(())
+                    }
+                }
+                Ok(watcher::Event::InitDone) => {
+                    listed = true;
+                    backoff = Duration::from_secs(1);
+                    send(WatchUpdate::Change(Change::Replaced {
+                        kind,
+                        scope: scope.clone(),
+                        objects: std::mem::take(&mut buffer),
+                    }))
+                }
+                Ok(watcher::Event::Apply(object)) => {
+                    send(WatchUpdate::Change(Change::Applied(project(&object))))
+                }
+                Ok(watcher::Event::Delete(object)) => send(WatchUpdate::Change(Change::Deleted(
                     kind,
                     project(&object).key(),
-                )))
-                .map_err(|_| ()),
-            Err(err) => send_sync(error_state(&err)),
+                ))),
+                Err(err) => break trouble(&err),
+            };
+            if sent.is_err() {
+                // The event loop is gone: nobody is watching the screen.
+                return;
+            }
+        };
+        let sent = match trouble {
+            // Routine: what is shown is only a little behind; list again
+            // (after the pause, in case the server keeps saying so).
+            Trouble::Expired => Ok(()),
+            Trouble::Forbidden(reason) => send_sync(SyncState::NoAccess { reason }),
+            Trouble::Broken(reason) => send_sync(SyncState::Failed { reason }),
+            Trouble::Lost(reason) => send_reconnecting(reason),
         };
         if sent.is_err() {
-            // The event loop is gone: nobody is watching the screen.
             return;
         }
-    }
-}
-
-fn error_state(err: &watcher::Error) -> SyncState {
-    let api_status = match err {
-        watcher::Error::InitialListFailed(kube::Error::Api(status))
-        | watcher::Error::WatchStartFailed(kube::Error::Api(status)) => Some(status.as_ref()),
-        _ => None,
-    };
-    match api_status {
-        Some(status) if status.code == 403 => SyncState::NoAccess {
-            reason: status.message.clone(),
-        },
-        _ => SyncState::Failed {
-            reason: crate::credentials::error_text(err),
-        },
+        tracing::debug!(?kind, ?scope, ?backoff, "watch restarts");
+        pause(backoff, &mut health).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
     }
 }
 
@@ -348,40 +562,44 @@ async fn poll_namespaces(client: Client, names: Vec<String>, tx: UnboundedSender
     loop {
         for name in &names {
             let scope = Scope::Namespace(name.clone());
-            let update = match api.get_opt(name).await {
-                Ok(Some(ns)) => WatchUpdate::Change(Change::Applied(Object::Namespace(
-                    NamespaceInfo::from_namespace(&ns),
-                ))),
-                Ok(None) => WatchUpdate::Sync {
-                    kind: Kind::Namespace,
-                    scope,
-                    state: SyncState::Failed {
-                        reason: format!("namespace {name} does not exist"),
-                    },
-                },
-                Err(kube::Error::Api(status)) if status.code == 403 => WatchUpdate::Sync {
-                    kind: Kind::Namespace,
-                    scope,
-                    state: SyncState::NoAccess {
+            let sync = |state: SyncState| WatchUpdate::Sync {
+                kind: Kind::Namespace,
+                scope: scope.clone(),
+                state,
+            };
+            let updates = match api.get_opt(name).await {
+                Ok(Some(ns)) => vec![
+                    WatchUpdate::Change(Change::Applied(Object::Namespace(
+                        NamespaceInfo::from_namespace(&ns),
+                    ))),
+                    sync(SyncState::Synced),
+                ],
+                Ok(None) => vec![sync(SyncState::Failed {
+                    reason: format!("namespace {name} does not exist"),
+                })],
+                Err(kube::Error::Api(status)) if status.code == 403 => {
+                    vec![sync(SyncState::NoAccess {
                         reason: status.message.clone(),
-                    },
-                },
-                Err(err) => WatchUpdate::Sync {
+                    })]
+                }
+                Err(kube::Error::Api(status)) => vec![sync(SyncState::Failed {
+                    reason: status.message.clone(),
+                })],
+                // No answer: what was read before stays, marked as such.
+                Err(err) => vec![WatchUpdate::Reconnecting {
                     kind: Kind::Namespace,
-                    scope,
-                    state: SyncState::Failed {
+                    scope: scope.clone(),
+                    reconnecting: Reconnecting {
+                        since: clock_now(),
                         reason: crate::credentials::error_text(&err),
                     },
-                },
+                }],
             };
-            if tx.send(update).is_err() {
-                return;
+            for update in updates {
+                if tx.send(update).is_err() {
+                    return;
+                }
             }
-            let _ = tx.send(WatchUpdate::Sync {
-                kind: Kind::Namespace,
-                scope: Scope::Namespace(name.clone()),
-                state: SyncState::Synced,
-            });
         }
         tokio::time::sleep(Duration::from_secs(10)).await;
     }

@@ -130,6 +130,18 @@ impl SyncState {
     }
 }
 
+/// A watch that lost the API server and is retrying. Its sync state stays
+/// what it was (what was listed before is still shown, or the first list
+/// is still loading) until a full list replaces the scope or the server
+/// gives a definite answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reconnecting {
+    /// Local wall-clock time of the first failure, `HH:MM:SS`.
+    pub since: String,
+    /// The last error.
+    pub reason: String,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Object {
     Namespace(NamespaceInfo),
@@ -216,6 +228,7 @@ pub struct Inventory {
     cluster_roles: Map<RoleInfo>,
     capsule_tenants: Map<CapsuleTenantInfo>,
     sync: BTreeMap<(Kind, Scope), SyncState>,
+    reconnecting: BTreeMap<(Kind, Scope), Reconnecting>,
     generation: u64,
 }
 
@@ -249,6 +262,7 @@ impl Inventory {
                         self.insert(obj);
                     }
                 }
+                self.reconnecting.remove(&(kind, scope.clone()));
                 self.sync.insert((kind, scope), SyncState::Synced);
             }
         }
@@ -356,12 +370,44 @@ impl Inventory {
     }
 
     /// Records a watch's state; bumps the generation only when it changed.
+    /// Any state ends a reconnect: the server answered.
     pub fn set_sync(&mut self, kind: Kind, scope: Scope, state: SyncState) {
         let key = (kind, scope);
+        if self.reconnecting.remove(&key).is_some() {
+            self.generation += 1;
+        }
         if self.sync.get(&key) != Some(&state) {
             self.sync.insert(key, state);
             self.generation += 1;
         }
+    }
+
+    /// Records that a watch lost the server; the first failure's time is
+    /// kept until the watch is back (a full list, or [`Self::set_sync`]).
+    pub fn set_reconnecting(&mut self, kind: Kind, scope: Scope, reconnecting: Reconnecting) {
+        let key = (kind, scope);
+        let since = self
+            .reconnecting
+            .get(&key)
+            .map_or(reconnecting.since.clone(), |r| r.since.clone());
+        let next = Reconnecting {
+            since,
+            reason: reconnecting.reason,
+        };
+        if self.reconnecting.get(&key) != Some(&next) {
+            self.reconnecting.insert(key, next);
+            self.generation += 1;
+        }
+    }
+
+    /// Whether a watch of `kind` (in any scope) is reconnecting, and since
+    /// when (the earliest of its scopes).
+    pub fn kind_reconnecting(&self, kind: Kind) -> Option<&Reconnecting> {
+        self.reconnecting
+            .range((kind, Scope::Cluster)..)
+            .take_while(|((k, _), _)| *k == kind)
+            .map(|(_, r)| r)
+            .min_by(|a, b| a.since.cmp(&b.since))
     }
 
     pub fn sync_state(&self, kind: Kind, scope: &Scope) -> Option<&SyncState> {
@@ -717,6 +763,55 @@ pub(crate) mod tests {
         );
         assert!(inv.is_readable(Kind::Pod, "a"));
         assert!(!inv.is_readable(Kind::Pod, "b"));
+    }
+
+    #[test]
+    fn a_reconnect_keeps_its_first_time_until_a_relist_replaces_the_scope() {
+        let mut inv = Inventory::new();
+        inv.apply(Change::Replaced {
+            kind: Kind::Pod,
+            scope: Scope::Cluster,
+            objects: vec![
+                Object::Pod(pod("a", "kept", QosClass::Burstable)),
+                Object::Pod(pod("a", "deleted-meanwhile", QosClass::Burstable)),
+            ],
+        });
+        let lost = |since: &str, reason: &str| Reconnecting {
+            since: since.into(),
+            reason: reason.into(),
+        };
+        inv.set_reconnecting(Kind::Pod, Scope::Cluster, lost("10:00:00", "refused"));
+        inv.set_reconnecting(Kind::Pod, Scope::Cluster, lost("10:00:07", "timed out"));
+        assert_eq!(
+            inv.kind_reconnecting(Kind::Pod),
+            Some(&lost("10:00:00", "timed out"))
+        );
+        assert_eq!(inv.kind_reconnecting(Kind::Namespace), None);
+        // What was listed stays readable meanwhile.
+        assert_eq!(inv.kind_state(Kind::Pod), SyncState::Synced);
+        assert_eq!(inv.pods().count(), 2);
+
+        inv.apply(Change::Replaced {
+            kind: Kind::Pod,
+            scope: Scope::Cluster,
+            objects: vec![Object::Pod(pod("a", "kept", QosClass::Burstable))],
+        });
+        assert_eq!(inv.kind_reconnecting(Kind::Pod), None);
+        let names: Vec<_> = inv.pods().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["kept"], "the relist drops what went away");
+
+        // A definite answer (here: forbidden) ends a reconnect too.
+        inv.set_reconnecting(Kind::Role, Scope::Cluster, lost("11:00:00", "refused"));
+        let before = inv.generation();
+        inv.set_sync(
+            Kind::Role,
+            Scope::Cluster,
+            SyncState::NoAccess {
+                reason: "forbidden".into(),
+            },
+        );
+        assert_eq!(inv.kind_reconnecting(Kind::Role), None);
+        assert!(inv.generation() > before);
     }
 
     #[test]

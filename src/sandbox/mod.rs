@@ -99,6 +99,11 @@ pub struct ComponentState {
     pub program: PathBuf,
     #[serde(default)]
     pub args: Vec<String>,
+    /// What `/proc/PID/exe` and the start time (`/proc/PID/stat` field 22)
+    /// said right after the start: `down` signals the PID only while both
+    /// still match, never a process that took the PID over.
+    #[serde(default)]
+    pub identity: Option<process::Identity>,
 }
 
 const STATE_FILE: &str = "sandbox.json";
@@ -153,6 +158,12 @@ impl Sandbox {
         let dir = dir
             .canonicalize()
             .with_context(|| format!("resolving {}", dir.display()))?;
+        // Keys, kubeconfigs, logs and etcd's data are its user's alone.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("making {} private (mode 0700)", dir.display()))?;
+        }
         if let Some(running) = Self::running_in(&dir)? {
             bail!(
                 "a sandbox already runs in {} (API server {}); stop it first with \
@@ -269,8 +280,10 @@ impl Sandbox {
     ) -> Result<()> {
         let dir = self.dir.clone();
         let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
-        let etcd_url = format!("http://127.0.0.1:{etcd_client}");
-        let peer_url = format!("http://127.0.0.1:{etcd_peer}");
+        // etcd holds every Secret in plain text: it speaks TLS only, and
+        // only to a client certificate of its own CA (the API server's).
+        let etcd_url = format!("https://127.0.0.1:{etcd_client}");
+        let peer_url = format!("https://127.0.0.1:{etcd_peer}");
         report(&format!("starting etcd {ETCD_VERSION}"));
         self.spawn(
             "etcd",
@@ -283,6 +296,14 @@ impl Sandbox {
                 format!("--listen-peer-urls={peer_url}"),
                 format!("--initial-advertise-peer-urls={peer_url}"),
                 format!("--initial-cluster=sandbox={peer_url}"),
+                "--client-cert-auth".into(),
+                format!("--trusted-ca-file={}", path(pki::ETCD_CA)),
+                format!("--cert-file={}", path(pki::ETCD_SERVER_CERT)),
+                format!("--key-file={}", path(pki::ETCD_SERVER_KEY)),
+                "--peer-client-cert-auth".into(),
+                format!("--peer-trusted-ca-file={}", path(pki::ETCD_CA)),
+                format!("--peer-cert-file={}", path(pki::ETCD_SERVER_CERT)),
+                format!("--peer-key-file={}", path(pki::ETCD_SERVER_KEY)),
                 "--listen-metrics-urls=".into(),
                 "--unsafe-no-fsync".into(),
                 "--log-level=warn".into(),
@@ -299,6 +320,9 @@ impl Sandbox {
             &binaries.kube_apiserver,
             vec![
                 format!("--etcd-servers={etcd_url}"),
+                format!("--etcd-cafile={}", path(pki::ETCD_CA)),
+                format!("--etcd-certfile={}", path(pki::ETCD_CLIENT_CERT)),
+                format!("--etcd-keyfile={}", path(pki::ETCD_CLIENT_KEY)),
                 "--bind-address=127.0.0.1".into(),
                 "--advertise-address=127.0.0.1".into(),
                 // A loopback advertise address must not be published as the
@@ -445,12 +469,16 @@ impl Sandbox {
     ) -> Result<()> {
         let log = self.dir.join("logs").join(format!("{name}.log"));
         let child = process::spawn(program, &args, &log, lifetime)?;
+        // Unreadable only when it already exited, which the start then
+        // reports with its log.
+        let identity = process::Identity::of(child.id()).ok();
         self.state.components.push(ComponentState {
             name: name.to_string(),
             pid: child.id(),
             log: log.clone(),
             program: program.to_path_buf(),
             args,
+            identity,
         });
         self.children.push(Running { name, child, log });
         self.write_state()
@@ -550,10 +578,7 @@ impl Sandbox {
         let Some(state) = read_state(dir)? else {
             return Ok(None);
         };
-        let any_running = state
-            .components
-            .iter()
-            .any(|c| process::is_running(c.pid, &c.name));
+        let any_running = state.components.iter().any(ComponentState::is_running);
         Ok(any_running.then_some(state))
     }
 
@@ -608,6 +633,26 @@ impl Sandbox {
         Ok(())
     }
 
+    /// Pauses one component (SIGSTOP): it keeps its connections open and
+    /// answers nothing, as a hung or partitioned server does; for tests.
+    pub fn pause_component(&mut self, name: &str) -> Result<()> {
+        self.signal_component(name, libc::SIGSTOP)
+    }
+
+    /// Resumes a paused component (SIGCONT).
+    pub fn resume_component(&mut self, name: &str) -> Result<()> {
+        self.signal_component(name, libc::SIGCONT)
+    }
+
+    fn signal_component(&mut self, name: &str, signal: libc::c_int) -> Result<()> {
+        let running = self
+            .children
+            .iter()
+            .find(|c| c.name == name)
+            .with_context(|| format!("this process did not start {name}"))?;
+        process::signal(&running.child, signal).with_context(|| format!("signalling {name}"))
+    }
+
     /// Starts a killed component again with the same program and arguments
     /// (same ports), and waits for the API server to be ready.
     pub async fn restart_component(
@@ -640,8 +685,13 @@ impl Sandbox {
     /// Stops every component this sandbox started (by PID, in reverse
     /// order) and says which ones were still running.
     pub fn stop(&mut self) -> Vec<String> {
-        let stopped = stop_components(&self.state.components);
+        let stopped = stop_components(&self.state.components).stopped;
         for child in &mut self.children {
+            // Our own unreaped children: their PIDs cannot have been reused,
+            // so one the identity check left running is killed here.
+            if matches!(child.child.try_wait(), Ok(None)) {
+                let _ = child.child.kill();
+            }
             let _ = child.child.wait();
         }
         self.children.clear();
@@ -677,20 +727,59 @@ fn read_state(dir: &Path) -> Result<Option<SandboxState>> {
     Ok(Some(state))
 }
 
-fn stop_components(components: &[ComponentState]) -> Vec<String> {
-    components
-        .iter()
-        .rev()
-        .filter(|c| process::stop(c.pid, &c.name, Duration::from_secs(10)))
-        .map(|c| c.name.clone())
-        .collect()
+impl ComponentState {
+    /// Whether the process `up` started still runs as this PID.
+    pub fn is_running(&self) -> bool {
+        self.identity
+            .as_ref()
+            .is_some_and(|identity| identity.matches(self.pid).is_ok())
+    }
 }
 
-/// Stops the sandbox recorded in `dir`. Returns the names of the components
-/// that were running (empty when none was).
-pub fn stop_dir(dir: &Path) -> Result<Vec<String>> {
+/// What `down` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StopReport {
+    /// Components that were running and were stopped.
+    pub stopped: Vec<String>,
+    /// Components whose PID now belongs to another process (or cannot be
+    /// told apart from one), left alone: (name, pid, why).
+    pub left_alone: Vec<(String, u32, String)>,
+}
+
+fn stop_components(components: &[ComponentState]) -> StopReport {
+    let mut report = StopReport::default();
+    for component in components.iter().rev() {
+        let Some(identity) = &component.identity else {
+            if process::is_alive(component.pid) {
+                report.left_alone.push((
+                    component.name.clone(),
+                    component.pid,
+                    "the state file does not say which process was started (a sandbox from an \
+                     older tenantry, or one that died while starting): stop it by hand if it \
+                     is yours"
+                        .into(),
+                ));
+            }
+            continue;
+        };
+        match process::stop(component.pid, identity, Duration::from_secs(10)) {
+            process::Stopped::Yes => report.stopped.push(component.name.clone()),
+            process::Stopped::NotRunning => {}
+            process::Stopped::NotOurs(why) => {
+                report
+                    .left_alone
+                    .push((component.name.clone(), component.pid, why))
+            }
+        }
+    }
+    report
+}
+
+/// Stops the sandbox recorded in `dir`: each recorded PID, only while its
+/// program and start time are still those `up` recorded.
+pub fn stop_dir(dir: &Path) -> Result<StopReport> {
     let Some(state) = read_state(dir)? else {
-        return Ok(vec![]);
+        return Ok(StopReport::default());
     };
     let stopped = stop_components(&state.components);
     std::fs::remove_file(dir.join(STATE_FILE))
@@ -711,7 +800,7 @@ pub fn component_health(dir: &Path) -> Result<Option<(SandboxState, Vec<Componen
             ComponentHealth {
                 name: name.to_string(),
                 pid: recorded.map(|c| c.pid).unwrap_or_default(),
-                running: recorded.is_some_and(|c| process::is_running(c.pid, &c.name)),
+                running: recorded.is_some_and(ComponentState::is_running),
             }
         })
         .collect();

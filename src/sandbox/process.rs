@@ -90,57 +90,144 @@ pub fn spawn(program: &Path, args: &[String], log: &Path, lifetime: Lifetime) ->
     }
 }
 
-/// Whether `pid` is a live (not zombie) process whose command is `name`.
-/// Checking the name guards against a reused PID after a reboot.
-pub fn is_running(pid: u32, name: &str) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    // The state letter follows the parenthesised command name.
-    let state = stat
-        .rfind(')')
-        .and_then(|i| stat[i + 1..].split_whitespace().next());
-    if matches!(state, Some("Z") | Some("X") | None) {
-        return false;
-    }
-    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
-        return false;
-    };
-    let program = cmdline.split(|b| *b == 0).next().unwrap_or_default();
-    Path::new(std::ffi::OsStr::new(
-        std::str::from_utf8(program).unwrap_or_default(),
-    ))
-    .file_name()
-    .is_some_and(|f| f.to_string_lossy() == name)
+/// Which process a PID stood for when it was recorded: its program and
+/// its start time. A PID is reused once its process is gone; the pair is
+/// not.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Identity {
+    /// `/proc/PID/exe`.
+    pub exe: PathBuf,
+    /// `/proc/PID/stat` field 22: clock ticks after boot.
+    pub start_time: u64,
 }
 
-/// Stops a process: SIGTERM, then SIGKILL after `grace`. Returns whether it
-/// was running.
-pub fn stop(pid: u32, name: &str, grace: Duration) -> bool {
-    if !is_running(pid, name) {
-        return false;
+/// The state letter and start time from `/proc/PID/stat`. The command name
+/// in parentheses may hold spaces and parentheses, so fields are counted
+/// from the last `)`.
+fn stat_of(pid: u32) -> Option<(String, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (state); starttime is field 22.
+    let state = fields.first()?.to_string();
+    let start_time = fields.get(22 - 3)?.parse().ok()?;
+    Some((state, start_time))
+}
+
+fn exe_of(pid: u32) -> std::io::Result<PathBuf> {
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe"))?;
+    // A program replaced on disk since it started still is that program.
+    let text = exe.to_string_lossy();
+    Ok(match text.strip_suffix(" (deleted)") {
+        Some(path) => PathBuf::from(path),
+        None => exe,
+    })
+}
+
+/// Whether `pid` is a live (not zombie) process, whoever's it is.
+pub fn is_alive(pid: u32) -> bool {
+    stat_of(pid).is_some_and(|(state, _)| !matches!(state.as_str(), "Z" | "X"))
+}
+
+impl Identity {
+    /// What runs as `pid` now.
+    pub fn of(pid: u32) -> Result<Identity> {
+        let (_, start_time) = stat_of(pid).with_context(|| format!("reading /proc/{pid}/stat"))?;
+        let exe = exe_of(pid).with_context(|| format!("reading /proc/{pid}/exe"))?;
+        Ok(Identity { exe, start_time })
+    }
+
+    /// Ok when `pid` is alive and still this process; else why not.
+    pub fn matches(&self, pid: u32) -> std::result::Result<(), Mismatch> {
+        if !is_alive(pid) {
+            return Err(Mismatch::Gone);
+        }
+        let now = match Identity::of(pid) {
+            Ok(now) => now,
+            Err(err) => {
+                return Err(Mismatch::Other(format!(
+                    "cannot tell which program it runs ({err:#})"
+                )));
+            }
+        };
+        if now.start_time != self.start_time {
+            return Err(Mismatch::Other(format!(
+                "it started at tick {} after boot, not at tick {} as recorded: another process \
+                 has the PID now",
+                now.start_time, self.start_time
+            )));
+        }
+        if now.exe != self.exe {
+            return Err(Mismatch::Other(format!(
+                "it runs {}, not {} as recorded",
+                now.exe.display(),
+                self.exe.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Why a PID is not the recorded process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mismatch {
+    /// Nothing (or a zombie) has the PID.
+    Gone,
+    Other(String),
+}
+
+/// What [`stop`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stopped {
+    Yes,
+    NotRunning,
+    /// Left alone: the PID is another process's now (the reason says how
+    /// it differs).
+    NotOurs(String),
+}
+
+/// Stops the process recorded as `identity` at `pid`: SIGTERM, then
+/// SIGKILL after `grace`; only while its program and start time match.
+pub fn stop(pid: u32, identity: &Identity, grace: Duration) -> Stopped {
+    match identity.matches(pid) {
+        Ok(()) => {}
+        Err(Mismatch::Gone) => return Stopped::NotRunning,
+        Err(Mismatch::Other(why)) => return Stopped::NotOurs(why),
     }
     let Ok(pid_t) = libc::pid_t::try_from(pid) else {
-        return false;
+        return Stopped::NotOurs(format!("{pid} is not a valid PID"));
     };
-    // SAFETY: sending a signal to a PID we started and just checked.
+    let ours = || identity.matches(pid).is_ok();
+    // SAFETY: sending a signal to the process we started, checked just now.
     unsafe { libc::kill(pid_t, libc::SIGTERM) };
     let deadline = Instant::now() + grace;
     while Instant::now() < deadline {
         reap(pid_t);
-        if !is_running(pid, name) {
-            return true;
+        if !ours() {
+            return Stopped::Yes;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    // SAFETY: as above.
-    unsafe { libc::kill(pid_t, libc::SIGKILL) };
+    if ours() {
+        // SAFETY: as above, checked again.
+        unsafe { libc::kill(pid_t, libc::SIGKILL) };
+    }
     let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline && is_running(pid, name) {
+    while Instant::now() < deadline && ours() {
         reap(pid_t);
         std::thread::sleep(Duration::from_millis(20));
     }
-    true
+    Stopped::Yes
+}
+
+/// Sends `signal` to a component this process started and still holds.
+pub fn signal(child: &Child, signal: libc::c_int) -> Result<()> {
+    let pid = libc::pid_t::try_from(child.id()).context("a PID out of range")?;
+    // SAFETY: `child` is our own unreaped child: its PID cannot be reused.
+    if unsafe { libc::kill(pid, signal) } != 0 {
+        return Err(std::io::Error::last_os_error()).context("sending a signal");
+    }
+    Ok(())
 }
 
 /// Collects the exit status of our own child so it does not linger as a
@@ -196,5 +283,46 @@ impl Running {
         std::fs::read_to_string(&self.log)
             .map(|log| log.contains("address already in use"))
             .unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_leaves_a_process_whose_start_time_differs_alone() {
+        let mut sleeper = Command::new("sleep").arg("60").spawn().unwrap();
+        let pid = sleeper.id();
+        let identity = Identity::of(pid).unwrap();
+        assert!(identity.exe.ends_with("sleep"), "{identity:?}");
+        assert_eq!(identity.matches(pid), Ok(()));
+
+        let reused = Identity {
+            start_time: identity.start_time + 1,
+            ..identity.clone()
+        };
+        match stop(pid, &reused, Duration::from_secs(1)) {
+            Stopped::NotOurs(why) => assert!(why.contains("another process"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        let other_program = Identity {
+            exe: PathBuf::from("/usr/local/bin/etcd"),
+            ..identity.clone()
+        };
+        assert!(matches!(
+            stop(pid, &other_program, Duration::from_secs(1)),
+            Stopped::NotOurs(_)
+        ));
+        assert!(is_alive(pid));
+        assert_eq!(sleeper.try_wait().unwrap(), None);
+
+        assert_eq!(stop(pid, &identity, Duration::from_secs(5)), Stopped::Yes);
+        let _ = sleeper.wait();
+        assert!(!is_alive(pid));
+        assert_eq!(
+            stop(pid, &identity, Duration::from_secs(1)),
+            Stopped::NotRunning
+        );
     }
 }

@@ -17,14 +17,37 @@ pub fn kind_plural(kind: Kind) -> &'static str {
     kind.plural()
 }
 
-/// One phrase for the status line: "checking access…", "syncing pods
-/// 1,500…", "synced", "synced, partial access", "sync failed: pods".
+/// One phrase for the status line: "checking access…", "reconnecting
+/// since 12:03:04: namespaces, pods", "syncing pods 1,500…", "synced",
+/// "synced, partial access", "sync failed: pods".
 pub fn sync_summary(state: &State) -> String {
     if state.fatal.is_some() {
         return "not connected".into();
     }
     if !state.planned {
         return "checking access…".into();
+    }
+    // Lost watches come first: until they list again, what is shown may be
+    // stale, whatever else is true.
+    let reconnecting: Vec<(Kind, &str)> = Kind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            state
+                .inventory
+                .kind_reconnecting(kind)
+                .map(|r| (kind, r.since.as_str()))
+        })
+        .collect();
+    if let Some(since) = reconnecting.iter().map(|(_, since)| *since).min() {
+        let kinds: Vec<&str> = reconnecting
+            .iter()
+            .map(|(kind, _)| kind_plural(*kind))
+            .collect();
+        return format!(
+            "reconnecting since {}: {}",
+            sanitize(since),
+            crate::model::checks::list(&kinds)
+        );
     }
     let mut loading: Vec<(Kind, usize)> = Vec::new();
     let mut failed: Option<Kind> = None;
@@ -203,6 +226,14 @@ impl Widget for StatusLine<'_> {
         if state.readonly {
             tail.push_str(" · READ-ONLY");
         }
+        // The key hint gives way to a sync state that needs the room (it
+        // is always one `?` away).
+        let hint_fits = usize::from(area.width).saturating_sub(hint_width + 1) >= width(&tail) + 10;
+        let (hint, hint_width) = if hint_fits {
+            (hint, hint_width)
+        } else {
+            (String::new(), 0)
+        };
         let room = usize::from(area.width).saturating_sub(hint_width + 1);
         let for_names = room.saturating_sub(width(&tail) + 4);
         let user_room = (for_names / 2).max(for_names.saturating_sub(width(&context)));

@@ -368,7 +368,21 @@ fn loading(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
     if state.planned {
         let room = usize::from(area.width).saturating_sub(2);
         for kind in Kind::ALL {
-            let line = kind_line(kind, &state.inventory.kind_state(kind), theme);
+            let line = match state.inventory.kind_reconnecting(kind) {
+                Some(lost) => Line::from(vec![
+                    Span::styled(" … ", theme.style("ui.warning")),
+                    Span::raw(pad(kind_plural(kind), 22)),
+                    Span::styled(
+                        format!(
+                            "reconnecting since {}: {}",
+                            sanitize(&lost.since),
+                            sanitize(&lost.reason)
+                        ),
+                        theme.style("ui.warning"),
+                    ),
+                ]),
+                None => kind_line(kind, &state.inventory.kind_state(kind), theme),
+            };
             lines.push(super::fit_line(line.spans, room));
         }
     }

@@ -282,6 +282,104 @@ fn sync_summary_names_the_slowest_kind() {
     assert_eq!(sync_summary(&state), "syncing pods 1,500…");
 }
 
+fn lost(kind: Kind, since: &str) -> Action {
+    Action::Watch(WatchUpdate::Reconnecting {
+        kind,
+        scope: Scope::Cluster,
+        reconnecting: crate::model::Reconnecting {
+            since: since.into(),
+            reason: "connection refused".into(),
+        },
+    })
+}
+
+#[test]
+fn lost_watches_are_named_with_their_time_until_they_list_again() {
+    let mut state = state_with(
+        2,
+        vec![Object::Pod(pod("t000-ns", "p", QosClass::Burstable))],
+    );
+    assert_eq!(sync_summary(&state), "synced");
+    update(&mut state, lost(Kind::Pod, "12:03:09"));
+    update(&mut state, lost(Kind::Namespace, "12:03:04"));
+    update(&mut state, lost(Kind::Pod, "12:03:30"));
+    state.refresh();
+    assert_eq!(
+        sync_summary(&state),
+        "reconnecting since 12:03:04: namespaces, pods"
+    );
+    // What was listed stays on screen meanwhile, and the time fits the
+    // status line at 80 columns.
+    assert!(!state.loading());
+    assert_eq!(state.rows.len(), 2);
+    let buf = draw(&state, &theme("default"), 80, 24);
+    let status = row_text(&buf, 23);
+    assert!(
+        status.contains("reconnecting since 12:03:04: namespaces, pods"),
+        "{status}"
+    );
+
+    // The namespaces list again, without t001-ns: it vanishes.
+    update(
+        &mut state,
+        Action::Watch(WatchUpdate::Change(Change::Replaced {
+            kind: Kind::Namespace,
+            scope: Scope::Cluster,
+            objects: vec![Object::Namespace(ns(
+                "t000-ns",
+                &[("tenantry.dev/tenant", "t000")],
+            ))],
+        })),
+    );
+    state.refresh();
+    assert_eq!(sync_summary(&state), "reconnecting since 12:03:09: pods");
+    assert_eq!(state.rows.len(), 1);
+    update(
+        &mut state,
+        Action::Watch(WatchUpdate::Change(Change::Replaced {
+            kind: Kind::Pod,
+            scope: Scope::Cluster,
+            objects: Vec::new(),
+        })),
+    );
+    state.refresh();
+    assert_eq!(sync_summary(&state), "synced");
+    let status = row_text(&draw(&state, &theme("default"), 80, 24), 23);
+    assert!(status.contains("? help"), "the key hint is back: {status}");
+}
+
+#[test]
+fn a_first_list_that_lost_the_server_is_still_loading_and_says_so() {
+    let mut state = State::new(ResolverKind::default_order(), Vec::new());
+    update(&mut state, Action::Planned);
+    for kind in Kind::ALL {
+        let sync = if kind == Kind::Pod {
+            crate::model::SyncState::Loading { seen: 0 }
+        } else {
+            crate::model::SyncState::Synced
+        };
+        update(
+            &mut state,
+            Action::Watch(WatchUpdate::Sync {
+                kind,
+                scope: Scope::Cluster,
+                state: sync,
+            }),
+        );
+    }
+    update(&mut state, lost(Kind::Pod, "09:00:00"));
+    state.refresh();
+    assert!(state.loading(), "the headless commands keep waiting");
+    assert_eq!(sync_summary(&state), "reconnecting since 09:00:00: pods");
+    let buf = draw(&state, &theme("default"), 80, 24);
+    let (_, y) = find(&buf, "pods ").expect("the pods line of the loading screen");
+    let line = row_text(&buf, y);
+    assert!(
+        line.contains("reconnecting since 09:00:00: connection refused"),
+        "{line}"
+    );
+}
+
 #[test]
 fn detail_scroll_is_clamped_to_the_body() {
     let mut objects = vec![Object::Namespace(ns(
