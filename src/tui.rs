@@ -147,6 +147,9 @@ impl Console {
         let mut dirty = true;
         let mut last_draw: Option<Instant> = None;
         let mut synced_logged = false;
+        // Every tenant is probed once the lists are in: a few at a time, so
+        // a large cluster's API server sees a trickle, not a burst.
+        let probe_slots = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
         let mut last_findings: Option<Instant> = None;
         loop {
             if dirty {
@@ -239,7 +242,11 @@ impl Console {
                         let user = self.state.identity.user.clone();
                         let readonly = self.state.readonly;
                         let tx = tx.clone();
+                        let slots = probe_slots.clone();
                         tokio::spawn(async move {
+                            let Ok(_slot) = slots.acquire_owned().await else {
+                                return;
+                            };
                             let results = crate::kube::probe::run_probes(
                                 &connection,
                                 &tenant,
@@ -325,6 +332,9 @@ impl Console {
                         });
                     }
                     Effect::Resync => {
+                        // Probes were forgotten with everything else: once
+                        // the new lists are in, every tenant is probed again.
+                        synced_logged = false;
                         live.abort();
                         live = crate::live::start(
                             &self.connection,

@@ -167,8 +167,17 @@ fn bob_is_told_he_sees_no_tenant_and_why() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("(no tenant visible)"), "{text}");
-    assert!(text.contains("no access: Namespace in cluster"), "{text}");
-    assert!(text.contains("no access: Pod in cluster"), "{text}");
+    // Diagnostics go to stderr: stdout stays the table.
+    assert!(!text.contains("no access"), "{text}");
+    let diagnostics = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        diagnostics.contains("tenantry: no access: Namespace in cluster"),
+        "{diagnostics}"
+    );
+    assert!(
+        diagnostics.contains("tenantry: no access: Pod in cluster"),
+        "{diagnostics}"
+    );
 }
 
 #[tokio::test]

@@ -770,8 +770,10 @@ fn tenants_list_loaded() {
 }
 
 #[test]
-fn tenants_list_sorted_by_pressure() {
+fn tenants_list_sorted_by_findings_then_by_pressure() {
     let mut state = admin();
+    key(&mut state, KeyAction::CycleSort);
+    assert_screens("tenants_by_findings", &state);
     key(&mut state, KeyAction::CycleSort);
     assert_screens("tenants_by_pressure", &state);
 }

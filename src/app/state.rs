@@ -79,6 +79,8 @@ pub enum View {
 pub enum SortKey {
     #[default]
     Name,
+    /// Most severe findings first (critical, then high, medium, low).
+    Findings,
     Pressure,
     Pods,
     Namespaces,
@@ -88,7 +90,8 @@ pub enum SortKey {
 impl SortKey {
     pub fn next(self) -> SortKey {
         match self {
-            SortKey::Name => SortKey::Pressure,
+            SortKey::Name => SortKey::Findings,
+            SortKey::Findings => SortKey::Pressure,
             SortKey::Pressure => SortKey::Pods,
             SortKey::Pods => SortKey::Namespaces,
             SortKey::Namespaces => SortKey::BestEffort,
@@ -99,6 +102,7 @@ impl SortKey {
     pub fn label(self) -> &'static str {
         match self {
             SortKey::Name => "name",
+            SortKey::Findings => "findings",
             SortKey::Pressure => "quota pressure",
             SortKey::Pods => "pods",
             SortKey::Namespaces => "namespaces",
@@ -256,6 +260,9 @@ impl State {
     /// Recomputes what derives from the inventory, once per batch of
     /// updates and only when the inventory moved.
     pub fn refresh(&mut self) {
+        // The selection follows the tenant, not the row index: read which
+        // tenant it is before the rows change under it.
+        let selected_id = self.selected_row().map(|r| r.id.clone());
         if self.derived_generation != Some(self.inventory.generation()) {
             self.resolution =
                 model::resolve_inventory(&self.inventory, &self.resolvers, &self.extra_tenants);
@@ -263,13 +270,17 @@ impl State {
             self.derived_generation = Some(self.inventory.generation());
             self.detail = None;
         }
-        self.refresh_visible();
+        self.refresh_visible_keeping(selected_id);
         self.refresh_detail();
     }
 
     /// Re-applies filter and sort, keeping the selected tenant selected.
     pub fn refresh_visible(&mut self) {
         let selected_id = self.selected_row().map(|r| r.id.clone());
+        self.refresh_visible_keeping(selected_id);
+    }
+
+    fn refresh_visible_keeping(&mut self, selected_id: Option<TenantId>) {
         let filter = self.active_filter().to_lowercase();
         let mut visible: Vec<usize> = self
             .rows
@@ -279,11 +290,20 @@ impl State {
             .map(|(i, _)| i)
             .collect();
         let rows = &self.rows;
+        let findings = &self.findings;
         let key = self.list.sort;
         visible.sort_by(|a, b| {
             let (a, b) = (&rows[*a], &rows[*b]);
             let order = match key {
                 SortKey::Name => std::cmp::Ordering::Equal,
+                SortKey::Findings => {
+                    let rank = |r: &TenantRow| {
+                        findings
+                            .get(&r.id)
+                            .map(|f| (f.critical, f.high, f.medium, f.low, f.info))
+                    };
+                    rank(b).cmp(&rank(a))
+                }
                 SortKey::Pressure => {
                     let ratio = |r: &TenantRow| r.worst_pressure.as_ref().map(|p| p.ratio);
                     ratio(b)

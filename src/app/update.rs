@@ -132,6 +132,20 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             {
                 open_tenant(state, tenant, tab, &mut effects);
             }
+            // Every tenant's admission probes, so the list's findings count
+            // every check, as `tenantry check` does (the open tenant's
+            // first); each row says its count may grow until they are in.
+            let unprobed: Vec<TenantId> = state
+                .resolution
+                .tenants
+                .iter()
+                .map(|t| t.id.clone())
+                .filter(|id| !state.probes.contains_key(id))
+                .collect();
+            for id in unprobed {
+                state.probes.insert(id.clone(), ProbeStatus::Running);
+                effects.push(Effect::Probe(id));
+            }
         }
         Action::FormKey(input) => form_key(state, input),
         Action::WritePlanned(result) => write_planned(state, result),
@@ -740,6 +754,64 @@ mod tests {
     }
 
     #[test]
+    fn the_selection_follows_its_tenant_while_rows_arrive_and_resort() {
+        let mut state = loaded();
+        key(&mut state, KeyAction::MoveDown);
+        assert_eq!(state.selected_row().map(|r| r.id.as_str()), Some("globex"));
+        // A tenant that sorts first arrives: the rows shift under the cursor.
+        update(
+            &mut state,
+            Action::Watch(WatchUpdate::Change(Change::Applied(namespace(
+                "aardvark-ns",
+                "aardvark",
+            )))),
+        );
+        state.refresh();
+        assert_eq!(
+            visible_names(&state),
+            vec!["aardvark", "acme", "globex", "initech"]
+        );
+        assert_eq!(state.selected_row().map(|r| r.id.as_str()), Some("globex"));
+        // Enter opens the tenant the user saw selected, not the new row.
+        key(&mut state, KeyAction::Open);
+        assert!(
+            matches!(&state.view, View::Detail { tenant, .. } if tenant.as_str() == "globex"),
+            "{:?}",
+            state.view
+        );
+    }
+
+    #[test]
+    fn the_list_sorts_by_findings_most_severe_first() {
+        let mut state = loaded();
+        state.refresh_findings();
+        while state.list.sort != SortKey::Findings {
+            key(&mut state, KeyAction::CycleSort);
+        }
+        let rank = |state: &State, name: &str| {
+            state
+                .findings
+                .get(&crate::model::TenantId::new(name))
+                .map(|f| (f.critical, f.high, f.medium, f.low, f.info))
+        };
+        let names: Vec<String> = visible_names(&state)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for pair in names.windows(2) {
+            assert!(
+                rank(&state, &pair[0]) >= rank(&state, &pair[1]),
+                "{names:?} is not ranked by findings"
+            );
+        }
+        let (first, last) = (&names[0], &names[names.len() - 1]);
+        assert!(
+            rank(&state, first) > rank(&state, last),
+            "the demo's tenants differ in findings: {names:?}"
+        );
+    }
+
+    #[test]
     fn watch_updates_fill_the_rows_after_a_refresh() {
         let state = loaded();
         assert!(!state.loading());
@@ -933,6 +1005,9 @@ mod tests {
             vec![
                 Effect::Probe(TenantId::new("globex")),
                 Effect::LoadOwnRules(vec!["globex-web".into()]),
+                // Then every other tenant, for the list's findings.
+                Effect::Probe(TenantId::new("acme")),
+                Effect::Probe(TenantId::new("initech")),
             ]
         );
         assert_eq!(
@@ -950,5 +1025,10 @@ mod tests {
             tab: Tab::Overview,
         };
         assert!(update(&mut state, Action::Synced).is_empty());
+        // A tenant's count is pending until its probes answer.
+        assert!(matches!(
+            state.probes.get(&TenantId::new("acme")),
+            Some(ProbeStatus::Running)
+        ));
     }
 }

@@ -118,18 +118,9 @@ pub fn run(
     Ok(if result.failed { 1 } else { 0 })
 }
 
-/// Reasons can quote a whole admission message; the table keeps one
-/// readable line (`-o json` has them whole).
+/// Reasons can quote a whole admission message; on a terminal the table
+/// keeps one readable line (`-o json` has them whole, and so has a pipe).
 const REASON_WIDTH: usize = 120;
-
-fn shorten(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let mut short: String = text.chars().take(width.saturating_sub(1)).collect();
-    short.push('…');
-    short
-}
 
 fn outcome_word(outcome: Outcome) -> &'static str {
     match outcome {
@@ -161,7 +152,7 @@ fn check_table(out: &CheckOutput) -> String {
                 c.severity.as_str().to_string(),
                 c.id.to_string(),
                 c.fix.map(|f| format!("apply {f}")).unwrap_or_default(),
-                shorten(&c.reason, REASON_WIDTH),
+                super::output::cell_text(&c.reason, REASON_WIDTH),
             ]);
         }
     }

@@ -453,7 +453,10 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Tenants { output }) => headless(&cli.global, |state| {
             let out = output::tenants(state);
             Ok(match output {
-                Format::Table => output::tenants_table(&out),
+                Format::Table => {
+                    eprint!("{}", output::no_access_lines(&out.no_access));
+                    output::tenants_table(&out)
+                }
                 _ => output::serialize(&out, output)?,
             })
         }),
@@ -619,7 +622,10 @@ fn report(global: &GlobalArgs, tenant: &str, output: Format) -> Result<i32> {
             .insert(id, crate::app::ProbeStatus::Done(probes));
         let out = output::report(&state, &found);
         Ok(match output {
-            Format::Table => output::report_table(&out),
+            Format::Table => {
+                eprint!("{}", output::no_access_lines(&out.no_access));
+                output::report_table(&out)
+            }
             _ => output::serialize(&out, output)?,
         })
     })?;

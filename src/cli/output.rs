@@ -429,15 +429,36 @@ pub fn tenants_table(out: &TenantsOutput) -> String {
     for conflict in &out.conflicts {
         text.push_str(&format!("conflict: {}\n", sanitize(conflict)));
     }
-    for n in &out.no_access {
-        text.push_str(&format!(
-            "no access: {} in {}: {}\n",
-            n.kind,
-            sanitize(&n.scope),
-            sanitize(&n.reason)
-        ));
-    }
     text
+}
+
+/// "no access: KIND in SCOPE: REASON" lines: diagnostics, for stderr, so
+/// the table on stdout stays a table.
+pub fn no_access_lines(no_access: &[NoAccess]) -> String {
+    no_access
+        .iter()
+        .map(|n| {
+            format!(
+                "tenantry: no access: {} in {}: {}\n",
+                n.kind,
+                sanitize(&n.scope),
+                sanitize(&n.reason)
+            )
+        })
+        .collect()
+}
+
+/// A long text for a table cell: whole when stdout is not a terminal (a
+/// script or a file gets everything), cut to `width` with a visible `…`
+/// when it is (a person reads one line per row; `-o json` has it whole).
+pub fn cell_text(text: &str, width: usize) -> String {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut short: String = text.chars().take(width.saturating_sub(1)).collect();
+    short.push('…');
+    short
 }
 
 pub fn report_table(r: &ReportOutput) -> String {
@@ -534,14 +555,6 @@ pub fn report_table(r: &ReportOutput) -> String {
         }
     }
     text.push_str(&policy_rbac_network_tables(r));
-    for n in &r.no_access {
-        text.push_str(&format!(
-            "no access: {} in {}: {}\n",
-            n.kind,
-            sanitize(&n.scope),
-            sanitize(&n.reason)
-        ));
-    }
     text
 }
 
@@ -574,7 +587,7 @@ fn policy_rbac_network_tables(r: &ReportOutput) -> String {
                 c.severity.as_str().to_string(),
                 c.id.to_string(),
                 c.fix.map(|f| format!("apply {f}")).unwrap_or_default(),
-                c.reason.chars().take(100).collect(),
+                cell_text(&c.reason, 100),
             ]
         })
         .collect();
@@ -671,4 +684,29 @@ fn usage_row(namespace: &str, u: &Usage) -> Vec<String> {
         u.hard.clone(),
         u.percent.map(|p| format!("{p}%")).unwrap_or_default(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_cell_is_whole_when_stdout_is_not_a_terminal() {
+        // Under the test harness stdout is captured, never a terminal.
+        let long = "x".repeat(300);
+        assert_eq!(cell_text(&long, 100), long);
+    }
+
+    #[test]
+    fn no_access_lines_are_diagnostics_with_inert_text() {
+        let lines = no_access_lines(&[NoAccess {
+            kind: "Pod".into(),
+            scope: "acme\u{1b}[2J".into(),
+            reason: "cannot list pods".into(),
+        }]);
+        assert_eq!(
+            lines,
+            "tenantry: no access: Pod in acme\\u{1b}[2J: cannot list pods\n"
+        );
+    }
 }

@@ -73,7 +73,7 @@ impl Columns {
     fn new(width: u16) -> Self {
         let wide = width >= 120;
         let (source, namespaces, pods) = (if wide { 8 } else { 7 }, 3, 5);
-        let (qos, findings) = if wide { (14, 16) } else { (10, 8) };
+        let (qos, findings) = if wide { (14, 16) } else { (10, 9) };
         // Narrow, the list drops the pressure bar (the percent and its
         // `!`/`!!` marker say it) to make room for the findings.
         let (pressure, bar) = if wide { (36, 10) } else { (18, 0) };
@@ -145,7 +145,7 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
                 false,
             ),
             title("QOS G/B/BE", Some(SortKey::BestEffort), cols.qos, false),
-            title("FINDINGS", None, cols.findings, false),
+            title("FINDINGS", Some(SortKey::Findings), cols.findings, false),
             title("NOTES", None, cols.notes, false),
         ],
     );
@@ -281,10 +281,24 @@ fn findings_cell<'a>(ctx: Ctx<'_>, row: &TenantRow, width: u16) -> Vec<Span<'a>>
     let Some(counts) = ctx.state.findings.get(&row.id) else {
         return vec![Span::styled("…", theme.style("ui.dim"))];
     };
+    // Admission probes still running: the counts may grow; a trailing `…`
+    // says so (the help and README explain it).
+    let pending = matches!(
+        ctx.state.probes.get(&row.id),
+        Some(crate::app::ProbeStatus::Running)
+    );
     if counts.total() == 0 {
-        return vec![Span::styled("—", theme.style("ui.dim"))];
+        return vec![Span::styled(
+            if pending { "…" } else { "—" },
+            theme.style("ui.dim"),
+        )];
     }
-    findings_spans(counts, usize::from(width), theme)
+    if !pending {
+        return findings_spans(counts, usize::from(width), theme);
+    }
+    let mut spans = findings_spans(counts, usize::from(width).saturating_sub(2), theme);
+    spans.push(Span::styled(" …", theme.style("ui.dim")));
+    spans
 }
 
 pub(crate) fn findings_spans<'a>(
