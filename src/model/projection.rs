@@ -96,9 +96,20 @@ pub struct PodInfo {
     /// Any container, init or ephemeral, asks for privileged mode.
     pub privileged: bool,
     pub uses_host_path: bool,
+    /// Sorted by key, for NetworkPolicy podSelectors. A Vec, not a map: a
+    /// small BTreeMap allocates a whole node (about 540 bytes) per pod.
+    pub labels: Vec<(String, String)>,
 }
 
 impl PodInfo {
+    /// The value of one label, if the pod carries it.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| self.labels[i].1.as_str())
+    }
+
     pub fn from_pod(pod: &Pod) -> Self {
         let spec = pod.spec.clone().unwrap_or_default();
         let status = pod.status.as_ref();
@@ -161,6 +172,12 @@ impl PodInfo {
                 .unwrap_or_default()
                 .iter()
                 .any(|v| v.host_path.is_some()),
+            labels: pod
+                .metadata
+                .labels
+                .as_ref()
+                .map(|l| l.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
         }
     }
 }
@@ -428,14 +445,19 @@ impl SelectorSummary {
     /// Label selector semantics of apimachinery; an unknown operator matches
     /// nothing, as the API server would have rejected it.
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.matches_with(|k| labels.get(k).map(String::as_str))
+    }
+
+    /// [`Self::matches`] over any label lookup (pods keep theirs in a Vec).
+    pub fn matches_with<'l>(&self, label: impl Fn(&str) -> Option<&'l str>) -> bool {
         self.match_labels
             .iter()
-            .all(|(k, v)| labels.get(k) == Some(v))
+            .all(|(k, v)| label(k) == Some(v.as_str()))
             && self.expressions.iter().all(|e| {
-                let value = labels.get(&e.key);
+                let value = label(&e.key);
                 match e.operator.as_str() {
-                    "In" => value.is_some_and(|v| e.values.contains(v)),
-                    "NotIn" => value.is_none_or(|v| !e.values.contains(v)),
+                    "In" => value.is_some_and(|v| e.values.iter().any(|x| x == v)),
+                    "NotIn" => value.is_none_or(|v| !e.values.iter().any(|x| x == v)),
                     "Exists" => value.is_some(),
                     "DoesNotExist" => value.is_none(),
                     _ => false,
@@ -511,6 +533,8 @@ pub struct PolicyTypes {
 pub struct NetworkPolicyInfo {
     pub namespace: String,
     pub name: String,
+    /// Which pods of its namespace the policy applies to.
+    pub pod_selector: SelectorSummary,
     pub selects_all_pods: bool,
     /// After the API server's defaulting when `policyTypes` is empty.
     pub policy_types: PolicyTypes,
@@ -557,13 +581,16 @@ impl NetworkPolicyInfo {
         let (ingress_allows_all, ingress_peers) =
             peers(ingress.into_iter().map(|r| r.from).collect());
         let (egress_allows_all, egress_peers) = peers(egress.into_iter().map(|r| r.to).collect());
+        let pod_selector = spec
+            .pod_selector
+            .as_ref()
+            .map(SelectorSummary::from_selector)
+            .unwrap_or_default();
         NetworkPolicyInfo {
             namespace: namespace_of(&np.metadata),
             name: name_of(&np.metadata),
-            selects_all_pods: spec
-                .pod_selector
-                .as_ref()
-                .is_none_or(|s| SelectorSummary::from_selector(s).is_empty()),
+            selects_all_pods: pod_selector.is_empty(),
+            pod_selector,
             policy_types,
             ingress_rules,
             egress_rules,
@@ -1159,6 +1186,34 @@ mod tests {
         );
         assert_eq!(info.node_name.as_deref(), Some("node-1"));
         assert_eq!(info.phase, "Unknown");
+    }
+
+    #[test]
+    fn pod_labels_are_kept_sorted_for_pod_selectors() {
+        let p = pod(json!({
+            "metadata": {"name": "p", "namespace": "ns",
+                         "labels": {"tier": "web", "app": "shop", "z": ""}},
+            "spec": {"containers": [{"name": "c"}]}
+        }));
+        let info = PodInfo::from(&p);
+        assert_eq!(info.label("app"), Some("shop"));
+        assert_eq!(info.label("tier"), Some("web"));
+        assert_eq!(info.label("z"), Some(""));
+        assert_eq!(info.label("missing"), None);
+        let np = netpol(json!({"podSelector": {
+            "matchLabels": {"app": "shop"},
+            "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]},
+                                 {"key": "canary", "operator": "DoesNotExist"}]
+        }}));
+        assert!(!np.selects_all_pods);
+        assert!(np.pod_selector.matches_with(|k| info.label(k)));
+        let np = netpol(json!({"podSelector": {"matchLabels": {"app": "other"}}}));
+        assert!(!np.pod_selector.matches_with(|k| info.label(k)));
+        let unlabelled = PodInfo::from(&pod(json!({
+            "metadata": {"name": "q", "namespace": "ns"},
+            "spec": {"containers": [{"name": "c"}]}
+        })));
+        assert!(unlabelled.labels.is_empty());
     }
 
     #[test]
