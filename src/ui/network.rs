@@ -118,7 +118,7 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
     )));
     if cross == 0 {
         body.line(Line::from(Span::styled(
-            "   none: every pod is selected by a policy and no rule admits traffic from or to outside the tenant",
+            "   none: every pod is selected by a policy; no rule reaches outside the tenant",
             dim,
         )));
     }
