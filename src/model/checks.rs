@@ -2623,12 +2623,20 @@ rules:
         }
     }
 
+    /// (check, the case that fails it, passes it, leaves it unknown).
+    type Cases = (
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+
     /// Every check, the case that fails it, the one that passes it and the
     /// one that leaves it unknown (None: the check cannot have that
     /// outcome). The demo cases are reproduced against the sandbox in
     /// tests/check.rs; the others need access the sandbox's personas do
     /// not lack in that way, or a change to the demo.
-    pub(crate) const CASES: [(&str, Option<&str>, Option<&str>, Option<&str>); 21] = [
+    const CASES: [Cases; 21] = [
         (
             "netpol.default-deny-ingress",
             Some("initech"),
