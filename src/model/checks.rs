@@ -1726,6 +1726,9 @@ fn rbac_foreign_subjects(ctx: &CheckContext<'_>) -> Verdict {
     }
     let gap = (!gaps.is_empty()).then(|| gaps.join("; "));
     judge(problems, gap, || {
+        if bindings == 0 {
+            return format!("no RoleBinding in {} names anyone", list(&nss));
+        }
         let named: Vec<String> = named.into_iter().collect();
         format!(
             "the {bindings} {} in {} {} only the tenant's own subjects ({})",
@@ -3419,6 +3422,17 @@ subjects:
     fn rbac_foreign_subjects_pass_and_fail() {
         let mut d = demo();
         expect(&run(&d, "acme"), "rbac.foreign-subjects", Outcome::Pass);
+        // No binding at all is read, and names nobody (rbac.owner-present
+        // fails for it).
+        let mut bare = demo();
+        bare.remove(Kind::RoleBinding, "acme-dev", "tenant-owner");
+        bare.remove(Kind::RoleBinding, "acme-prod", "tenant-owner");
+        let r = expect(&run(&bare, "acme"), "rbac.foreign-subjects", Outcome::Pass);
+        assert_eq!(
+            r.reason,
+            "no RoleBinding in acme-dev, acme-prod names anyone"
+        );
+        expect(&run(&bare, "acme"), "rbac.owner-present", Outcome::Fail);
         d.add_yaml(
             r#"
 apiVersion: rbac.authorization.k8s.io/v1

@@ -561,7 +561,7 @@ pub(crate) mod tests {
             host_ipc: false,
             privileged: false,
             uses_host_path: false,
-            labels: Vec::new(),
+            labels: Default::default(),
         }
     }
 

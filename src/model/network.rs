@@ -247,6 +247,9 @@ pub fn unselected_pods(
     let mut out = Vec::new();
     let mut gaps = Vec::new();
     for n in namespaces {
+        if n.ingress != DenyStatus::Open && n.egress != DenyStatus::Open {
+            continue;
+        }
         let pods_readable = inv.is_readable(Kind::Pod, &n.namespace);
         let pods: Vec<&PodInfo> = inv
             .pods_in(&n.namespace)
@@ -729,7 +732,7 @@ spec:
         let mut done = d.inv.pod("initech-app", "legacy").cloned().expect("legacy");
         done.name = "finished".into();
         done.phase = "Succeeded".into();
-        done.labels.clear();
+        done.labels = Default::default();
         d.inv.apply(crate::model::inventory::Change::Applied(
             crate::model::inventory::Object::Pod(done),
         ));

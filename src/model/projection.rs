@@ -96,20 +96,55 @@ pub struct PodInfo {
     /// Any container, init or ephemeral, asks for privileged mode.
     pub privileged: bool,
     pub uses_host_path: bool,
-    /// Sorted by key, for NetworkPolicy podSelectors. A Vec, not a map: a
-    /// small BTreeMap allocates a whole node (about 540 bytes) per pod.
-    pub labels: Vec<(String, String)>,
+    /// For NetworkPolicy podSelectors.
+    pub labels: PackedLabels,
 }
 
 impl PodInfo {
     /// The value of one label, if the pod carries it.
     pub fn label(&self, key: &str) -> Option<&str> {
-        self.labels
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
-            .ok()
-            .map(|i| self.labels[i].1.as_str())
+        self.labels.get(key)
+    }
+}
+
+/// Labels in one allocation, `key\0value\0key\0value…`: a pod keeps its
+/// labels only for selectors, and a map of Strings costs a few hundred
+/// bytes a pod at tier M (a small BTreeMap allocates a whole node). The API
+/// server's label syntax has no NUL; should one arrive anyway, lookups
+/// answer wrongly for that pod, nothing worse.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackedLabels(Box<str>);
+
+impl PackedLabels {
+    pub fn from_map(labels: &BTreeMap<String, String>) -> Self {
+        let mut packed = String::new();
+        for (k, v) in labels {
+            if !packed.is_empty() {
+                packed.push('\0');
+            }
+            packed.push_str(k);
+            packed.push('\0');
+            packed.push_str(v);
+        }
+        PackedLabels(packed.into_boxed_str())
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// (key, value) pairs, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut parts = self.0.split('\0').filter(|_| !self.0.is_empty());
+        std::iter::from_fn(move || Some((parts.next()?, parts.next()?)))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
+
+impl PodInfo {
     pub fn from_pod(pod: &Pod) -> Self {
         let spec = pod.spec.clone().unwrap_or_default();
         let status = pod.status.as_ref();
@@ -176,7 +211,7 @@ impl PodInfo {
                 .metadata
                 .labels
                 .as_ref()
-                .map(|l| l.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .map(PackedLabels::from_map)
                 .unwrap_or_default(),
         }
     }
@@ -1200,6 +1235,10 @@ mod tests {
         assert_eq!(info.label("tier"), Some("web"));
         assert_eq!(info.label("z"), Some(""));
         assert_eq!(info.label("missing"), None);
+        assert_eq!(
+            info.labels.iter().collect::<Vec<_>>(),
+            vec![("app", "shop"), ("tier", "web"), ("z", "")]
+        );
         let np = netpol(json!({"podSelector": {
             "matchLabels": {"app": "shop"},
             "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]},
