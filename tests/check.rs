@@ -46,10 +46,20 @@ const CHECKS: [&str; 22] = [
 ];
 
 /// The expected findings table: per tenant, every check that does not pass
-/// (`fail` or `unknown`); every other check must pass.
+/// (`fail` or `unknown`); every other check must pass, and a pass names what
+/// proved it (absence of a policy, a label or a readable object never
+/// passes). The same table, with the probes answering as here, is in
+/// `model::checks::tests::demo_tenants_expected_findings`.
 fn expected() -> BTreeMap<&'static str, BTreeMap<&'static str, &'static str>> {
     let table: [(&str, &[(&str, &str)]); 5] = [
-        ("acme", &[("secrets.encryption-at-rest", "unknown")]),
+        (
+            "acme",
+            &[
+                // No pod sets a node selector: no dedicated nodes to check.
+                ("sched.node-isolation", "unknown"),
+                ("secrets.encryption-at-rest", "unknown"),
+            ],
+        ),
         (
             "globex",
             &[
@@ -59,6 +69,7 @@ fn expected() -> BTreeMap<&'static str, BTreeMap<&'static str, &'static str>> {
                 ("quota.pressure", "fail"),
                 ("limitrange.defaults", "fail"),
                 ("psa.version-pinned", "fail"),
+                ("sched.node-isolation", "unknown"),
                 ("secrets.encryption-at-rest", "unknown"),
             ],
         ),
@@ -68,6 +79,8 @@ fn expected() -> BTreeMap<&'static str, BTreeMap<&'static str, &'static str>> {
                 ("netpol.default-deny-egress", "fail"),
                 ("quota.compute", "fail"),
                 ("quota.objects", "fail"),
+                // hooli-mail and hooli-search have no quota to measure.
+                ("quota.pressure", "unknown"),
                 ("limitrange.defaults", "fail"),
                 ("psa.enforce", "fail"),
                 ("qos.best-effort", "fail"),
@@ -87,10 +100,15 @@ fn expected() -> BTreeMap<&'static str, BTreeMap<&'static str, &'static str>> {
             &[
                 ("netpol.default-deny-ingress", "fail"),
                 ("netpol.default-deny-egress", "fail"),
+                // No policy selects its pods: every namespace reaches them.
+                ("netpol.cross-tenant", "fail"),
                 ("quota.compute", "fail"),
                 ("quota.objects", "fail"),
+                ("quota.pressure", "unknown"),
                 ("limitrange.defaults", "fail"),
-                ("psa.enforce", "unknown"),
+                // No label, and the probes proved privileged pods admitted.
+                ("psa.enforce", "fail"),
+                ("psa.version-pinned", "unknown"),
                 ("qos.best-effort", "fail"),
                 ("qos.missing-requests", "fail"),
                 ("rbac.cluster-bindings", "fail"),
@@ -98,6 +116,7 @@ fn expected() -> BTreeMap<&'static str, BTreeMap<&'static str, &'static str>> {
                 ("rbac.quota-immutable", "fail"),
                 ("admission.privileged", "fail"),
                 ("admission.host-namespaces", "fail"),
+                ("sched.node-isolation", "unknown"),
                 ("secrets.encryption-at-rest", "unknown"),
             ],
         ),
@@ -111,6 +130,7 @@ fn expected() -> BTreeMap<&'static str, BTreeMap<&'static str, &'static str>> {
                 ("qos.best-effort", "fail"),
                 ("qos.missing-requests", "fail"),
                 ("rbac.foreign-subjects", "fail"),
+                ("sched.node-isolation", "unknown"),
                 ("secrets.encryption-at-rest", "unknown"),
             ],
         ),
@@ -126,6 +146,113 @@ fn expected() -> BTreeMap<&'static str, BTreeMap<&'static str, &'static str>> {
         })
         .collect()
 }
+
+/// (check, the case that fails it, passes it, leaves it unknown).
+type Cases = (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+/// Per check, the sandbox case that fails it, the one that passes it and
+/// the one that leaves it unknown: a demo tenant checked by the admin, or
+/// `alice` (acme checked by alice from acme-prod), or `bob` (a tenant of
+/// his own where he may read only pods, named in his config.yaml, see
+/// tests/check_mutations.rs). `None`: the sandbox has no such case (the
+/// unit tests in `model::checks` cover it with an inventory lacking that
+/// access, or the check never has that outcome).
+const CASES: [Cases; 22] = [
+    (
+        "netpol.default-deny-ingress",
+        Some("initech"),
+        Some("acme"),
+        Some("bob"),
+    ),
+    (
+        "netpol.default-deny-egress",
+        Some("globex"),
+        Some("acme"),
+        Some("bob"),
+    ),
+    (
+        "netpol.cross-tenant",
+        Some("initech"),
+        Some("acme"),
+        Some("bob"),
+    ),
+    ("quota.compute", Some("initech"), Some("acme"), Some("bob")),
+    ("quota.objects", Some("initech"), Some("acme"), Some("bob")),
+    (
+        "quota.pressure",
+        Some("globex"),
+        Some("acme"),
+        Some("initech"),
+    ),
+    (
+        "limitrange.defaults",
+        Some("initech"),
+        Some("acme"),
+        Some("bob"),
+    ),
+    ("psa.enforce", Some("initech"), Some("acme"), Some("bob")),
+    (
+        "psa.version-pinned",
+        Some("globex"),
+        Some("acme"),
+        Some("initech"),
+    ),
+    ("qos.best-effort", Some("initech"), Some("acme"), None),
+    ("qos.missing-requests", Some("initech"), Some("acme"), None),
+    (
+        "rbac.owner-present",
+        Some("hooli"),
+        Some("acme"),
+        Some("bob"),
+    ),
+    (
+        "rbac.cluster-bindings",
+        Some("initech"),
+        Some("acme"),
+        Some("alice"),
+    ),
+    (
+        "rbac.foreign-subjects",
+        Some("umbrella"),
+        Some("acme"),
+        Some("bob"),
+    ),
+    (
+        "rbac.escalation",
+        Some("initech"),
+        Some("acme"),
+        Some("alice"),
+    ),
+    // No demo tenant binds a public group; tests/templates.rs binds one and
+    // sees the check fail against the real API server.
+    ("rbac.public-subjects", None, Some("acme"), Some("bob")),
+    (
+        "rbac.quota-immutable",
+        Some("initech"),
+        Some("acme"),
+        Some("bob"),
+    ),
+    (
+        "admission.privileged",
+        Some("initech"),
+        Some("acme"),
+        Some("hooli"),
+    ),
+    (
+        "admission.host-namespaces",
+        Some("initech"),
+        Some("acme"),
+        Some("hooli"),
+    ),
+    ("sched.priority-class", Some("hooli"), Some("acme"), None),
+    ("sched.node-isolation", Some("hooli"), None, Some("acme")),
+    ("secrets.encryption-at-rest", None, None, Some("acme")),
+];
 
 fn outcomes(report: &Value) -> BTreeMap<String, BTreeMap<String, String>> {
     report["tenants"]
@@ -180,6 +307,34 @@ fn check_reproduces_the_expected_findings_table_exactly() {
     assert!(differences.is_empty(), "{}", differences.join("\n"));
     assert_eq!(report["fail_on"], "high");
     assert_eq!(report["failed"], true);
+    // What proved initech's failures, as the sandbox answered.
+    let initech = report["tenants"]
+        .as_array()
+        .expect("tenants")
+        .iter()
+        .find(|t| t["tenant"] == "initech")
+        .expect("initech");
+    let reason = |id: &str| {
+        initech["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["id"] == id)
+            .and_then(|c| c["reason"].as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(
+        reason("netpol.cross-tenant"),
+        "initech-app has no ingress NetworkPolicy: its 4 pods (batch-0, batch-1, batch-2, legacy) admit ingress from every namespace"
+    );
+    let psa = reason("psa.enforce");
+    assert!(
+        psa.starts_with(
+            "a privileged pod was admitted (server-side dry-run as the owner: privileged in initech-app); "
+        ) && psa.ends_with("; initech-app has no enforce label"),
+        "{psa}"
+    );
     // Every failure names a reason and, where one exists, the template.
     for tenant in report["tenants"].as_array().expect("tenants") {
         for c in tenant["checks"].as_array().expect("checks") {
@@ -189,6 +344,47 @@ fn check_reproduces_the_expected_findings_table_exactly() {
             }
         }
     }
+}
+
+fn report(persona: Persona, args: &[&str]) -> Value {
+    let out = tenantry(persona)
+        .args(args)
+        .output()
+        .expect("running check");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn every_check_fails_passes_and_is_unknown_where_written_down() {
+    assert_eq!(
+        CASES.map(|c| c.0),
+        CHECKS,
+        "one row per check, in catalogue order"
+    );
+    let admin = outcomes(&report(Persona::Admin, &["check", "-o", "json"]));
+    let alice = outcomes(&report(
+        Persona::Alice,
+        &["check", "acme", "-n", "acme-prod", "-o", "json"],
+    ));
+    let mut differences = Vec::new();
+    for (check, fail, pass, unknown) in CASES {
+        for (case, want) in [(fail, "fail"), (pass, "pass"), (unknown, "unknown")] {
+            let got = match case {
+                // bob's cases run in tests/check_mutations.rs, in
+                // namespaces of their own.
+                None | Some("bob") => continue,
+                Some("alice") => alice.get("acme"),
+                Some(tenant) => admin.get(tenant),
+            }
+            .and_then(|checks| checks.get(check))
+            .map(String::as_str);
+            if got != Some(want) {
+                differences.push(format!("{check} in {case:?}: expected {want}, got {got:?}"));
+            }
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
 #[test]
@@ -263,11 +459,26 @@ fn alice_checks_her_tenant_with_unknown_where_the_cluster_hides_things() {
             .contains("cannot list clusterrolebindings"),
         "{cluster_bindings}"
     );
+    // She cannot read namespace labels, but Pod Security refused her
+    // privileged probe: that proves enforce >= baseline, and says so.
     let psa = by_id("psa.enforce");
-    assert_eq!(
-        psa["outcome"], "unknown",
-        "alice cannot read namespace labels: {psa}"
+    assert_eq!(psa["outcome"], "pass", "{psa}");
+    assert!(
+        psa["reason"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Pod Security refused a privileged pod in every namespace"),
+        "{psa}"
     );
+    assert!(
+        psa["note"]
+            .as_str()
+            .unwrap_or("")
+            .contains("cannot read the labels of acme-dev, acme-prod"),
+        "{psa}"
+    );
+    // Without the labels, the pinned versions are unknown: never a pass.
+    assert_eq!(by_id("psa.version-pinned")["outcome"], "unknown");
     // Her own probes run as herself: Pod Security refuses them.
     assert_eq!(by_id("admission.privileged")["outcome"], "pass");
     assert_eq!(by_id("netpol.default-deny-ingress")["outcome"], "pass");
@@ -284,6 +495,42 @@ fn bob_is_told_nothing_is_visible_and_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("nothing visible"), "{err}");
+}
+
+#[test]
+fn an_open_namespace_is_cross_tenant_exposure_in_the_report() {
+    let out = tenantry(Persona::Admin)
+        .args(["report", "initech", "-o", "json"])
+        .output()
+        .expect("report");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let open = report["network"]["unselected"]
+        .as_array()
+        .expect("unselected");
+    let ingress = open
+        .iter()
+        .find(|u| u["direction"] == "ingress")
+        .unwrap_or_else(|| panic!("ingress exposure: {open:#?}"));
+    assert_eq!(ingress["namespace"], "initech-app");
+    assert_eq!(ingress["no_policy"], true);
+    assert_eq!(
+        ingress["pods"],
+        serde_json::json!(["batch-0", "batch-1", "batch-2", "legacy"])
+    );
+    let text = tenantry(Persona::Admin)
+        .args(["report", "initech"])
+        .output()
+        .expect("report");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("cross-tenant: initech-app has no ingress NetworkPolicy: its 4 pods"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -908,8 +908,15 @@ fn detail_policy_admitted() {
         &mut state,
         "initech",
         ProbeResults {
-            privileged: Some(ProbeOutcome::Admitted),
-            host_namespaces: Some(ProbeOutcome::Admitted),
+            privileged: Some(ProbeOutcome::Admitted {
+                probes: vec!["privileged in initech-app".into()],
+            }),
+            host_namespaces: Some(ProbeOutcome::Admitted {
+                probes: vec![
+                    "hostNetwork in initech-app".into(),
+                    "hostPath in initech-app".into(),
+                ],
+            }),
             quota_update_by_owner: Some(Ok(false)),
         },
     );

@@ -169,6 +169,8 @@ pub struct WhoCanLine {
 #[derive(Debug, Serialize)]
 pub struct NetworkReport {
     pub namespaces: Vec<NamespaceNetworkLine>,
+    /// Pods no NetworkPolicy selects: open to (or reaching) every namespace.
+    pub unselected: Vec<crate::model::network::UnselectedPods>,
     pub cross_tenant: Vec<crate::model::network::CrossTenantAllow>,
 }
 
@@ -281,6 +283,7 @@ pub fn report(state: &State, tenant: &Tenant) -> ReportOutput {
                     egress: n.egress.clone(),
                 })
                 .collect(),
+            unselected: network.unselected.clone(),
             cross_tenant: network.cross_tenant.clone(),
         },
         tenant: tenant.id.as_str().to_string(),
@@ -670,6 +673,9 @@ fn policy_rbac_network_tables(r: &ReportOutput) -> String {
         &["NAMESPACE", "INGRESS", "EGRESS", "POLICIES"],
         &rows,
     ));
+    for open in &r.network.unselected {
+        text.push_str(&format!("cross-tenant: {}\n", sanitize(&open.describe())));
+    }
     for allow in &r.network.cross_tenant {
         text.push_str(&format!("cross-tenant: {}\n", sanitize(&allow.describe())));
     }

@@ -323,7 +323,7 @@ pub async fn run_probes(
     for namespace in &tenant.namespaces {
         for (probe, pod) in &pods {
             let outcome = match dry_run_pod(&probe_client, namespace, pod).await {
-                DryRun::Admitted => ProbeOutcome::Admitted,
+                DryRun::Admitted => ProbeOutcome::admitted(),
                 DryRun::Refused { code, message } => ProbeOutcome::refused(code, &message),
                 DryRun::Error(err) => ProbeOutcome::Error(err),
             };

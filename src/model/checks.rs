@@ -164,7 +164,11 @@ impl CheckResult {
 /// run, as the tenant owner.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProbeOutcome {
-    Admitted,
+    /// `probes` names what was admitted where ("privileged in
+    /// initech-app") once [`combine_probes`] has folded them.
+    Admitted {
+        probes: Vec<String>,
+    },
     Refused {
         by: Refuser,
         message: String,
@@ -176,6 +180,11 @@ pub enum ProbeOutcome {
 }
 
 impl ProbeOutcome {
+    /// One probe admitted (named by [`combine_probes`]).
+    pub fn admitted() -> Self {
+        ProbeOutcome::Admitted { probes: Vec::new() }
+    }
+
     /// A refusal as the API server worded it, classified.
     pub fn refused(status_code: u16, message: &str) -> Self {
         ProbeOutcome::Refused {
@@ -198,15 +207,27 @@ impl ProbeOutcome {
 }
 
 /// Several probes (hostNetwork, hostPID, hostIPC, hostPath) folded into one
-/// outcome: admitted if any was admitted; otherwise the first probe not
-/// refused by policy (its message prefixed with the probe name); otherwise
-/// the first policy refusal. `None` when there were no probes.
+/// outcome: admitted, naming every probe admitted, if any was; otherwise
+/// the first probe not refused by policy (its message prefixed with the
+/// probe name); otherwise a webhook's refusal if there was one, else the
+/// first Pod Security refusal (so a combined Pod Security refusal means
+/// Pod Security refused every probe: psa.enforce counts on it). `None`
+/// when there were no probes.
 pub fn combine_probes<'a>(
     probes: impl IntoIterator<Item = (&'a str, ProbeOutcome)>,
 ) -> Option<ProbeOutcome> {
     let probes: Vec<(&str, ProbeOutcome)> = probes.into_iter().collect();
-    if probes.iter().any(|(_, o)| *o == ProbeOutcome::Admitted) {
-        return Some(ProbeOutcome::Admitted);
+    let admitted: Vec<String> = probes
+        .iter()
+        .filter_map(|(name, o)| match o {
+            ProbeOutcome::Admitted { probes } if probes.is_empty() => Some(vec![name.to_string()]),
+            ProbeOutcome::Admitted { probes } => Some(probes.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if !admitted.is_empty() {
+        return Some(ProbeOutcome::Admitted { probes: admitted });
     }
     let named = |(name, o): &(&str, ProbeOutcome)| match o {
         ProbeOutcome::Refused { by, message } => ProbeOutcome::Refused {
@@ -216,9 +237,11 @@ pub fn combine_probes<'a>(
         ProbeOutcome::Error(e) => ProbeOutcome::Error(format!("{name}: {e}")),
         other => other.clone(),
     };
+    let refused_by = |who: Refuser| move |p: &&(&str, ProbeOutcome)| matches!(&p.1, ProbeOutcome::Refused { by, .. } if *by == who);
     probes
         .iter()
         .find(|p| !p.1.is_policy_refusal())
+        .or_else(|| probes.iter().find(refused_by(Refuser::Webhook)))
         .or_else(|| probes.first())
         .map(named)
 }
@@ -804,13 +827,16 @@ fn netpol_default_deny(ctx: &CheckContext<'_>, dir: Direction) -> Verdict {
     };
     let mut open = Vec::new();
     let mut unknown = Vec::new();
+    let mut isolated = Vec::new();
     for n in network::namespace_networks(ctx.inventory, ctx.tenant) {
         let status = match dir {
             Direction::Ingress => &n.ingress,
             Direction::Egress => &n.egress,
         };
         match status {
-            DenyStatus::Isolated { .. } => {}
+            DenyStatus::Isolated { policies } => {
+                isolated.push(format!("{} by {}", n.namespace, policies.join(", ")))
+            }
             DenyStatus::Open => open.push(n.namespace.clone()),
             DenyStatus::Unknown { .. } => unknown.push(n.namespace.clone()),
         }
@@ -827,22 +853,30 @@ fn netpol_default_deny(ctx: &CheckContext<'_>, dir: Direction) -> Verdict {
     let gap = namespace_gaps(ctx.inventory, Kind::NetworkPolicy, &unknown);
     judge(problems, gap, || {
         format!(
-            "every namespace has a NetworkPolicy selecting all pods for {type_name} ({})",
-            list(&ctx.tenant.namespaces)
+            "every namespace has a NetworkPolicy selecting all pods for {type_name}: {}",
+            join_limited(&isolated, "; ", 3)
         )
     })
 }
 
-/// Fails on every ingress allow from outside the tenant, and on egress
-/// allows to every namespace or to another tenant's namespaces. Egress to
-/// broad ipBlocks or to any destination (usually: the internet, DNS) is
-/// noted, not failed: it does not admit traffic into the tenant, and the
-/// other tenant's ingress isolation is its own check.
+/// Fails on pods that no ingress policy selects (Kubernetes admits every
+/// namespace to them), on every ingress allow from outside the tenant, and
+/// on egress allows to every namespace or to another tenant's namespaces.
+/// Egress from unselected pods, to broad ipBlocks or to any destination
+/// (usually: the internet, DNS) is noted, not failed: it does not admit
+/// traffic into the tenant, and the other tenant's ingress isolation is its
+/// own check. A pass names what proved it: the policies that select every
+/// pod and the allow rules judged.
 fn netpol_cross_tenant(ctx: &CheckContext<'_>) -> Verdict {
     if let Some(v) = no_namespaces(ctx) {
         return v;
     }
     let (allows, unevaluated) = network::analyse(ctx.inventory, ctx.resolution, ctx.tenant);
+    let networks = network::namespace_networks(ctx.inventory, ctx.tenant);
+    let (unselected, undetermined) = network::unselected_pods(ctx.inventory, &networks);
+    let (open_in, open_out): (Vec<_>, Vec<_>) = unselected
+        .iter()
+        .partition(|u| u.direction == Direction::Ingress);
     let (failing, noted): (Vec<_>, Vec<_>) = allows.iter().partition(|a| {
         a.direction == Direction::Ingress
             || matches!(
@@ -850,7 +884,8 @@ fn netpol_cross_tenant(ctx: &CheckContext<'_>) -> Verdict {
                 CrossTenantWhy::EmptyNamespaceSelector | CrossTenantWhy::OtherTenant(_)
             )
     });
-    let problems: Vec<String> = failing.iter().map(|a| a.describe()).collect();
+    let mut problems: Vec<String> = open_in.iter().map(|u| u.describe()).collect();
+    problems.extend(failing.iter().map(|a| a.describe()));
     let mut gaps: Vec<String> =
         namespace_gaps(ctx.inventory, Kind::NetworkPolicy, &ctx.tenant.namespaces)
             .into_iter()
@@ -860,14 +895,51 @@ fn netpol_cross_tenant(ctx: &CheckContext<'_>) -> Verdict {
             .iter()
             .map(|u| format!("{}/{}: {}", u.namespace, u.policy, u.reason)),
     );
+    gaps.extend(undetermined);
     let gap = (!gaps.is_empty()).then(|| join_limited(&gaps, "; ", 3));
-    let note = (!noted.is_empty()).then(|| {
-        let d: Vec<String> = noted.iter().map(|a| a.describe()).collect();
-        format!("not counted: {}", join_limited(&d, "; ", 3))
-    });
+    let mut not_counted: Vec<String> = open_out.iter().map(|u| u.describe()).collect();
+    not_counted.extend(noted.iter().map(|a| a.describe()));
+    let note = (!not_counted.is_empty())
+        .then(|| format!("not counted: {}", join_limited(&not_counted, "; ", 3)));
     let failed = !problems.is_empty();
     let v = judge(problems, gap, || {
-        "no NetworkPolicy rule admits other tenants, every namespace or a broad ipBlock".to_string()
+        // Every pod is selected for ingress: isolated namespaces, or
+        // policies that between them select every pod there is.
+        let selected: Vec<String> = networks
+            .iter()
+            .map(|n| match &n.ingress {
+                DenyStatus::Isolated { policies } => {
+                    format!("{} by {}", n.namespace, policies.join(", "))
+                }
+                _ => {
+                    let by: Vec<&str> = n
+                        .policies
+                        .iter()
+                        .filter(|p| p.policy_types.ingress)
+                        .map(|p| p.name.as_str())
+                        .collect();
+                    format!("{} (each pod) by {}", n.namespace, by.join(", "))
+                }
+            })
+            .collect();
+        let rules: Vec<String> = networks
+            .iter()
+            .flat_map(|n| n.policies.iter())
+            .filter(|p| {
+                (p.policy_types.ingress && p.ingress_rules > 0)
+                    || (p.policy_types.egress && p.egress_rules > 0)
+            })
+            .map(|p| format!("{}/{}", p.namespace, p.name))
+            .collect();
+        let rules = if rules.is_empty() {
+            "no policy has an allow rule".to_string()
+        } else {
+            format!("the allow rules of {} reach no other tenant", list(&rules))
+        };
+        format!(
+            "every pod is selected for ingress: {}; {rules}",
+            join_limited(&selected, "; ", 3)
+        )
     });
     if failed || v.note.is_some() {
         v
@@ -921,11 +993,18 @@ fn quota_coverage(
     let (nss, gap) = readable(ctx, Kind::ResourceQuota);
     let mut problems = Vec::new();
     let mut none = Vec::new();
+    let mut quotas = Vec::new();
     for ns in nss {
         match covered(ctx, ns) {
             None => none.push(ns),
             Some(keys) => problems.extend(lacks(ns, &keys)),
         }
+        quotas.extend(
+            ctx.inventory
+                .quotas_in(ns)
+                .filter(|q| !q.scoped)
+                .map(|q| format!("{ns}/{}", q.name)),
+        );
     }
     if !none.is_empty() {
         problems.insert(
@@ -933,7 +1012,7 @@ fn quota_coverage(
             format!("{} {} no ResourceQuota", list(&none), has_have(none.len())),
         );
     }
-    judge(problems, gap, || pass.to_string())
+    judge(problems, gap, || format!("{pass} ({})", list(&quotas)))
 }
 
 fn quota_compute(ctx: &CheckContext<'_>) -> Verdict {
@@ -982,10 +1061,18 @@ fn quota_pressure(ctx: &CheckContext<'_>) -> Verdict {
     let mut over = Vec::new();
     let mut warn = Vec::new();
     let mut unfilled = Vec::new();
-    let mut any_quota = false;
+    // Without a quota there is no pressure to measure: that is not a pass.
+    let mut unmeasured = Vec::new();
+    let mut measured = Vec::new();
+    // The highest ratio seen, as evidence for a pass.
+    let mut highest: Option<(f64, String)> = None;
     for ns in nss {
         let nq = namespace_quota(ctx.inventory, ns);
-        any_quota |= !nq.resources.is_empty();
+        if nq.resources.is_empty() {
+            unmeasured.push(ns);
+        } else {
+            measured.push(ns);
+        }
         for r in &nq.resources {
             let Some(used) = &r.used else {
                 if !unfilled.contains(&ns) {
@@ -1003,6 +1090,11 @@ fn quota_pressure(ctx: &CheckContext<'_>) -> Verdict {
                 used.format_for(&r.resource),
                 r.hard.format_for(&r.resource)
             );
+            if let Some(x) = r.ratio.filter(|x| x.is_finite())
+                && highest.as_ref().is_none_or(|(h, _)| x > *h)
+            {
+                highest = Some((x, text.clone()));
+            }
             if pressure_at_least(used, &r.hard, 100) {
                 over.push(text);
             } else if pressure_at_least(used, &r.hard, 80) {
@@ -1029,14 +1121,25 @@ fn quota_pressure(ctx: &CheckContext<'_>) -> Verdict {
         ))
         .maybe_note(warn_note);
     }
+    if !unmeasured.is_empty() {
+        return Verdict::unknown(format!(
+            "{} {} no ResourceQuota: no pressure to measure (see quota.compute)",
+            list(&unmeasured),
+            has_have(unmeasured.len())
+        ))
+        .maybe_note(warn_note);
+    }
+    let evidence = format!(
+        "in {}{}",
+        list(&measured),
+        highest
+            .map(|(_, t)| format!(" (highest: {t})"))
+            .unwrap_or_default()
+    );
     if let Some(w) = warn_note {
-        return Verdict::pass("every quota below 100%").note(w);
+        return Verdict::pass(format!("every quota below 100% {evidence}")).note(w);
     }
-    if !any_quota {
-        return Verdict::pass("no ResourceQuota to measure")
-            .note("without a quota nothing limits the tenant (see quota.compute)");
-    }
-    Verdict::pass("every quota below 80%")
+    Verdict::pass(format!("every quota below 80% {evidence}"))
 }
 
 fn limitrange_defaults(ctx: &CheckContext<'_>) -> Verdict {
@@ -1046,8 +1149,14 @@ fn limitrange_defaults(ctx: &CheckContext<'_>) -> Verdict {
     let (nss, gap) = readable(ctx, Kind::LimitRange);
     let mut none = Vec::new();
     let mut partial = Vec::new();
+    let mut defaulting = Vec::new();
     for ns in nss {
         let lrs: Vec<_> = ctx.inventory.limit_ranges_in(ns).collect();
+        defaulting.extend(
+            lrs.iter()
+                .filter(|l| l.has_container_default || l.has_container_default_request)
+                .map(|l| format!("{ns}/{}", l.name)),
+        );
         if lrs.is_empty() {
             none.push(ns);
         } else if !(lrs.iter().any(|l| l.has_container_default)
@@ -1072,7 +1181,10 @@ fn limitrange_defaults(ctx: &CheckContext<'_>) -> Verdict {
         ));
     }
     judge(problems, gap, || {
-        "every namespace has container default and defaultRequest in a LimitRange".to_string()
+        format!(
+            "every namespace has container default and defaultRequest in a LimitRange ({})",
+            list(&defaulting)
+        )
     })
 }
 
@@ -1103,10 +1215,32 @@ fn namespace_labels<'a>(ctx: &CheckContext<'a>) -> (Labelled<'a>, Option<String>
     (seen, gap)
 }
 
+/// Labels say what Pod Security should enforce; the admission probes show
+/// what it does. A probe pod that baseline forbids being admitted is a
+/// hole whatever the labels say; Pod Security refusing every probe proves
+/// baseline or stricter where labels are missing or cannot be read.
 fn psa_enforce(ctx: &CheckContext<'_>) -> Verdict {
     if let Some(v) = no_namespaces(ctx) {
         return v;
     }
+    let probes = [
+        (ctx.probes.privileged.as_ref(), PRIVILEGED_POD),
+        (ctx.probes.host_namespaces.as_ref(), HOST_POD),
+    ];
+    let admitted: Vec<String> = probes
+        .iter()
+        .filter_map(|(p, what)| match p {
+            Some(ProbeOutcome::Admitted { probes }) => Some(admitted_reason(what, probes)),
+            _ => None,
+        })
+        .collect();
+    let refused_by_psa = probes.iter().find_map(|(p, what)| match p {
+        Some(ProbeOutcome::Refused {
+            by: Refuser::PodSecurity,
+            message,
+        }) => Some((*what, first_line(message))),
+        _ => None,
+    });
     let (seen, gap) = namespace_labels(ctx);
     let key = format!("{PSA_PREFIX}enforce");
     let mut weak = Vec::new();
@@ -1120,6 +1254,21 @@ fn psa_enforce(ctx: &CheckContext<'_>) -> Verdict {
             Some(other) => weak.push(format!("{ns} has an invalid enforce level {other:?}")),
         }
     }
+    if !admitted.is_empty() {
+        let mut problems = admitted;
+        problems.append(&mut weak);
+        if !unlabelled.is_empty() {
+            problems.push(format!(
+                "{} {} no enforce label",
+                list(&unlabelled),
+                has_have(unlabelled.len())
+            ));
+        } else if !levels.is_empty() {
+            problems.push(format!("although labelled {}", list(&levels)));
+        }
+        return Verdict::fail(join_limited(&problems, "; ", 3))
+            .maybe_note(gap.map(|g| format!("also unknown: {g}")));
+    }
     let mut gaps: Vec<String> = gap.into_iter().collect();
     if !unlabelled.is_empty() {
         gaps.insert(
@@ -1132,17 +1281,31 @@ fn psa_enforce(ctx: &CheckContext<'_>) -> Verdict {
         );
     }
     let gap = (!gaps.is_empty()).then(|| gaps.join("; "));
+    if weak.is_empty()
+        && let (Some(g), Some((what, message))) = (&gap, refused_by_psa)
+    {
+        return Verdict::pass(format!(
+            "Pod Security refused {what} in every namespace (server-side dry-run as the owner): {message}"
+        ))
+        .note(format!("labels not relied on: {g}"));
+    }
     judge(weak, gap, || {
+        let confirmed = refused_by_psa
+            .map(|(what, _)| {
+                format!("; Pod Security refused {what} (server-side dry-run as the owner)")
+            })
+            .unwrap_or_default();
         format!(
-            "every namespace enforces baseline or stricter ({})",
+            "every namespace enforces baseline or stricter by label ({}){confirmed}",
             list(&levels)
         )
     })
 }
 
 /// A mode label without its `-version` label means `latest`: fail.
-/// Namespaces with no Pod Security label at all have nothing to pin (a
-/// pass with a note; psa.enforce reports them).
+/// A namespace with no Pod Security label at all pins nothing: the cluster
+/// default's version applies, which the API does not show (unknown, never
+/// a pass).
 fn psa_version_pinned(ctx: &CheckContext<'_>) -> Verdict {
     if let Some(v) = no_namespaces(ctx) {
         return v;
@@ -1150,41 +1313,48 @@ fn psa_version_pinned(ctx: &CheckContext<'_>) -> Verdict {
     let (seen, gap) = namespace_labels(ctx);
     let mut problems = Vec::new();
     let mut unlabelled = Vec::new();
+    let mut pinned = Vec::new();
     for (ns, labels) in seen {
         let mut unpinned = Vec::new();
-        let mut any = false;
+        let mut versions = Vec::new();
         for mode in PSA_MODES {
             if !labels.contains_key(&format!("{PSA_PREFIX}{mode}")) {
                 continue;
             }
-            any = true;
             match labels
                 .get(&format!("{PSA_PREFIX}{mode}-version"))
                 .map(String::as_str)
             {
                 None => unpinned.push(format!("{mode}-version unset (latest)")),
                 Some("latest") => unpinned.push(format!("{mode}-version latest")),
-                Some(_) => {}
+                Some(v) => versions.push(format!("{mode} {v}")),
             }
         }
-        if !any {
+        if unpinned.is_empty() && versions.is_empty() {
             unlabelled.push(ns);
         }
         if !unpinned.is_empty() {
             problems.push(format!("{ns}: {}", unpinned.join(", ")));
+        } else if !versions.is_empty() {
+            pinned.push(format!("{ns} {}", versions.join(", ")));
         }
     }
-    let v = judge(problems, gap, || {
-        "every Pod Security mode label has a pinned version".to_string()
-    });
-    if v.outcome == Outcome::Pass && !unlabelled.is_empty() {
-        return v.note(format!(
-            "{} {} no Pod Security labels to pin (see psa.enforce)",
+    let mut gaps = Vec::new();
+    if !unlabelled.is_empty() {
+        gaps.push(format!(
+            "{} {} no Pod Security label: the cluster default's version applies and cannot be read through the API",
             list(&unlabelled),
             has_have(unlabelled.len())
         ));
     }
-    v
+    gaps.extend(gap);
+    let gap = (!gaps.is_empty()).then(|| gaps.join("; "));
+    judge(problems, gap, || {
+        format!(
+            "every Pod Security mode label has a pinned version: {}",
+            join_limited(&pinned, "; ", 3)
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -1212,7 +1382,11 @@ fn qos_best_effort(ctx: &CheckContext<'_>) -> Verdict {
         )]
     };
     judge(problems, gap, || {
-        format!("no BestEffort pods among {} pods", pods.len())
+        format!(
+            "no BestEffort pods among {} pods in {}",
+            pods.len(),
+            list(&nss)
+        )
     })
 }
 
@@ -1242,8 +1416,9 @@ fn qos_missing_requests(ctx: &CheckContext<'_>) -> Verdict {
     };
     judge(problems, gap, || {
         format!(
-            "every container of {} pods requests cpu and memory",
-            pods.len()
+            "every container of {} pods in {} requests cpu and memory",
+            pods.len(),
+            list(&nss)
         )
     })
 }
@@ -1253,7 +1428,8 @@ fn sched_priority_class(ctx: &CheckContext<'_>) -> Verdict {
         return v;
     }
     let (nss, gap) = readable(ctx, Kind::Pod);
-    let bad: Vec<String> = live_pods(ctx, &nss)
+    let pods = live_pods(ctx, &nss);
+    let bad: Vec<String> = pods
         .iter()
         .filter_map(|p| {
             p.priority_class
@@ -1268,12 +1444,18 @@ fn sched_priority_class(ctx: &CheckContext<'_>) -> Verdict {
         vec![list(&bad)]
     };
     judge(problems, gap, || {
-        "no pod uses a system-* priority class".to_string()
+        format!(
+            "none of {} pods in {} uses a system-* priority class",
+            pods.len(),
+            list(&nss)
+        )
     })
 }
 
 /// Where any pod sets a nodeSelector, every pod of the tenant must carry the
 /// key=value pairs common to all the selectors set (the tenant's selector).
+/// No selector at all means no dedicated nodes to check: unknown, not a
+/// pass (the tenant shares nodes).
 fn sched_node_isolation(ctx: &CheckContext<'_>) -> Verdict {
     if let Some(v) = no_namespaces(ctx) {
         return v;
@@ -1288,8 +1470,12 @@ fn sched_node_isolation(ctx: &CheckContext<'_>) -> Verdict {
     let Some(first) = selecting.first() else {
         return match gap {
             Some(g) => Verdict::unknown(g),
-            None => Verdict::pass("no pod sets a node selector")
-                .note("no node selector set; nodes are shared"),
+            None => Verdict::unknown(format!(
+                "none of {} pods in {} sets a node selector: no dedicated nodes to check",
+                pods.len(),
+                list(&nss)
+            ))
+            .note("nodes are shared with other tenants"),
         };
     };
     let mut common: BTreeMap<&String, &String> = first.node_selector.iter().collect();
@@ -1332,7 +1518,7 @@ fn sched_node_isolation(ctx: &CheckContext<'_>) -> Verdict {
         }
     }
     judge(problems, gap, || {
-        format!("every pod selects {}", pairs.join(","))
+        format!("all {} pods select {}", pods.len(), pairs.join(","))
     })
 }
 
@@ -1370,19 +1556,22 @@ fn rbac_owner_present(ctx: &CheckContext<'_>) -> Verdict {
             )),
         };
     }
-    let missing: Vec<&str> = nss
-        .into_iter()
-        .filter(|ns| {
-            !ctx.inventory.role_bindings_in(ns).any(|b| {
-                b.role_ref.kind == "ClusterRole"
-                    && OWNER_ROLES.contains(&b.role_ref.name.as_str())
-                    && b.subjects.iter().any(|s| {
-                        let s = effective_subject(b, s);
-                        owners.iter().any(|o| same_subject(o, &s))
-                    })
-            })
-        })
-        .collect();
+    let mut missing: Vec<&str> = Vec::new();
+    let mut found = Vec::new();
+    for ns in nss {
+        let binding = ctx.inventory.role_bindings_in(ns).find(|b| {
+            b.role_ref.kind == "ClusterRole"
+                && OWNER_ROLES.contains(&b.role_ref.name.as_str())
+                && b.subjects.iter().any(|s| {
+                    let s = effective_subject(b, s);
+                    owners.iter().any(|o| same_subject(o, &s))
+                })
+        });
+        match binding {
+            Some(b) => found.push(format!("{ns}/{} ({})", b.name, b.role_ref.name)),
+            None => missing.push(ns),
+        }
+    }
     let owner_names: Vec<String> = owners.iter().map(subject_label).collect();
     let problems = if missing.is_empty() {
         Vec::new()
@@ -1396,8 +1585,9 @@ fn rbac_owner_present(ctx: &CheckContext<'_>) -> Verdict {
     };
     judge(problems, gap, || {
         format!(
-            "the owner ({}) is admin in every namespace",
-            list(&owner_names)
+            "the owner ({}) is admin in every namespace: {}",
+            list(&owner_names),
+            list(&found)
         )
     })
 }
@@ -1408,6 +1598,7 @@ fn rbac_cluster_bindings(ctx: &CheckContext<'_>) -> Verdict {
         return Verdict::unknown(g);
     }
     let subjects = TenantSubjects::of(inv, ctx.tenant);
+    let checked = inv.cluster_role_bindings().count();
     let problems: Vec<String> = inv
         .cluster_role_bindings()
         .filter_map(|b| {
@@ -1431,7 +1622,20 @@ fn rbac_cluster_bindings(ctx: &CheckContext<'_>) -> Verdict {
     let gap = namespace_gaps(inv, Kind::RoleBinding, &ctx.tenant.namespaces)
         .map(|g| format!("{g}: the tenant's users are not all known"));
     judge(problems, gap, || {
-        format!("no ClusterRoleBinding names a subject of {}", ctx.tenant.id)
+        let mut who: Vec<String> = subjects
+            .people()
+            .map(|(kind, name)| format!("{kind} {name}"))
+            .collect();
+        who.push(format!(
+            "ServiceAccounts of {}",
+            list(&ctx.tenant.namespaces)
+        ));
+        format!(
+            "none of {checked} {} names a subject of {} ({})",
+            plural(checked, "ClusterRoleBinding", "ClusterRoleBindings"),
+            ctx.tenant.id,
+            list(&who)
+        )
     })
 }
 
@@ -1498,10 +1702,14 @@ fn rbac_foreign_subjects(ctx: &CheckContext<'_>) -> Verdict {
     let owners_known = cluster_gap(inv, Kind::RoleBinding).is_none();
     let mut problems = Vec::new();
     let mut undecided = BTreeSet::new();
-    for ns in nss {
+    let mut bindings = 0;
+    let mut named = BTreeSet::new();
+    for ns in &nss {
         for b in inv.role_bindings_in(ns) {
+            bindings += 1;
             for s in &b.subjects {
                 let s = effective_subject(b, s);
+                named.insert(subject_label(&s));
                 if let Some(why) = foreign_reason(&s, ctx.tenant, &other_owners) {
                     problems.push(format!(
                         "{ns}/{} names {} ({why})",
@@ -1528,7 +1736,21 @@ fn rbac_foreign_subjects(ctx: &CheckContext<'_>) -> Verdict {
     }
     let gap = (!gaps.is_empty()).then(|| gaps.join("; "));
     judge(problems, gap, || {
-        "no binding names another tenant's subjects or outside ServiceAccounts".to_string()
+        if bindings == 0 {
+            return format!("no RoleBinding in {} names anyone", list(&nss));
+        }
+        let named: Vec<String> = named.into_iter().collect();
+        format!(
+            "the {bindings} {} in {} {} only the tenant's own subjects ({})",
+            plural(bindings, "RoleBinding", "RoleBindings"),
+            list(&nss),
+            plural(bindings, "names", "name"),
+            if named.is_empty() {
+                "none".to_string()
+            } else {
+                list(&named)
+            }
+        )
     })
 }
 
@@ -1545,12 +1767,14 @@ fn rbac_escalation(ctx: &CheckContext<'_>) -> Verdict {
     let mut risky: BTreeMap<String, (BTreeSet<Risk>, BTreeSet<String>)> = BTreeMap::new();
     let mut sa_impersonation: BTreeSet<String> = BTreeSet::new();
     let mut unresolved: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut resolved: BTreeSet<String> = BTreeSet::new();
     for ns in nss {
         for b in inv.role_bindings_in(ns) {
             match rbac::lookup_role(inv, b) {
                 RoleLookup::Found(role) => {
                     let label =
                         rbac::role_label(&b.role_ref.kind, role.namespace.as_deref(), &role.name);
+                    resolved.insert(label.clone());
                     for risk in role.rules.iter().flat_map(rbac::rule_risks) {
                         if risk.is_escalation() {
                             let e = risky.entry(label.clone()).or_default();
@@ -1593,7 +1817,14 @@ fn rbac_escalation(ctx: &CheckContext<'_>) -> Verdict {
         )
     });
     judge(problems, gap, || {
-        "no role bound in the tenant's namespaces grants impersonate, bind, escalate, nodes/proxy or *".to_string()
+        if resolved.is_empty() {
+            return "no role is bound in the tenant's namespaces".to_string();
+        }
+        let roles: Vec<String> = resolved.into_iter().collect();
+        format!(
+            "the roles bound in the tenant's namespaces ({}) grant no impersonate, bind, escalate, nodes/proxy or *",
+            list(&roles)
+        )
     })
     .maybe_note(note)
 }
@@ -1613,9 +1844,14 @@ fn rbac_quota_immutable(ctx: &CheckContext<'_>) -> Verdict {
             "cannot tell whether {who} may update resourcequotas: {e}"
         )),
         Some(Ok(true)) => Verdict::fail(format!(
-            "{who} may update or patch resourcequotas in the tenant's namespaces"
+            "an access review says {who} may update or patch resourcequotas in {}{}",
+            plural(ctx.tenant.namespaces.len(), "", "at least one of "),
+            list(&ctx.tenant.namespaces)
         )),
-        Some(Ok(false)) => Verdict::pass(format!("{who} may not update or patch resourcequotas")),
+        Some(Ok(false)) => Verdict::pass(format!(
+            "an access review says {who} may not update or patch resourcequotas in {}",
+            list(&ctx.tenant.namespaces)
+        )),
     }
 }
 
@@ -1626,14 +1862,29 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or_default()
 }
 
+/// What the admission probes submit, as their checks word it.
+const PRIVILEGED_POD: &str = "a privileged pod";
+const HOST_POD: &str = "a hostNetwork/hostPID/hostIPC/hostPath pod";
+
+/// "a privileged pod was admitted (server-side dry-run as the owner:
+/// privileged in initech-app)".
+fn admitted_reason(what: &str, probes: &[String]) -> String {
+    if probes.is_empty() {
+        format!("{what} was admitted (server-side dry-run as the owner)")
+    } else {
+        format!(
+            "{what} was admitted (server-side dry-run as the owner: {})",
+            list(probes)
+        )
+    }
+}
+
 fn admission(probe: Option<&ProbeOutcome>, what: &str) -> Verdict {
     match probe {
         None => Verdict::unknown(format!(
             "not probed: no server-side dry-run of {what} as the owner"
         )),
-        Some(ProbeOutcome::Admitted) => Verdict::fail(format!(
-            "{what} was admitted (server-side dry-run as the owner)"
-        )),
+        Some(ProbeOutcome::Admitted { probes }) => Verdict::fail(admitted_reason(what, probes)),
         Some(ProbeOutcome::Error(e)) => {
             Verdict::unknown(format!("the dry-run of {what} failed: {}", first_line(e)))
         }
@@ -1976,6 +2227,72 @@ rules:
         run_with(d, tenant, &good_probes())
     }
 
+    /// The probes as they answer for each demo tenant in the sandbox
+    /// (tests/check.rs): initech-app has no Pod Security label, so the
+    /// cluster default (privileged) admits every probe and its owner may
+    /// edit quotas; hooli's owners have no binding in hooli-mail, so RBAC
+    /// refuses the probes there; elsewhere Pod Security refuses them.
+    pub(crate) fn demo_probes(tenant: &str) -> ProbeResults {
+        match tenant {
+            "initech" => ProbeResults {
+                privileged: combine_probes([(
+                    "privileged in initech-app",
+                    ProbeOutcome::admitted(),
+                )]),
+                host_namespaces: combine_probes(
+                    [
+                        "hostNetwork in initech-app",
+                        "hostPID in initech-app",
+                        "hostIPC in initech-app",
+                        "hostPath in initech-app",
+                    ]
+                    .map(|p| (p, ProbeOutcome::admitted())),
+                ),
+                quota_update_by_owner: Some(Ok(true)),
+            },
+            "hooli" => {
+                let rbac = ProbeOutcome::refused(
+                    403,
+                    r#"pods "tenantry-probe-privileged" is forbidden: User "tenantry:admission-probe" cannot create resource "pods" in API group "" in the namespace "hooli-mail""#,
+                );
+                let probes = combine_probes([
+                    ("privileged in hooli", policy_refusal()),
+                    ("privileged in hooli-mail", rbac),
+                    ("privileged in hooli-search", policy_refusal()),
+                ]);
+                ProbeResults {
+                    privileged: probes.clone(),
+                    host_namespaces: probes,
+                    quota_update_by_owner: Some(Ok(false)),
+                }
+            }
+            _ => good_probes(),
+        }
+    }
+
+    fn run_demo(d: &Demo, tenant: &str) -> Vec<CheckResult> {
+        run_with(d, tenant, &demo_probes(tenant))
+    }
+
+    /// The demo as an admin sees it, except that `kind` cannot be listed.
+    fn demo_without(kind: Kind) -> Demo {
+        let mut d = demo();
+        d.inv.apply(Change::Replaced {
+            kind,
+            scope: Scope::Cluster,
+            objects: Vec::new(),
+        });
+        d.inv.set_sync(
+            kind,
+            Scope::Cluster,
+            SyncState::NoAccess {
+                reason: "forbidden".into(),
+            },
+        );
+        d.resolve();
+        d
+    }
+
     fn result<'a>(results: &'a [CheckResult], id: &str) -> &'a CheckResult {
         results
             .iter()
@@ -2100,10 +2417,15 @@ rules:
                 "ClusterRole admin may impersonate ServiceAccounts of their namespace (as the built-in admin/edit roles do)"
             )
         );
-        let nodes = expect(&results, "sched.node-isolation", Outcome::Pass);
+        // No node selector: nothing proves dedicated nodes, so not a pass.
+        let nodes = expect(&results, "sched.node-isolation", Outcome::Unknown);
+        assert_eq!(
+            nodes.reason,
+            "none of 4 pods in acme-dev, acme-prod sets a node selector: no dedicated nodes to check"
+        );
         assert_eq!(
             nodes.note.as_deref(),
-            Some("no node selector set; nodes are shared")
+            Some("nodes are shared with other tenants")
         );
         expect(&results, "secrets.encryption-at-rest", Outcome::Unknown);
         assert!(
@@ -2118,7 +2440,7 @@ rules:
     fn demo_tenants_expected_findings() {
         let d = demo();
         use Outcome::{Fail, Pass, Unknown};
-        let initech = run(&d, "initech");
+        let initech = run_demo(&d, "initech");
         let r = expect(&initech, "netpol.default-deny-ingress", Fail);
         assert_eq!(
             r.reason,
@@ -2130,13 +2452,31 @@ rules:
             r.reason,
             "3 BestEffort pods: initech-app/batch-0, initech-app/batch-1, initech-app/batch-2"
         );
-        let r = expect(&initech, "psa.enforce", Unknown);
+        // No policy selects initech's pods: every namespace reaches them.
+        let r = expect(&initech, "netpol.cross-tenant", Fail);
         assert_eq!(
             r.reason,
-            "initech-app has no enforce label: the cluster default applies and cannot be read through the API"
+            "initech-app has no ingress NetworkPolicy: its 4 pods (batch-0, batch-1, batch-2, legacy) admit ingress from every namespace"
+        );
+        assert_eq!(r.note, None);
+        // The probe proved the hole the missing label leaves.
+        let r = expect(&initech, "psa.enforce", Fail);
+        assert_eq!(
+            r.reason,
+            "a privileged pod was admitted (server-side dry-run as the owner: privileged in initech-app); a hostNetwork/hostPID/hostIPC/hostPath pod was admitted (server-side dry-run as the owner: hostNetwork in initech-app, hostPID in initech-app, hostIPC in initech-app, hostPath in initech-app); initech-app has no enforce label"
+        );
+        let r = expect(&initech, "psa.version-pinned", Unknown);
+        assert_eq!(
+            r.reason,
+            "initech-app has no Pod Security label: the cluster default's version applies and cannot be read through the API"
+        );
+        let r = expect(&initech, "quota.pressure", Unknown);
+        assert_eq!(
+            r.reason,
+            "initech-app has no ResourceQuota: no pressure to measure (see quota.compute)"
         );
 
-        let globex = run(&d, "globex");
+        let globex = run_demo(&d, "globex");
         let r = expect(&globex, "netpol.cross-tenant", Fail);
         assert_eq!(
             r.reason,
@@ -2159,10 +2499,15 @@ rules:
         assert_eq!(r.reason, "globex-web: enforce-version latest");
 
         // The expected table for the demo tenants, written down: with the
-        // probes answering as on a Pod Security cluster, every check not
-        // listed passes.
+        // probes answering as in the sandbox (`demo_probes`), every check
+        // not listed passes. tests/check.rs holds the same table and
+        // reproduces it against the real control plane.
         let table: [(&str, &[&str], &[&str]); 5] = [
-            ("acme", &[], &["secrets.encryption-at-rest"]),
+            (
+                "acme",
+                &[],
+                &["sched.node-isolation", "secrets.encryption-at-rest"],
+            ),
             (
                 "globex",
                 &[
@@ -2173,22 +2518,32 @@ rules:
                     "limitrange.defaults",
                     "psa.version-pinned",
                 ],
-                &["secrets.encryption-at-rest"],
+                &["sched.node-isolation", "secrets.encryption-at-rest"],
             ),
             (
                 "initech",
                 &[
                     "netpol.default-deny-ingress",
                     "netpol.default-deny-egress",
+                    "netpol.cross-tenant",
                     "quota.compute",
                     "quota.objects",
                     "limitrange.defaults",
+                    "psa.enforce",
                     "qos.best-effort",
                     "qos.missing-requests",
                     "rbac.cluster-bindings",
                     "rbac.escalation",
+                    "rbac.quota-immutable",
+                    "admission.privileged",
+                    "admission.host-namespaces",
                 ],
-                &["psa.enforce", "secrets.encryption-at-rest"],
+                &[
+                    "quota.pressure",
+                    "psa.version-pinned",
+                    "sched.node-isolation",
+                    "secrets.encryption-at-rest",
+                ],
             ),
             (
                 "umbrella",
@@ -2201,7 +2556,7 @@ rules:
                     "qos.missing-requests",
                     "rbac.foreign-subjects",
                 ],
-                &["secrets.encryption-at-rest"],
+                &["sched.node-isolation", "secrets.encryption-at-rest"],
             ),
             (
                 "hooli",
@@ -2217,7 +2572,12 @@ rules:
                     "sched.priority-class",
                     "sched.node-isolation",
                 ],
-                &["secrets.encryption-at-rest"],
+                &[
+                    "quota.pressure",
+                    "admission.privileged",
+                    "admission.host-namespaces",
+                    "secrets.encryption-at-rest",
+                ],
             ),
         ];
         for (tenant, fails, unknowns) in table {
@@ -2233,13 +2593,288 @@ rules:
                     (s.id, o)
                 })
                 .collect();
-            assert_eq!(outcomes(&run(&d, tenant)), expected, "{tenant}");
+            assert_eq!(outcomes(&run_demo(&d, tenant)), expected, "{tenant}");
         }
         let counts = summarize(&globex);
         assert_eq!(
             (counts.critical, counts.high, counts.medium, counts.low),
             (0, 1, 4, 1)
         );
+    }
+
+    /// A case where checks are judged: a demo tenant as the sandbox
+    /// probes it, or the demo changed as named.
+    fn case(name: &str) -> Vec<CheckResult> {
+        let alice = || demo().seen_by_namespace_admin(&["acme-dev", "acme-prod"]);
+        match name {
+            "acme" | "globex" | "initech" | "umbrella" | "hooli" => run_demo(&demo(), name),
+            // tests/check.rs: alice checks acme from acme-prod; her probes
+            // run as herself and Pod Security refuses them.
+            "alice" => run(&alice(), "acme"),
+            "alice, unprobed" => run_with(&alice(), "acme", &ProbeResults::default()),
+            "acme, networkpolicies unreadable" => run(&demo_without(Kind::NetworkPolicy), "acme"),
+            "acme, resourcequotas unreadable" => run(&demo_without(Kind::ResourceQuota), "acme"),
+            "acme, limitranges unreadable" => run(&demo_without(Kind::LimitRange), "acme"),
+            "acme, pods unreadable" => run(&demo_without(Kind::Pod), "acme"),
+            "acme, rolebindings unreadable" => run(&demo_without(Kind::RoleBinding), "acme"),
+            "acme, access review refused" => {
+                let mut probes = good_probes();
+                probes.quota_update_by_owner =
+                    Some(Err("subjectaccessreviews is forbidden".into()));
+                run_with(&demo(), "acme", &probes)
+            }
+            "acme, bound to system:authenticated" => {
+                let mut d = demo();
+                d.add_yaml(
+                    "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: everyone, namespace: acme-dev}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: \"system:authenticated\"}]\n",
+                );
+                run_demo(&d, "acme")
+            }
+            "umbrella, pinned to its nodes" => {
+                let mut d = demo();
+                for (ns, pod) in [
+                    ("umbrella-lab", "notebook"),
+                    ("umbrella-lab", "trainer"),
+                    ("umbrella-ops", "monitor"),
+                ] {
+                    d.add_yaml(&format!(
+                        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {pod}, namespace: {ns}}}\nspec:\n  nodeSelector: {{pool: umbrella}}\n  containers: [{{name: c}}]\n"
+                    ));
+                }
+                run_demo(&d, "umbrella")
+            }
+            other => panic!("no case {other}"),
+        }
+    }
+
+    /// (check, the case that fails it, passes it, leaves it unknown).
+    type Cases = (
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+
+    /// Every check, the case that fails it, the one that passes it and the
+    /// one that leaves it unknown (None: the check cannot have that
+    /// outcome). The demo cases are reproduced against the sandbox in
+    /// tests/check.rs; the others need access the sandbox's personas do
+    /// not lack in that way, or a change to the demo.
+    const CASES: [Cases; 22] = [
+        (
+            "netpol.default-deny-ingress",
+            Some("initech"),
+            Some("acme"),
+            Some("acme, networkpolicies unreadable"),
+        ),
+        (
+            "netpol.default-deny-egress",
+            Some("globex"),
+            Some("acme"),
+            Some("acme, networkpolicies unreadable"),
+        ),
+        (
+            "netpol.cross-tenant",
+            Some("initech"),
+            Some("acme"),
+            Some("acme, networkpolicies unreadable"),
+        ),
+        (
+            "quota.compute",
+            Some("initech"),
+            Some("acme"),
+            Some("acme, resourcequotas unreadable"),
+        ),
+        (
+            "quota.objects",
+            Some("initech"),
+            Some("acme"),
+            Some("acme, resourcequotas unreadable"),
+        ),
+        (
+            "quota.pressure",
+            Some("globex"),
+            Some("acme"),
+            Some("initech"),
+        ),
+        (
+            "limitrange.defaults",
+            Some("initech"),
+            Some("acme"),
+            Some("acme, limitranges unreadable"),
+        ),
+        (
+            "psa.enforce",
+            Some("initech"),
+            Some("acme"),
+            Some("alice, unprobed"),
+        ),
+        (
+            "psa.version-pinned",
+            Some("globex"),
+            Some("acme"),
+            Some("initech"),
+        ),
+        (
+            "qos.best-effort",
+            Some("initech"),
+            Some("acme"),
+            Some("acme, pods unreadable"),
+        ),
+        (
+            "qos.missing-requests",
+            Some("initech"),
+            Some("acme"),
+            Some("acme, pods unreadable"),
+        ),
+        (
+            "rbac.owner-present",
+            Some("hooli"),
+            Some("acme"),
+            Some("acme, rolebindings unreadable"),
+        ),
+        (
+            "rbac.cluster-bindings",
+            Some("initech"),
+            Some("acme"),
+            Some("alice"),
+        ),
+        (
+            "rbac.foreign-subjects",
+            Some("umbrella"),
+            Some("acme"),
+            Some("acme, rolebindings unreadable"),
+        ),
+        (
+            "rbac.escalation",
+            Some("initech"),
+            Some("acme"),
+            Some("alice"),
+        ),
+        (
+            "rbac.public-subjects",
+            Some("acme, bound to system:authenticated"),
+            Some("acme"),
+            Some("acme, rolebindings unreadable"),
+        ),
+        (
+            "rbac.quota-immutable",
+            Some("initech"),
+            Some("acme"),
+            Some("acme, access review refused"),
+        ),
+        (
+            "admission.privileged",
+            Some("initech"),
+            Some("acme"),
+            Some("hooli"),
+        ),
+        (
+            "admission.host-namespaces",
+            Some("initech"),
+            Some("acme"),
+            Some("hooli"),
+        ),
+        (
+            "sched.priority-class",
+            Some("hooli"),
+            Some("acme"),
+            Some("acme, pods unreadable"),
+        ),
+        (
+            "sched.node-isolation",
+            Some("hooli"),
+            Some("umbrella, pinned to its nodes"),
+            Some("acme"),
+        ),
+        ("secrets.encryption-at-rest", None, None, Some("acme")),
+    ];
+
+    #[test]
+    fn every_check_fails_passes_and_is_unknown_where_written_down() {
+        let ids: Vec<&str> = CASES.iter().map(|c| c.0).collect();
+        let catalogue: Vec<&str> = catalogue().map(|s| s.id).collect();
+        assert_eq!(ids, catalogue, "one row per check, in catalogue order");
+        let mut memo: BTreeMap<&str, Vec<CheckResult>> = BTreeMap::new();
+        for (id, fail, pass, unknown) in CASES {
+            for (name, want) in [
+                (fail, Outcome::Fail),
+                (pass, Outcome::Pass),
+                (unknown, Outcome::Unknown),
+            ] {
+                let Some(name) = name else { continue };
+                let results = memo.entry(name).or_insert_with(|| case(name));
+                let r = result(results, id);
+                assert_eq!(r.outcome, want, "{id} in case {name:?}: {r:?}");
+                assert!(!r.reason.is_empty(), "{id} in case {name:?}");
+            }
+        }
+    }
+
+    /// A pass says what proved it: the objects, labels or probe results,
+    /// never just the rule restated.
+    #[test]
+    fn every_pass_names_its_evidence() {
+        let acme = case("acme");
+        let evidence: [(&str, &[&str]); 18] = [
+            (
+                "netpol.default-deny-ingress",
+                &["acme-dev by ", "default-deny"],
+            ),
+            (
+                "netpol.default-deny-egress",
+                &["acme-prod by ", "allow-dns-egress"],
+            ),
+            (
+                "netpol.cross-tenant",
+                &["acme-dev by ", "acme-prod/allow-same-tenant"],
+            ),
+            (
+                "quota.compute",
+                &["acme-dev/tenant-quota", "acme-prod/tenant-quota"],
+            ),
+            ("quota.objects", &["acme-dev/tenant-quota"]),
+            ("quota.pressure", &["highest: ", "2/20"]),
+            ("limitrange.defaults", &["acme-dev/container-defaults"]),
+            (
+                "psa.enforce",
+                &["acme-dev restricted", "Pod Security refused"],
+            ),
+            ("psa.version-pinned", &["acme-dev enforce v1.37"]),
+            ("qos.best-effort", &["4 pods in acme-dev, acme-prod"]),
+            ("qos.missing-requests", &["4 pods in acme-dev, acme-prod"]),
+            ("rbac.owner-present", &["acme-dev/tenant-owner"]),
+            (
+                "rbac.cluster-bindings",
+                &["ClusterRoleBindings", "User alice"],
+            ),
+            (
+                "rbac.foreign-subjects",
+                &["RoleBindings in acme-dev, acme-prod", "User alice"],
+            ),
+            ("rbac.escalation", &["ClusterRole admin"]),
+            (
+                "rbac.quota-immutable",
+                &["access review", "acme-dev, acme-prod"],
+            ),
+            (
+                "admission.privileged",
+                &["refused by Pod Security: pods \"tenantry-probe-privileged\""],
+            ),
+            ("sched.priority-class", &["4 pods in acme-dev, acme-prod"]),
+        ];
+        for (id, needles) in evidence {
+            let r = expect(&acme, id, Outcome::Pass);
+            for n in needles {
+                assert!(r.reason.contains(n), "{id}: {:?} lacks {n:?}", r.reason);
+            }
+        }
+        let r = expect(
+            &case("umbrella, pinned to its nodes"),
+            "sched.node-isolation",
+            Outcome::Pass,
+        );
+        assert_eq!(r.reason, "all 3 pods select pool=umbrella");
     }
 
     #[test]
@@ -2288,6 +2923,65 @@ spec:
         assert_eq!(
             r.reason,
             "initech-app/open admits ingress from every peer (a rule without peers)"
+        );
+    }
+
+    #[test]
+    fn cross_tenant_fails_on_pods_no_policy_selects() {
+        let mut d = demo();
+        d.add_yaml(
+            r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: batch, namespace: initech-app}
+spec:
+  podSelector: {matchLabels: {app: batch}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {}}]}]
+"#,
+        );
+        let r = expect(&run(&d, "initech"), "netpol.cross-tenant", Outcome::Fail);
+        assert_eq!(
+            r.reason,
+            "no ingress NetworkPolicy in initech-app selects 1 pod (legacy): it would admit ingress from every namespace"
+        );
+        d.add_yaml(
+            r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: legacy, namespace: initech-app}
+spec:
+  podSelector: {matchLabels: {app: legacy}}
+  policyTypes: [Ingress]
+"#,
+        );
+        // Every pod selected, though no policy selects all of them: the
+        // pass names the policies (netpol.default-deny-ingress still fails).
+        let results = run(&d, "initech");
+        let r = expect(&results, "netpol.cross-tenant", Outcome::Pass);
+        assert_eq!(
+            r.reason,
+            "every pod is selected for ingress: initech-app (each pod) by batch, legacy; the allow rules of initech-app/batch reach no other tenant"
+        );
+        assert!(
+            r.note.as_deref().is_some_and(
+                |n| n.starts_with("not counted: initech-app has no egress NetworkPolicy")
+            ),
+            "{r:?}"
+        );
+        expect(&results, "netpol.default-deny-ingress", Outcome::Fail);
+        // Pods out of sight behind a partial policy: unknown, not a pass.
+        d.inv.set_sync(
+            Kind::Pod,
+            Scope::Cluster,
+            SyncState::NoAccess {
+                reason: "forbidden".into(),
+            },
+        );
+        let r = expect(&run(&d, "initech"), "netpol.cross-tenant", Outcome::Unknown);
+        assert_eq!(
+            r.reason,
+            "cannot list pods in initech-app: cannot tell which pods no ingress NetworkPolicy selects"
         );
     }
 
@@ -2389,28 +3083,53 @@ spec:
     #[test]
     fn quota_pressure_warns_at_80_and_fails_at_100() {
         let mut d = demo();
-        // hooli: requests.cpu 100m of 1, requests.memory 128Mi of 1Gi.
-        expect(&run(&d, "hooli"), "quota.pressure", Outcome::Pass);
-        d.add_yaml(
-            r#"
-apiVersion: v1
-kind: ResourceQuota
-metadata: {name: compute, namespace: hooli}
-spec: {hard: {requests.cpu: 125m, requests.memory: 1Gi}}
-"#,
+        // The highest ratio is the evidence (the first of equals).
+        let r = expect(&run(&d, "acme"), "quota.pressure", Outcome::Pass);
+        assert_eq!(
+            r.reason,
+            "every quota below 80% in acme-dev, acme-prod (highest: acme-dev pods 2/20 (10%))"
         );
-        let r = expect(&run(&d, "hooli"), "quota.pressure", Outcome::Pass);
+        let compute = |cpu: &str| {
+            format!(
+                "apiVersion: v1\nkind: ResourceQuota\nmetadata: {{name: tenant-quota, namespace: acme-prod}}\nspec: {{hard: {{requests.cpu: {cpu}, requests.memory: 1Gi}}}}\n"
+            )
+        };
+        d.add_yaml(&compute("250m"));
+        let r = expect(&run(&d, "acme"), "quota.pressure", Outcome::Pass);
+        assert_eq!(
+            r.reason,
+            "every quota below 100% in acme-dev, acme-prod (highest: acme-prod requests.cpu 200m/250m (80%))"
+        );
         assert_eq!(
             r.note.as_deref(),
-            Some("at 80% or more: hooli requests.cpu 100m/125m (80%)")
+            Some("at 80% or more: acme-prod requests.cpu 200m/250m (80%)")
         );
+        d.add_yaml(&compute("200m"));
+        let r = expect(&run(&d, "acme"), "quota.pressure", Outcome::Fail);
+        assert_eq!(
+            r.reason,
+            "at or over quota: acme-prod requests.cpu 200m/200m (100%)"
+        );
+    }
+
+    #[test]
+    fn quota_pressure_without_a_quota_is_unknown_not_a_pass() {
+        let d = demo();
+        // hooli has a quota in hooli only: the other two are unmeasured.
+        let r = expect(&run(&d, "hooli"), "quota.pressure", Outcome::Unknown);
+        assert_eq!(
+            r.reason,
+            "hooli-mail, hooli-search have no ResourceQuota: no pressure to measure (see quota.compute)"
+        );
+        let r = expect(&run(&d, "initech"), "quota.pressure", Outcome::Unknown);
+        assert_eq!(
+            r.reason,
+            "initech-app has no ResourceQuota: no pressure to measure (see quota.compute)"
+        );
+        // A namespace over its quota still fails next to an unmeasured one.
+        let mut d = d;
         d.add_yaml(
-            r#"
-apiVersion: v1
-kind: ResourceQuota
-metadata: {name: compute, namespace: hooli}
-spec: {hard: {requests.cpu: 100m, requests.memory: 1Gi}}
-"#,
+            "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: compute, namespace: hooli}\nspec: {hard: {requests.cpu: 100m}}\n",
         );
         let r = expect(&run(&d, "hooli"), "quota.pressure", Outcome::Fail);
         assert_eq!(
@@ -2467,7 +3186,17 @@ spec: {limits: [{type: Container, max: {cpu: "1"}, default: {cpu: 500m}}]}
         let r = expect(&run(&d, "acme"), "psa.enforce", Outcome::Pass);
         assert_eq!(
             r.reason,
-            "every namespace enforces baseline or stricter (acme-dev restricted, acme-prod restricted)"
+            "every namespace enforces baseline or stricter by label (acme-dev restricted, acme-prod restricted); Pod Security refused a privileged pod (server-side dry-run as the owner)"
+        );
+        // Labels alone are evidence too.
+        let r = expect(
+            &run_with(&d, "acme", &ProbeResults::default()),
+            "psa.enforce",
+            Outcome::Pass,
+        );
+        assert_eq!(
+            r.reason,
+            "every namespace enforces baseline or stricter by label (acme-dev restricted, acme-prod restricted)"
         );
         d.add_yaml(
             r#"
@@ -2481,22 +3210,106 @@ metadata:
         let r = expect(&run(&d, "initech"), "psa.enforce", Outcome::Fail);
         assert_eq!(r.reason, "initech-app enforces privileged");
         assert_eq!(r.fix, Some("psa-restricted"));
+        // Labels out of sight and no probe: nothing to go on.
         let alice = demo().seen_by_namespace_admin(&["acme-dev", "acme-prod"]);
-        let r = expect(&run(&alice, "acme"), "psa.enforce", Outcome::Unknown);
+        let r = expect(
+            &run_with(&alice, "acme", &ProbeResults::default()),
+            "psa.enforce",
+            Outcome::Unknown,
+        );
         assert_eq!(
             r.reason,
             "cannot read the labels of acme-dev, acme-prod (cannot list namespaces cluster-wide)"
         );
+        // Pod Security refusing her probes proves enforce >= baseline.
+        let r = expect(&run(&alice, "acme"), "psa.enforce", Outcome::Pass);
+        assert_eq!(
+            r.reason,
+            "Pod Security refused a privileged pod in every namespace (server-side dry-run as the owner): pods \"tenantry-probe-privileged\" is forbidden: violates PodSecurity \"restricted:v1.37\": privileged (container \"probe\" must not set securityContext.privileged=true)"
+        );
+        assert_eq!(
+            r.note.as_deref(),
+            Some(
+                "labels not relied on: cannot read the labels of acme-dev, acme-prod (cannot list namespaces cluster-wide)"
+            )
+        );
+        // A webhook's refusal keeps the admission checks passing but says
+        // nothing about Pod Security.
+        let webhook = ProbeOutcome::refused(
+            400,
+            r#"admission webhook "validate.kyverno.svc-fail" denied the request: privileged"#,
+        );
+        let probes = ProbeResults {
+            privileged: Some(webhook.clone()),
+            host_namespaces: Some(webhook),
+            quota_update_by_owner: Some(Ok(false)),
+        };
+        let results = run_with(&alice, "acme", &probes);
+        expect(&results, "admission.privileged", Outcome::Pass);
+        expect(&results, "psa.enforce", Outcome::Unknown);
     }
 
     #[test]
-    fn psa_version_pinned_pass_and_fail() {
-        let mut d = demo();
-        expect(&run(&d, "acme"), "psa.version-pinned", Outcome::Pass);
-        let r = expect(&run(&d, "initech"), "psa.version-pinned", Outcome::Pass);
+    fn psa_enforce_fails_on_an_admitted_probe_whatever_the_labels() {
+        let d = demo();
+        // initech-app: no label, and the probes were admitted.
+        let r = expect(&run_demo(&d, "initech"), "psa.enforce", Outcome::Fail);
+        assert!(
+            r.reason
+                .starts_with("a privileged pod was admitted (server-side dry-run as the owner: privileged in initech-app); "),
+            "{}",
+            r.reason
+        );
+        assert!(r.reason.ends_with("; initech-app has no enforce label"));
+        // acme's labels say restricted, but a probe got through (Pod
+        // Security exempts the owner, or is switched off): the labels lie.
+        let probes = ProbeResults {
+            privileged: Some(policy_refusal()),
+            host_namespaces: combine_probes([("hostPath in acme-dev", ProbeOutcome::admitted())]),
+            quota_update_by_owner: Some(Ok(false)),
+        };
+        let r = expect(&run_with(&d, "acme", &probes), "psa.enforce", Outcome::Fail);
+        assert_eq!(
+            r.reason,
+            "a hostNetwork/hostPID/hostIPC/hostPath pod was admitted (server-side dry-run as the owner: hostPath in acme-dev); although labelled acme-dev restricted, acme-prod restricted"
+        );
+        // Labels out of sight do not hide an admitted probe.
+        let alice = demo().seen_by_namespace_admin(&["acme-dev", "acme-prod"]);
+        let r = expect(
+            &run_with(&alice, "acme", &probes),
+            "psa.enforce",
+            Outcome::Fail,
+        );
         assert_eq!(
             r.note.as_deref(),
-            Some("initech-app has no Pod Security labels to pin (see psa.enforce)")
+            Some(
+                "also unknown: cannot read the labels of acme-dev, acme-prod (cannot list namespaces cluster-wide)"
+            )
+        );
+        // hooli-mail is labelled privileged: a failure from labels alone.
+        let r = expect(&run_demo(&d, "hooli"), "psa.enforce", Outcome::Fail);
+        assert_eq!(r.reason, "hooli-mail enforces privileged");
+    }
+
+    #[test]
+    fn psa_version_pinned_pass_fail_unknown() {
+        let mut d = demo();
+        let r = expect(&run(&d, "acme"), "psa.version-pinned", Outcome::Pass);
+        assert_eq!(
+            r.reason,
+            "every Pod Security mode label has a pinned version: acme-dev enforce v1.37, audit v1.37, warn v1.37; acme-prod enforce v1.37, audit v1.37, warn v1.37"
+        );
+        // No label pins nothing: not a pass.
+        let r = expect(&run(&d, "initech"), "psa.version-pinned", Outcome::Unknown);
+        assert_eq!(
+            r.reason,
+            "initech-app has no Pod Security label: the cluster default's version applies and cannot be read through the API"
+        );
+        let alice = demo().seen_by_namespace_admin(&["acme-dev", "acme-prod"]);
+        let r = expect(&run(&alice, "acme"), "psa.version-pinned", Outcome::Unknown);
+        assert_eq!(
+            r.reason,
+            "cannot read the labels of acme-dev, acme-prod (cannot list namespaces cluster-wide)"
         );
         d.add_yaml(
             r#"
@@ -2568,7 +3381,7 @@ metadata:
         let r = expect(&run(&d, "acme"), "rbac.owner-present", Outcome::Pass);
         assert_eq!(
             r.reason,
-            "the owner (User alice) is admin in every namespace"
+            "the owner (User alice) is admin in every namespace: acme-dev/tenant-owner (admin), acme-prod/tenant-owner (admin)"
         );
         d.remove(Kind::RoleBinding, "acme-prod", "tenant-owner");
         d.add_yaml(
@@ -2636,6 +3449,17 @@ subjects:
     fn rbac_foreign_subjects_pass_and_fail() {
         let mut d = demo();
         expect(&run(&d, "acme"), "rbac.foreign-subjects", Outcome::Pass);
+        // No binding at all is read, and names nobody (rbac.owner-present
+        // fails for it).
+        let mut bare = demo();
+        bare.remove(Kind::RoleBinding, "acme-dev", "tenant-owner");
+        bare.remove(Kind::RoleBinding, "acme-prod", "tenant-owner");
+        let r = expect(&run(&bare, "acme"), "rbac.foreign-subjects", Outcome::Pass);
+        assert_eq!(
+            r.reason,
+            "no RoleBinding in acme-dev, acme-prod names anyone"
+        );
+        expect(&run(&bare, "acme"), "rbac.owner-present", Outcome::Fail);
         d.add_yaml(
             r#"
 apiVersion: rbac.authorization.k8s.io/v1
@@ -2774,7 +3598,7 @@ subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
         );
         assert_eq!(
             r.reason,
-            "the owner (User alice) may not update or patch resourcequotas"
+            "an access review says the owner (User alice) may not update or patch resourcequotas in acme-dev, acme-prod"
         );
         probes.quota_update_by_owner = Some(Ok(true));
         expect(
@@ -2823,11 +3647,21 @@ subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
             r#"admission webhook "validation.gatekeeper.sh" denied the request: [psp-privileged-container] Privileged container is not allowed: probe"#,
         )));
         assert_eq!(r.outcome, Outcome::Pass);
-        let r = check(Some(ProbeOutcome::Admitted));
+        let r = check(Some(ProbeOutcome::admitted()));
         assert_eq!(r.outcome, Outcome::Fail);
         assert_eq!(
             r.reason,
             "a privileged pod was admitted (server-side dry-run as the owner)"
+        );
+        // Folded by the kube layer, the admitted probes are named.
+        let r = check(combine_probes([
+            ("privileged in acme-dev", ProbeOutcome::admitted()),
+            ("privileged in acme-prod", policy_refusal()),
+        ]));
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert_eq!(
+            r.reason,
+            "a privileged pod was admitted (server-side dry-run as the owner: privileged in acme-dev)"
         );
         assert_eq!(r.fix, Some("psa-restricted"));
         let r = check(Some(ProbeOutcome::refused(
@@ -2879,8 +3713,42 @@ subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
                 message: "hostPath: pods \"x\" is forbidden: exceeded quota: q".into()
             })
         );
-        let admitted = combine_probes([("hostIPC", ProbeOutcome::Admitted), ("hostPID", psa)]);
-        assert_eq!(admitted, Some(ProbeOutcome::Admitted));
+        let admitted = combine_probes([
+            ("hostIPC", ProbeOutcome::admitted()),
+            ("hostPID", psa.clone()),
+            ("hostPath", ProbeOutcome::admitted()),
+        ]);
+        assert_eq!(
+            admitted,
+            Some(ProbeOutcome::Admitted {
+                probes: vec!["hostIPC".into(), "hostPath".into()]
+            })
+        );
+        // A webhook's refusal is shown over Pod Security's, so a combined
+        // Pod Security refusal means Pod Security refused every probe.
+        let webhook = ProbeOutcome::refused(
+            400,
+            r#"admission webhook "validation.gatekeeper.sh" denied the request: no"#,
+        );
+        let both = combine_probes([("hostNetwork", psa.clone()), ("hostPID", webhook)]);
+        assert!(
+            matches!(
+                both,
+                Some(ProbeOutcome::Refused {
+                    by: Refuser::Webhook,
+                    ..
+                })
+            ),
+            "{both:?}"
+        );
+        let only_psa = combine_probes([("hostNetwork", psa.clone()), ("hostPID", psa)]);
+        assert!(
+            matches!(
+                &only_psa,
+                Some(ProbeOutcome::Refused { by: Refuser::PodSecurity, message }) if message.starts_with("hostNetwork: ")
+            ),
+            "{only_psa:?}"
+        );
     }
 
     #[test]
@@ -2992,7 +3860,7 @@ spec:
             "apiVersion: v1\nkind: Pod\nmetadata: {name: monitor, namespace: umbrella-ops}\nspec:\n  nodeSelector: {pool: umbrella}\n  containers: [{name: c}]\n",
         );
         let r = expect(&run(&d, "umbrella"), "sched.node-isolation", Outcome::Pass);
-        assert_eq!(r.reason, "every pod selects pool=umbrella");
+        assert_eq!(r.reason, "all 4 pods select pool=umbrella");
         d.add_yaml(&pod("stray", "{pool: shared}"));
         let r = expect(&run(&d, "umbrella"), "sched.node-isolation", Outcome::Fail);
         assert!(

@@ -675,6 +675,7 @@ pub(crate) mod tests {
             host_ipc: false,
             privileged: false,
             uses_host_path: false,
+            labels: Default::default(),
         }
     }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::checks::{cluster_gap, list, namespace_gaps};
 use super::inventory::{Inventory, Kind};
-use super::projection::{NetworkPolicyInfo, PeerInfo, SelectorSummary};
+use super::projection::{NetworkPolicyInfo, PeerInfo, PodInfo, SelectorSummary};
 use super::tenant::{
     CAPSULE_TENANT_LABEL, DEFAULT_TENANT_LABEL, HNC_DEPTH_SUFFIX, KIOSK_ACCOUNT_LABEL, Resolution,
     Tenant,
@@ -172,11 +172,152 @@ pub struct UnevaluatedPeer {
     pub reason: String,
 }
 
+/// Pods of one namespace that no NetworkPolicy selects for a direction.
+/// Kubernetes lets such a pod take ingress from (or send egress to) every
+/// namespace in the cluster: a cross-tenant exposure with no rule to show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnselectedPods {
+    pub namespace: String,
+    pub direction: Direction,
+    /// The namespace has no NetworkPolicy for the direction at all, so any
+    /// pod it runs, now or later, is open.
+    pub no_policy: bool,
+    /// The pods no policy selects (names); `None` when the pods cannot be
+    /// listed.
+    pub pods: Option<Vec<String>>,
+}
+
+impl UnselectedPods {
+    /// One line: "initech-app has no ingress NetworkPolicy: its 4 pods
+    /// (batch-0, …) admit ingress from every namespace".
+    pub fn describe(&self) -> String {
+        let reach = match self.direction {
+            Direction::Ingress => "admit ingress from every namespace",
+            Direction::Egress => "may send egress to every namespace",
+        };
+        let dir = self.direction.as_str();
+        let ns = &self.namespace;
+        match (&self.pods, self.no_policy) {
+            (Some(pods), true) if pods.is_empty() => {
+                format!("{ns} has no {dir} NetworkPolicy: any pod it runs would {reach}")
+            }
+            (Some(pods), true) => format!(
+                "{ns} has no {dir} NetworkPolicy: its {} ({}) {reach}",
+                pod_count(pods.len()),
+                list(pods)
+            ),
+            (None, true) => format!(
+                "{ns} has no {dir} NetworkPolicy: its pods (which cannot be listed) {reach}"
+            ),
+            (Some(pods), false) => format!(
+                "no {dir} NetworkPolicy in {ns} selects {} ({}): {} {reach}",
+                pod_count(pods.len()),
+                list(pods),
+                if pods.len() == 1 { "it would" } else { "they" }
+            ),
+            // Not built: with policies present, unreadable pods are a gap.
+            (None, false) => format!("{ns}: pods no {dir} NetworkPolicy selects {reach}"),
+        }
+    }
+}
+
+fn pod_count(n: usize) -> String {
+    if n == 1 {
+        "1 pod".to_string()
+    } else {
+        format!("{n} pods")
+    }
+}
+
+/// Whether a policy applies to a pod of its namespace.
+pub fn selects(np: &NetworkPolicyInfo, pod: &PodInfo) -> bool {
+    np.selects_all_pods || np.pod_selector.matches_with(|k| pod.label(k))
+}
+
+/// Per namespace and direction left open (no policy isolates every pod),
+/// the pods no policy of that direction selects. A namespace with no
+/// policy for the direction is open whatever pods it runs; one whose
+/// policies select some pods is open through the pods they miss, which
+/// needs the pods: where they cannot be listed that is a gap (second
+/// value), not a pass.
+pub fn unselected_pods(
+    inv: &Inventory,
+    namespaces: &[NamespaceNetwork<'_>],
+) -> (Vec<UnselectedPods>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut gaps = Vec::new();
+    for n in namespaces {
+        if n.ingress != DenyStatus::Open && n.egress != DenyStatus::Open {
+            continue;
+        }
+        let pods_readable = inv.is_readable(Kind::Pod, &n.namespace);
+        let pods: Vec<&PodInfo> = inv
+            .pods_in(&n.namespace)
+            .filter(|p| !matches!(p.phase.as_str(), "Succeeded" | "Failed"))
+            .collect();
+        for dir in [Direction::Ingress, Direction::Egress] {
+            let status = match dir {
+                Direction::Ingress => &n.ingress,
+                Direction::Egress => &n.egress,
+            };
+            if *status != DenyStatus::Open {
+                continue;
+            }
+            let of_dir: Vec<&NetworkPolicyInfo> = n
+                .policies
+                .iter()
+                .copied()
+                .filter(|p| match dir {
+                    Direction::Ingress => p.policy_types.ingress,
+                    Direction::Egress => p.policy_types.egress,
+                })
+                .collect();
+            let no_policy = of_dir.is_empty();
+            if !pods_readable && !no_policy {
+                if let Some(g) = namespace_gaps(inv, Kind::Pod, std::slice::from_ref(&n.namespace))
+                {
+                    gaps.push(format!(
+                        "{g}: cannot tell which pods no {} NetworkPolicy selects",
+                        dir.as_str()
+                    ));
+                }
+                continue;
+            }
+            let unselected = pods_readable.then(|| {
+                pods.iter()
+                    .filter(|pod| !of_dir.iter().any(|p| selects(p, pod)))
+                    .map(|pod| pod.name.clone())
+                    .collect::<Vec<_>>()
+            });
+            if no_policy || unselected.as_ref().is_some_and(|u| !u.is_empty()) {
+                out.push(UnselectedPods {
+                    namespace: n.namespace.clone(),
+                    direction: dir,
+                    no_policy,
+                    pods: unselected,
+                });
+            }
+        }
+    }
+    (out, gaps)
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkView<'a> {
     pub namespaces: Vec<NamespaceNetwork<'a>>,
+    /// Pods no policy selects: exposed to (or reaching) every namespace.
+    pub unselected: Vec<UnselectedPods>,
     pub cross_tenant: Vec<CrossTenantAllow>,
     pub unevaluated: Vec<UnevaluatedPeer>,
+    /// Open namespaces whose unselected pods cannot be told.
+    pub undetermined: Vec<String>,
+}
+
+impl NetworkView<'_> {
+    /// Cross-tenant exposures: unselected pods and crossing rules.
+    pub fn exposure_count(&self) -> usize {
+        self.unselected.len() + self.cross_tenant.len()
+    }
 }
 
 pub fn network_view<'a>(
@@ -185,10 +326,14 @@ pub fn network_view<'a>(
     tenant: &Tenant,
 ) -> NetworkView<'a> {
     let (cross_tenant, unevaluated) = analyse(inv, resolution, tenant);
+    let namespaces = namespace_networks(inv, tenant);
+    let (unselected, undetermined) = unselected_pods(inv, &namespaces);
     NetworkView {
-        namespaces: namespace_networks(inv, tenant),
+        namespaces,
+        unselected,
         cross_tenant,
         unevaluated,
+        undetermined,
     }
 }
 
@@ -487,6 +632,157 @@ mod tests {
         assert_eq!(
             globex[0].describe(),
             "globex-web/allow-from-anywhere admits ingress from every namespace (namespaceSelector: {})"
+        );
+    }
+
+    #[test]
+    fn pods_no_policy_selects_are_open_to_every_namespace() {
+        let d = demo();
+        let view = network_view(&d.inv, &d.resolution, d.tenant("initech"));
+        // No NetworkPolicy at all: both directions, every pod.
+        assert_eq!(
+            view.unselected,
+            vec![
+                UnselectedPods {
+                    namespace: "initech-app".into(),
+                    direction: Direction::Ingress,
+                    no_policy: true,
+                    pods: Some(vec![
+                        "batch-0".into(),
+                        "batch-1".into(),
+                        "batch-2".into(),
+                        "legacy".into()
+                    ]),
+                },
+                UnselectedPods {
+                    namespace: "initech-app".into(),
+                    direction: Direction::Egress,
+                    no_policy: true,
+                    pods: Some(vec![
+                        "batch-0".into(),
+                        "batch-1".into(),
+                        "batch-2".into(),
+                        "legacy".into()
+                    ]),
+                },
+            ]
+        );
+        assert_eq!(
+            view.unselected[0].describe(),
+            "initech-app has no ingress NetworkPolicy: its 4 pods (batch-0, batch-1, batch-2, legacy) admit ingress from every namespace"
+        );
+        assert_eq!(view.exposure_count(), 2);
+        assert!(view.cross_tenant.is_empty(), "no rule to blame");
+        // acme selects every pod both ways; globex only for ingress.
+        let acme = network_view(&d.inv, &d.resolution, d.tenant("acme"));
+        assert!(acme.unselected.is_empty() && acme.undetermined.is_empty());
+        let globex = network_view(&d.inv, &d.resolution, d.tenant("globex"));
+        let dirs: Vec<Direction> = globex.unselected.iter().map(|u| u.direction).collect();
+        assert_eq!(dirs, vec![Direction::Egress]);
+        assert_eq!(
+            globex.unselected[0].describe(),
+            "globex-web has no egress NetworkPolicy: its 3 pods (web-0, web-1, web-2) may send egress to every namespace"
+        );
+    }
+
+    #[test]
+    fn pods_a_partial_policy_misses_are_open() {
+        let mut d = demo();
+        d.add_yaml(
+            r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: batch-only, namespace: initech-app}
+spec:
+  podSelector:
+    matchExpressions: [{key: app, operator: In, values: [batch]}]
+  policyTypes: [Ingress]
+"#,
+        );
+        let nets = namespace_networks(&d.inv, d.tenant("initech"));
+        assert_eq!(nets[0].ingress, DenyStatus::Open);
+        let (open, gaps) = unselected_pods(&d.inv, &nets);
+        assert!(gaps.is_empty());
+        assert_eq!(open[0].direction, Direction::Ingress);
+        assert!(!open[0].no_policy);
+        assert_eq!(open[0].pods, Some(vec!["legacy".to_string()]));
+        assert_eq!(
+            open[0].describe(),
+            "no ingress NetworkPolicy in initech-app selects 1 pod (legacy): it would admit ingress from every namespace"
+        );
+        // Once legacy is selected too, no pod is open for ingress.
+        d.add_yaml(
+            r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: legacy, namespace: initech-app}
+spec:
+  podSelector: {matchLabels: {app: legacy}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {}}]}]
+"#,
+        );
+        let nets = namespace_networks(&d.inv, d.tenant("initech"));
+        let (open, _) = unselected_pods(&d.inv, &nets);
+        assert!(
+            open.iter().all(|u| u.direction == Direction::Egress),
+            "{open:?}"
+        );
+        // Finished pods take no traffic.
+        let mut done = d.inv.pod("initech-app", "legacy").cloned().expect("legacy");
+        done.name = "finished".into();
+        done.phase = "Succeeded".into();
+        done.labels = Default::default();
+        d.inv.apply(crate::model::inventory::Change::Applied(
+            crate::model::inventory::Object::Pod(done),
+        ));
+        let nets = namespace_networks(&d.inv, d.tenant("initech"));
+        let (open, _) = unselected_pods(&d.inv, &nets);
+        assert!(open.iter().all(|u| u.direction == Direction::Egress));
+    }
+
+    #[test]
+    fn unreadable_pods_behind_a_partial_policy_are_a_gap() {
+        use crate::model::inventory::{Scope, SyncState};
+        let mut d = demo();
+        d.add_yaml(
+            r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: batch-only, namespace: initech-app}
+spec:
+  podSelector: {matchLabels: {app: batch}}
+  policyTypes: [Ingress]
+"#,
+        );
+        d.inv.set_sync(
+            Kind::Pod,
+            Scope::Cluster,
+            SyncState::NoAccess {
+                reason: "forbidden".into(),
+            },
+        );
+        let nets = namespace_networks(&d.inv, d.tenant("initech"));
+        let (open, gaps) = unselected_pods(&d.inv, &nets);
+        assert_eq!(
+            gaps,
+            vec![
+                "cannot list pods in initech-app: cannot tell which pods no ingress NetworkPolicy selects"
+            ]
+        );
+        // No egress policy at all: open whatever the pods.
+        assert_eq!(
+            open,
+            vec![UnselectedPods {
+                namespace: "initech-app".into(),
+                direction: Direction::Egress,
+                no_policy: true,
+                pods: None,
+            }]
+        );
+        assert_eq!(
+            open[0].describe(),
+            "initech-app has no egress NetworkPolicy: its pods (which cannot be listed) may send egress to every namespace"
         );
     }
 

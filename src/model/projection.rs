@@ -96,6 +96,52 @@ pub struct PodInfo {
     /// Any container, init or ephemeral, asks for privileged mode.
     pub privileged: bool,
     pub uses_host_path: bool,
+    /// For NetworkPolicy podSelectors.
+    pub labels: PackedLabels,
+}
+
+impl PodInfo {
+    /// The value of one label, if the pod carries it.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels.get(key)
+    }
+}
+
+/// Labels in one allocation, `key\0value\0key\0value…`: a pod keeps its
+/// labels only for selectors, and a map of Strings costs a few hundred
+/// bytes a pod at tier M (a small BTreeMap allocates a whole node). The API
+/// server's label syntax has no NUL; should one arrive anyway, lookups
+/// answer wrongly for that pod, nothing worse.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackedLabels(Box<str>);
+
+impl PackedLabels {
+    pub fn from_map(labels: &BTreeMap<String, String>) -> Self {
+        let mut packed = String::new();
+        for (k, v) in labels {
+            if !packed.is_empty() {
+                packed.push('\0');
+            }
+            packed.push_str(k);
+            packed.push('\0');
+            packed.push_str(v);
+        }
+        PackedLabels(packed.into_boxed_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// (key, value) pairs, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut parts = self.0.split('\0').filter(|_| !self.0.is_empty());
+        std::iter::from_fn(move || Some((parts.next()?, parts.next()?)))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
 }
 
 impl PodInfo {
@@ -161,6 +207,12 @@ impl PodInfo {
                 .unwrap_or_default()
                 .iter()
                 .any(|v| v.host_path.is_some()),
+            labels: pod
+                .metadata
+                .labels
+                .as_ref()
+                .map(PackedLabels::from_map)
+                .unwrap_or_default(),
         }
     }
 }
@@ -438,14 +490,19 @@ impl SelectorSummary {
     /// Label selector semantics of apimachinery; an unknown operator matches
     /// nothing, as the API server would have rejected it.
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.matches_with(|k| labels.get(k).map(String::as_str))
+    }
+
+    /// [`Self::matches`] over any label lookup (pods keep theirs in a Vec).
+    pub fn matches_with<'l>(&self, label: impl Fn(&str) -> Option<&'l str>) -> bool {
         self.match_labels
             .iter()
-            .all(|(k, v)| labels.get(k) == Some(v))
+            .all(|(k, v)| label(k) == Some(v.as_str()))
             && self.expressions.iter().all(|e| {
-                let value = labels.get(&e.key);
+                let value = label(&e.key);
                 match e.operator.as_str() {
-                    "In" => value.is_some_and(|v| e.values.contains(v)),
-                    "NotIn" => value.is_none_or(|v| !e.values.contains(v)),
+                    "In" => value.is_some_and(|v| e.values.iter().any(|x| x == v)),
+                    "NotIn" => value.is_none_or(|v| !e.values.iter().any(|x| x == v)),
                     "Exists" => value.is_some(),
                     "DoesNotExist" => value.is_none(),
                     _ => false,
@@ -521,6 +578,8 @@ pub struct PolicyTypes {
 pub struct NetworkPolicyInfo {
     pub namespace: String,
     pub name: String,
+    /// Which pods of its namespace the policy applies to.
+    pub pod_selector: SelectorSummary,
     pub selects_all_pods: bool,
     /// After the API server's defaulting when `policyTypes` is empty.
     pub policy_types: PolicyTypes,
@@ -567,13 +626,16 @@ impl NetworkPolicyInfo {
         let (ingress_allows_all, ingress_peers) =
             peers(ingress.into_iter().map(|r| r.from).collect());
         let (egress_allows_all, egress_peers) = peers(egress.into_iter().map(|r| r.to).collect());
+        let pod_selector = spec
+            .pod_selector
+            .as_ref()
+            .map(SelectorSummary::from_selector)
+            .unwrap_or_default();
         NetworkPolicyInfo {
             namespace: namespace_of(&np.metadata),
             name: name_of(&np.metadata),
-            selects_all_pods: spec
-                .pod_selector
-                .as_ref()
-                .is_none_or(|s| SelectorSummary::from_selector(s).is_empty()),
+            selects_all_pods: pod_selector.is_empty(),
+            pod_selector,
             policy_types,
             ingress_rules,
             egress_rules,
@@ -1169,6 +1231,38 @@ mod tests {
         );
         assert_eq!(info.node_name.as_deref(), Some("node-1"));
         assert_eq!(info.phase, "Unknown");
+    }
+
+    #[test]
+    fn pod_labels_are_kept_sorted_for_pod_selectors() {
+        let p = pod(json!({
+            "metadata": {"name": "p", "namespace": "ns",
+                         "labels": {"tier": "web", "app": "shop", "z": ""}},
+            "spec": {"containers": [{"name": "c"}]}
+        }));
+        let info = PodInfo::from(&p);
+        assert_eq!(info.label("app"), Some("shop"));
+        assert_eq!(info.label("tier"), Some("web"));
+        assert_eq!(info.label("z"), Some(""));
+        assert_eq!(info.label("missing"), None);
+        assert_eq!(
+            info.labels.iter().collect::<Vec<_>>(),
+            vec![("app", "shop"), ("tier", "web"), ("z", "")]
+        );
+        let np = netpol(json!({"podSelector": {
+            "matchLabels": {"app": "shop"},
+            "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]},
+                                 {"key": "canary", "operator": "DoesNotExist"}]
+        }}));
+        assert!(!np.selects_all_pods);
+        assert!(np.pod_selector.matches_with(|k| info.label(k)));
+        let np = netpol(json!({"podSelector": {"matchLabels": {"app": "other"}}}));
+        assert!(!np.pod_selector.matches_with(|k| info.label(k)));
+        let unlabelled = PodInfo::from(&pod(json!({
+            "metadata": {"name": "q", "namespace": "ns"},
+            "spec": {"containers": [{"name": "c"}]}
+        })));
+        assert!(unlabelled.labels.is_empty());
     }
 
     #[test]

@@ -123,6 +123,11 @@ impl TenantSubjects {
         out
     }
 
+    /// The tenant's users and groups, as (kind, name).
+    pub fn people(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.people.iter().map(|(k, n)| (k.as_str(), n.as_str()))
+    }
+
     pub fn contains(&self, s: &Subject) -> bool {
         match s.kind.as_str() {
             "ServiceAccount" => s

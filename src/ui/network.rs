@@ -1,6 +1,8 @@
 //! The Network tab: per namespace, its default-deny status both ways and
-//! its NetworkPolicies; then every rule that admits traffic across the
-//! tenant's boundary, and the peers that could not be judged. Derived while
+//! its NetworkPolicies; then the cross-tenant exposure (pods no policy
+//! selects, which Kubernetes opens to every namespace, and every rule that
+//! admits traffic across the tenant's boundary), and what could not be
+//! judged. Derived while
 //! drawing (the view borrows the inventory), for the open tenant only.
 //!
 //! Status is written out (`✓ isolated`, `✗ open`, `? unknown`), so it
@@ -39,7 +41,8 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
             theme.style("result.fail")
         }
     };
-    let cross = view.cross_tenant.len();
+    let cross = view.exposure_count();
+    let not_evaluated = view.unevaluated.len() + view.undetermined.len();
     body.line(fit_line(
         vec![
             Span::raw(" Default deny: ingress "),
@@ -48,17 +51,17 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
             Span::styled(format!("{eg}/{total}"), ratio_style(eg)),
             Span::raw(" namespaces · "),
             Span::styled(
-                plural(cross, "cross-tenant allow", "cross-tenant allows"),
+                plural(cross, "cross-tenant exposure", "cross-tenant exposures"),
                 if cross == 0 {
                     theme.style("result.pass")
                 } else {
                     theme.style("result.fail")
                 },
             ),
-            Span::raw(if view.unevaluated.is_empty() {
+            Span::raw(if not_evaluated == 0 {
                 String::new()
             } else {
-                format!(" · {} not evaluated", view.unevaluated.len())
+                format!(" · {not_evaluated} not evaluated")
             }),
         ],
         w,
@@ -105,20 +108,22 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         });
     }
 
-    // Cross-tenant allows: the whole sentence, wrapped rather than cut.
+    // Cross-tenant exposure: the whole sentence, wrapped rather than cut.
+    // Pods no policy selects come first: they have no rule to show, and
+    // an open namespace must never read as "none".
     body.line(Line::raw(""));
     body.line(Line::from(Span::styled(
-        format!(" Cross-tenant allows ({cross})"),
+        format!(" Cross-tenant exposure ({cross})"),
         header,
     )));
     if cross == 0 {
         body.line(Line::from(Span::styled(
-            "   none: no rule admits traffic from or to outside the tenant",
+            "   none: every pod is selected by a policy; no rule reaches outside the tenant",
             dim,
         )));
     }
-    for allow in &view.cross_tenant {
-        let text = sanitize(&allow.describe()).into_owned();
+    let exposure = |body: &mut Body<'a>, text: &str| {
+        let text = sanitize(text).into_owned();
         for (i, part) in wrap(&text, w.saturating_sub(6)).into_iter().enumerate() {
             body.line(if i == 0 {
                 Line::from(vec![
@@ -130,6 +135,12 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
                 Line::raw(format!("     {part}"))
             });
         }
+    };
+    for open in &view.unselected {
+        exposure(&mut body, &open.describe());
+    }
+    for allow in &view.cross_tenant {
+        exposure(&mut body, &allow.describe());
         body.line(fit_line(
             vec![
                 Span::styled(format!("     {} peer: ", allow.direction.as_str()), dim),
@@ -139,13 +150,23 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         ));
     }
 
-    // Peers that could not be judged.
-    if !view.unevaluated.is_empty() {
+    // Peers and pods that could not be judged.
+    if not_evaluated > 0 {
         body.line(Line::raw(""));
         body.line(Line::from(Span::styled(
-            format!(" Not evaluated ({})", view.unevaluated.len()),
+            format!(" Not evaluated ({not_evaluated})"),
             header,
         )));
+        for gap in &view.undetermined {
+            body.line(fit_line(
+                vec![
+                    Span::raw("   "),
+                    Span::styled("? ", theme.style("result.unknown")),
+                    Span::styled(sanitize(gap).into_owned(), theme.style("result.unknown")),
+                ],
+                w,
+            ));
+        }
         for p in &view.unevaluated {
             body.line(fit_line(
                 vec![
