@@ -384,6 +384,16 @@ fn submit_input(state: &mut State, input: InputState, effects: &mut Vec<Effect>)
                     }
                     open_tenant(state, id, Tab::Overview, effects);
                 }
+                None if state.resolution.unassigned.iter().any(|n| n == wanted) => {
+                    state.message = Some(format!(
+                        "namespace {wanted} belongs to no tenant{}",
+                        if crate::model::tenant::SYSTEM_NAMESPACES.contains(&wanted) {
+                            " (a system namespace: the cluster's own)"
+                        } else {
+                            ": label it tenantry.dev/tenant=NAME, or create a tenant with it (n)"
+                        }
+                    ))
+                }
                 None => {
                     state.message = Some(format!("no tenant or tenant namespace named {wanted:?}"))
                 }
@@ -779,6 +789,36 @@ mod tests {
             "{:?}",
             state.view
         );
+    }
+
+    #[test]
+    fn jumping_to_a_namespace_in_no_tenant_says_so() {
+        let mut state = loaded();
+        update(
+            &mut state,
+            Action::Watch(WatchUpdate::Change(Change::Applied(Object::Namespace(
+                NamespaceInfo::from_namespace(
+                    &serde_json::from_value(
+                        serde_json::json!({"metadata": {"name": "shared-tools"}}),
+                    )
+                    .unwrap(),
+                ),
+            )))),
+        );
+        state.refresh();
+        key(&mut state, KeyAction::Jump);
+        for c in "shared-tools".chars() {
+            update(&mut state, Action::InputChar(c));
+        }
+        key(&mut state, KeyAction::Submit);
+        assert_eq!(
+            state.message.as_deref(),
+            Some(
+                "namespace shared-tools belongs to no tenant: label it tenantry.dev/tenant=NAME, \
+                 or create a tenant with it (n)"
+            )
+        );
+        assert_eq!(state.view, View::Tenants);
     }
 
     #[test]

@@ -528,24 +528,40 @@ fn footer_line(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
     } else if unassigned.is_empty() {
         spans.push(Span::styled("every visible namespace is in a tenant", dim));
     } else {
-        let names: Vec<String> = unassigned
+        // Real orphans first; the cluster's own namespaces are counted
+        // apart, so they never hide one.
+        let system = crate::model::tenant::SYSTEM_NAMESPACES;
+        let (platform, orphans): (Vec<&String>, Vec<&String>) = unassigned
             .iter()
-            .take(4)
-            .map(|n| sanitize(n).into_owned())
-            .collect();
-        let more = if unassigned.len() > names.len() {
-            format!(", +{}", unassigned.len() - names.len())
+            .partition(|n| system.contains(&n.as_str()));
+        if orphans.is_empty() {
+            spans.push(Span::styled(
+                "every namespace but the system ones is in a tenant",
+                dim,
+            ));
         } else {
-            String::new()
-        };
-        spans.push(Span::styled(
-            format!(
-                "{} in no tenant ({}{more})",
-                plural(unassigned.len(), "namespace", "namespaces"),
-                names.join(", ")
-            ),
-            dim,
-        ));
+            let names: Vec<String> = orphans
+                .iter()
+                .take(4)
+                .map(|n| sanitize(n).into_owned())
+                .collect();
+            let more = if orphans.len() > names.len() {
+                format!(", +{}", orphans.len() - names.len())
+            } else {
+                String::new()
+            };
+            spans.push(Span::styled(
+                format!(
+                    "{} in no tenant ({}{more})",
+                    plural(orphans.len(), "namespace", "namespaces"),
+                    names.join(", ")
+                ),
+                theme.style("ui.warning"),
+            ));
+        }
+        if !platform.is_empty() {
+            spans.push(Span::styled(format!(" · {} system", platform.len()), dim));
+        }
     }
     spans.push(Span::styled(" · ", dim));
     if res.conflicts.is_empty() {
