@@ -426,10 +426,7 @@ fn open_flow(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
             let denied =
                 super::form::denied_namespaces(&state.own_rules, "ResourceQuota", &t.namespaces);
             if !t.namespaces.is_empty() && denied.len() == t.namespaces.len() {
-                state.message = Some(format!(
-                    "editing quotas is not open to you: your own rules do not allow patching resourcequotas in {} (a cluster admin can)",
-                    denied.join(", ")
-                ));
+                state.message = Some(quota_edit_denied(&t.id, &denied));
                 return;
             }
             // From the list the user's own rules may not be loaded yet:
@@ -488,15 +485,30 @@ fn note_denied_quota_edit(state: &mut State) {
     if t.namespaces.is_empty() || denied.len() != t.namespaces.len() {
         return;
     }
-    let note = format!(
-        "your rules do not allow patching resourcequotas in {}: the server will refuse",
-        denied.join(", ")
-    );
-    if let Some(flow) = state.flow.as_deref_mut()
-        && !flow.notes.contains(&note)
+    let message = quota_edit_denied(&t.id, &denied);
+    // Nothing was sent yet: the edit is withdrawn, as if the rules had been
+    // known when `e` was pressed (it is not offered). Later, the preview
+    // keeps it and says why the server will refuse.
+    if flow.stage == super::form::Stage::Editing {
+        state.flow = None;
+        state.message = Some(message);
+    } else if let Some(flow) = state.flow.as_deref_mut()
+        && !flow.notes.contains(&message)
     {
-        flow.notes.push(note);
+        flow.notes.push(message);
     }
+}
+
+/// Why the quota editor is not offered, short enough for one line at 80
+/// columns: the namespaces by name when they fit, else their count.
+fn quota_edit_denied(tenant: &TenantId, denied: &[String]) -> String {
+    let names = denied.join(", ");
+    let where_ = if names.chars().count() <= 24 {
+        names
+    } else {
+        format!("all {} namespaces of {tenant}", denied.len())
+    };
+    format!("not allowed: your rules forbid patching resourcequotas in {where_}")
 }
 
 fn flow_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
