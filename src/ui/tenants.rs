@@ -70,7 +70,7 @@ struct Columns {
 impl Columns {
     const GAPS: u16 = 8;
 
-    fn new(width: u16) -> Self {
+    fn new(width: u16, longest_name: usize) -> Self {
         let wide = width >= 120;
         let (source, namespaces, pods) = (if wide { 8 } else { 7 }, 3, 5);
         let (qos, findings) = if wide { (14, 16) } else { (10, 9) };
@@ -84,6 +84,9 @@ impl Columns {
         } else {
             rest.saturating_sub(11).max(rest / 2)
         };
+        // "TENANT" plus the sort arrow, or the longest name and a gap.
+        let needed = u16::try_from(longest_name.max(7) + 1).unwrap_or(u16::MAX);
+        let tenant = tenant.min(needed);
         Columns {
             tenant,
             source,
@@ -113,7 +116,15 @@ fn draw_cells(buf: &mut Buffer, area: Rect, y: u16, cells: Vec<(u16, Vec<Span<'_
 
 fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let Ctx { state, theme, .. } = ctx;
-    let cols = Columns::new(area.width);
+    // The TENANT column is as wide as the longest name needs (over every
+    // row, so it does not move while scrolling), never wider.
+    let longest = state
+        .rows
+        .iter()
+        .map(|r| r.id.as_str().chars().count())
+        .max()
+        .unwrap_or(0);
+    let cols = Columns::new(area.width, longest);
     let header_style = theme.style("ui.header");
     let arrow = sort_arrow(state.list.sort, state.list.reverse);
     let title = |name: &str, key: Option<SortKey>, w: u16, right: bool| {
