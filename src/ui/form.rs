@@ -497,7 +497,7 @@ fn plan_lines(ctx: Ctx<'_>, plan: &PlanSummary, width: usize) -> Vec<Line<'stati
                 Span::raw(" → "),
                 Span::styled(show(&change.after), theme.style("result.pass")),
             ]);
-            lines.push(fit_line(line.spans, width));
+            push_whole(&mut lines, line, width);
         }
     } else {
         // The rendered object, field by field (its identity is in the
@@ -512,10 +512,35 @@ fn plan_lines(ctx: Ctx<'_>, plan: &PlanSummary, width: usize) -> Vec<Line<'stati
                 Span::raw(format!("    + {}: ", sanitize(&change.path))),
                 Span::styled(show(&change.after), theme.style("result.pass")),
             ]);
-            lines.push(fit_line(line.spans, width));
+            push_whole(&mut lines, line, width);
         }
     }
     lines
+}
+
+/// A preview line as it is when it fits; else wrapped whole under itself
+/// (the preview scrolls: a value is never cut before the confirm).
+fn push_whole(lines: &mut Vec<Line<'static>>, line: Line<'static>, width: usize) {
+    if line.width() <= width {
+        lines.push(line);
+        return;
+    }
+    // Cut by characters, not words: a JSON value is often one long word,
+    // and a word-wrapper would shorten it.
+    let text: Vec<char> = line.spans.iter().flat_map(|s| s.content.chars()).collect();
+    let style = line.spans.last().map(|s| s.style).unwrap_or_default();
+    let first = width.max(1);
+    let rest = width.saturating_sub(6).max(1);
+    lines.push(Line::from(Span::styled(
+        text[..first.min(text.len())].iter().collect::<String>(),
+        style,
+    )));
+    for chunk in text.get(first..).unwrap_or_default().chunks(rest) {
+        lines.push(Line::from(Span::styled(
+            format!("      {}", chunk.iter().collect::<String>()),
+            style,
+        )));
+    }
 }
 
 fn wrap(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
@@ -557,4 +582,31 @@ fn render_input(ctx: Ctx<'_>, field: &Field, focused: bool, area: Rect, buf: &mu
     });
     buf.set_style(area, base);
     text_area.render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_preview_value_is_wrapped_whole_never_cut() {
+        let value = format!("\"{}\"", "x".repeat(150));
+        let line = Line::from(vec![
+            Span::raw("    + .data.note: "),
+            Span::raw(value.clone()),
+        ]);
+        let mut lines = Vec::new();
+        push_whole(&mut lines, line, 80);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| l.width() <= 80));
+        let text: String = lines
+            .iter()
+            .flat_map(|l| l.spans.iter().map(|s| s.content.trim_start().to_string()))
+            .collect();
+        assert!(text.contains(&value), "{text}");
+        // A line that fits is left as it is, styles and all.
+        let mut lines = Vec::new();
+        push_whole(&mut lines, Line::from(Span::raw("    + .spec: 1")), 80);
+        assert_eq!(lines, vec![Line::from(Span::raw("    + .spec: 1"))]);
+    }
 }

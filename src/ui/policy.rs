@@ -208,13 +208,10 @@ fn head(c: &CheckResult, theme: &Theme) -> Vec<Span<'static>> {
     ]
 }
 
-/// Lines a failing or unknown check's reason may wrap to (a pass keeps
-/// one line: its reason says what is fine).
-const REASON_LINES: usize = 3;
-
-/// The lines of one check: a pass on one line (its reason after the id);
-/// a failure or unknown with the fix hint on the first line and the reason
-/// under it, wrapped; the probe status where the result waits for the
+/// The lines of one check: a pass on one line (its reason after the id)
+/// when it fits, else its reason under it; a failure or unknown with the
+/// fix hint on the first line and the reason under it, wrapped whole (the
+/// tab scrolls: nothing that proves or explains a result is cut); the probe status where the result waits for the
 /// probes; the note when there is one.
 pub(crate) fn check_lines(
     c: &CheckResult,
@@ -238,9 +235,22 @@ pub(crate) fn check_lines(
         })
         .flatten();
     if c.outcome == Outcome::Pass {
-        first.push(Span::raw(" "));
-        first.push(Span::raw(reason));
-        lines.push(fit_line(first, width));
+        // On the id's line when it fits; else under it, whole (the tab
+        // scrolls: what proved a pass is never cut away).
+        let head_width: usize = first.iter().map(|s| s.content.chars().count()).sum();
+        if head_width + 1 + reason.chars().count() <= width {
+            first.push(Span::raw(" "));
+            first.push(Span::raw(reason));
+            lines.push(Line::from(first));
+        } else {
+            lines.push(fit_line(first, width));
+            for part in wrap(&reason, room.max(1)) {
+                lines.push(Line::from(vec![
+                    Span::raw(indent.clone()),
+                    Span::styled(part, dim),
+                ]));
+            }
+        }
     } else {
         if let Some(fix) = c.fix {
             first.push(Span::styled("  fix: ", dim));
@@ -258,13 +268,13 @@ pub(crate) fn check_lines(
                 width,
             ));
         } else {
-            for part in wrap_limited(&reason, room, REASON_LINES) {
+            for part in wrap(&reason, room.max(1)) {
                 lines.push(Line::raw(format!("{indent}{part}")));
             }
         }
     }
     if let Some(note) = &c.note {
-        for part in wrap_limited(&format!("note: {}", sanitize(note)), room, 2) {
+        for part in wrap(&format!("note: {}", sanitize(note)), room.max(1)) {
             lines.push(Line::from(vec![
                 Span::raw(indent.clone()),
                 Span::styled(part, dim),
