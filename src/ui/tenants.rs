@@ -121,7 +121,7 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let longest = state
         .rows
         .iter()
-        .map(|r| r.id.as_str().chars().count())
+        .map(|r| sanitize(r.id.as_str()).chars().count())
         .max()
         .unwrap_or(0);
     let cols = Columns::new(area.width, longest);
