@@ -193,7 +193,9 @@ fn the_console_heals_after_the_api_server_restarts_and_after_a_pause() {
     restart_api_server();
     let admin = rt.block_on(cluster().client(Persona::Admin));
     rt.block_on(async {
-        create_namespace(&admin, &format!("{born}-ns"), &labelled(&born)).await;
+        // No pod goes in: no need to wait for its ServiceAccount, which the
+        // controller-manager makes once its own watches have reconnected.
+        common::create_bare_namespace(&admin, &format!("{born}-ns"), &labelled(&born)).await;
         Api::<Namespace>::all(admin.clone())
             .delete(&format!("{gone}-ns"), &DeleteParams::default())
             .await
@@ -233,7 +235,7 @@ fn the_console_heals_after_the_api_server_restarts_and_after_a_pause() {
     with_owned_sandbox(|sandbox| sandbox.resume_component("kube-apiserver"))
         .expect("resuming kube-apiserver");
     assert!(paused.contains(&born), "{paused}");
-    rt.block_on(create_namespace(
+    rt.block_on(common::create_bare_namespace(
         &admin,
         &format!("{late}-ns"),
         &labelled(&late),

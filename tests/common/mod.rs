@@ -135,6 +135,16 @@ where
 /// Creates a namespace (with labels) and waits for its default
 /// ServiceAccount, without which pods are refused.
 pub async fn create_namespace(client: &kube::Client, name: &str, labels: &[(&str, &str)]) {
+    create_bare_namespace(client, name, labels).await;
+    sandbox::seed::wait_for_default_service_account(client, name)
+        .await
+        .expect("the namespace's default ServiceAccount");
+}
+
+/// A namespace only, for tests that put no pod in it: they need not wait
+/// for its default ServiceAccount (made by a controller that may itself be
+/// reconnecting, as after an API server restart).
+pub async fn create_bare_namespace(client: &kube::Client, name: &str, labels: &[(&str, &str)]) {
     use k8s_openapi::api::core::v1::Namespace;
     use kube::api::{Api, PostParams};
     let mut namespace = Namespace::default();
@@ -149,9 +159,6 @@ pub async fn create_namespace(client: &kube::Client, name: &str, labels: &[(&str
         .create(&PostParams::default(), &namespace)
         .await
         .expect("creating a test namespace");
-    sandbox::seed::wait_for_default_service_account(client, name)
-        .await
-        .expect("the namespace's default ServiceAccount");
 }
 
 /// Builds an object from JSON, for readable fixtures.
