@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use proptest::prelude::*;
-use proptest::test_runner::Config as ProptestConfig;
+use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use serde_json::Value;
 
 use tenantry::config::{ColorSupport, Settings, load_keymap, load_theme};
@@ -28,11 +28,25 @@ const TEMPLATE_PARSE_CASES: u32 = 300;
 const RENDER_CASES: u32 = 300;
 const CONFIG_CASES: u32 = 150;
 
+/// The seed every run uses unless `PROPTEST_RNG_SEED` names another (a
+/// number, or `random` for a fresh one per run): the suite must not fail
+/// by chance (issue 15), so CI explores the same cases every time, and a
+/// search for new ones is asked for by name (README, "Tests").
+const FIXED_SEED: u64 = 0x7e4a_4715;
+
 fn cases(n: u32) -> ProptestConfig {
+    let default = ProptestConfig::default();
+    let rng_seed = match std::env::var("PROPTEST_RNG_SEED") {
+        // proptest read the variable itself: a number is that seed, and
+        // anything else (`random`) leaves its default, a fresh seed.
+        Ok(_) => default.rng_seed,
+        Err(_) => RngSeed::Fixed(FIXED_SEED),
+    };
     ProptestConfig {
         cases: n,
         failure_persistence: None,
-        ..ProptestConfig::default()
+        rng_seed,
+        ..default
     }
 }
 
@@ -316,6 +330,14 @@ fn edited_template() -> impl Strategy<Value = String> {
     })
 }
 
+/// Lines as YAML counts them (at least one): a line ends at `\n`, `\r\n`
+/// or a lone `\r`, where `str::lines` knows only the first two.
+fn yaml_lines(text: &str) -> usize {
+    let breaks = text.replace("\r\n", "\n").matches(['\n', '\r']).count();
+    let last_open = !text.is_empty() && !text.ends_with(['\n', '\r']);
+    (breaks + usize::from(last_open)).max(1)
+}
+
 /// `file:LINE:COL` or `file:LINE` at the start of a location, when there.
 fn line_of(location: &str, origin: &str) -> Option<usize> {
     let rest = location.strip_prefix(origin)?.strip_prefix(':')?;
@@ -339,7 +361,7 @@ proptest! {
                 prop_assert!(err.location.starts_with(origin), "{:?}", err);
                 prop_assert!(!err.message.trim().is_empty(), "{:?}", err);
                 if let Some(line) = line_of(&err.location, origin) {
-                    let lines = text.lines().count().max(1);
+                    let lines = yaml_lines(&text);
                     prop_assert!(line >= 1 && line <= lines + 1, "{:?} in {} lines", err, lines);
                 }
             }
@@ -603,6 +625,26 @@ fn check_render(case: &Case) -> Result<bool, TestCaseError> {
     }
 }
 
+/// Whether YAML reads `value`, alone in a plain position, as exactly
+/// itself: a string equal to it, or a null, boolean or number.
+fn reads_as_itself(value: &str) -> bool {
+    !value.is_empty()
+        && value.trim() == value
+        && match serde_saphyr::from_str::<Value>(value) {
+            Ok(Value::String(s)) => s == value,
+            Ok(Value::Null | Value::Bool(_) | Value::Number(_)) => true,
+            _ => false,
+        }
+}
+
+/// Whether YAML reads `value`, alone in a plain position, as the string
+/// `value` (not a null, a boolean or a number).
+fn reads_as_string(value: &str) -> bool {
+    !value.is_empty()
+        && value.trim() == value
+        && matches!(serde_saphyr::from_str::<Value>(value), Ok(Value::String(s)) if s == value)
+}
+
 fn shapes() -> Template {
     Template::parse(
         SHAPES_TEMPLATE,
@@ -662,8 +704,14 @@ proptest! {
             });
             let message = err.err().map(|e| e.message).unwrap_or_default();
             prop_assert!(message.contains(name.as_str()), "{}", message);
-        } else if !values["C"].is_empty() && values.values().all(|v| !v.contains(['\n', ':', '#', '[', '{', '&', '*', '!', '\'', '"', '|', '>', '%', '@', '`', '-', '?', ',', ']', '}'])) && values["C"].trim() == values["C"] {
-            // Harmless values (no YAML syntax at all) must render.
+        } else if values.values().all(|v| !v.contains(['\n', ':', '#', '[', '{', '&', '*', '!', '\'', '"', '|', '>', '%', '@', '`', '-', '?', ',', ']', '}']))
+            && reads_as_itself(&values["C"])
+            && reads_as_string(&values["D"])
+        {
+            // Harmless values (no YAML syntax at all) must render. C and D
+            // also stand alone in plain positions, where YAML types them
+            // (an empty value is null there); D's is a Namespace
+            // annotation, which only a string fits.
             prop_assert!(ok, "harmless values {:?} were refused", values);
         }
     }
@@ -889,7 +937,7 @@ fn check_warning(
     if let Some(line) = warning.line
         && let Some((_, content)) = files.iter().find(|(p, _)| *p == warning.path.as_path())
     {
-        let lines = content.lines().count().max(1) as u64;
+        let lines = yaml_lines(content) as u64;
         prop_assert!(line >= 1 && line <= lines + 1, "{} ({} lines)", text, lines);
     }
     Ok(())
