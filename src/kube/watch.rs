@@ -116,7 +116,10 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> Result<WatchP
     }
     if !plan.watches.iter().any(|(k, _)| *k == Kind::Namespace) {
         for ns in known_namespaces {
-            match can_or_unreachable(client, "get", "", "namespaces", None, Some(ns)).await? {
+            // A namespace's own object is asked for in that namespace (the
+            // API server authorizes `GET /api/v1/namespaces/NS` with
+            // namespace NS), so a RoleBinding there that grants it counts.
+            match can_or_unreachable(client, "get", "", "namespaces", Some(ns), Some(ns)).await? {
                 true => plan.namespace_gets.push(ns.clone()),
                 false => plan.no_access.push((
                     Kind::Namespace,
