@@ -16,3 +16,6 @@ pub mod model;
 pub mod sandbox;
 pub mod tui;
 pub mod ui;
+
+#[cfg(test)]
+mod layering_tests;

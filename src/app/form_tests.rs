@@ -5,7 +5,7 @@
 use super::*;
 use crate::app::{Action, Effect, State, update};
 use crate::config::KeyAction;
-use crate::kube::watch::WatchUpdate;
+use crate::model::WatchUpdate;
 use crate::model::write_plan::{
     ApplyReport, FieldChange, ObjectRef, PlanSummary, Refusal, WriteError,
 };

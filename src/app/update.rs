@@ -5,8 +5,8 @@ use kube::core::DynamicObject;
 use super::form::{FlowKind, Preview, Stage, WriteFlow};
 use super::state::{InputKind, InputState, Overlay, OwnRules, ProbeStatus, State, Tab, View};
 use crate::config::KeyAction;
-use crate::kube::watch::WatchUpdate;
 use crate::model::TenantId;
+use crate::model::WatchUpdate;
 use crate::model::write_plan::{ApplyReport, ObjectRef, PlanSummary, Refusal, WriteError};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -696,7 +696,7 @@ pub fn outcome_message(report: &ApplyReport) -> String {
 mod tests {
     use super::*;
     use crate::app::state::SortKey;
-    use crate::kube::watch::WatchUpdate;
+    use crate::model::WatchUpdate;
     use crate::model::{
         Change, Kind, NamespaceInfo, Object, PodInfo, ResolverKind, Scope, SyncState,
     };

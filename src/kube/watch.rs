@@ -24,23 +24,7 @@ use crate::model::{
     Object, PodInfo, QuotaInfo, Reconnecting, RoleInfo, Scope, SyncState,
 };
 
-/// What the watchers tell the event loop.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WatchUpdate {
-    Change(Change),
-    Sync {
-        kind: Kind,
-        scope: Scope,
-        state: SyncState,
-    },
-    /// The watch lost the API server and is retrying; what it listed
-    /// before stays until its next full list.
-    Reconnecting {
-        kind: Kind,
-        scope: Scope,
-        reconnecting: Reconnecting,
-    },
-}
+pub use crate::model::WatchUpdate;
 
 /// Which watches to run, decided by access reviews before any list.
 #[derive(Debug, Clone, Default, PartialEq)]

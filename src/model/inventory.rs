@@ -203,6 +203,25 @@ pub enum Change {
     },
 }
 
+/// What the watchers (kube/watch.rs) tell the event loop: pure data, so
+/// the app and the UI can take it without depending on the I/O layer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WatchUpdate {
+    Change(Change),
+    Sync {
+        kind: Kind,
+        scope: Scope,
+        state: SyncState,
+    },
+    /// The watch lost the API server and is retrying; what it listed
+    /// before stays until its next full list.
+    Reconnecting {
+        kind: Kind,
+        scope: Scope,
+        reconnecting: Reconnecting,
+    },
+}
+
 type Map<T> = BTreeMap<(String, String), T>;
 
 fn in_namespace<'a, T>(map: &'a Map<T>, ns: &str) -> impl Iterator<Item = &'a T> + 'a {

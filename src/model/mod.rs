@@ -23,7 +23,9 @@ pub use checks::{
     CheckContext, CheckResult, CheckSpec, FindingCounts, Outcome, ProbeOutcome, ProbeResults,
     Refuser, Severity, catalogue, classify_refusal, fails_at, run_checks, summarize,
 };
-pub use inventory::{Change, Inventory, Kind, Object, ObjectKey, Reconnecting, Scope, SyncState};
+pub use inventory::{
+    Change, Inventory, Kind, Object, ObjectKey, Reconnecting, Scope, SyncState, WatchUpdate,
+};
 pub use projection::{
     BindingInfo, CapsuleQuotaItem, CapsuleResourceQuotas, CapsuleTenantInfo, LimitRangeInfo,
     NamespaceInfo, NetworkPolicyInfo, PeerInfo, PodInfo, QosClass, QuotaInfo, RoleInfo, RoleRef,

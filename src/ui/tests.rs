@@ -11,7 +11,7 @@ use ratatui::style::{Color, Modifier};
 use super::*;
 use crate::app::{Action, OwnRules, ProbeStatus, Tab, update};
 use crate::config::KeyAction;
-use crate::kube::watch::WatchUpdate;
+use crate::model::WatchUpdate;
 use crate::model::inventory::tests::{ns, pod};
 use crate::model::{
     Change, CheckResult, FindingCounts, Kind, Object, Outcome, QosClass, Quantity, QuotaInfo,
