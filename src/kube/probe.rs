@@ -120,14 +120,6 @@ pub fn impersonation_name(subject: &Subject) -> Option<String> {
     }
 }
 
-/// A client that acts as `user` (needs the `impersonate` verb).
-pub fn impersonating(config: &kube::Config, user: &str) -> Result<kube::Client, String> {
-    let mut config = config.clone();
-    config.auth_info.impersonate = Some(user.to_string());
-    config.auth_info.impersonate_groups = None;
-    kube::Client::try_from(config).map_err(|err| crate::credentials::error_text(&err))
-}
-
 /// Whether `user` may `verb` a resource in `namespace`, asked with a
 /// SubjectAccessReview (needs `create subjectaccessreviews`).
 pub async fn subject_can(

@@ -288,12 +288,6 @@ impl Inventory {
         self.generation += 1;
     }
 
-    pub fn apply_all(&mut self, changes: impl IntoIterator<Item = Change>) {
-        for c in changes {
-            self.apply(c);
-        }
-    }
-
     fn insert(&mut self, obj: Object) {
         let k = obj.key();
         let key = (k.namespace, k.name);
@@ -620,10 +614,6 @@ impl Inventory {
 
     pub fn roles(&self) -> impl Iterator<Item = &RoleInfo> {
         self.roles.values()
-    }
-
-    pub fn roles_in<'a>(&'a self, ns: &str) -> impl Iterator<Item = &'a RoleInfo> + 'a {
-        in_namespace(&self.roles, ns)
     }
 
     pub fn role(&self, ns: &str, name: &str) -> Option<&RoleInfo> {

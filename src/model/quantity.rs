@@ -252,12 +252,6 @@ impl Quantity {
         self.nanos < 0
     }
 
-    /// Approximate value in units; for gauges and sorting only, never for
-    /// comparisons that decide anything.
-    pub fn as_f64(&self) -> f64 {
-        self.nanos as f64 / NANOS_PER_UNIT as f64
-    }
-
     /// Sum keeping the left operand's format, as the API server's `Add` does.
     pub fn checked_add(&self, other: &Quantity) -> Option<Quantity> {
         Some(Self::from_nanos(

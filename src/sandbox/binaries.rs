@@ -120,18 +120,21 @@ struct BuildLock {
 
 impl BuildLock {
     fn acquire(root: &Path, report: &mut dyn FnMut(&str)) -> Result<Self> {
-        use std::os::fd::AsRawFd;
         let dir = root.join("control-plane");
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let path = dir.join(".build.lock");
         let file =
             std::fs::File::create(&path).with_context(|| format!("opening {}", path.display()))?;
-        // SAFETY: flock on a descriptor we own; no memory is shared.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            report("another tenantry process is building the control plane; waiting for it");
-            // SAFETY: as above.
-            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-                bail!("cannot lock {}", path.display());
+        // std's advisory lock (flock on Linux), released when the file closes.
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                report("another tenantry process is building the control plane; waiting for it");
+                file.lock()
+                    .with_context(|| format!("cannot lock {}", path.display()))?;
+            }
+            Err(std::fs::TryLockError::Error(err)) => {
+                return Err(err).with_context(|| format!("cannot lock {}", path.display()));
             }
         }
         Ok(Self { _file: file })
