@@ -102,6 +102,15 @@ pub fn start_within(
         let (watch_tx, mut watch_rx) = unbounded_channel();
         let _watchers = watch::spawn(&client, &plan, &watch_tx);
         drop(watch_tx);
+        // `spawn` has queued the plan's first states (loading, no access):
+        // they go ahead of `Planned`, or a reader could see a plan with
+        // nothing loading and call it done before hearing what is not
+        // readable.
+        while let Ok(update) = watch_rx.try_recv() {
+            if tx.send(Action::Watch(update)).is_err() {
+                return;
+            }
+        }
         if tx.send(Action::Planned).is_err() {
             return;
         }
