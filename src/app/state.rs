@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use crate::model::checks::{CheckContext, CheckResult, FindingCounts, ProbeResults};
 use crate::model::rbac::{BindingsTable, PersonaCounts, RiskyRules, SensitiveAction, WhoCan};
 use crate::model::{
-    self, Inventory, QosBreakdown, Resolution, ResolverKind, RuleInfo, TenantId, TenantQuota,
-    TenantRow,
+    self, Inventory, QosBreakdown, Resolution, ResolverKind, RuleInfo, SystemNamespaces, TenantId,
+    TenantQuota, TenantRow,
 };
 
 /// Admission probes and access reviews of one tenant, run by the kube
@@ -176,6 +176,8 @@ pub struct State {
     /// Tenants named in config.yaml or on the command line, for users who
     /// cannot list namespaces.
     pub extra_tenants: Vec<(TenantId, Vec<String>)>,
+    /// The cluster's own namespaces (`config.yaml` `system_namespaces:`).
+    pub system_namespaces: SystemNamespaces,
     pub view: View,
     pub overlay: Option<Overlay>,
     pub list: ListState,
@@ -230,6 +232,7 @@ impl State {
             inventory: Inventory::new(),
             resolvers,
             extra_tenants,
+            system_namespaces: SystemNamespaces::default(),
             view: View::Tenants,
             overlay: None,
             list: ListState::default(),
@@ -264,8 +267,12 @@ impl State {
         // tenant it is before the rows change under it.
         let selected_id = self.selected_row().map(|r| r.id.clone());
         if self.derived_generation != Some(self.inventory.generation()) {
-            self.resolution =
-                model::resolve_inventory(&self.inventory, &self.resolvers, &self.extra_tenants);
+            self.resolution = model::resolve_inventory_with_system(
+                &self.inventory,
+                &self.resolvers,
+                &self.extra_tenants,
+                &self.system_namespaces,
+            );
             self.rows = model::tenant_rows(&self.inventory, &self.resolution);
             self.derived_generation = Some(self.inventory.generation());
             self.detail = None;

@@ -384,14 +384,15 @@ fn submit_input(state: &mut State, input: InputState, effects: &mut Vec<Effect>)
                     }
                     open_tenant(state, id, Tab::Overview, effects);
                 }
+                None if state.resolution.system.iter().any(|n| n == wanted) => {
+                    state.message = Some(format!(
+                        "namespace {wanted} is a system namespace (the cluster's own), in no tenant"
+                    ))
+                }
                 None if state.resolution.unassigned.iter().any(|n| n == wanted) => {
                     state.message = Some(format!(
-                        "namespace {wanted} belongs to no tenant{}",
-                        if crate::model::tenant::SYSTEM_NAMESPACES.contains(&wanted) {
-                            " (a system namespace: the cluster's own)"
-                        } else {
-                            ": label it tenantry.dev/tenant=NAME, or create a tenant with it (n)"
-                        }
+                        "namespace {wanted} belongs to no tenant: label it tenantry.dev/tenant=NAME, \
+                         or create a tenant with it (n)"
                     ))
                 }
                 None => {

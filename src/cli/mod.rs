@@ -514,6 +514,7 @@ fn initial_state(global: &GlobalArgs, config: &Config, connection: &Connection) 
         crate::live::extra_tenants(&config.settings),
     );
     state.readonly = global.readonly || config.settings.readonly;
+    state.system_namespaces = config.settings.system_namespaces.clone();
     state.identity.context = connection.context.clone();
     state.identity.user = connection.user.clone();
     state.identity.server = connection.server.clone();

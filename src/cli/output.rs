@@ -21,8 +21,11 @@ pub struct TenantsOutput {
     pub context: String,
     pub user: String,
     pub tenants: Vec<TenantLine>,
-    /// Visible namespaces that belong to no tenant.
+    /// Visible namespaces that belong to no tenant (system ones apart).
     pub unassigned: Vec<String>,
+    /// Visible system namespaces (`system_namespaces:` in config.yaml)
+    /// that belong to no tenant.
+    pub system: Vec<String>,
     /// Namespaces claimed by more than one resolver.
     pub conflicts: Vec<String>,
     /// What could not be read, so an empty list is never mistaken for none.
@@ -126,6 +129,7 @@ pub fn tenants(state: &State) -> TenantsOutput {
         user: state.identity.user.clone(),
         tenants: state.rows.iter().map(line).collect(),
         unassigned: state.resolution.unassigned.clone(),
+        system: state.resolution.system.clone(),
         conflicts: state
             .resolution
             .conflicts
@@ -427,6 +431,12 @@ pub fn tenants_table(out: &TenantsOutput) -> String {
         text.push_str(&format!(
             "\nnamespaces in no tenant: {}\n",
             sanitize(&out.unassigned.join(", "))
+        ));
+    }
+    if !out.system.is_empty() {
+        text.push_str(&format!(
+            "system namespaces: {}\n",
+            sanitize(&out.system.join(", "))
         ));
     }
     for conflict in &out.conflicts {

@@ -23,6 +23,7 @@ use serde_saphyr::Spanned;
 
 use super::files::read_optional;
 use super::warning::{ConfigWarning, quoted};
+use crate::model::SystemNamespaces;
 
 pub const CONFIG_FILE: &str = "config.yaml";
 const FALLBACK: &str = "using the default settings";
@@ -59,6 +60,8 @@ pub struct Settings {
     pub readonly: bool,
     pub redraw_per_second: u32,
     pub mouse: bool,
+    /// The cluster's own namespaces, as globs (ARCHITECTURE.md §3).
+    pub system_namespaces: SystemNamespaces,
 }
 
 impl Default for Settings {
@@ -82,6 +85,7 @@ impl Default for Settings {
             readonly: false,
             redraw_per_second: 10,
             mouse: false,
+            system_namespaces: SystemNamespaces::default(),
         }
     }
 }
@@ -97,6 +101,7 @@ struct RawSettings {
     readonly: Option<bool>,
     redraw_per_second: Option<Spanned<u32>>,
     mouse: Option<bool>,
+    system_namespaces: Option<Spanned<Vec<String>>>,
 }
 
 impl Settings {
@@ -156,6 +161,14 @@ impl Settings {
                 .with_fallback(FALLBACK));
             }
         }
+        if let Some(globs) = raw.system_namespaces {
+            settings.system_namespaces =
+                SystemNamespaces::parse(&globs.value).map_err(|problem| {
+                    ConfigWarning::new(path, format!("system_namespaces: {problem}"))
+                        .at(globs.referenced)
+                        .with_fallback(FALLBACK)
+                })?;
+        }
         settings.tenants = raw.tenants.unwrap_or_default();
         settings.namespaces = raw.namespaces.unwrap_or_default();
         settings.theme = raw.theme;
@@ -172,6 +185,26 @@ mod tests {
 
     fn parse(text: &str) -> Result<Settings, ConfigWarning> {
         Settings::from_yaml(text, Path::new("config.yaml"))
+    }
+
+    #[test]
+    fn system_namespaces_are_globs_and_a_bad_one_is_named_with_its_line() {
+        let settings = parse("system_namespaces: [kube-*, openshift-*, default]\n").expect("valid");
+        assert!(settings.system_namespaces.matches("openshift-ingress"));
+        assert!(settings.system_namespaces.matches("default"));
+        assert!(!settings.system_namespaces.matches("acme-dev"));
+        assert!(
+            Settings::default()
+                .system_namespaces
+                .matches("kube-node-lease")
+        );
+
+        let warning = parse("readonly: true\nsystem_namespaces:\n  - kube-*\n  - 'team-[a'\n")
+            .expect_err("a bad glob");
+        let text = warning.to_string();
+        assert!(text.contains("system_namespaces"), "{text}");
+        assert!(text.contains("team-[a"), "{text}");
+        assert_eq!(warning.line, Some(3), "{text}");
     }
 
     #[test]

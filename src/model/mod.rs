@@ -10,6 +10,7 @@ pub mod quantity;
 pub mod quota_edit;
 pub mod rbac;
 pub mod reach;
+pub mod system;
 pub mod template;
 pub mod tenant;
 pub mod text;
@@ -32,6 +33,8 @@ pub use projection::{
     RuleInfo, SelectorSummary, Subject,
 };
 pub use quantity::{Quantity, QuantityError, QuantityFormat, ResourceUnit, parse_quantity, ratio};
+pub use system::SystemNamespaces;
 pub use tenant::{
     Claim, Conflict, Resolution, ResolverKind, Tenant, TenantId, resolve, resolve_inventory,
+    resolve_inventory_with_system, resolve_with_system,
 };

@@ -6,6 +6,7 @@ use std::fmt;
 
 use super::inventory::Inventory;
 use super::projection::{BindingInfo, CapsuleTenantInfo, NamespaceInfo, Subject};
+use super::system::SystemNamespaces;
 
 pub const DEFAULT_TENANT_LABEL: &str = "tenantry.dev/tenant";
 pub const CAPSULE_TENANT_LABEL: &str = "capsule.clastix.io/tenant";
@@ -213,8 +214,11 @@ pub struct Tenant {
 pub struct Resolution {
     /// Sorted by id.
     pub tenants: Vec<Tenant>,
-    /// Visible namespaces no tenant claimed, sorted.
+    /// Visible namespaces no tenant claimed, sorted; system namespaces are
+    /// not among them.
     pub unassigned: Vec<String>,
+    /// Visible system namespaces no tenant claimed, sorted.
+    pub system: Vec<String>,
     pub conflicts: Vec<Conflict>,
     assignment: BTreeMap<String, usize>,
 }
@@ -254,6 +258,27 @@ pub fn resolve(
     bindings: &[&BindingInfo],
     order: &[ResolverKind],
     extra: &[(TenantId, Vec<String>)],
+) -> Resolution {
+    resolve_with_system(
+        namespaces,
+        capsule_tenants,
+        bindings,
+        order,
+        extra,
+        &SystemNamespaces::default(),
+    )
+}
+
+/// [`resolve`], with the system namespaces from `config.yaml`: the
+/// `namespace` resolver leaves them alone, and unclaimed ones are listed in
+/// [`Resolution::system`], not as unassigned.
+pub fn resolve_with_system(
+    namespaces: &[&NamespaceInfo],
+    capsule_tenants: &[&CapsuleTenantInfo],
+    bindings: &[&BindingInfo],
+    order: &[ResolverKind],
+    extra: &[(TenantId, Vec<String>)],
+    system: &SystemNamespaces,
 ) -> Resolution {
     let capsule_on = order.contains(&ResolverKind::Capsule);
     let mut ctx = Context {
@@ -335,6 +360,7 @@ pub fn resolve(
     let mut sources: BTreeMap<TenantId, usize> = BTreeMap::new();
     let mut config_members: BTreeMap<TenantId, BTreeSet<String>> = BTreeMap::new();
     let mut unassigned = Vec::new();
+    let mut system_unclaimed = Vec::new();
     let mut conflicts = Vec::new();
 
     for (id, _) in extra {
@@ -368,7 +394,7 @@ pub fn resolve(
             }
             if resolver_claims.is_empty()
                 && order.contains(&ResolverKind::Namespace)
-                && !SYSTEM_NAMESPACES.contains(&name)
+                && !system.matches(name)
             {
                 resolver_claims.push((
                     Claim {
@@ -405,7 +431,10 @@ pub fn resolve(
             .collect();
         claims.extend(resolver_claims.iter().map(|(c, _)| c.clone()));
         let Some(assigned) = claims.first().cloned() else {
-            if ns_info.is_some() {
+            if ns_info.is_none() {
+            } else if system.matches(name) {
+                system_unclaimed.push(name.to_string());
+            } else {
                 unassigned.push(name.to_string());
             }
             continue;
@@ -515,6 +544,7 @@ pub fn resolve(
     Resolution {
         tenants,
         unassigned,
+        system: system_unclaimed,
         conflicts,
         assignment,
     }
@@ -527,10 +557,20 @@ pub fn resolve_inventory(
     order: &[ResolverKind],
     extra: &[(TenantId, Vec<String>)],
 ) -> Resolution {
+    resolve_inventory_with_system(inv, order, extra, &SystemNamespaces::default())
+}
+
+/// [`resolve_inventory`] with the system namespaces from `config.yaml`.
+pub fn resolve_inventory_with_system(
+    inv: &Inventory,
+    order: &[ResolverKind],
+    extra: &[(TenantId, Vec<String>)],
+    system: &SystemNamespaces,
+) -> Resolution {
     let namespaces: Vec<&NamespaceInfo> = inv.namespaces().collect();
     let capsule: Vec<&CapsuleTenantInfo> = inv.capsule_tenants().collect();
     let bindings: Vec<&BindingInfo> = inv.role_bindings().collect();
-    resolve(&namespaces, &capsule, &bindings, order, extra)
+    resolve_with_system(&namespaces, &capsule, &bindings, order, extra, system)
 }
 
 #[cfg(test)]
@@ -684,7 +724,8 @@ mod tests {
         );
         assert_eq!(r.tenants[0].owners, vec![user("alice")]);
         assert_eq!(r.tenants[1].owners[0].kind, "ServiceAccount");
-        assert_eq!(r.unassigned, vec!["default", "empty-value"]);
+        assert_eq!(r.unassigned, vec!["empty-value"]);
+        assert_eq!(r.system, vec!["default"]);
         assert!(r.conflicts.is_empty());
         assert_eq!(r.tenant_of("acme-prod").unwrap().id, TenantId::new("acme"));
         assert!(r.tenant_of("default").is_none());
@@ -918,15 +959,13 @@ mod tests {
                 ("shop-1", "namespace", vec!["shop-1"])
             ]
         );
-        assert_eq!(r.unassigned, vec!["kube-system"]);
+        assert!(r.unassigned.is_empty(), "{:?}", r.unassigned);
+        assert_eq!(r.system, vec!["kube-system"]);
         assert!(r.conflicts.is_empty());
-        // Off by default.
-        assert_eq!(
-            run(&nss, &[], &[], &ResolverKind::default_order())
-                .unassigned
-                .len(),
-            2
-        );
+        // Off by default: shop-1 is an orphan, kube-system is the system's.
+        let off = run(&nss, &[], &[], &ResolverKind::default_order());
+        assert_eq!(off.unassigned, vec!["shop-1"]);
+        assert_eq!(off.system, vec!["kube-system"]);
     }
 
     #[test]

@@ -533,46 +533,39 @@ fn footer_line(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let res = &state.resolution;
     let dim = theme.style("ui.dim");
     let mut spans = vec![Span::raw(" ")];
-    let unassigned = &res.unassigned;
-    if unassigned.is_empty() && res.tenants.is_empty() {
+    let orphans = &res.unassigned;
+    if orphans.is_empty() && res.system.is_empty() && res.tenants.is_empty() {
         spans.push(Span::styled("no namespace visible", dim));
-    } else if unassigned.is_empty() {
-        spans.push(Span::styled("every visible namespace is in a tenant", dim));
+    } else if orphans.is_empty() {
+        spans.push(Span::styled("every namespace is in a tenant", dim));
     } else {
-        // Real orphans first; the cluster's own namespaces are counted
-        // apart, so they never hide one.
-        let system = crate::model::tenant::SYSTEM_NAMESPACES;
-        let (platform, orphans): (Vec<&String>, Vec<&String>) = unassigned
+        // Real orphans first; the cluster's own namespaces (config.yaml
+        // `system_namespaces:`) are a group of their own, so they never
+        // hide one.
+        let names: Vec<String> = orphans
             .iter()
-            .partition(|n| system.contains(&n.as_str()));
-        if orphans.is_empty() {
-            spans.push(Span::styled(
-                "every namespace but the system ones is in a tenant",
-                dim,
-            ));
+            .take(4)
+            .map(|n| sanitize(n).into_owned())
+            .collect();
+        let more = if orphans.len() > names.len() {
+            format!(", +{}", orphans.len() - names.len())
         } else {
-            let names: Vec<String> = orphans
-                .iter()
-                .take(4)
-                .map(|n| sanitize(n).into_owned())
-                .collect();
-            let more = if orphans.len() > names.len() {
-                format!(", +{}", orphans.len() - names.len())
-            } else {
-                String::new()
-            };
-            spans.push(Span::styled(
-                format!(
-                    "{} in no tenant ({}{more})",
-                    plural(orphans.len(), "namespace", "namespaces"),
-                    names.join(", ")
-                ),
-                theme.style("ui.warning"),
-            ));
-        }
-        if !platform.is_empty() {
-            spans.push(Span::styled(format!(" · {} system", platform.len()), dim));
-        }
+            String::new()
+        };
+        spans.push(Span::styled(
+            format!(
+                "{} in no tenant ({}{more})",
+                plural(orphans.len(), "namespace", "namespaces"),
+                names.join(", ")
+            ),
+            theme.style("ui.warning"),
+        ));
+    }
+    if !res.system.is_empty() {
+        spans.push(Span::styled(
+            format!(" · system: {}", res.system.len()),
+            dim,
+        ));
     }
     spans.push(Span::styled(" · ", dim));
     if res.conflicts.is_empty() {
