@@ -537,7 +537,7 @@ fn footer_line(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
     if orphans.is_empty() && res.system.is_empty() && res.tenants.is_empty() {
         spans.push(Span::styled("no namespace visible", dim));
     } else if orphans.is_empty() {
-        spans.push(Span::styled("every namespace is in a tenant", dim));
+        spans.push(Span::styled("every visible namespace is in a tenant", dim));
     } else {
         // Real orphans first; the cluster's own namespaces (config.yaml
         // `system_namespaces:`) are a group of their own, so they never
