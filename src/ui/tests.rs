@@ -656,3 +656,35 @@ fn access_matrix_says_loading_failed_and_incomplete() {
         assert_eq!(mark == '✓', i == 1 || i == 2, "{word}: {text}");
     }
 }
+
+#[test]
+fn system_namespaces_are_counted_apart_from_orphans_in_the_footer() {
+    let mut state = state_with(
+        1,
+        vec![
+            Object::Namespace(ns("kube-system", &[])),
+            Object::Namespace(ns("default", &[])),
+            Object::Namespace(ns("openshift-dns", &[])),
+            Object::Namespace(ns("shared-tools", &[])),
+        ],
+    );
+    let theme = theme("default");
+    let buf = draw(&state, &theme, 80, 24);
+    let footer = row_text(&buf, 22);
+    assert!(
+        footer.contains("2 namespaces in no tenant (openshift-dns, shared-tools) · system: 2"),
+        "{footer}"
+    );
+
+    state.system_namespaces =
+        crate::model::SystemNamespaces::parse(&["kube-*", "default", "openshift-*"])
+            .expect("globs");
+    state.invalidate();
+    state.refresh();
+    let buf = draw(&state, &theme, 80, 24);
+    let footer = row_text(&buf, 22);
+    assert!(
+        footer.contains("1 namespace in no tenant (shared-tools) · system: 3"),
+        "{footer}"
+    );
+}
