@@ -2170,10 +2170,10 @@ rules:
     pub(crate) fn demo() -> Demo {
         let mut objects = Vec::new();
         for text in [
-            include_str!("../../assets/demo/00-namespaces.yaml"),
-            include_str!("../../assets/demo/10-policy.yaml"),
-            include_str!("../../assets/demo/20-pods.yaml"),
-            include_str!("../../assets/demo/30-pressure.yaml"),
+            include_str!("../../../assets/demo/00-namespaces.yaml"),
+            include_str!("../../../assets/demo/10-policy.yaml"),
+            include_str!("../../../assets/demo/20-pods.yaml"),
+            include_str!("../../../assets/demo/30-pressure.yaml"),
             BUILTIN_RBAC,
         ] {
             objects.extend(parse_yaml(text));
