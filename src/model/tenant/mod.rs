@@ -8,11 +8,15 @@ use super::inventory::Inventory;
 use super::projection::{BindingInfo, CapsuleTenantInfo, NamespaceInfo, Subject};
 use super::system::SystemNamespaces;
 
-pub const DEFAULT_TENANT_LABEL: &str = "tenantry.dev/tenant";
-pub const CAPSULE_TENANT_LABEL: &str = "capsule.clastix.io/tenant";
-pub const HNC_DEPTH_SUFFIX: &str = ".tree.hnc.x-k8s.io/depth";
-pub const RANCHER_PROJECT_LABEL: &str = "field.cattle.io/projectId";
-pub const KIOSK_ACCOUNT_LABEL: &str = "kiosk.sh/account";
+mod resolvers;
+
+pub use resolvers::capsule::CAPSULE_TENANT_LABEL;
+pub use resolvers::hnc::HNC_DEPTH_SUFFIX;
+pub use resolvers::kiosk::KIOSK_ACCOUNT_LABEL;
+pub use resolvers::label::DEFAULT_TENANT_LABEL;
+pub use resolvers::rancher::RANCHER_PROJECT_LABEL;
+use resolvers::{capsule, hnc, kiosk, label, namespace, rancher};
+
 /// Source name of tenants given in `config.yaml` for users who cannot list
 /// namespaces.
 pub const CONFIG_SOURCE: &str = "config";
@@ -115,48 +119,26 @@ impl ResolverKind {
     /// ClusterRoles whose RoleBindings name a tenant's owners.
     fn owner_roles(&self) -> &'static [&'static str] {
         match self {
-            // Rancher binds project members to these in every project namespace.
-            ResolverKind::Rancher => &["admin", "project-owner", "project-member"],
-            // kiosk's default space role for account subjects.
-            ResolverKind::Kiosk => &["admin", "kiosk-space-admin"],
+            ResolverKind::Rancher => rancher::OWNER_ROLES,
+            ResolverKind::Kiosk => kiosk::OWNER_ROLES,
             _ => &["admin"],
         }
     }
 
     /// The tenant this resolver assigns `ns` to, if any.
+    ///
+    /// The `namespace` resolver claims nothing here: it is the catch-all,
+    /// applied in [`resolve`] to namespaces no other resolver claimed.
     fn claim(&self, ns: &NamespaceInfo, ctx: &Context<'_>) -> Option<String> {
-        let label = |key: &str| ns.labels.get(key).filter(|v| !v.is_empty()).cloned();
         match self {
-            ResolverKind::Label { key } => label(key),
-            ResolverKind::Capsule => ctx
-                .capsule_by_namespace
-                .get(ns.name.as_str())
-                .map(|t| t.to_string())
-                .or_else(|| label(CAPSULE_TENANT_LABEL)),
-            ResolverKind::Hnc => {
-                let root = hnc_root(ns)?;
-                (root != ns.name || ctx.hnc_parents.contains(ns.name.as_str())).then_some(root)
-            }
-            ResolverKind::Rancher => {
-                label(RANCHER_PROJECT_LABEL).map(|v| match v.split_once(':') {
-                    Some((_, project)) => project.to_string(),
-                    None => v,
-                })
-            }
-            ResolverKind::Kiosk => label(KIOSK_ACCOUNT_LABEL),
+            ResolverKind::Label { key } => label::claim(ns, key),
+            ResolverKind::Capsule => capsule::claim(ns, ctx),
+            ResolverKind::Hnc => hnc::claim(ns, ctx),
+            ResolverKind::Rancher => rancher::claim(ns),
+            ResolverKind::Kiosk => kiosk::claim(ns),
             ResolverKind::Namespace => None,
         }
     }
-}
-
-/// The root of the HNC tree `ns` belongs to: the ancestor with the largest
-/// depth among its `<ancestor>.tree.hnc.x-k8s.io/depth` labels.
-fn hnc_root(ns: &NamespaceInfo) -> Option<String> {
-    ns.labels
-        .iter()
-        .filter_map(|(k, v)| Some((k.strip_suffix(HNC_DEPTH_SUFFIX)?, v.parse::<u32>().ok()?)))
-        .max_by_key(|(_, depth)| *depth)
-        .map(|(root, _)| root.to_string())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -394,12 +376,12 @@ pub fn resolve_with_system(
             }
             if resolver_claims.is_empty()
                 && order.contains(&ResolverKind::Namespace)
-                && !system.matches(name)
+                && let Some(t) = namespace::claim(name, system)
             {
                 resolver_claims.push((
                     Claim {
                         resolver: ResolverKind::Namespace.name().to_string(),
-                        tenant: TenantId::new(name),
+                        tenant: TenantId(t),
                     },
                     &ResolverKind::Namespace,
                 ));
@@ -574,7 +556,7 @@ pub fn resolve_inventory_with_system(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::inventory::{Change, Object};
     use k8s_openapi::api::core::v1::Namespace;
@@ -586,15 +568,20 @@ mod tests {
         NamespaceInfo::from(&serde_json::from_value::<Namespace>(v).unwrap())
     }
 
-    fn plain(name: &str) -> NamespaceInfo {
+    pub(super) fn plain(name: &str) -> NamespaceInfo {
         ns(json!({"metadata": {"name": name}}))
     }
 
-    fn labelled(name: &str, labels: serde_json::Value) -> NamespaceInfo {
+    pub(super) fn labelled(name: &str, labels: serde_json::Value) -> NamespaceInfo {
         ns(json!({"metadata": {"name": name, "labels": labels}}))
     }
 
-    fn rb(namespace: &str, name: &str, role: &str, subjects: serde_json::Value) -> BindingInfo {
+    pub(super) fn rb(
+        namespace: &str,
+        name: &str,
+        role: &str,
+        subjects: serde_json::Value,
+    ) -> BindingInfo {
         BindingInfo::from(
             &serde_json::from_value::<RoleBinding>(json!({
                 "metadata": {"name": name, "namespace": namespace},
@@ -642,7 +629,7 @@ mod tests {
         assert!(r.tenant_of("misc").is_none());
     }
 
-    fn user(name: &str) -> Subject {
+    pub(super) fn user(name: &str) -> Subject {
         Subject {
             kind: "User".into(),
             name: name.into(),
@@ -650,11 +637,11 @@ mod tests {
         }
     }
 
-    fn capsule_tenant(v: serde_json::Value) -> CapsuleTenantInfo {
+    pub(super) fn capsule_tenant(v: serde_json::Value) -> CapsuleTenantInfo {
         CapsuleTenantInfo::from(&serde_json::from_value::<DynamicObject>(v).unwrap())
     }
 
-    fn run(
+    pub(super) fn run(
         nss: &[NamespaceInfo],
         capsule: &[CapsuleTenantInfo],
         bindings: &[BindingInfo],
@@ -666,7 +653,7 @@ mod tests {
         resolve(&n, &c, &b, order, &[])
     }
 
-    fn ids(r: &Resolution) -> Vec<(&str, &str, Vec<&str>)> {
+    pub(super) fn ids(r: &Resolution) -> Vec<(&str, &str, Vec<&str>)> {
         r.tenants
             .iter()
             .map(|t| {
@@ -677,295 +664,6 @@ mod tests {
                 )
             })
             .collect()
-    }
-
-    #[test]
-    fn label_resolver_with_admin_owners() {
-        let nss = [
-            labelled("acme-dev", json!({"tenantry.dev/tenant": "acme"})),
-            labelled("acme-prod", json!({"tenantry.dev/tenant": "acme"})),
-            labelled("beta", json!({"tenantry.dev/tenant": "beta"})),
-            plain("default"),
-            labelled("empty-value", json!({"tenantry.dev/tenant": ""})),
-        ];
-        let bindings = [
-            rb(
-                "acme-dev",
-                "owner",
-                "admin",
-                json!([{"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}]),
-            ),
-            rb(
-                "acme-prod",
-                "owner",
-                "admin",
-                json!([{"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}]),
-            ),
-            rb(
-                "acme-prod",
-                "viewer",
-                "view",
-                json!([{"kind": "User", "name": "carol"}]),
-            ),
-            rb(
-                "beta",
-                "ci",
-                "admin",
-                json!([{"kind": "ServiceAccount", "name": "ci", "namespace": "beta"}]),
-            ),
-        ];
-        let r = run(&nss, &[], &bindings, &ResolverKind::default_order());
-        assert_eq!(
-            ids(&r),
-            vec![
-                ("acme", "label", vec!["acme-dev", "acme-prod"]),
-                ("beta", "label", vec!["beta"])
-            ]
-        );
-        assert_eq!(r.tenants[0].owners, vec![user("alice")]);
-        assert_eq!(r.tenants[1].owners[0].kind, "ServiceAccount");
-        assert_eq!(r.unassigned, vec!["empty-value"]);
-        assert_eq!(r.system, vec!["default"]);
-        assert!(r.conflicts.is_empty());
-        assert_eq!(r.tenant_of("acme-prod").unwrap().id, TenantId::new("acme"));
-        assert!(r.tenant_of("default").is_none());
-        assert_eq!(
-            r.tenant(&TenantId::new("beta")).unwrap().namespaces,
-            vec!["beta"]
-        );
-    }
-
-    #[test]
-    fn custom_label_key() {
-        let nss = [labelled(
-            "a",
-            json!({"example.com/team": "red", "tenantry.dev/tenant": "x"}),
-        )];
-        let order = [ResolverKind::parse("label:example.com/team").unwrap()];
-        let r = run(&nss, &[], &[], &order);
-        assert_eq!(ids(&r), vec![("red", "label", vec!["a"])]);
-    }
-
-    #[test]
-    fn capsule_resolver_from_labels_and_tenant_objects() {
-        // Capsule labels namespaces it admits and lists them in Tenant status.
-        let nss = [
-            labelled(
-                "oil-production",
-                json!({"capsule.clastix.io/tenant": "oil", "kubernetes.io/metadata.name": "oil-production"}),
-            ),
-            plain("oil-development"),
-            labelled("gas-dev", json!({"capsule.clastix.io/tenant": "gas"})),
-        ];
-        let tenants = [
-            capsule_tenant(json!({
-                "apiVersion": "capsule.clastix.io/v1beta2", "kind": "Tenant",
-                "metadata": {"name": "oil"},
-                "spec": {"owners": [{"kind": "User", "name": "alice"}, {"kind": "Group", "name": "oil-ops"}]},
-                "status": {"namespaces": ["oil-development", "oil-production", "oil-hidden"], "size": 3, "state": "Active"}
-            })),
-            capsule_tenant(json!({
-                "apiVersion": "capsule.clastix.io/v1beta2", "kind": "Tenant",
-                "metadata": {"name": "solar"}, "spec": {"owners": [{"kind": "User", "name": "sam"}]},
-                "status": {"namespaces": [], "size": 0}
-            })),
-        ];
-        let bindings = [rb(
-            "gas-dev",
-            "namespace:admin",
-            "admin",
-            json!([{"kind": "User", "name": "gary"}]),
-        )];
-        let r = run(&nss, &tenants, &bindings, &ResolverKind::default_order());
-        assert_eq!(
-            ids(&r),
-            vec![
-                ("gas", "capsule", vec!["gas-dev"]),
-                // oil-hidden is not visible but Tenant status names it.
-                (
-                    "oil",
-                    "capsule",
-                    vec!["oil-development", "oil-hidden", "oil-production"]
-                ),
-                ("solar", "capsule", vec![]),
-            ]
-        );
-        assert_eq!(r.tenants[0].owners, vec![user("gary")]);
-        assert_eq!(r.tenants[1].owners.len(), 2);
-        assert_eq!(r.tenants[2].owners, vec![user("sam")]);
-        assert!(r.unassigned.is_empty());
-    }
-
-    #[test]
-    fn capsule_objects_ignored_when_resolver_off() {
-        let tenants = [capsule_tenant(json!({
-            "apiVersion": "capsule.clastix.io/v1beta2", "kind": "Tenant",
-            "metadata": {"name": "oil"}, "status": {"namespaces": ["oil-a"]}
-        }))];
-        let r = run(&[plain("oil-a")], &tenants, &[], &[ResolverKind::Hnc]);
-        assert!(r.tenants.is_empty());
-        assert_eq!(r.unassigned, vec!["oil-a"]);
-    }
-
-    fn hnc_tree() -> Vec<NamespaceInfo> {
-        // acme -> acme-team-a -> acme-team-a-dev; acme -> acme-team-b;
-        // standalone has only its own depth label, as HNC sets on every
-        // namespace it manages.
-        vec![
-            labelled(
-                "acme",
-                json!({"acme.tree.hnc.x-k8s.io/depth": "0", "hnc.x-k8s.io/included-namespace": "true"}),
-            ),
-            labelled(
-                "acme-team-a",
-                json!({"acme-team-a.tree.hnc.x-k8s.io/depth": "0", "acme.tree.hnc.x-k8s.io/depth": "1"}),
-            ),
-            labelled(
-                "acme-team-a-dev",
-                json!({"acme-team-a-dev.tree.hnc.x-k8s.io/depth": "0", "acme-team-a.tree.hnc.x-k8s.io/depth": "1", "acme.tree.hnc.x-k8s.io/depth": "2"}),
-            ),
-            labelled(
-                "acme-team-b",
-                json!({"acme-team-b.tree.hnc.x-k8s.io/depth": "0", "acme.tree.hnc.x-k8s.io/depth": "1"}),
-            ),
-            labelled(
-                "standalone",
-                json!({"standalone.tree.hnc.x-k8s.io/depth": "0"}),
-            ),
-        ]
-    }
-
-    #[test]
-    fn hnc_resolver_uses_the_root() {
-        let bindings = [
-            rb(
-                "acme",
-                "acme-admins",
-                "admin",
-                json!([{"kind": "Group", "name": "acme-admins"}]),
-            ),
-            // HNC propagates the binding; the copy does not add a new owner.
-            rb(
-                "acme-team-a",
-                "acme-admins",
-                "admin",
-                json!([{"kind": "Group", "name": "acme-admins"}]),
-            ),
-            rb(
-                "acme-team-a",
-                "team-a",
-                "admin",
-                json!([{"kind": "User", "name": "ann"}]),
-            ),
-        ];
-        let r = run(&hnc_tree(), &[], &bindings, &ResolverKind::default_order());
-        assert_eq!(
-            ids(&r),
-            vec![(
-                "acme",
-                "hnc",
-                vec!["acme", "acme-team-a", "acme-team-a-dev", "acme-team-b"]
-            )]
-        );
-        assert_eq!(r.tenants[0].owners.len(), 1);
-        assert_eq!(r.tenants[0].owners[0].name, "acme-admins");
-        assert_eq!(r.unassigned, vec!["standalone"]);
-    }
-
-    #[test]
-    fn hnc_child_visible_without_root() {
-        // A namespace admin sees only the child; the tenant is still the root.
-        let nss = [hnc_tree().remove(2)];
-        let r = run(&nss, &[], &[], &[ResolverKind::Hnc]);
-        assert_eq!(ids(&r), vec![("acme", "hnc", vec!["acme-team-a-dev"])]);
-    }
-
-    #[test]
-    fn rancher_resolver() {
-        let nss = [
-            labelled("web", json!({"field.cattle.io/projectId": "p-xyz"})),
-            labelled("db", json!({"field.cattle.io/projectId": "c-abc:p-xyz"})),
-            labelled(
-                "cattle-system",
-                json!({"field.cattle.io/projectId": "p-sys"}),
-            ),
-        ];
-        let bindings = [
-            rb(
-                "web",
-                "rb-owner",
-                "project-owner",
-                json!([{"kind": "User", "name": "u-abc"}]),
-            ),
-            rb(
-                "db",
-                "rb-member",
-                "project-member",
-                json!([{"kind": "User", "name": "u-def"}]),
-            ),
-        ];
-        let r = run(&nss, &[], &bindings, &ResolverKind::default_order());
-        assert_eq!(
-            ids(&r),
-            vec![
-                ("p-sys", "rancher", vec!["cattle-system"]),
-                ("p-xyz", "rancher", vec!["db", "web"])
-            ]
-        );
-        assert_eq!(r.tenants[1].owners.len(), 2);
-    }
-
-    #[test]
-    fn kiosk_resolver() {
-        let nss = [
-            labelled("johns-space", json!({"kiosk.sh/account": "johns-account"})),
-            labelled(
-                "johns-space-2",
-                json!({"kiosk.sh/account": "johns-account"}),
-            ),
-        ];
-        let bindings = [rb(
-            "johns-space",
-            "kiosk-space-admin",
-            "kiosk-space-admin",
-            json!([{"kind": "User", "name": "john"}]),
-        )];
-        let r = run(&nss, &[], &bindings, &ResolverKind::default_order());
-        assert_eq!(
-            ids(&r),
-            vec![(
-                "johns-account",
-                "kiosk",
-                vec!["johns-space", "johns-space-2"]
-            )]
-        );
-        assert_eq!(r.tenants[0].owners, vec![user("john")]);
-    }
-
-    #[test]
-    fn namespace_resolver_is_a_catch_all() {
-        let nss = [
-            plain("shop-1"),
-            plain("kube-system"),
-            labelled("x", json!({"tenantry.dev/tenant": "acme"})),
-        ];
-        let mut order = ResolverKind::default_order();
-        order.push(ResolverKind::Namespace);
-        let r = run(&nss, &[], &[], &order);
-        assert_eq!(
-            ids(&r),
-            vec![
-                ("acme", "label", vec!["x"]),
-                ("shop-1", "namespace", vec!["shop-1"])
-            ]
-        );
-        assert!(r.unassigned.is_empty(), "{:?}", r.unassigned);
-        assert_eq!(r.system, vec!["kube-system"]);
-        assert!(r.conflicts.is_empty());
-        // Off by default: shop-1 is an orphan, kube-system is the system's.
-        let off = run(&nss, &[], &[], &ResolverKind::default_order());
-        assert_eq!(off.unassigned, vec!["shop-1"]);
-        assert_eq!(off.system, vec!["kube-system"]);
     }
 
     #[test]
