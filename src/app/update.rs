@@ -227,6 +227,13 @@ fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
 }
 
 fn on_list_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
+    // Until every kind has answered the rows are not drawn (the loading
+    // screen shows instead): a key must not move to, or open, a tenant the
+    // user has not seen.
+    if state.loading() && acts_on_rows(key) {
+        state.message = Some(LIST_NOT_SHOWN.into());
+        return;
+    }
     let last = state.visible.len().saturating_sub(1);
     let page = page(state);
     let selected = &mut state.list.selected;
@@ -402,10 +409,31 @@ fn submit_input(state: &mut State, input: InputState, effects: &mut Vec<Effect>)
     }
 }
 
-/// The tenant a write key applies to: the open one, else the selected row.
+/// What the list's row keys say while the rows are not drawn yet.
+const LIST_NOT_SHOWN: &str = "still loading: the list appears when every kind has answered";
+
+/// Keys that move in the tenants list or act on its selected row.
+fn acts_on_rows(key: KeyAction) -> bool {
+    matches!(
+        key,
+        KeyAction::MoveDown
+            | KeyAction::MoveUp
+            | KeyAction::PageDown
+            | KeyAction::PageUp
+            | KeyAction::HalfPageDown
+            | KeyAction::HalfPageUp
+            | KeyAction::Top
+            | KeyAction::Bottom
+            | KeyAction::Open
+    )
+}
+
+/// The tenant a write key applies to: the open one, else the selected row
+/// (none while the list is not drawn yet).
 fn current_tenant(state: &State) -> Option<crate::model::Tenant> {
     let id = match &state.view {
         View::Detail { tenant, .. } => tenant.clone(),
+        View::Tenants if state.loading() => return None,
         View::Tenants => state.selected_row()?.id.clone(),
     };
     state.resolution.tenant(&id).cloned()
@@ -795,6 +823,57 @@ mod tests {
         );
         assert_eq!(state.selected_row().map(|r| r.id.as_str()), Some("globex"));
         // Enter opens the tenant the user saw selected, not the new row.
+        key(&mut state, KeyAction::Open);
+        assert!(
+            matches!(&state.view, View::Detail { tenant, .. } if tenant.as_str() == "globex"),
+            "{:?}",
+            state.view
+        );
+    }
+
+    #[test]
+    fn keys_do_not_move_in_or_open_a_list_that_is_still_loading() {
+        // The loading screen is up (pods still listing) while the tenants
+        // are known already: the rows are not drawn, so `j Enter` must not
+        // move to or open a tenant the user never saw.
+        let mut state = loaded();
+        update(
+            &mut state,
+            Action::Watch(WatchUpdate::Sync {
+                kind: Kind::Pod,
+                scope: Scope::Cluster,
+                state: SyncState::Loading { seen: 0 },
+            }),
+        );
+        state.refresh();
+        assert!(state.loading());
+        assert_eq!(state.rows.len(), 3);
+        key(&mut state, KeyAction::MoveDown);
+        assert_eq!(state.list.selected, 0);
+        key(&mut state, KeyAction::Open);
+        assert_eq!(state.view, View::Tenants);
+        key(&mut state, KeyAction::EditQuota);
+        assert!(state.flow.is_none());
+        assert!(
+            state
+                .message
+                .as_deref()
+                .unwrap()
+                .contains("select a tenant")
+        );
+        key(&mut state, KeyAction::MoveDown);
+        assert_eq!(state.message.as_deref(), Some(LIST_NOT_SHOWN));
+        // Once every kind has answered the list is drawn and keys act on it.
+        update(
+            &mut state,
+            Action::Watch(WatchUpdate::Sync {
+                kind: Kind::Pod,
+                scope: Scope::Cluster,
+                state: SyncState::Synced,
+            }),
+        );
+        state.refresh();
+        key(&mut state, KeyAction::MoveDown);
         key(&mut state, KeyAction::Open);
         assert!(
             matches!(&state.view, View::Detail { tenant, .. } if tenant.as_str() == "globex"),
