@@ -3,8 +3,10 @@
 //! actions; the watchers' updates arrive as actions too.
 
 pub mod form;
+mod keys;
 mod state;
 mod update;
+mod writes;
 
 pub use state::{
     DetailData, Identity, InputKind, InputState, ListState, Overlay, OwnRules, ProbeStatus,
