@@ -47,6 +47,8 @@ pub(super) fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect
             state.fatal = None;
             state.probes.clear();
             state.own_rules.clear();
+            // Probes and reviews still running answer for the old lists.
+            state.generation += 1;
             effects.push(Effect::Resync);
             state.message = Some("listing everything again".into());
         }

@@ -10,6 +10,6 @@ mod writes;
 
 pub use state::{
     DetailData, Identity, InputKind, InputState, ListState, Overlay, OwnRules, ProbeStatus,
-    SortKey, State, Tab, View,
+    SortKey, State, Tab, Ticket, View,
 };
 pub use update::{Action, Effect, objects_count, outcome_message, update};

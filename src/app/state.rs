@@ -141,6 +141,20 @@ pub struct ListState {
     pub filter: String,
 }
 
+/// What a background job (probe, access review, write) was started for:
+/// the kube context and the generation of what it was computed from. A
+/// result whose ticket is no longer the current one is dropped.
+///
+/// For reads the generation is [`State::generation`], which advances when
+/// the inventory is replaced (refresh, reconnect). For a write it counts the
+/// requests the console sent: going back to the form and sending it again
+/// replaces the earlier request, whose late answer must not land.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub context: String,
+    pub generation: u64,
+}
+
 /// Who the user is, for the status line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identity {
@@ -203,6 +217,11 @@ pub struct State {
     pub quit: bool,
     /// Terminal size, for paging.
     pub size: (u16, u16),
+    /// Advances whenever what the background reads were computed from is
+    /// replaced (a refresh, a reconnect); see [`Ticket`].
+    pub generation: u64,
+    /// Write requests sent so far; see [`Ticket`].
+    pub write_requests: u64,
 
     // Derived from the inventory; see `State::refresh`.
     pub resolution: Resolution,
@@ -245,6 +264,8 @@ impl State {
             planned: false,
             quit: false,
             size: (80, 24),
+            generation: 0,
+            write_requests: 0,
             resolution: Resolution::default(),
             rows: Vec::new(),
             visible: Vec::new(),
@@ -383,10 +404,28 @@ impl State {
     }
 
     /// Forgets derived data so the next refresh recomputes it (new probe
-    /// results change checks without an inventory change).
+    /// results change checks without an inventory change), the list's
+    /// findings included.
     pub fn invalidate(&mut self) {
         self.derived_generation = None;
+        self.findings_generation = None;
         self.detail = None;
+    }
+
+    /// The ticket a background read started now carries.
+    pub fn ticket(&self) -> Ticket {
+        Ticket {
+            context: self.identity.context.clone(),
+            generation: self.generation,
+        }
+    }
+
+    /// The ticket of the write flow's latest request.
+    pub fn write_ticket(&self) -> Ticket {
+        Ticket {
+            context: self.identity.context.clone(),
+            generation: self.write_requests,
+        }
     }
 
     /// The filter in effect: the one being typed, else the accepted one.

@@ -4,7 +4,7 @@ use kube::core::DynamicObject;
 
 use super::form::Stage;
 use super::keys::{on_key, open_tenant};
-use super::state::{Overlay, OwnRules, ProbeStatus, State, View};
+use super::state::{Overlay, OwnRules, ProbeStatus, State, Ticket, View};
 use super::writes::{form_key, note_denied_quota_edit, write_planned};
 use crate::config::KeyAction;
 use crate::kube::watch::WatchUpdate;
@@ -53,6 +53,23 @@ pub enum Action {
     WriteProgress(ObjectRef),
     /// The confirmed write ended.
     WriteDone(ApplyReport),
+    /// A background job's result (`Probed`, `OwnRules`, `WritePlanned`,
+    /// `WriteProgress`, `WriteDone`) with the ticket it was started with:
+    /// dropped when what it was computed from has been replaced since
+    /// (see [`Ticket`]). The console sends every result this way; tests
+    /// and headless commands may send the bare result.
+    Answer {
+        ticket: Ticket,
+        action: Box<Action>,
+    },
+    /// A batch of actions was applied and a frame is due: the derived data
+    /// catches up with the watch updates of the batch.
+    Settle,
+    /// How far the open tab can scroll at the current size, as the last
+    /// frame measured it (None: not in a detail, or not known).
+    ScrollLimit(Option<usize>),
+    /// The findings timer: recompute the list's findings if they lag.
+    FindingsDue,
 }
 
 /// Work for the event loop to do outside the reducer.
@@ -89,6 +106,25 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = Vec::new();
     let from_watch = matches!(action, Action::Watch(_));
     match action {
+        Action::Answer { ticket, action } => {
+            let current = if answers_a_write(&action) {
+                state.write_ticket()
+            } else {
+                state.ticket()
+            };
+            if ticket != current {
+                tracing::debug!(?ticket, ?current, "dropped a result of an older generation");
+                return effects;
+            }
+            return update(state, *action);
+        }
+        Action::Settle => {}
+        Action::ScrollLimit(max) => state.detail_max_scroll = max,
+        Action::FindingsDue => {
+            if state.findings_stale() {
+                state.refresh_findings();
+            }
+        }
         Action::Key(key) => on_key(state, key, &mut effects),
         Action::InputChar(c) => {
             if let Some(Overlay::Input(input)) = &mut state.overlay {
@@ -118,6 +154,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.fatal = Some(message);
         }
         Action::Reached => {
+            // A reconnect: whatever was started before it answers for a
+            // server that was away.
+            state.generation += 1;
             state.planned = false;
             state.fatal = None;
         }
@@ -175,6 +214,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         state.refresh();
     }
     effects
+}
+
+/// Whether an answer belongs to the open write flow (its ticket counts the
+/// flow's requests) rather than to what the watches read.
+fn answers_a_write(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::WritePlanned(_) | Action::WriteProgress(_) | Action::WriteDone(_)
+    )
 }
 
 #[cfg(test)]

@@ -439,3 +439,150 @@ fn a_detail_opened_at_start_probes_once_the_lists_are_in() {
         Some(ProbeStatus::Running)
     ));
 }
+
+fn answer(ticket: &crate::app::Ticket, action: Action) -> Action {
+    Action::Answer {
+        ticket: ticket.clone(),
+        action: Box::new(action),
+    }
+}
+
+#[test]
+fn a_probe_started_before_a_refresh_is_dropped_when_it_answers_after() {
+    let mut state = loaded();
+    update(&mut state, Action::Synced);
+    let before = state.ticket();
+    let acme = TenantId::new("acme");
+    key(&mut state, KeyAction::Refresh);
+    assert_ne!(state.ticket(), before, "a refresh starts a new generation");
+    // The lists come back and the probes start again.
+    state = {
+        let mut fresh = loaded();
+        fresh.generation = state.generation;
+        fresh
+    };
+    update(&mut state, Action::Synced);
+    // The probe of the old lists answers late: dropped.
+    update(
+        &mut state,
+        answer(
+            &before,
+            Action::Probed {
+                tenant: acme.clone(),
+                results: Default::default(),
+            },
+        ),
+    );
+    assert!(matches!(
+        state.probes.get(&acme),
+        Some(ProbeStatus::Running)
+    ));
+    // The probe of the current lists lands.
+    let now = state.ticket();
+    update(
+        &mut state,
+        answer(
+            &now,
+            Action::Probed {
+                tenant: acme.clone(),
+                results: Default::default(),
+            },
+        ),
+    );
+    assert!(matches!(
+        state.probes.get(&acme),
+        Some(ProbeStatus::Done(_))
+    ));
+}
+
+#[test]
+fn a_reconnect_drops_the_access_reviews_started_before_it() {
+    let mut state = loaded();
+    let before = state.ticket();
+    update(&mut state, Action::Reached);
+    update(
+        &mut state,
+        answer(
+            &before,
+            Action::OwnRules {
+                namespace: "acme-dev".into(),
+                rules: OwnRules::Failed("old".into()),
+            },
+        ),
+    );
+    assert!(!state.own_rules.contains_key("acme-dev"));
+    // Another context's answer is not this one's either.
+    let mut other = state.ticket();
+    other.context = "elsewhere".into();
+    update(
+        &mut state,
+        answer(
+            &other,
+            Action::OwnRules {
+                namespace: "acme-dev".into(),
+                rules: OwnRules::Failed("other".into()),
+            },
+        ),
+    );
+    assert!(!state.own_rules.contains_key("acme-dev"));
+}
+
+#[test]
+fn a_preview_sent_again_drops_the_answer_to_the_first_request() {
+    use crate::app::form::Stage;
+    let mut state = loaded();
+    key(&mut state, KeyAction::CreateTenant);
+    let checking = |state: &mut State| {
+        if let Some(flow) = state.flow.as_deref_mut() {
+            flow.stage = Stage::Checking;
+        }
+    };
+    // The form was sent, the user went back and sent it again before the
+    // first dry-run answered (as `flow_step` counts its requests).
+    state.write_requests += 1;
+    let first = state.write_ticket();
+    checking(&mut state);
+    state.write_requests += 1;
+    update(&mut state, answer(&first, Action::WritePlanned(Ok(vec![]))));
+    assert!(
+        state
+            .flow
+            .as_deref()
+            .is_some_and(|f| f.stage == Stage::Checking),
+        "the first request's answer is dropped"
+    );
+    let second = state.write_ticket();
+    update(
+        &mut state,
+        answer(&second, Action::WritePlanned(Ok(vec![]))),
+    );
+    assert!(
+        state
+            .flow
+            .as_deref()
+            .is_some_and(|f| matches!(f.stage, Stage::Preview(_)))
+    );
+}
+
+#[test]
+fn frame_measures_and_the_findings_timer_arrive_as_actions() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Open);
+    update(&mut state, Action::ScrollLimit(Some(3)));
+    for _ in 0..10 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_eq!(state.detail_selected, 3, "clamped to the measured limit");
+    assert!(state.findings_stale());
+    update(&mut state, Action::FindingsDue);
+    assert!(!state.findings_stale());
+    // New probe results make the findings lag again.
+    update(
+        &mut state,
+        Action::Probed {
+            tenant: TenantId::new("acme"),
+            results: Default::default(),
+        },
+    );
+    assert!(state.findings_stale());
+}

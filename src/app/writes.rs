@@ -150,6 +150,7 @@ fn flow_step(
                     flow.stage = Stage::Checking;
                     flow.scroll = 0;
                     state.message = None;
+                    state.write_requests += 1;
                     effects.push(Effect::Preflight {
                         action: flow.action_name(),
                         objects,
@@ -170,6 +171,7 @@ fn flow_step(
                 done: Vec::new(),
                 total: expected.len(),
             };
+            state.write_requests += 1;
             effects.push(Effect::Apply {
                 action: flow.action_name(),
                 objects: flow.objects.clone(),
@@ -186,6 +188,7 @@ fn flow_step(
         ) => {
             flow.force = true;
             flow.stage = Stage::Checking;
+            state.write_requests += 1;
             effects.push(Effect::Preflight {
                 action: flow.action_name(),
                 objects: flow.objects.clone(),
