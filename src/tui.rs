@@ -161,7 +161,7 @@ impl Console {
                     // The derived data catches up with the batch, then the
                     // scroll limit of what will be drawn is measured.
                     self.apply(Action::Settle, &mut effects);
-                    let max_scroll = crate::ui::detail_max_scroll(
+                    let max_scroll = crate::ui::scroll_limit(
                         &self.state,
                         &self.theme,
                         &self.keymap,

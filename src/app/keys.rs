@@ -20,10 +20,17 @@ pub(super) fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect
     if let Some(overlay) = state.overlay.clone() {
         match overlay {
             Overlay::Help => {
-                if matches!(key, KeyAction::Help | KeyAction::Back | KeyAction::Cancel) {
-                    state.overlay = None;
-                } else if key == KeyAction::Quit {
-                    state.quit = true;
+                match key {
+                    KeyAction::Help | KeyAction::Back | KeyAction::Cancel => {
+                        state.overlay = None;
+                        state.help_scroll = 0;
+                    }
+                    KeyAction::Quit => state.quit = true,
+                    _ => {
+                        let page = page(state);
+                        state.help_scroll = scrolled(state.help_scroll, key, page)
+                            .min(state.help_max_scroll.unwrap_or(usize::MAX / 2));
+                    }
                 }
                 return;
             }
@@ -31,7 +38,16 @@ pub(super) fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect
                 match key {
                     KeyAction::Submit | KeyAction::Open => submit_input(state, input, effects),
                     KeyAction::Cancel | KeyAction::Back => state.overlay = None,
-                    _ => {}
+                    KeyAction::Quit => state.quit = true,
+                    // The prompt keeps the view under it moving: pick a
+                    // row among those the filter leaves, or scroll a tab.
+                    _ => match state.view.clone() {
+                        View::Tenants if is_move(key) => on_list_key(state, key, effects),
+                        View::Detail { tenant, tab } if is_move(key) => {
+                            on_detail_key(state, key, tenant, tab)
+                        }
+                        _ => {}
+                    },
                 }
                 return;
             }
@@ -116,13 +132,26 @@ fn on_detail_key(state: &mut State, key: KeyAction, tenant: TenantId, tab: Tab) 
             tab,
         };
         state.detail_selected = 0;
+        // The filter was for the tab left.
+        state.detail_filter.clear();
     };
     let index = tab.index();
     let count = Tab::ALL.len();
     match key {
+        // Esc clears a filter first, as in the list.
+        KeyAction::Back if !state.detail_filter.is_empty() => {
+            state.detail_filter.clear();
+            state.detail_selected = 0;
+        }
         KeyAction::Back => {
             state.view = View::Tenants;
             state.detail_selected = 0;
+        }
+        KeyAction::Filter => {
+            state.overlay = Some(Overlay::Input(InputState {
+                kind: InputKind::Filter,
+                text: state.detail_filter.clone(),
+            }))
         }
         KeyAction::NextTab => set_tab(state, Tab::ALL[(index + 1) % count]),
         KeyAction::PrevTab => set_tab(state, Tab::ALL[(index + count - 1) % count]),
@@ -150,15 +179,26 @@ fn on_detail_key(state: &mut State, key: KeyAction, tenant: TenantId, tab: Tab) 
         KeyAction::Bottom => {
             state.detail_selected = state.detail_max_scroll.unwrap_or(usize::MAX / 2)
         }
-        KeyAction::CycleSort if tab == Tab::Policy => {
+        KeyAction::CycleSort | KeyAction::ReverseSort if tab == Tab::Policy => {
             use crate::model::checks::Severity;
-            state.policy_filter = match state.policy_filter {
-                None => Some(Severity::Critical),
-                Some(Severity::Critical) => Some(Severity::High),
-                Some(Severity::High) => Some(Severity::Medium),
-                Some(Severity::Medium) => Some(Severity::Low),
-                Some(_) => None,
+            // s steps down the severities, S back up.
+            let steps = [
+                None,
+                Some(Severity::Critical),
+                Some(Severity::High),
+                Some(Severity::Medium),
+                Some(Severity::Low),
+            ];
+            let at = steps
+                .iter()
+                .position(|s| *s == state.policy_filter)
+                .unwrap_or(0);
+            let next = if key == KeyAction::CycleSort {
+                (at + 1) % steps.len()
+            } else {
+                (at + steps.len() - 1) % steps.len()
             };
+            state.policy_filter = steps[next];
             state.detail_selected = 0;
             state.message = Some(match state.policy_filter {
                 Some(s) => format!("showing checks of severity {} and above", s.as_str()),
@@ -206,10 +246,13 @@ pub(super) fn open_tenant(state: &mut State, id: TenantId, tab: Tab, effects: &m
 fn submit_input(state: &mut State, input: InputState, effects: &mut Vec<Effect>) {
     state.overlay = None;
     match input.kind {
-        InputKind::Filter => {
-            state.list.filter = input.text;
-            state.list.selected = 0;
+        InputKind::Filter if matches!(state.view, View::Detail { .. }) => {
+            state.detail_filter = input.text;
+            state.detail_selected = 0;
         }
+        // The selection stays on the tenant picked while typing (or the
+        // first row when it was filtered out).
+        InputKind::Filter => state.list.filter = input.text,
         InputKind::Jump => {
             let wanted = input.text.trim();
             if wanted.is_empty() {
@@ -242,6 +285,37 @@ fn submit_input(state: &mut State, input: InputState, effects: &mut Vec<Effect>)
                 }
             }
         }
+    }
+}
+
+/// Keys that move a selection or a scroll.
+fn is_move(key: KeyAction) -> bool {
+    matches!(
+        key,
+        KeyAction::MoveDown
+            | KeyAction::MoveUp
+            | KeyAction::PageDown
+            | KeyAction::PageUp
+            | KeyAction::HalfPageDown
+            | KeyAction::HalfPageUp
+            | KeyAction::Top
+            | KeyAction::Bottom
+    )
+}
+
+/// A scroll offset after a move key (`Bottom`: as far as it goes; the
+/// caller clamps to the limit).
+fn scrolled(offset: usize, key: KeyAction, page: usize) -> usize {
+    match key {
+        KeyAction::MoveDown => offset.saturating_add(1),
+        KeyAction::MoveUp => offset.saturating_sub(1),
+        KeyAction::PageDown => offset.saturating_add(page),
+        KeyAction::PageUp => offset.saturating_sub(page),
+        KeyAction::HalfPageDown => offset.saturating_add(page / 2),
+        KeyAction::HalfPageUp => offset.saturating_sub(page / 2),
+        KeyAction::Top => 0,
+        KeyAction::Bottom => usize::MAX / 2,
+        _ => offset,
     }
 }
 

@@ -198,6 +198,13 @@ pub struct State {
     /// How far the current tab can scroll, once a frame has been drawn
     /// (the event loop sets it from the rendered length); None: unknown.
     pub detail_max_scroll: Option<usize>,
+    /// The accepted filter of the detail's current tab: only its lines
+    /// that contain it are shown (the one being typed is in the overlay).
+    pub detail_filter: String,
+    /// How far the help is scrolled, and how far it can be (measured
+    /// when drawn, like `detail_max_scroll`).
+    pub help_scroll: usize,
+    pub help_max_scroll: Option<usize>,
     /// Policy tab: show only checks of this severity or above.
     pub policy_filter: Option<crate::model::checks::Severity>,
     pub identity: Identity,
@@ -254,6 +261,9 @@ impl State {
             list: ListState::default(),
             detail_selected: 0,
             detail_max_scroll: None,
+            detail_filter: String::new(),
+            help_scroll: 0,
+            help_max_scroll: None,
             policy_filter: None,
             identity: Identity::default(),
             readonly: false,
@@ -428,14 +438,33 @@ impl State {
         }
     }
 
-    /// The filter in effect: the one being typed, else the accepted one.
+    /// The list's filter in effect: the one being typed, else the
+    /// accepted one.
     pub fn active_filter(&self) -> &str {
-        match &self.overlay {
-            Some(Overlay::Input(InputState {
-                kind: InputKind::Filter,
-                text,
-            })) => text,
+        match (&self.overlay, &self.view) {
+            (
+                Some(Overlay::Input(InputState {
+                    kind: InputKind::Filter,
+                    text,
+                })),
+                View::Tenants,
+            ) => text,
             _ => &self.list.filter,
+        }
+    }
+
+    /// The detail tab's filter in effect: the one being typed, else the
+    /// accepted one.
+    pub fn active_detail_filter(&self) -> &str {
+        match (&self.overlay, &self.view) {
+            (
+                Some(Overlay::Input(InputState {
+                    kind: InputKind::Filter,
+                    text,
+                })),
+                View::Detail { .. },
+            ) => text,
+            _ => &self.detail_filter,
         }
     }
 

@@ -65,8 +65,9 @@ pub enum Action {
     /// A batch of actions was applied and a frame is due: the derived data
     /// catches up with the watch updates of the batch.
     Settle,
-    /// How far the open tab can scroll at the current size, as the last
-    /// frame measured it (None: not in a detail, or not known).
+    /// How far what scrolls (the help when open, else the detail's tab)
+    /// can scroll at the current size, as measured for the frame about to
+    /// be drawn (None: nothing scrolls, or not known).
     ScrollLimit(Option<usize>),
     /// The findings timer: recompute the list's findings if they lag.
     FindingsDue,
@@ -119,7 +120,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             return update(state, *action);
         }
         Action::Settle => {}
-        Action::ScrollLimit(max) => state.detail_max_scroll = max,
+        Action::ScrollLimit(max) => {
+            if state.overlay == Some(Overlay::Help) {
+                state.help_max_scroll = max;
+            } else {
+                state.detail_max_scroll = max;
+            }
+        }
         Action::FindingsDue => {
             if state.findings_stale() {
                 state.refresh_findings();
@@ -210,6 +217,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     if let Some(max) = state.detail_max_scroll {
         state.detail_selected = state.detail_selected.min(max);
     }
+    if let Some(max) = state.help_max_scroll {
+        state.help_scroll = state.help_scroll.min(max);
+    }
     if !from_watch {
         state.refresh();
     }
@@ -228,3 +238,7 @@ fn answers_a_write(action: &Action) -> bool {
 #[cfg(test)]
 #[path = "update_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "keymap_walk_tests.rs"]
+mod keymap_walk;

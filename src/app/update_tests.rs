@@ -36,7 +36,7 @@ fn replaced(kind: Kind, objects: Vec<Object>) -> Action {
 }
 
 /// Three tenants, every kind synced.
-fn loaded() -> State {
+pub(super) fn loaded() -> State {
     let mut state = State::new(ResolverKind::default_order(), vec![]);
     for kind in Kind::ALL {
         update(
@@ -585,4 +585,63 @@ fn frame_measures_and_the_findings_timer_arrive_as_actions() {
         },
     );
     assert!(state.findings_stale());
+}
+
+#[test]
+fn slash_in_a_tab_filters_its_lines_and_escape_clears_it_before_going_back() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Open);
+    key(&mut state, KeyAction::Filter);
+    assert!(matches!(state.overlay, Some(Overlay::Input(_))));
+    for c in "dev".chars() {
+        update(&mut state, Action::InputChar(c));
+    }
+    assert_eq!(
+        state.active_detail_filter(),
+        "dev",
+        "filters as it is typed"
+    );
+    assert_eq!(state.active_filter(), "", "not the list's filter");
+    key(&mut state, KeyAction::Submit);
+    assert_eq!(state.detail_filter, "dev");
+    key(&mut state, KeyAction::Back);
+    assert_eq!(state.detail_filter, "");
+    assert!(
+        matches!(state.view, View::Detail { .. }),
+        "esc cleared it first"
+    );
+    key(&mut state, KeyAction::Back);
+    assert_eq!(state.view, View::Tenants);
+}
+
+#[test]
+fn up_and_down_in_the_filter_prompt_pick_among_the_rows_it_leaves() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Filter);
+    update(&mut state, Action::InputChar('i'));
+    // "i" leaves initech (and the tenants whose namespaces contain it).
+    let shown = visible_names(&state).len();
+    key(&mut state, KeyAction::MoveDown);
+    assert_eq!(state.list.selected, 1.min(shown - 1));
+    key(&mut state, KeyAction::Submit);
+    let picked = state.selected_row().map(|r| r.id.clone());
+    key(&mut state, KeyAction::Open);
+    assert!(
+        matches!(&state.view, View::Detail { tenant, .. } if Some(tenant) == picked.as_ref()),
+        "Enter opens the row picked while typing"
+    );
+}
+
+#[test]
+fn the_help_scrolls_within_what_it_lists() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Help);
+    update(&mut state, Action::ScrollLimit(Some(4)));
+    key(&mut state, KeyAction::MoveDown);
+    assert_eq!(state.help_scroll, 1);
+    key(&mut state, KeyAction::Bottom);
+    assert_eq!(state.help_scroll, 4);
+    key(&mut state, KeyAction::Top);
+    assert_eq!(state.help_scroll, 0);
+    assert_eq!(state.list.selected, 0, "the list under it does not move");
 }

@@ -93,6 +93,25 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
     }
 }
 
+/// How far what scrolls can scroll on a screen of `size`: the help when it
+/// is open, else the detail's tab (`Action::ScrollLimit`).
+pub fn scroll_limit(
+    state: &State,
+    theme: &Theme,
+    keymap: &Keymap,
+    size: (u16, u16),
+) -> Option<usize> {
+    if matches!(state.overlay, Some(Overlay::Help)) {
+        let ctx = Ctx {
+            state,
+            theme,
+            keymap,
+        };
+        return help::help_scroll_limit(ctx, size);
+    }
+    detail_max_scroll(state, theme, keymap, size)
+}
+
 /// How far the open tab can scroll on a screen of `size`: its length less
 /// the rows it is shown in. None outside a tenant detail.
 pub fn detail_max_scroll(
