@@ -187,3 +187,29 @@ fn the_walk_notices_a_key_that_does_nothing() {
     // `open` in a tab: no row is selected there.
     assert!(!works(&states_for(KeyContext::Detail), KeyAction::Open));
 }
+
+/// The declaration and the reducer agree: an action is declared handled in
+/// a context exactly when pressing it there changes the state, so the
+/// loader's warnings and the help's lists follow what the keys do.
+#[test]
+fn every_action_is_declared_handled_exactly_where_it_works() {
+    let actions = crate::config::action::KeyAction::names()
+        .filter_map(|name| name.parse::<KeyAction>().ok())
+        .chain((1..=Tab::ALL.len() as u8).map(KeyAction::Tab));
+    let actions: Vec<KeyAction> = actions.collect();
+    assert!(actions.len() > 25);
+    let mut wrong = Vec::new();
+    for context in KeyContext::ALL {
+        if context == KeyContext::Global {
+            continue;
+        }
+        let states = states_for(context);
+        for action in &actions {
+            let declared = action.handled_in(context);
+            if declared != (works(&states, *action) || documented(context, *action)) {
+                wrong.push(format!("{action} in {context}: declared {declared}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
