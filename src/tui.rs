@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::unbounded_channel;
 
-use crate::app::{Action, Effect, Overlay, State, update};
+use crate::app::{Action, Effect, Overlay, State, Ticket, update};
 use crate::config::{KeyContext, Keymap, Theme};
 use crate::kube::client::Connection;
 use crate::kube::write_path::{Preview, WritePath};
@@ -151,18 +151,23 @@ impl Console {
         // a large cluster's API server sees a trickle, not a burst.
         let probe_slots = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
         let mut last_findings: Option<Instant> = None;
+        // Effects with the ticket of the moment they were made.
+        let mut effects: Vec<(Ticket, Effect)> = Vec::new();
         loop {
             if dirty {
                 let due =
                     last_draw.map_or(Duration::ZERO, |t| interval.saturating_sub(t.elapsed()));
                 if due.is_zero() {
-                    self.state.refresh();
-                    self.state.detail_max_scroll = crate::ui::detail_max_scroll(
+                    // The derived data catches up with the batch, then the
+                    // scroll limit of what will be drawn is measured.
+                    self.apply(Action::Settle, &mut effects);
+                    let max_scroll = crate::ui::scroll_limit(
                         &self.state,
                         &self.theme,
                         &self.keymap,
                         self.state.size,
                     );
+                    self.apply(Action::ScrollLimit(max_scroll), &mut effects);
                     self.draw(terminal)?;
                     if last_draw.is_none() {
                         tracing::info!(
@@ -194,7 +199,7 @@ impl Console {
                 && self.state.findings_stale()
                 && last_findings.is_none_or(|t: Instant| t.elapsed() >= FINDINGS_INTERVAL)
             {
-                self.state.refresh_findings();
+                self.apply(Action::FindingsDue, &mut effects);
                 last_findings = Some(Instant::now());
                 dirty = true;
                 continue;
@@ -203,7 +208,6 @@ impl Console {
                 (true, Some(t)) => interval.saturating_sub(t.elapsed()),
                 _ => Duration::from_secs(3600),
             };
-            let mut effects = Vec::new();
             tokio::select! {
                 action = rx.recv() => {
                     let Some(action) = action else { break };
@@ -232,7 +236,15 @@ impl Console {
                 _ = sigterm.recv() => break,
                 _ = sighup.recv() => break,
             }
-            for effect in effects {
+            for (ticket, effect) in std::mem::take(&mut effects) {
+                // Every answer carries the ticket it was started with.
+                let answer = {
+                    let ticket = ticket.clone();
+                    move |action: Action| Action::Answer {
+                        ticket: ticket.clone(),
+                        action: Box::new(action),
+                    }
+                };
                 match effect {
                     Effect::Probe(id) => {
                         let Some(tenant) = self.state.resolution.tenant(&id).cloned() else {
@@ -254,10 +266,10 @@ impl Console {
                                 readonly,
                             )
                             .await;
-                            let _ = tx.send(Action::Probed {
+                            let _ = tx.send(answer(Action::Probed {
                                 tenant: tenant.id.clone(),
                                 results,
-                            });
+                            }));
                         });
                     }
                     Effect::LoadOwnRules(namespaces) => {
@@ -273,7 +285,7 @@ impl Console {
                                     }
                                     Err(err) => crate::app::OwnRules::Failed(err),
                                 };
-                                let _ = tx.send(Action::OwnRules { namespace, rules });
+                                let _ = tx.send(answer(Action::OwnRules { namespace, rules }));
                             }
                         });
                     }
@@ -294,7 +306,7 @@ impl Console {
                                 .prepare(request, Preview::Recorded)
                                 .await
                                 .map(|prepared| prepared.plan);
-                            let _ = tx.send(Action::WritePlanned(result));
+                            let _ = tx.send(answer(Action::WritePlanned(result)));
                         });
                     }
                     Effect::Apply {
@@ -318,9 +330,10 @@ impl Console {
                         let tx = tx.clone();
                         tokio::spawn(async move {
                             let progress = tx.clone();
-                            let answer = match writes
+                            let result = match writes
                                 .commit(prepared, |object| {
-                                    let _ = progress.send(Action::WriteProgress(object.clone()));
+                                    let _ = progress
+                                        .send(answer(Action::WriteProgress(object.clone())));
                                 })
                                 .await
                             {
@@ -328,7 +341,7 @@ impl Console {
                                 Committed::Moved(now) => Action::WritePlanned(Ok(now.plan)),
                                 Committed::Refused(refusal) => Action::WritePlanned(Err(refusal)),
                             };
-                            let _ = tx.send(answer);
+                            let _ = tx.send(answer(result));
                         });
                     }
                     Effect::Resync => {
@@ -362,11 +375,19 @@ impl Console {
         )
     }
 
-    /// Applies an action; says whether the screen may have changed.
-    fn apply(&mut self, action: Action, effects: &mut Vec<Effect>) -> bool {
+    /// Applies an action; says whether the screen may have changed. Its
+    /// effects carry the ticket of the moment they were made: a read's
+    /// the state's, a write's the flow's request.
+    fn apply(&mut self, action: Action, effects: &mut Vec<(Ticket, Effect)>) -> bool {
         let from_watch = matches!(action, Action::Watch(_));
         let before = self.state.inventory.generation();
-        effects.extend(update(&mut self.state, action));
+        for effect in update(&mut self.state, action) {
+            let ticket = match effect {
+                Effect::Preflight { .. } | Effect::Apply { .. } => self.state.write_ticket(),
+                _ => self.state.ticket(),
+            };
+            effects.push((ticket, effect));
+        }
         !from_watch || self.state.inventory.generation() != before
     }
 

@@ -3,11 +3,13 @@
 //! actions; the watchers' updates arrive as actions too.
 
 pub mod form;
+mod keys;
 mod state;
 mod update;
+mod writes;
 
 pub use state::{
     DetailData, Identity, InputKind, InputState, ListState, Overlay, OwnRules, ProbeStatus,
-    SortKey, State, Tab, View,
+    SortKey, State, Tab, Ticket, View, key_context,
 };
 pub use update::{Action, Effect, objects_count, outcome_message, update};

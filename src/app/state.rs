@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::KeyContext;
 use crate::model::checks::{CheckContext, CheckResult, FindingCounts, ProbeResults};
 use crate::model::rbac::{BindingsTable, PersonaCounts, RiskyRules, SensitiveAction, WhoCan};
 use crate::model::{
@@ -141,6 +142,20 @@ pub struct ListState {
     pub filter: String,
 }
 
+/// What a background job (probe, access review, write) was started for:
+/// the kube context and the generation of what it was computed from. A
+/// result whose ticket is no longer the current one is dropped.
+///
+/// For reads the generation is [`State::generation`], which advances when
+/// the inventory is replaced (refresh, reconnect). For a write it counts the
+/// requests the console sent: going back to the form and sending it again
+/// replaces the earlier request, whose late answer must not land.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub context: String,
+    pub generation: u64,
+}
+
 /// Who the user is, for the status line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identity {
@@ -186,6 +201,13 @@ pub struct State {
     /// How far the current tab can scroll, once a frame has been drawn
     /// (the event loop sets it from the rendered length); None: unknown.
     pub detail_max_scroll: Option<usize>,
+    /// The accepted filter of the detail's current tab: only its lines
+    /// that contain it are shown (the one being typed is in the overlay).
+    pub detail_filter: String,
+    /// How far the help is scrolled, and how far it can be (measured
+    /// when drawn, like `detail_max_scroll`).
+    pub help_scroll: usize,
+    pub help_max_scroll: Option<usize>,
     /// Policy tab: show only checks of this severity or above.
     pub policy_filter: Option<crate::model::checks::Severity>,
     pub identity: Identity,
@@ -205,6 +227,11 @@ pub struct State {
     pub quit: bool,
     /// Terminal size, for paging.
     pub size: (u16, u16),
+    /// Advances whenever what the background reads were computed from is
+    /// replaced (a refresh, a reconnect); see [`Ticket`].
+    pub generation: u64,
+    /// Write requests sent so far; see [`Ticket`].
+    pub write_requests: u64,
 
     // Derived from the inventory; see `State::refresh`.
     pub resolution: Resolution,
@@ -238,6 +265,9 @@ impl State {
             list: ListState::default(),
             detail_selected: 0,
             detail_max_scroll: None,
+            detail_filter: String::new(),
+            help_scroll: 0,
+            help_max_scroll: None,
             policy_filter: None,
             identity: Identity::default(),
             readonly: false,
@@ -248,6 +278,8 @@ impl State {
             planned: false,
             quit: false,
             size: (80, 24),
+            generation: 0,
+            write_requests: 0,
             resolution: Resolution::default(),
             rows: Vec::new(),
             visible: Vec::new(),
@@ -390,20 +422,57 @@ impl State {
     }
 
     /// Forgets derived data so the next refresh recomputes it (new probe
-    /// results change checks without an inventory change).
+    /// results change checks without an inventory change), the list's
+    /// findings included.
     pub fn invalidate(&mut self) {
         self.derived_generation = None;
+        self.findings_generation = None;
         self.detail = None;
     }
 
-    /// The filter in effect: the one being typed, else the accepted one.
+    /// The ticket a background read started now carries.
+    pub fn ticket(&self) -> Ticket {
+        Ticket {
+            context: self.identity.context.clone(),
+            generation: self.generation,
+        }
+    }
+
+    /// The ticket of the write flow's latest request.
+    pub fn write_ticket(&self) -> Ticket {
+        Ticket {
+            context: self.identity.context.clone(),
+            generation: self.write_requests,
+        }
+    }
+
+    /// The list's filter in effect: the one being typed, else the
+    /// accepted one.
     pub fn active_filter(&self) -> &str {
-        match &self.overlay {
-            Some(Overlay::Input(InputState {
-                kind: InputKind::Filter,
-                text,
-            })) => text,
+        match (&self.overlay, &self.view) {
+            (
+                Some(Overlay::Input(InputState {
+                    kind: InputKind::Filter,
+                    text,
+                })),
+                View::Tenants,
+            ) => text,
             _ => &self.list.filter,
+        }
+    }
+
+    /// The detail tab's filter in effect: the one being typed, else the
+    /// accepted one.
+    pub fn active_detail_filter(&self) -> &str {
+        match (&self.overlay, &self.view) {
+            (
+                Some(Overlay::Input(InputState {
+                    kind: InputKind::Filter,
+                    text,
+                })),
+                View::Detail { .. },
+            ) => text,
+            _ => &self.detail_filter,
         }
     }
 
@@ -449,4 +518,21 @@ fn row_matches(row: &TenantRow, resolution: &Resolution, filter: &str) -> bool {
                 .iter()
                 .any(|ns| ns.to_lowercase().contains(filter))
         })
+}
+
+/// The key context the user is in: which keymap bindings apply, what help
+/// and hints list.
+pub fn key_context(state: &State) -> KeyContext {
+    if let Some(flow) = &state.flow {
+        return match flow.stage {
+            super::form::Stage::Editing => KeyContext::Input,
+            _ => KeyContext::Confirm,
+        };
+    }
+    match (&state.overlay, &state.view) {
+        (Some(Overlay::Input(_)), _) => KeyContext::Filter,
+        (Some(Overlay::Help), _) => KeyContext::Help,
+        (None, View::Tenants) => KeyContext::List,
+        (None, View::Detail { .. }) => KeyContext::Detail,
+    }
 }

@@ -146,6 +146,13 @@ impl Keymap {
         })
     }
 
+    /// Whether `key`, pressed in `context`, is looked up in `global`: the
+    /// context does not bind it, and it is not text typed there.
+    pub fn falls_back_to_global(&self, context: KeyContext, key: KeyBinding) -> bool {
+        let typed = context.is_text_input() && key.is_text();
+        context != KeyContext::Global && self.find(context, key).is_none() && !typed
+    }
+
     fn find(&self, context: KeyContext, key: KeyBinding) -> Option<KeyAction> {
         self.bindings(context)
             .iter()
@@ -196,14 +203,22 @@ pub fn load_keymap(
 ) -> (Keymap, Vec<ConfigWarning>) {
     let mut loader = LayeredLoader::<KeymapKind>::new(config_dir);
     let name = requested.unwrap_or(DEFAULT_KEYMAP);
-    let keymap = loader
+    let (keymap, mut ignored) = loader
         .load(name, DEFAULT_KEYMAP)
-        .map(|(name, contexts)| Keymap {
-            name,
-            contexts: contexts.0,
+        .map(|(name, resolved)| {
+            (
+                Keymap {
+                    name,
+                    contexts: resolved.0,
+                },
+                resolved.1,
+            )
         })
         .unwrap_or_default();
-    (keymap, loader.warnings)
+    let mut warnings = loader.warnings;
+    ignored.dedup();
+    warnings.extend(ignored);
+    (keymap, warnings)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -249,10 +264,14 @@ struct Entry {
     keys: Vec<KeyBinding>,
     action: Option<KeyAction>,
     description: Option<String>,
+    /// Where the action is named, for warnings.
+    at: Option<serde_saphyr::Location>,
 }
 
+/// The bindings of each context, and the warnings about entries that were
+/// left out (an action its context does not handle).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ResolvedKeymap([Vec<Binding>; KeyContext::ALL.len()]);
+pub(crate) struct ResolvedKeymap([Vec<Binding>; KeyContext::ALL.len()], Vec<ConfigWarning>);
 
 pub(crate) struct KeymapKind;
 
@@ -274,9 +293,27 @@ impl LayerKind for KeymapKind {
     ) -> Result<(), ConfigWarning> {
         for context in KeyContext::ALL {
             let entries = validate(file.context(context), context, path)?;
-            let bindings = &mut resolved.0[context.index()];
             for entry in entries {
-                merge(bindings, entry);
+                // A binding that would do nothing where it is: named with
+                // its file and line, and left out (the keys keep what the
+                // layers below bound them to).
+                if let (Some(action), Some(at)) = (entry.action, entry.at)
+                    && !action.handled_in(context)
+                {
+                    resolved.1.push(
+                        ConfigWarning::new(
+                            path,
+                            format!(
+                                "action {} does nothing in {context}",
+                                quoted(&action.name())
+                            ),
+                        )
+                        .at(at)
+                        .with_fallback("ignoring this binding"),
+                    );
+                    continue;
+                }
+                merge(&mut resolved.0[context.index()], entry);
             }
         }
         Ok(())
@@ -338,6 +375,7 @@ fn validate(
             keys,
             action,
             description: entry.description.clone(),
+            at: Some(entry.action.referenced),
         });
     }
     Ok(parsed)
@@ -366,6 +404,9 @@ fn merge(bindings: &mut Vec<Binding>, entry: Entry) {
     }
     bindings.retain(|binding| !binding.keys.is_empty());
 }
+
+#[path = "keymap_contexts.rs"]
+mod contexts;
 
 #[cfg(test)]
 #[path = "keymap_tests.rs"]

@@ -344,3 +344,37 @@ fn bad_user_files_give_one_warning_and_keep_defaults() {
         assert_eq!(keymap, builtin, "{text:?}");
     }
 }
+
+/// A binding to an action its context does not handle is named with its
+/// file and line and left out; the rest of the file, and the defaults for
+/// the key, stay in force.
+#[test]
+fn a_binding_that_does_nothing_in_its_context_is_named_and_left_out() {
+    let dir = user_dir(&[(
+        "default.yaml",
+        "list:\n  - {keys: [x], action: move_down}\n  - {keys: [enter], action: confirm}\ndetail:\n  - {keys: [o], action: open}\n",
+    )]);
+    let (keymap, warnings) = load_keymap(Some(dir.path()), None);
+    let shown: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(
+        shown[0].contains("keymaps/default.yaml:3:")
+            && shown[0].contains("action \"confirm\" does nothing in list"),
+        "{shown:?}"
+    );
+    assert!(
+        shown[1].contains("keymaps/default.yaml:5:")
+            && shown[1].contains("action \"open\" does nothing in detail"),
+        "{shown:?}"
+    );
+    // The good binding of the same file applies; enter still opens.
+    assert_eq!(
+        keymap.lookup(KeyContext::List, &press("x")),
+        Some(KeyAction::MoveDown)
+    );
+    assert_eq!(
+        keymap.lookup(KeyContext::List, &press("enter")),
+        Some(KeyAction::Open)
+    );
+    assert_eq!(keymap.lookup(KeyContext::Detail, &press("o")), None);
+}

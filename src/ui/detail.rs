@@ -93,7 +93,56 @@ impl<'a> Body<'a> {
     }
 }
 
+/// The tab's body; with a filter (`/`), only its lines that contain the
+/// text (case-insensitively), under a line that says so.
 fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, tab: Tab, width: u16) -> Body<'a> {
+    let whole = tab_body(ctx, detail, tab, width);
+    let filter = ctx.state.active_detail_filter().to_lowercase();
+    if filter.is_empty() {
+        return whole;
+    }
+    // Every line is built to be searched: a filter is typed on a tab a
+    // person reads, not on the largest lists.
+    let total = whole.len();
+    let kept: Vec<Line<'a>> = whole
+        .parts
+        .into_iter()
+        .flat_map(|part| match part {
+            Part::Lines(lines) => lines,
+            Part::Lazy { len, lines } => lines(0..len),
+        })
+        .filter(|line| {
+            line.spans
+                .iter()
+                .map(|span| span.content.as_ref())
+                .collect::<String>()
+                .to_lowercase()
+                .contains(&filter)
+        })
+        .collect();
+    let clear = ctx
+        .keymap
+        .keys_for(KeyContext::Detail, KeyAction::Back)
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| KeyAction::Back.name());
+    let mut body = Body::new();
+    body.line(Line::from(Span::styled(
+        format!(
+            " filter {:?}: {} of {} lines ({clear} clears it)",
+            sanitize(&filter),
+            thousands(kept.len()),
+            thousands(total)
+        ),
+        ctx.theme.style("ui.filter"),
+    )));
+    for line in kept {
+        body.line(line);
+    }
+    body
+}
+
+fn tab_body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, tab: Tab, width: u16) -> Body<'a> {
     match tab {
         Tab::Overview => overview::body(ctx, detail, width),
         Tab::Quota => quota::body(ctx, detail, width),

@@ -16,56 +16,94 @@ pub struct HelpPopup<'a> {
     pub ctx: Ctx<'a>,
 }
 
+/// How far the help scrolls: its items less the two columns of `rows` it
+/// shows at once.
+fn help_max_scroll(items: usize, rows: usize) -> usize {
+    items.saturating_sub(rows * 2)
+}
+
 enum Item {
     Section(String),
     Entry(String, String),
     Blank,
 }
 
-impl Widget for HelpPopup<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        let Ctx {
-            state,
-            theme,
-            keymap,
-        } = self.ctx;
-        // The help is about the screen under it.
-        let under = match (&state.overlay, &state.view) {
-            (Some(Overlay::Help) | None, crate::app::View::Tenants) => KeyContext::List,
-            (Some(Overlay::Help) | None, crate::app::View::Detail { .. }) => KeyContext::Detail,
-            _ => key_context(state),
-        };
-        let mut items = vec![Item::Section(format!(
-            "{} keys",
-            match under {
-                KeyContext::List => "Tenants list",
-                KeyContext::Detail => "Tenant detail",
-                other => other.name(),
-            }
-        ))];
-        items.extend(
-            keymap
-                .help_entries(under)
-                .into_iter()
-                .map(|(k, d)| Item::Entry(k, d)),
-        );
+/// What the help lists: the keys of the screen under it, the global keys
+/// that work there, and the help's own.
+fn items(ctx: Ctx<'_>) -> Vec<Item> {
+    let Ctx { state, keymap, .. } = ctx;
+    // The help is about the screen under it.
+    let under = match (&state.overlay, &state.view) {
+        (Some(Overlay::Help) | None, crate::app::View::Tenants) => KeyContext::List,
+        (Some(Overlay::Help) | None, crate::app::View::Detail { .. }) => KeyContext::Detail,
+        _ => key_context(state),
+    };
+    let mut items = vec![Item::Section(format!(
+        "{} keys",
+        match under {
+            KeyContext::List => "Tenants list",
+            KeyContext::Detail => "Tenant detail",
+            other => other.name(),
+        }
+    ))];
+    items.extend(
+        keymap
+            .help_entries(under)
+            .into_iter()
+            .map(|(k, d)| Item::Entry(k, d)),
+    );
+    // Only the global keys that work on the screen under the help, and
+    // that it does not bind to something else itself.
+    let global: Vec<Item> = keymap
+        .bindings(KeyContext::Global)
+        .iter()
+        .filter(|b| b.action.handled_in(under))
+        .filter_map(|b| {
+            let keys: Vec<String> = b
+                .keys
+                .iter()
+                .filter(|k| keymap.falls_back_to_global(under, **k))
+                .map(ToString::to_string)
+                .collect();
+            (!keys.is_empty()).then(|| Item::Entry(keys.join(", "), b.description.clone()))
+        })
+        .collect();
+    if !global.is_empty() {
         items.push(Item::Blank);
         items.push(Item::Section("Everywhere".into()));
-        items.extend(
-            keymap
-                .help_entries(KeyContext::Global)
-                .into_iter()
-                .map(|(k, d)| Item::Entry(k, d)),
-        );
-        items.push(Item::Blank);
-        items.push(Item::Section("In this help".into()));
-        items.extend(
-            keymap
-                .help_entries(KeyContext::Help)
-                .into_iter()
-                .take(1)
-                .map(|(k, d)| Item::Entry(k, d)),
-        );
+        items.extend(global);
+    }
+    items.push(Item::Blank);
+    items.push(Item::Section("In this help".into()));
+    items.extend(
+        keymap
+            .help_entries(KeyContext::Help)
+            .into_iter()
+            .map(|(k, d)| Item::Entry(k, d)),
+    );
+    items
+}
+
+/// How far the help can scroll on a screen of `size` (None when it is not
+/// open).
+pub fn help_scroll_limit(ctx: Ctx<'_>, size: (u16, u16)) -> Option<usize> {
+    matches!(ctx.state.overlay, Some(Overlay::Help))
+        .then(|| help_max_scroll(items(ctx).len(), popup_rows(size.1)))
+}
+
+/// Rows inside the popup on a screen `height` rows high.
+fn popup_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(4)).max(1)
+}
+
+impl Widget for HelpPopup<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let Ctx { state, theme, .. } = self.ctx;
+        let mut items = items(self.ctx);
+        let scroll = state
+            .help_scroll
+            .min(help_max_scroll(items.len(), popup_rows(area.height)));
+        items.drain(..scroll);
 
         let popup_width = area.width.min(100);
         let popup_height = area.height.saturating_sub(2);

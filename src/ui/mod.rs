@@ -30,7 +30,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::app::{Overlay, State, View};
-use crate::config::{KeyContext, Keymap, Theme};
+use crate::config::{Keymap, Theme};
 
 pub use detail::{DetailView, tab_line_count};
 pub use help::{HelpPopup, InputLine};
@@ -93,6 +93,25 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
     }
 }
 
+/// How far what scrolls can scroll on a screen of `size`: the help when it
+/// is open, else the detail's tab (`Action::ScrollLimit`).
+pub fn scroll_limit(
+    state: &State,
+    theme: &Theme,
+    keymap: &Keymap,
+    size: (u16, u16),
+) -> Option<usize> {
+    if matches!(state.overlay, Some(Overlay::Help)) {
+        let ctx = Ctx {
+            state,
+            theme,
+            keymap,
+        };
+        return help::help_scroll_limit(ctx, size);
+    }
+    detail_max_scroll(state, theme, keymap, size)
+}
+
 /// How far the open tab can scroll on a screen of `size`: its length less
 /// the rows it is shown in. None outside a tenant detail.
 pub fn detail_max_scroll(
@@ -150,21 +169,8 @@ impl ScreenLayout {
     }
 }
 
-/// The key context the user is in, for hints and help.
-pub fn key_context(state: &State) -> KeyContext {
-    if let Some(flow) = &state.flow {
-        return match flow.stage {
-            crate::app::form::Stage::Editing => KeyContext::Input,
-            _ => KeyContext::Confirm,
-        };
-    }
-    match (&state.overlay, &state.view) {
-        (Some(Overlay::Input(_)), _) => KeyContext::Filter,
-        (Some(Overlay::Help), _) => KeyContext::Help,
-        (None, View::Tenants) => KeyContext::List,
-        (None, View::Detail { .. }) => KeyContext::Detail,
-    }
-}
+/// Which keymap context the state is in (decided by the app layer).
+pub use crate::app::key_context;
 
 /// The message shown instead of the screen below 80×24.
 pub fn too_small_message(width: u16, height: u16) -> String {

@@ -134,8 +134,10 @@ impl Widget for TitleLine<'_> {
         match &state.view {
             View::Tenants => {
                 let shown = state.visible.len();
-                let position = if shown == 0 {
-                    "0".to_string()
+                // No position while the list is not drawn (loading): the
+                // header would name a selection nobody can see.
+                let position = if shown == 0 || state.loading() {
+                    thousands(shown)
                 } else {
                     format!(
                         "{}/{}",

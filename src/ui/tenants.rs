@@ -426,7 +426,10 @@ fn loading(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
 
 fn kind_line(kind: Kind, sync: &SyncState, theme: &Theme) -> Line<'static> {
     let (marker, text, style) = match sync {
-        SyncState::Synced => ("✓", "synced".to_string(), theme.style("result.pass")),
+        // "listed", not "synced": the status line says "synced" only once
+        // every kind is (and the list is drawn), so the word on screen
+        // means the console is ready.
+        SyncState::Synced => ("✓", "listed".to_string(), theme.style("result.pass")),
         SyncState::Loading { seen: 0 } => ("…", "loading…".to_string(), theme.style("ui.dim")),
         SyncState::Loading { seen } => (
             "…",

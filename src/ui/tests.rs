@@ -10,7 +10,7 @@ use ratatui::style::{Color, Modifier};
 
 use super::*;
 use crate::app::{Action, OwnRules, ProbeStatus, Tab, update};
-use crate::config::KeyAction;
+use crate::config::{KeyAction, KeyContext};
 use crate::model::WatchUpdate;
 use crate::model::inventory::tests::{ns, pod};
 use crate::model::{

@@ -1,0 +1,352 @@
+//! Keys in the views (tenants list, tenant detail) and their overlays
+//! (help, the filter and jump prompt), as the reducer applies them.
+
+use super::state::{InputKind, InputState, Overlay, OwnRules, ProbeStatus, State, Tab, View};
+use super::update::Effect;
+use super::writes::{flow_key, open_flow};
+use crate::config::KeyAction;
+use crate::model::TenantId;
+
+/// Rows a page moves: the table body at the current height.
+pub(super) fn page(state: &State) -> usize {
+    usize::from(state.size.1.saturating_sub(6)).max(1)
+}
+
+pub(super) fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
+    if state.flow.is_some() {
+        flow_key(state, key, effects);
+        return;
+    }
+    if let Some(overlay) = state.overlay.clone() {
+        match overlay {
+            Overlay::Help => {
+                match key {
+                    KeyAction::Help | KeyAction::Back | KeyAction::Cancel => {
+                        state.overlay = None;
+                        state.help_scroll = 0;
+                    }
+                    KeyAction::Quit => state.quit = true,
+                    _ => {
+                        let page = page(state);
+                        state.help_scroll = scrolled(state.help_scroll, key, page)
+                            .min(state.help_max_scroll.unwrap_or(usize::MAX / 2));
+                    }
+                }
+                return;
+            }
+            Overlay::Input(input) => {
+                match key {
+                    KeyAction::Submit | KeyAction::Open => submit_input(state, input, effects),
+                    KeyAction::Cancel | KeyAction::Back => state.overlay = None,
+                    KeyAction::Quit => state.quit = true,
+                    // The prompt keeps the view under it moving: pick a
+                    // row among those the filter leaves, or scroll a tab.
+                    _ => match state.view.clone() {
+                        View::Tenants if is_move(key) => on_list_key(state, key, effects),
+                        View::Detail { tenant, tab } if is_move(key) => {
+                            on_detail_key(state, key, tenant, tab)
+                        }
+                        _ => {}
+                    },
+                }
+                return;
+            }
+        }
+    }
+    match key {
+        KeyAction::Quit => state.quit = true,
+        KeyAction::Help => state.overlay = Some(Overlay::Help),
+        KeyAction::Refresh => {
+            // Forget everything and list again: nothing stale survives.
+            state.inventory = crate::model::Inventory::new();
+            state.planned = false;
+            state.fatal = None;
+            state.probes.clear();
+            state.own_rules.clear();
+            // Probes and reviews still running answer for the old lists.
+            state.generation += 1;
+            effects.push(Effect::Resync);
+            state.message = Some("listing everything again".into());
+        }
+        KeyAction::CreateTenant | KeyAction::EditQuota | KeyAction::ApplyTemplate => {
+            open_flow(state, key, effects)
+        }
+        _ => match state.view.clone() {
+            View::Tenants => on_list_key(state, key, effects),
+            View::Detail { tenant, tab } => on_detail_key(state, key, tenant, tab),
+        },
+    }
+}
+
+fn on_list_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
+    // Until every kind has answered the rows are not drawn (the loading
+    // screen shows instead): a key must not move to, or open, a tenant the
+    // user has not seen.
+    if state.loading() && acts_on_rows(key) {
+        state.message = Some(LIST_NOT_SHOWN.into());
+        return;
+    }
+    let last = state.visible.len().saturating_sub(1);
+    let page = page(state);
+    let selected = &mut state.list.selected;
+    match key {
+        KeyAction::MoveDown => *selected = (*selected + 1).min(last),
+        KeyAction::MoveUp => *selected = selected.saturating_sub(1),
+        KeyAction::PageDown => *selected = (*selected + page).min(last),
+        KeyAction::PageUp => *selected = selected.saturating_sub(page),
+        KeyAction::HalfPageDown => *selected = (*selected + page / 2).min(last),
+        KeyAction::HalfPageUp => *selected = selected.saturating_sub(page / 2),
+        KeyAction::Top => *selected = 0,
+        KeyAction::Bottom => *selected = last,
+        KeyAction::Open => {
+            if let Some(row) = state.selected_row() {
+                open_tenant(state, row.id.clone(), Tab::Overview, effects);
+            }
+        }
+        KeyAction::Filter => {
+            state.overlay = Some(Overlay::Input(InputState {
+                kind: InputKind::Filter,
+                text: state.list.filter.clone(),
+            }))
+        }
+        KeyAction::Jump => {
+            state.overlay = Some(Overlay::Input(InputState {
+                kind: InputKind::Jump,
+                text: String::new(),
+            }))
+        }
+        KeyAction::Back if !state.list.filter.is_empty() => state.list.filter.clear(),
+        KeyAction::CycleSort => {
+            state.list.sort = state.list.sort.next();
+            state.message = Some(format!("sorted by {}", state.list.sort.label()));
+        }
+        KeyAction::ReverseSort => state.list.reverse = !state.list.reverse,
+        _ => {}
+    }
+}
+
+fn on_detail_key(state: &mut State, key: KeyAction, tenant: TenantId, tab: Tab) {
+    let set_tab = |state: &mut State, tab: Tab| {
+        state.view = View::Detail {
+            tenant: tenant.clone(),
+            tab,
+        };
+        state.detail_selected = 0;
+        // The filter was for the tab left.
+        state.detail_filter.clear();
+    };
+    let index = tab.index();
+    let count = Tab::ALL.len();
+    match key {
+        // Esc clears a filter first, as in the list.
+        KeyAction::Back if !state.detail_filter.is_empty() => {
+            state.detail_filter.clear();
+            state.detail_selected = 0;
+        }
+        KeyAction::Back => {
+            state.view = View::Tenants;
+            state.detail_selected = 0;
+        }
+        KeyAction::Filter => {
+            state.overlay = Some(Overlay::Input(InputState {
+                kind: InputKind::Filter,
+                text: state.detail_filter.clone(),
+            }))
+        }
+        KeyAction::NextTab => set_tab(state, Tab::ALL[(index + 1) % count]),
+        KeyAction::PrevTab => set_tab(state, Tab::ALL[(index + count - 1) % count]),
+        KeyAction::Tab(n) => {
+            if let Some(tab) = Tab::ALL.get(usize::from(n).saturating_sub(1)) {
+                set_tab(state, *tab);
+            }
+        }
+        KeyAction::MoveDown => state.detail_selected = state.detail_selected.saturating_add(1),
+        KeyAction::MoveUp => state.detail_selected = state.detail_selected.saturating_sub(1),
+        KeyAction::PageDown => {
+            state.detail_selected = state.detail_selected.saturating_add(page(state))
+        }
+        KeyAction::PageUp => {
+            state.detail_selected = state.detail_selected.saturating_sub(page(state))
+        }
+        KeyAction::HalfPageDown => {
+            state.detail_selected = state.detail_selected.saturating_add(page(state) / 2)
+        }
+        KeyAction::HalfPageUp => {
+            state.detail_selected = state.detail_selected.saturating_sub(page(state) / 2)
+        }
+        KeyAction::Top => state.detail_selected = 0,
+        // The renderer clamps the scroll to the tab's length.
+        KeyAction::Bottom => {
+            state.detail_selected = state.detail_max_scroll.unwrap_or(usize::MAX / 2)
+        }
+        KeyAction::CycleSort | KeyAction::ReverseSort if tab == Tab::Policy => {
+            use crate::model::checks::Severity;
+            // s steps down the severities, S back up.
+            let steps = [
+                None,
+                Some(Severity::Critical),
+                Some(Severity::High),
+                Some(Severity::Medium),
+                Some(Severity::Low),
+            ];
+            let at = steps
+                .iter()
+                .position(|s| *s == state.policy_filter)
+                .unwrap_or(0);
+            let next = if key == KeyAction::CycleSort {
+                (at + 1) % steps.len()
+            } else {
+                (at + steps.len() - 1) % steps.len()
+            };
+            state.policy_filter = steps[next];
+            state.detail_selected = 0;
+            state.message = Some(match state.policy_filter {
+                Some(s) => format!("showing checks of severity {} and above", s.as_str()),
+                None => "showing every check".into(),
+            });
+        }
+        KeyAction::Jump => {
+            state.overlay = Some(Overlay::Input(InputState {
+                kind: InputKind::Jump,
+                text: String::new(),
+            }))
+        }
+        _ => {}
+    }
+}
+
+/// Asks for the user's own rules in the namespaces not asked about yet.
+pub(super) fn load_own_rules(state: &mut State, namespaces: &[String], effects: &mut Vec<Effect>) {
+    let missing: Vec<String> = namespaces
+        .iter()
+        .filter(|ns| !state.own_rules.contains_key(*ns))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        for ns in &missing {
+            state.own_rules.insert(ns.clone(), OwnRules::Loading);
+        }
+        effects.push(Effect::LoadOwnRules(missing));
+    }
+}
+
+pub(super) fn open_tenant(state: &mut State, id: TenantId, tab: Tab, effects: &mut Vec<Effect>) {
+    if !state.probes.contains_key(&id) {
+        state.probes.insert(id.clone(), ProbeStatus::Running);
+        effects.push(Effect::Probe(id.clone()));
+    }
+    if let Some(tenant) = state.resolution.tenant(&id).cloned() {
+        load_own_rules(state, &tenant.namespaces, effects);
+    }
+    state.view = View::Detail { tenant: id, tab };
+    state.detail_selected = 0;
+    state.detail = None;
+}
+
+fn submit_input(state: &mut State, input: InputState, effects: &mut Vec<Effect>) {
+    state.overlay = None;
+    match input.kind {
+        InputKind::Filter if matches!(state.view, View::Detail { .. }) => {
+            state.detail_filter = input.text;
+            state.detail_selected = 0;
+        }
+        // The selection stays on the tenant picked while typing (or the
+        // first row when it was filtered out).
+        InputKind::Filter => state.list.filter = input.text,
+        InputKind::Jump => {
+            let wanted = input.text.trim();
+            if wanted.is_empty() {
+                return;
+            }
+            let target = state
+                .resolution
+                .tenant(&TenantId::new(wanted))
+                .or_else(|| state.resolution.tenant_of(wanted))
+                .map(|t| t.id.clone());
+            match target {
+                Some(id) => {
+                    if let Some(i) = state.visible.iter().position(|i| state.rows[*i].id == id) {
+                        state.list.selected = i;
+                    }
+                    open_tenant(state, id, Tab::Overview, effects);
+                }
+                None if state.resolution.system.iter().any(|n| n == wanted) => {
+                    state.message = Some(format!(
+                        "namespace {wanted} is a system namespace (the cluster's own), in no tenant"
+                    ))
+                }
+                None if state.resolution.unassigned.iter().any(|n| n == wanted) => {
+                    state.message = Some(format!(
+                        "namespace {wanted} belongs to no tenant: label it tenantry.dev/tenant=NAME, \
+                         or create a tenant with it (n)"
+                    ))
+                }
+                None => {
+                    state.message = Some(format!("no tenant or tenant namespace named {wanted:?}"))
+                }
+            }
+        }
+    }
+}
+
+/// Keys that move a selection or a scroll.
+fn is_move(key: KeyAction) -> bool {
+    matches!(
+        key,
+        KeyAction::MoveDown
+            | KeyAction::MoveUp
+            | KeyAction::PageDown
+            | KeyAction::PageUp
+            | KeyAction::HalfPageDown
+            | KeyAction::HalfPageUp
+            | KeyAction::Top
+            | KeyAction::Bottom
+    )
+}
+
+/// A scroll offset after a move key (`Bottom`: as far as it goes; the
+/// caller clamps to the limit).
+fn scrolled(offset: usize, key: KeyAction, page: usize) -> usize {
+    match key {
+        KeyAction::MoveDown => offset.saturating_add(1),
+        KeyAction::MoveUp => offset.saturating_sub(1),
+        KeyAction::PageDown => offset.saturating_add(page),
+        KeyAction::PageUp => offset.saturating_sub(page),
+        KeyAction::HalfPageDown => offset.saturating_add(page / 2),
+        KeyAction::HalfPageUp => offset.saturating_sub(page / 2),
+        KeyAction::Top => 0,
+        KeyAction::Bottom => usize::MAX / 2,
+        _ => offset,
+    }
+}
+
+/// What the list's row keys say while the rows are not drawn yet.
+pub(super) const LIST_NOT_SHOWN: &str =
+    "still loading: the list appears when every kind has answered";
+
+/// Keys that move in the tenants list or act on its selected row.
+fn acts_on_rows(key: KeyAction) -> bool {
+    matches!(
+        key,
+        KeyAction::MoveDown
+            | KeyAction::MoveUp
+            | KeyAction::PageDown
+            | KeyAction::PageUp
+            | KeyAction::HalfPageDown
+            | KeyAction::HalfPageUp
+            | KeyAction::Top
+            | KeyAction::Bottom
+            | KeyAction::Open
+    )
+}
+
+/// The tenant a write key applies to: the open one, else the selected row
+/// (none while the list is not drawn yet).
+pub(super) fn current_tenant(state: &State) -> Option<crate::model::Tenant> {
+    let id = match &state.view {
+        View::Detail { tenant, .. } => tenant.clone(),
+        View::Tenants if state.loading() => return None,
+        View::Tenants => state.selected_row()?.id.clone(),
+    };
+    state.resolution.tenant(&id).cloned()
+}

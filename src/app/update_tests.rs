@@ -1,0 +1,647 @@
+//! The reducer driven as the console drives it: keys, watch updates and
+//! background results in, state and effects out.
+
+use super::*;
+use crate::app::keys::LIST_NOT_SHOWN;
+use crate::app::state::SortKey;
+use crate::app::state::{ProbeStatus, Tab};
+use crate::model::WatchUpdate;
+use crate::model::{Change, Kind, NamespaceInfo, Object, PodInfo, ResolverKind, Scope, SyncState};
+use k8s_openapi::api::core::v1::{Namespace, Pod};
+
+fn namespace(name: &str, tenant: &str) -> Object {
+    let ns: Namespace = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name, "labels": {"tenantry.dev/tenant": tenant}}
+    }))
+    .unwrap();
+    Object::Namespace(NamespaceInfo::from_namespace(&ns))
+}
+
+fn pod(ns: &str, name: &str) -> Object {
+    let pod: Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {"containers": [{"name": "c", "image": "x"}]},
+        "status": {"qosClass": "BestEffort"}
+    }))
+    .unwrap();
+    Object::Pod(PodInfo::from_pod(&pod))
+}
+
+fn replaced(kind: Kind, objects: Vec<Object>) -> Action {
+    Action::Watch(WatchUpdate::Change(Change::Replaced {
+        kind,
+        scope: Scope::Cluster,
+        objects,
+    }))
+}
+
+/// Three tenants, every kind synced.
+pub(super) fn loaded() -> State {
+    let mut state = State::new(ResolverKind::default_order(), vec![]);
+    for kind in Kind::ALL {
+        update(
+            &mut state,
+            Action::Watch(WatchUpdate::Sync {
+                kind,
+                scope: Scope::Cluster,
+                state: SyncState::Synced,
+            }),
+        );
+    }
+    update(
+        &mut state,
+        replaced(
+            Kind::Namespace,
+            vec![
+                namespace("acme-dev", "acme"),
+                namespace("globex-web", "globex"),
+                namespace("initech-app", "initech"),
+            ],
+        ),
+    );
+    update(
+        &mut state,
+        replaced(
+            Kind::Pod,
+            vec![
+                pod("initech-app", "a"),
+                pod("initech-app", "b"),
+                pod("acme-dev", "c"),
+            ],
+        ),
+    );
+    update(&mut state, Action::Planned);
+    state
+}
+
+fn key(state: &mut State, key: KeyAction) -> Vec<Effect> {
+    update(state, Action::Key(key))
+}
+
+fn visible_names(state: &State) -> Vec<&str> {
+    state.visible_rows().map(|r| r.id.as_str()).collect()
+}
+
+#[test]
+fn the_selection_follows_its_tenant_while_rows_arrive_and_resort() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::MoveDown);
+    assert_eq!(state.selected_row().map(|r| r.id.as_str()), Some("globex"));
+    // A tenant that sorts first arrives: the rows shift under the cursor.
+    update(
+        &mut state,
+        Action::Watch(WatchUpdate::Change(Change::Applied(namespace(
+            "aardvark-ns",
+            "aardvark",
+        )))),
+    );
+    state.refresh();
+    assert_eq!(
+        visible_names(&state),
+        vec!["aardvark", "acme", "globex", "initech"]
+    );
+    assert_eq!(state.selected_row().map(|r| r.id.as_str()), Some("globex"));
+    // Enter opens the tenant the user saw selected, not the new row.
+    key(&mut state, KeyAction::Open);
+    assert!(
+        matches!(&state.view, View::Detail { tenant, .. } if tenant.as_str() == "globex"),
+        "{:?}",
+        state.view
+    );
+}
+
+#[test]
+fn keys_do_not_move_in_or_open_a_list_that_is_still_loading() {
+    // The loading screen is up (pods still listing) while the tenants
+    // are known already: the rows are not drawn, so `j Enter` must not
+    // move to or open a tenant the user never saw.
+    let mut state = loaded();
+    update(
+        &mut state,
+        Action::Watch(WatchUpdate::Sync {
+            kind: Kind::Pod,
+            scope: Scope::Cluster,
+            state: SyncState::Loading { seen: 0 },
+        }),
+    );
+    state.refresh();
+    assert!(state.loading());
+    assert_eq!(state.rows.len(), 3);
+    key(&mut state, KeyAction::MoveDown);
+    assert_eq!(state.list.selected, 0);
+    key(&mut state, KeyAction::Open);
+    assert_eq!(state.view, View::Tenants);
+    key(&mut state, KeyAction::EditQuota);
+    assert!(state.flow.is_none());
+    assert!(
+        state
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("select a tenant")
+    );
+    key(&mut state, KeyAction::MoveDown);
+    assert_eq!(state.message.as_deref(), Some(LIST_NOT_SHOWN));
+    // Once every kind has answered the list is drawn and keys act on it.
+    update(
+        &mut state,
+        Action::Watch(WatchUpdate::Sync {
+            kind: Kind::Pod,
+            scope: Scope::Cluster,
+            state: SyncState::Synced,
+        }),
+    );
+    state.refresh();
+    key(&mut state, KeyAction::MoveDown);
+    key(&mut state, KeyAction::Open);
+    assert!(
+        matches!(&state.view, View::Detail { tenant, .. } if tenant.as_str() == "globex"),
+        "{:?}",
+        state.view
+    );
+}
+
+#[test]
+fn jumping_to_a_namespace_in_no_tenant_says_so() {
+    let mut state = loaded();
+    update(
+        &mut state,
+        Action::Watch(WatchUpdate::Change(Change::Applied(Object::Namespace(
+            NamespaceInfo::from_namespace(
+                &serde_json::from_value(serde_json::json!({"metadata": {"name": "shared-tools"}}))
+                    .unwrap(),
+            ),
+        )))),
+    );
+    state.refresh();
+    key(&mut state, KeyAction::Jump);
+    for c in "shared-tools".chars() {
+        update(&mut state, Action::InputChar(c));
+    }
+    key(&mut state, KeyAction::Submit);
+    assert_eq!(
+        state.message.as_deref(),
+        Some(
+            "namespace shared-tools belongs to no tenant: label it tenantry.dev/tenant=NAME, \
+             or create a tenant with it (n)"
+        )
+    );
+    assert_eq!(state.view, View::Tenants);
+}
+
+#[test]
+fn the_list_sorts_by_findings_most_severe_first() {
+    let mut state = loaded();
+    state.refresh_findings();
+    while state.list.sort != SortKey::Findings {
+        key(&mut state, KeyAction::CycleSort);
+    }
+    let rank = |state: &State, name: &str| {
+        state
+            .findings
+            .get(&crate::model::TenantId::new(name))
+            .map(|f| (f.critical, f.high, f.medium, f.low, f.info))
+    };
+    let names: Vec<String> = visible_names(&state)
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for pair in names.windows(2) {
+        assert!(
+            rank(&state, &pair[0]) >= rank(&state, &pair[1]),
+            "{names:?} is not ranked by findings"
+        );
+    }
+    let (first, last) = (&names[0], &names[names.len() - 1]);
+    assert!(
+        rank(&state, first) > rank(&state, last),
+        "the demo's tenants differ in findings: {names:?}"
+    );
+}
+
+#[test]
+fn watch_updates_fill_the_rows_after_a_refresh() {
+    let state = loaded();
+    assert!(!state.loading());
+    assert_eq!(visible_names(&state), vec!["acme", "globex", "initech"]);
+    let initech = state
+        .rows
+        .iter()
+        .find(|r| r.id.as_str() == "initech")
+        .unwrap();
+    assert_eq!(initech.qos.best_effort, 2);
+}
+
+#[test]
+fn watch_updates_alone_do_not_recompute_until_refresh() {
+    let mut state = loaded();
+    update(
+        &mut state,
+        Action::Watch(WatchUpdate::Change(Change::Applied(pod("acme-dev", "d")))),
+    );
+    let acme = |s: &State| {
+        s.rows
+            .iter()
+            .find(|r| r.id.as_str() == "acme")
+            .unwrap()
+            .pod_count
+    };
+    assert_eq!(acme(&state), 1);
+    state.refresh();
+    assert_eq!(acme(&state), 2);
+}
+
+#[test]
+fn moving_stays_inside_the_list() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::MoveUp);
+    assert_eq!(state.list.selected, 0);
+    for _ in 0..10 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_eq!(state.list.selected, 2);
+    key(&mut state, KeyAction::Top);
+    assert_eq!(state.list.selected, 0);
+    key(&mut state, KeyAction::Bottom);
+    assert_eq!(state.selected_row().unwrap().id.as_str(), "initech");
+}
+
+#[test]
+fn typing_a_filter_narrows_the_list_and_escape_restores_it() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Filter);
+    for c in "glo".chars() {
+        update(&mut state, Action::InputChar(c));
+    }
+    assert_eq!(visible_names(&state), vec!["globex"]);
+    key(&mut state, KeyAction::Cancel);
+    assert_eq!(visible_names(&state).len(), 3);
+    // Accepted filters match namespace names too.
+    key(&mut state, KeyAction::Filter);
+    for c in "app".chars() {
+        update(&mut state, Action::InputChar(c));
+    }
+    key(&mut state, KeyAction::Submit);
+    assert_eq!(visible_names(&state), vec!["initech"]);
+    key(&mut state, KeyAction::Back);
+    assert_eq!(visible_names(&state).len(), 3);
+}
+
+#[test]
+fn sorting_keeps_the_selected_tenant_selected() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Bottom);
+    assert_eq!(state.selected_row().unwrap().id.as_str(), "initech");
+    while state.list.sort != SortKey::BestEffort {
+        key(&mut state, KeyAction::CycleSort);
+    }
+    assert_eq!(visible_names(&state)[0], "initech");
+    assert_eq!(state.selected_row().unwrap().id.as_str(), "initech");
+}
+
+#[test]
+fn jump_opens_a_tenant_by_its_name_or_a_namespace() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Jump);
+    for c in "globex-web".chars() {
+        update(&mut state, Action::InputChar(c));
+    }
+    key(&mut state, KeyAction::Submit);
+    assert!(
+        matches!(&state.view, View::Detail { tenant, tab: Tab::Overview } if tenant.as_str() == "globex")
+    );
+    assert_eq!(
+        state.detail.as_ref().unwrap().tenant.namespaces,
+        vec!["globex-web"]
+    );
+
+    key(&mut state, KeyAction::Back);
+    key(&mut state, KeyAction::Jump);
+    update(&mut state, Action::InputChar('z'));
+    key(&mut state, KeyAction::Submit);
+    assert_eq!(state.view, View::Tenants);
+    assert!(state.message.as_deref().unwrap().contains("no tenant"));
+}
+
+#[test]
+fn tabs_cycle_and_escape_goes_back() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Open);
+    key(&mut state, KeyAction::NextTab);
+    assert!(matches!(
+        state.view,
+        View::Detail {
+            tab: Tab::Quota,
+            ..
+        }
+    ));
+    key(&mut state, KeyAction::PrevTab);
+    key(&mut state, KeyAction::PrevTab);
+    assert!(matches!(
+        state.view,
+        View::Detail {
+            tab: Tab::Network,
+            ..
+        }
+    ));
+    key(&mut state, KeyAction::Tab(3));
+    assert!(matches!(state.view, View::Detail { tab: Tab::Qos, .. }));
+    key(&mut state, KeyAction::Back);
+    assert_eq!(state.view, View::Tenants);
+}
+
+#[test]
+fn the_policy_tab_filters_by_severity() {
+    use crate::model::checks::Severity;
+    let mut state = loaded();
+    key(&mut state, KeyAction::Open);
+    key(&mut state, KeyAction::CycleSort);
+    assert_eq!(state.policy_filter, None, "only on the Policy tab");
+    key(&mut state, KeyAction::Tab(4));
+    key(&mut state, KeyAction::CycleSort);
+    assert_eq!(state.policy_filter, Some(Severity::Critical));
+    key(&mut state, KeyAction::CycleSort);
+    assert_eq!(state.policy_filter, Some(Severity::High));
+    for _ in 0..3 {
+        key(&mut state, KeyAction::CycleSort);
+    }
+    assert_eq!(state.policy_filter, None);
+}
+
+#[test]
+fn help_opens_and_closes_and_q_quits() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Help);
+    assert_eq!(state.overlay, Some(Overlay::Help));
+    key(&mut state, KeyAction::MoveDown);
+    assert_eq!(state.list.selected, 0, "keys do not leak through help");
+    key(&mut state, KeyAction::Back);
+    assert_eq!(state.overlay, None);
+    key(&mut state, KeyAction::Quit);
+    assert!(state.quit);
+}
+
+#[test]
+fn refresh_forgets_the_inventory_and_asks_for_a_resync() {
+    let mut state = loaded();
+    state.fatal = Some("cannot reach the API server".into());
+    let effects = key(&mut state, KeyAction::Refresh);
+    assert_eq!(effects, vec![Effect::Resync]);
+    assert_eq!(state.fatal, None, "a retry starts from scratch");
+    assert!(state.loading());
+    assert!(state.rows.is_empty());
+}
+
+#[test]
+fn writes_explain_themselves_instead_of_doing_nothing() {
+    let mut state = loaded();
+    state.readonly = true;
+    key(&mut state, KeyAction::EditQuota);
+    assert!(state.message.as_deref().unwrap().contains("read-only"));
+}
+
+#[test]
+fn a_detail_opened_at_start_probes_once_the_lists_are_in() {
+    let mut state = loaded();
+    state.view = View::Detail {
+        tenant: TenantId::new("globex"),
+        tab: Tab::Policy,
+    };
+    let effects = update(&mut state, Action::Synced);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Probe(TenantId::new("globex")),
+            Effect::LoadOwnRules(vec!["globex-web".into()]),
+            // Then every other tenant, for the list's findings.
+            Effect::Probe(TenantId::new("acme")),
+            Effect::Probe(TenantId::new("initech")),
+        ]
+    );
+    assert_eq!(
+        state.view,
+        View::Detail {
+            tenant: TenantId::new("globex"),
+            tab: Tab::Policy
+        }
+    );
+    // Not twice.
+    assert!(update(&mut state, Action::Synced).is_empty());
+    // A tenant that does not exist starts nothing.
+    state.view = View::Detail {
+        tenant: TenantId::new("nope"),
+        tab: Tab::Overview,
+    };
+    assert!(update(&mut state, Action::Synced).is_empty());
+    // A tenant's count is pending until its probes answer.
+    assert!(matches!(
+        state.probes.get(&TenantId::new("acme")),
+        Some(ProbeStatus::Running)
+    ));
+}
+
+fn answer(ticket: &crate::app::Ticket, action: Action) -> Action {
+    Action::Answer {
+        ticket: ticket.clone(),
+        action: Box::new(action),
+    }
+}
+
+#[test]
+fn a_probe_started_before_a_refresh_is_dropped_when_it_answers_after() {
+    let mut state = loaded();
+    update(&mut state, Action::Synced);
+    let before = state.ticket();
+    let acme = TenantId::new("acme");
+    key(&mut state, KeyAction::Refresh);
+    assert_ne!(state.ticket(), before, "a refresh starts a new generation");
+    // The lists come back and the probes start again.
+    state = {
+        let mut fresh = loaded();
+        fresh.generation = state.generation;
+        fresh
+    };
+    update(&mut state, Action::Synced);
+    // The probe of the old lists answers late: dropped.
+    update(
+        &mut state,
+        answer(
+            &before,
+            Action::Probed {
+                tenant: acme.clone(),
+                results: Default::default(),
+            },
+        ),
+    );
+    assert!(matches!(
+        state.probes.get(&acme),
+        Some(ProbeStatus::Running)
+    ));
+    // The probe of the current lists lands.
+    let now = state.ticket();
+    update(
+        &mut state,
+        answer(
+            &now,
+            Action::Probed {
+                tenant: acme.clone(),
+                results: Default::default(),
+            },
+        ),
+    );
+    assert!(matches!(
+        state.probes.get(&acme),
+        Some(ProbeStatus::Done(_))
+    ));
+}
+
+#[test]
+fn a_reconnect_drops_the_access_reviews_started_before_it() {
+    let mut state = loaded();
+    let before = state.ticket();
+    update(&mut state, Action::Reached);
+    update(
+        &mut state,
+        answer(
+            &before,
+            Action::OwnRules {
+                namespace: "acme-dev".into(),
+                rules: OwnRules::Failed("old".into()),
+            },
+        ),
+    );
+    assert!(!state.own_rules.contains_key("acme-dev"));
+    // Another context's answer is not this one's either.
+    let mut other = state.ticket();
+    other.context = "elsewhere".into();
+    update(
+        &mut state,
+        answer(
+            &other,
+            Action::OwnRules {
+                namespace: "acme-dev".into(),
+                rules: OwnRules::Failed("other".into()),
+            },
+        ),
+    );
+    assert!(!state.own_rules.contains_key("acme-dev"));
+}
+
+#[test]
+fn a_preview_sent_again_drops_the_answer_to_the_first_request() {
+    use crate::app::form::Stage;
+    let mut state = loaded();
+    key(&mut state, KeyAction::CreateTenant);
+    let checking = |state: &mut State| {
+        if let Some(flow) = state.flow.as_deref_mut() {
+            flow.stage = Stage::Checking;
+        }
+    };
+    // The form was sent, the user went back and sent it again before the
+    // first dry-run answered (as `flow_step` counts its requests).
+    state.write_requests += 1;
+    let first = state.write_ticket();
+    checking(&mut state);
+    state.write_requests += 1;
+    update(&mut state, answer(&first, Action::WritePlanned(Ok(vec![]))));
+    assert!(
+        state
+            .flow
+            .as_deref()
+            .is_some_and(|f| f.stage == Stage::Checking),
+        "the first request's answer is dropped"
+    );
+    let second = state.write_ticket();
+    update(
+        &mut state,
+        answer(&second, Action::WritePlanned(Ok(vec![]))),
+    );
+    assert!(
+        state
+            .flow
+            .as_deref()
+            .is_some_and(|f| matches!(f.stage, Stage::Preview(_)))
+    );
+}
+
+#[test]
+fn frame_measures_and_the_findings_timer_arrive_as_actions() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Open);
+    update(&mut state, Action::ScrollLimit(Some(3)));
+    for _ in 0..10 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_eq!(state.detail_selected, 3, "clamped to the measured limit");
+    assert!(state.findings_stale());
+    update(&mut state, Action::FindingsDue);
+    assert!(!state.findings_stale());
+    // New probe results make the findings lag again.
+    update(
+        &mut state,
+        Action::Probed {
+            tenant: TenantId::new("acme"),
+            results: Default::default(),
+        },
+    );
+    assert!(state.findings_stale());
+}
+
+#[test]
+fn slash_in_a_tab_filters_its_lines_and_escape_clears_it_before_going_back() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Open);
+    key(&mut state, KeyAction::Filter);
+    assert!(matches!(state.overlay, Some(Overlay::Input(_))));
+    for c in "dev".chars() {
+        update(&mut state, Action::InputChar(c));
+    }
+    assert_eq!(
+        state.active_detail_filter(),
+        "dev",
+        "filters as it is typed"
+    );
+    assert_eq!(state.active_filter(), "", "not the list's filter");
+    key(&mut state, KeyAction::Submit);
+    assert_eq!(state.detail_filter, "dev");
+    key(&mut state, KeyAction::Back);
+    assert_eq!(state.detail_filter, "");
+    assert!(
+        matches!(state.view, View::Detail { .. }),
+        "esc cleared it first"
+    );
+    key(&mut state, KeyAction::Back);
+    assert_eq!(state.view, View::Tenants);
+}
+
+#[test]
+fn up_and_down_in_the_filter_prompt_pick_among_the_rows_it_leaves() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Filter);
+    update(&mut state, Action::InputChar('i'));
+    // "i" leaves initech (and the tenants whose namespaces contain it).
+    let shown = visible_names(&state).len();
+    key(&mut state, KeyAction::MoveDown);
+    assert_eq!(state.list.selected, 1.min(shown - 1));
+    key(&mut state, KeyAction::Submit);
+    let picked = state.selected_row().map(|r| r.id.clone());
+    key(&mut state, KeyAction::Open);
+    assert!(
+        matches!(&state.view, View::Detail { tenant, .. } if Some(tenant) == picked.as_ref()),
+        "Enter opens the row picked while typing"
+    );
+}
+
+#[test]
+fn the_help_scrolls_within_what_it_lists() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Help);
+    update(&mut state, Action::ScrollLimit(Some(4)));
+    key(&mut state, KeyAction::MoveDown);
+    assert_eq!(state.help_scroll, 1);
+    key(&mut state, KeyAction::Bottom);
+    assert_eq!(state.help_scroll, 4);
+    key(&mut state, KeyAction::Top);
+    assert_eq!(state.help_scroll, 0);
+    assert_eq!(state.list.selected, 0, "the list under it does not move");
+}
