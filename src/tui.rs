@@ -309,6 +309,18 @@ impl Console {
                             let _ = tx.send(answer(Action::WritePlanned(result)));
                         });
                     }
+                    Effect::RecordRefusal {
+                        action,
+                        objects,
+                        message,
+                    } => {
+                        let request = WriteRequest {
+                            action,
+                            objects,
+                            force: false,
+                        };
+                        self.write_path().record_refusal(&request, true, &message);
+                    }
                     Effect::Apply {
                         action,
                         objects,

@@ -170,6 +170,10 @@ pub struct WriteFlow {
     /// Objects the preview marks before the confirm: outside the tenant
     /// (as the template declares) or granting privileges.
     pub marks: Vec<ObjectMark>,
+    /// The objects of the last submit when it was refused for landing
+    /// outside the tenant: the refusal goes to the audit log, as the
+    /// CLI's does.
+    pub refused_outside: Option<Vec<DynamicObject>>,
     /// Why the form was filled as it is (the suggested template), shown
     /// under the fields.
     pub notes: Vec<String>,
@@ -240,6 +244,7 @@ impl WriteFlow {
             objects: Vec::new(),
             warnings: Vec::new(),
             marks: Vec::new(),
+            refused_outside: None,
             notes: Vec::new(),
             submitted: false,
         }
@@ -513,6 +518,7 @@ impl WriteFlow {
         }
         self.warnings.clear();
         self.marks.clear();
+        self.refused_outside = None;
         let values: BTreeMap<String, String> = self
             .fields
             .iter()
@@ -553,7 +559,12 @@ impl WriteFlow {
                         label_namespaces: true,
                     })
                     .map_err(|e| e.to_string())?;
-                self.marks = within_tenant(&objects, &name, &namespaces, template)?;
+                let checked = within_tenant(&objects, &name, &namespaces, template);
+                if checked.is_err() {
+                    // For the audit log, as the CLI records its refusals.
+                    self.refused_outside = Some(objects.clone());
+                }
+                self.marks = checked?;
                 return Ok(objects);
             }
             FlowKind::ApplyTemplate { tenant } => {
@@ -587,7 +598,11 @@ impl WriteFlow {
                         0 => e.to_string(),
                         n => format!("{e} ({n} of the tenant's owners left out: {})", skipped[0]),
                     })?;
-                self.marks = within_tenant(&objects, tenant.as_str(), &namespaces, template)?;
+                let checked = within_tenant(&objects, tenant.as_str(), &namespaces, template);
+                if checked.is_err() {
+                    self.refused_outside = Some(objects.clone());
+                }
+                self.marks = checked?;
                 return Ok(objects);
             }
             FlowKind::EditQuota { tenant } => {

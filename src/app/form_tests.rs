@@ -727,8 +727,27 @@ fn a_template_leaving_the_tenant_is_refused_unless_declared_and_then_marked() {
     key(&mut s, KeyAction::ApplyTemplate);
     choose_template(&mut s, "readers");
     let effects = key(&mut s, KeyAction::Submit);
-    assert!(effects.is_empty(), "{effects:?}");
+    // Nothing is sent; the refusal goes to the audit log, naming both
+    // objects, as the CLI records its refusals.
     let message = s.message.clone().unwrap_or_default();
+    match effects.as_slice() {
+        [
+            Effect::RecordRefusal {
+                action,
+                objects,
+                message: recorded,
+            },
+        ] => {
+            assert_eq!(action, "apply template readers to acme");
+            assert_eq!(
+                objects.len(),
+                3,
+                "a ConfigMap per namespace and the binding"
+            );
+            assert_eq!(recorded, &message);
+        }
+        other => panic!("expected only the refusal's record, got {other:?}"),
+    }
     assert!(
         message.contains("refused, outside the tenant: ClusterRoleBinding acme-readers")
             && message.contains("reaches: [ClusterRoleBinding]")

@@ -89,6 +89,13 @@ pub enum Effect {
         objects: Vec<DynamicObject>,
         force: bool,
     },
+    /// Record in the audit log a write refused before anything was sent
+    /// (its objects would land outside the tenant), as the CLI does.
+    RecordRefusal {
+        action: String,
+        objects: Vec<DynamicObject>,
+        message: String,
+    },
     /// Dry-run again and, when the plan is still `expected`, apply
     /// (answers: `WriteProgress`, then `WriteDone`; or `WritePlanned` with
     /// the new plan when the cluster moved since the preview).

@@ -157,7 +157,16 @@ fn flow_step(
                         force: flow.force,
                     });
                 }
-                Err(message) => state.message = Some(message),
+                Err(message) => {
+                    if let Some(objects) = flow.refused_outside.take() {
+                        effects.push(Effect::RecordRefusal {
+                            action: flow.action_name(),
+                            objects,
+                            message: message.clone(),
+                        });
+                    }
+                    state.message = Some(message);
+                }
             }
         }
         (Stage::Checking, KeyAction::Cancel | KeyAction::Back) => flow.stage = Stage::Editing,

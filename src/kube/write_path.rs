@@ -87,6 +87,12 @@ impl WritePath {
         })
     }
 
+    /// Records a refusal decided before the write path was reached (a
+    /// template's objects outside the tenant): nothing is sent.
+    pub fn record_refusal(&self, request: &WriteRequest, dry_run: bool, reason: &str) {
+        self.record(request, dry_run, "refused", Some(reason.to_string()));
+    }
+
     /// Everything decided before a request is sent.
     fn check_locally(&self, request: &WriteRequest, dry_run: bool) -> Result<(), Refusal> {
         self.refuse_if_readonly(request, dry_run)?;
