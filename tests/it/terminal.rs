@@ -5,9 +5,16 @@ use crate::common;
 
 use std::path::Path;
 
-use common::cluster;
 use common::tmux::Tmux;
+use common::{Isolation, TestCluster};
 use tenantry::sandbox::Persona;
+
+/// A sandbox of this module's own: the tests read the whole tenants list
+/// on an 80×24 screen, where the other tests' tenants would push the demo
+/// tenants off.
+fn cluster() -> &'static TestCluster {
+    common::private(Isolation::Console).cluster()
+}
 
 fn console_command(kubeconfig: &Path) -> String {
     format!(

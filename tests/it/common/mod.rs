@@ -121,11 +121,15 @@ pub enum Isolation {
     /// Counts every request the API server logs with tenantry's user agent
     /// as admin (`readonly`): no other tenantry may run meanwhile.
     Audited,
+    /// Reads the whole tenants list on an 80×24 screen (`terminal`): the
+    /// other tests' tenants would push the demo tenants off it. Its tests
+    /// may run together, as in a test binary of their own.
+    Console,
 }
 
 /// A sandbox of this binary's own for one [`Isolation`] group, always
-/// started here (never the one `TENANTRY_TEST_SANDBOX` names). Its tests
-/// run one at a time: each holds [`Private::serial`] throughout.
+/// started here (never the one `TENANTRY_TEST_SANDBOX` names). Tests that
+/// must run one at a time hold [`Private::serial`] throughout.
 pub struct Private {
     cluster: TestCluster,
     owned: &'static Mutex<Option<Owned>>,
@@ -135,9 +139,11 @@ pub struct Private {
 pub fn private(group: Isolation) -> &'static Private {
     static DISRUPTED: OnceLock<Result<Private, String>> = OnceLock::new();
     static AUDITED: OnceLock<Result<Private, String>> = OnceLock::new();
+    static CONSOLE: OnceLock<Result<Private, String>> = OnceLock::new();
     let cell = match group {
         Isolation::Disrupted => &DISRUPTED,
         Isolation::Audited => &AUDITED,
+        Isolation::Console => &CONSOLE,
     };
     let result = cell.get_or_init(|| {
         start(Seed::Demo)
