@@ -161,10 +161,6 @@ pub fn tier_from_env() -> Tier {
         .unwrap_or(Tier::M)
 }
 
-/// The tier's objects as a seeded cluster holds them, projected into an
-/// inventory the way the watchers feed it (shared with the tests).
-pub use tenantry::fixtures::tier_inventory;
-
 /// A console state over the tier, derived data computed, as after sync.
 pub fn tier_state(inventory: Inventory) -> State {
     let mut state = State::new(ResolverKind::default_order(), Vec::new());

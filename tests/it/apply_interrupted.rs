@@ -87,6 +87,9 @@ async fn cut_short_then_rerun(args: &[&str], kind: &str) -> String {
     out
 }
 
+// The guard only keeps the group's tests apart (watch_recovery's are
+// plain threads); nothing on this test's runtime takes it.
+#[allow(clippy::await_holding_lock)]
 #[tokio::test]
 async fn writes_cut_short_by_the_api_server_are_reported_and_completed_by_a_rerun() {
     let _one = private().serial();
