@@ -26,7 +26,7 @@ fn main() {
 
     let (heap0, rss0) = (heap_bytes(), rss_bytes());
     let started = Instant::now();
-    let inventory = common::tier_inventory(&objects);
+    let inventory = tenantry::fixtures::tier_inventory(&objects);
     let projected = started.elapsed();
     let (heap1, rss1) = (heap_bytes(), rss_bytes());
     println!("projecting into the inventory: {}", fmt(projected));

@@ -25,7 +25,7 @@ fn main() {
     let tier = tier_from_env();
     let mut objects = TierObjects::build(tier).expect("building the tier's objects");
     objects.simulate_server();
-    let mut state = common::tier_state(common::tier_inventory(&objects));
+    let mut state = common::tier_state(tenantry::fixtures::tier_inventory(&objects));
     drop(objects);
     let theme = Theme::builtin("default").expect("the default theme is built in");
     let keymap = Keymap::builtin("default").expect("the default keymap is built in");

@@ -9,6 +9,9 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod credentials;
+#[cfg(any(test, feature = "fixtures"))]
+#[doc(hidden)]
+pub mod fixtures;
 pub mod kube;
 pub mod live;
 pub mod logging;

@@ -11,11 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tenantry::app::State;
-use tenantry::model::{
-    BindingInfo, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo, QuotaInfo, ResolverKind,
-};
-use tenantry::model::{Change, Inventory, Kind, Object, Scope};
-use tenantry::sandbox::tier::{Tier, TierObjects};
+use tenantry::model::{Inventory, ResolverKind};
+use tenantry::sandbox::tier::Tier;
 
 /// The system allocator, counting the bytes currently allocated.
 pub struct Counting;
@@ -162,74 +159,6 @@ pub fn tier_from_env() -> Tier {
         .ok()
         .map(|s| Tier::parse(&s).expect("TENANTRY_BENCH_TIER must be s or m"))
         .unwrap_or(Tier::M)
-}
-
-/// The tier's objects as a seeded cluster holds them, projected into an
-/// inventory the way the watchers feed it (one `Replaced` per kind).
-pub fn tier_inventory(objects: &TierObjects) -> Inventory {
-    let mut inv = Inventory::new();
-    let replaced = |kind: Kind, objects: Vec<Object>| Change::Replaced {
-        kind,
-        scope: Scope::Cluster,
-        objects,
-    };
-    inv.apply(replaced(
-        Kind::Namespace,
-        objects
-            .namespaces
-            .iter()
-            .map(|o| Object::Namespace(NamespaceInfo::from_namespace(o)))
-            .collect(),
-    ));
-    inv.apply(replaced(
-        Kind::Pod,
-        objects
-            .pods
-            .iter()
-            .map(|o| Object::Pod(PodInfo::from_pod(o)))
-            .collect(),
-    ));
-    inv.apply(replaced(
-        Kind::ResourceQuota,
-        objects
-            .quotas
-            .iter()
-            .map(|o| Object::ResourceQuota(QuotaInfo::from_quota(o)))
-            .collect(),
-    ));
-    inv.apply(replaced(
-        Kind::LimitRange,
-        objects
-            .limit_ranges
-            .iter()
-            .map(|o| Object::LimitRange(LimitRangeInfo::from_limit_range(o)))
-            .collect(),
-    ));
-    inv.apply(replaced(
-        Kind::NetworkPolicy,
-        objects
-            .network_policies
-            .iter()
-            .map(|o| Object::NetworkPolicy(NetworkPolicyInfo::from_network_policy(o)))
-            .collect(),
-    ));
-    inv.apply(replaced(
-        Kind::RoleBinding,
-        objects
-            .role_bindings
-            .iter()
-            .map(|o| Object::RoleBinding(BindingInfo::from_role_binding(o)))
-            .collect(),
-    ));
-    for kind in [
-        Kind::ClusterRoleBinding,
-        Kind::Role,
-        Kind::ClusterRole,
-        Kind::CapsuleTenant,
-    ] {
-        inv.apply(replaced(kind, Vec::new()));
-    }
-    inv
 }
 
 /// A console state over the tier, derived data computed, as after sync.

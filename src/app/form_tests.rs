@@ -5,31 +5,20 @@
 use super::*;
 use crate::app::{Action, Effect, State, update};
 use crate::config::KeyAction;
+use crate::fixtures;
 use crate::model::WatchUpdate;
 use crate::model::write_plan::{
     ApplyReport, FieldChange, ObjectRef, PlanSummary, Refusal, WriteError,
 };
-use crate::model::{
-    Change, Kind, NamespaceInfo, Object, QuotaInfo, ResolverKind, Scope, SyncState,
-};
+use crate::model::{Change, Kind, NamespaceInfo, Object, ResolverKind, Scope, SyncState};
 use ratatui_textarea::{Input, Key};
 
 fn namespace(name: &str, tenant: &str) -> Object {
-    let ns: k8s_openapi::api::core::v1::Namespace = serde_json::from_value(serde_json::json!({
-        "metadata": {"name": name, "labels": {"tenantry.dev/tenant": tenant}}
-    }))
-    .unwrap();
-    Object::Namespace(NamespaceInfo::from_namespace(&ns))
+    fixtures::namespace(name, serde_json::json!({"tenantry.dev/tenant": tenant}))
 }
 
 fn quota(ns: &str, hard: serde_json::Value, used: serde_json::Value) -> Object {
-    let q: k8s_openapi::api::core::v1::ResourceQuota = serde_json::from_value(serde_json::json!({
-        "metadata": {"name": "compute", "namespace": ns},
-        "spec": {"hard": hard},
-        "status": {"hard": hard, "used": used},
-    }))
-    .unwrap();
-    Object::ResourceQuota(QuotaInfo::from_quota(&q))
+    fixtures::quota(ns, "compute", hard, Some(used))
 }
 
 /// Tenants acme (acme-dev, acme-prod, with quotas) and globex; synced.

@@ -1,0 +1,374 @@
+//! Every view, read-only: lists, the detail tabs, overlays and messages.
+
+use super::*;
+
+// ---------------------------------------------------------------- screens
+
+#[test]
+fn tenants_list_loaded() {
+    let mut state = admin();
+    key(&mut state, KeyAction::MoveDown);
+    assert_screens("tenants_loaded", &state);
+}
+
+#[test]
+fn tenants_list_sorted_by_findings_then_by_pressure() {
+    let mut state = admin();
+    key(&mut state, KeyAction::CycleSort);
+    assert_screens("tenants_by_findings", &state);
+    key(&mut state, KeyAction::CycleSort);
+    assert_screens("tenants_by_pressure", &state);
+}
+
+#[test]
+fn tenants_list_loading() {
+    let state = loading();
+    assert!(state.loading());
+    assert_screens("tenants_loading", &state);
+}
+
+#[test]
+fn bob_sees_nothing_and_is_told_why() {
+    let state = bob();
+    assert!(!state.loading() && state.rows.is_empty());
+    assert_screens("bob_nothing_visible", &state);
+}
+
+#[test]
+fn alice_restricted_list() {
+    let state = alice();
+    assert!(!state.loading());
+    assert_screens("alice_restricted", &state);
+}
+
+#[test]
+fn alice_restricted_overview() {
+    let state = open(alice(), "acme", Tab::Overview);
+    assert_screens("alice_overview", &state);
+}
+
+#[test]
+fn detail_overview() {
+    let state = open(admin(), "acme", Tab::Overview);
+    assert_screens("detail_overview", &state);
+}
+
+#[test]
+fn detail_quota_over_limit() {
+    let state = open(admin(), "globex", Tab::Quota);
+    assert_screens("detail_quota_globex", &state);
+}
+
+#[test]
+fn detail_quota_pending_and_totals() {
+    let state = open(admin(), "umbrella", Tab::Quota);
+    assert_screens("detail_quota_umbrella", &state);
+}
+
+#[test]
+fn detail_quota_scrolled() {
+    let mut state = open(admin(), "acme", Tab::Quota);
+    for _ in 0..5 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_screens("detail_quota_acme_scrolled", &state);
+}
+
+#[test]
+fn detail_qos() {
+    let state = open(admin(), "initech", Tab::Qos);
+    assert_screens("detail_qos", &state);
+}
+
+/// A refusal worded the way Pod Security words it.
+fn pod_security_refusal(probe: &str) -> ProbeOutcome {
+    ProbeOutcome::refused(
+        403,
+        &format!(
+            "pods \"tenantry-probe-{probe}\" is forbidden: violates PodSecurity \
+             \"restricted:v1.37\": privileged (container \"probe\" must not set \
+             securityContext.privileged=true)"
+        ),
+    )
+}
+
+/// The probes' answers as the kube layer reports them.
+fn probed(state: &mut State, tenant: &str, results: ProbeResults) {
+    update(
+        state,
+        Action::Probed {
+            tenant: TenantId::new(tenant),
+            results,
+        },
+    );
+}
+
+/// acme: refused by Pod Security; the owner may not touch its quota.
+fn acme_probed(state: &mut State) {
+    probed(
+        state,
+        "acme",
+        ProbeResults {
+            privileged: Some(pod_security_refusal("privileged")),
+            host_namespaces: Some(pod_security_refusal("host-network")),
+            quota_update_by_owner: Some(Ok(false)),
+        },
+    );
+}
+
+fn own_rules(state: &mut State, namespace: &str, rules: OwnRules) {
+    update(
+        state,
+        Action::OwnRules {
+            namespace: namespace.into(),
+            rules,
+        },
+    );
+}
+
+#[test]
+fn detail_policy_passes() {
+    let mut state = open(admin(), "acme", Tab::Policy);
+    acme_probed(&mut state);
+    assert_screens("detail_policy_acme", &state);
+}
+
+#[test]
+fn detail_policy_probes_running() {
+    let state = open(admin(), "globex", Tab::Policy);
+    assert_eq!(
+        state.detail.as_ref().and_then(|d| d.probes.clone()),
+        Some(tenantry::app::ProbeStatus::Running)
+    );
+    assert_screens("detail_policy_globex", &state);
+}
+
+#[test]
+fn detail_policy_admitted() {
+    let mut state = open(admin(), "initech", Tab::Policy);
+    probed(
+        &mut state,
+        "initech",
+        ProbeResults {
+            privileged: Some(ProbeOutcome::Admitted {
+                probes: vec!["privileged in initech-app".into()],
+            }),
+            host_namespaces: Some(ProbeOutcome::Admitted {
+                probes: vec![
+                    "hostNetwork in initech-app".into(),
+                    "hostPath in initech-app".into(),
+                ],
+            }),
+            quota_update_by_owner: Some(Ok(false)),
+        },
+    );
+    assert_screens("detail_policy_initech", &state);
+}
+
+#[test]
+fn detail_policy_scrolled() {
+    let mut state = open(admin(), "initech", Tab::Policy);
+    for _ in 0..12 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_screens("detail_policy_initech_scrolled", &state);
+}
+
+#[test]
+fn detail_rbac() {
+    let mut state = open(admin(), "globex", Tab::Rbac);
+    own_rules(
+        &mut state,
+        "globex-web",
+        OwnRules::Loaded {
+            rules: rules_of(cluster_admin_rules()),
+            incomplete: false,
+        },
+    );
+    assert_screens("detail_rbac_globex", &state);
+}
+
+#[test]
+fn detail_rbac_scrolled_to_the_matrix() {
+    let mut state = open(admin(), "acme", Tab::Rbac);
+    own_rules(
+        &mut state,
+        "acme-dev",
+        OwnRules::Loaded {
+            rules: rules_of(cluster_admin_rules()),
+            incomplete: false,
+        },
+    );
+    own_rules(
+        &mut state,
+        "acme-prod",
+        OwnRules::Failed("selfsubjectrulesreviews: connection reset by peer".into()),
+    );
+    for _ in 0..24 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_screens("detail_rbac_acme_scrolled", &state);
+}
+
+/// A namespace admin: cluster bindings and roles cannot be read, her own
+/// access differs per namespace.
+#[test]
+fn alice_rbac() {
+    let mut state = open(alice(), "acme", Tab::Rbac);
+    own_rules(
+        &mut state,
+        "acme-dev",
+        OwnRules::Loaded {
+            rules: rules_of(admin_rules()),
+            incomplete: false,
+        },
+    );
+    own_rules(
+        &mut state,
+        "acme-prod",
+        OwnRules::Loaded {
+            rules: Vec::new(),
+            incomplete: true,
+        },
+    );
+    assert_screens("alice_rbac", &state);
+    for _ in 0..40 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_screens("alice_rbac_matrix", &state);
+}
+
+#[test]
+fn detail_network_isolated() {
+    let state = open(admin(), "acme", Tab::Network);
+    assert_screens("detail_network_acme", &state);
+}
+
+#[test]
+fn detail_network_cross_tenant() {
+    let state = open(admin(), "globex", Tab::Network);
+    assert_screens("detail_network_globex", &state);
+}
+
+#[test]
+fn detail_network_open() {
+    let state = open(admin(), "initech", Tab::Network);
+    assert_screens("detail_network_initech", &state);
+}
+
+#[test]
+fn detail_overview_top_findings() {
+    let state = open(admin(), "initech", Tab::Overview);
+    assert_screens("detail_overview_initech", &state);
+}
+
+#[test]
+fn detail_of_a_vanished_tenant() {
+    let mut state = open(admin(), "initech", Tab::Overview);
+    let namespaces: Vec<Object> = namespaces()
+        .into_iter()
+        .filter(|o| o.key().name != "initech-app")
+        .collect();
+    apply(
+        &mut state,
+        replaced(Kind::Namespace, Scope::Cluster, namespaces),
+    );
+    // Deleting a namespace deletes what is in it, its labelled owner
+    // binding included (which would otherwise still name the tenant).
+    let bindings: Vec<Object> = bindings()
+        .into_iter()
+        .filter(|o| o.key().namespace != "initech-app")
+        .collect();
+    apply(
+        &mut state,
+        replaced(Kind::RoleBinding, Scope::Cluster, bindings),
+    );
+    assert!(state.detail.is_none());
+    assert_screens("detail_vanished", &state);
+}
+
+#[test]
+fn help_overlay() {
+    let mut state = admin();
+    key(&mut state, KeyAction::Help);
+    assert_screens("help", &state);
+}
+
+#[test]
+fn help_overlay_in_detail() {
+    let mut state = open(admin(), "acme", Tab::Overview);
+    key(&mut state, KeyAction::Help);
+    assert_screens("help_detail", &state);
+}
+
+#[test]
+fn filter_input() {
+    let mut state = admin();
+    key(&mut state, KeyAction::Filter);
+    for c in "um".chars() {
+        update(&mut state, Action::InputChar(c));
+    }
+    assert_eq!(
+        state.overlay,
+        Some(Overlay::Input(InputState {
+            kind: InputKind::Filter,
+            text: "um".into()
+        }))
+    );
+    assert_screens("filter_input", &state);
+}
+
+#[test]
+fn message_and_readonly() {
+    let mut state = admin();
+    state.readonly = true;
+    key(&mut state, KeyAction::EditQuota);
+    assert_screens("readonly_message", &state);
+}
+
+#[test]
+fn too_small_terminal() {
+    let state = admin();
+    for (width, height, theme_name) in [(79, 24, "default"), (60, 20, "mono")] {
+        let theme = Theme::builtin(theme_name).expect("theme");
+        let text = text_of(&draw(&state, &theme, width, height));
+        assert!(text.contains(&format!("this terminal is {width}×{height}")));
+        assert_text_snapshot(&format!("too_small_{width}x{height}_{theme_name}"), text);
+    }
+}
+
+#[test]
+fn cluster_strings_cannot_write_escape_sequences() {
+    let mut state = admin();
+    apply(
+        &mut state,
+        Change::Applied(namespace("evil", json!({"tenantry.dev/tenant": "acme"}))),
+    );
+    apply(
+        &mut state,
+        Change::Applied(pod(
+            "evil",
+            "x\u{1b}]52;c;aGVsbG8=\u{7}",
+            "BestEffort",
+            &[("\u{1b}[2J", json!({}))],
+        )),
+    );
+    state.message = Some("pod \u{1b}[2J\u{9b}31m".into());
+    let state = open(state, "acme", Tab::Qos);
+    let theme = Theme::builtin("default").expect("theme");
+    let buf = draw(&state, &theme, 160, 48);
+    let text = text_of(&buf);
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text}");
+    assert!(text.contains("x\\u{1b}]52;c;aGVsbG8=\\u{7}"), "{text}");
+    assert!(text.contains("\\u{1b}[2J"), "{text}");
+}
+
+#[test]
+fn not_connected() {
+    let mut state = new_state("", Vec::new());
+    update(
+        &mut state,
+        Action::Fatal("cannot reach https://127.0.0.1:6443: connection refused".into()),
+    );
+    assert_screens("not_connected", &state);
+}
