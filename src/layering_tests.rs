@@ -11,8 +11,9 @@ use std::path::Path;
 const ALLOWED: &[(&str, &[&str])] = &[
     ("model", &["model"]),
     ("config", &["config", "model"]),
-    ("app", &["app", "model", "config"]),
-    ("ui", &["ui", "app", "model", "config"]),
+    // `fixtures` is test data (compiled only for tests and benches).
+    ("app", &["app", "model", "config", "fixtures"]),
+    ("ui", &["ui", "app", "model", "config", "fixtures"]),
 ];
 
 /// Every top-level module named through `crate::` in `text`, with its

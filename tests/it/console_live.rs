@@ -166,6 +166,33 @@ fn alice_sees_acme_and_no_access_for_the_rest() {
             .any(|n| n["kind"] == "ClusterRoleBinding" && n["scope"] == "cluster"),
         "{no_access:#?}"
     );
+    // Her RoleBinding lets her get the namespace object itself: no "no
+    // access" for it (the access review is asked in that namespace).
+    assert!(
+        !no_access
+            .iter()
+            .any(|n| n["kind"] == "Namespace" && n["scope"] == "acme-prod"),
+        "{no_access:#?}"
+    );
+}
+
+#[test]
+fn bob_is_told_every_namespace_he_names_is_unreadable_before_the_command_ends() {
+    // The plan's "no access" marks reach the output however fast the
+    // first lists end (they used to race the end of a headless run).
+    for _ in 0..3 {
+        let out =
+            json_of(tenantry_cmd(Persona::Bob).args(["tenants", "-o", "json", "-n", "acme-prod"]));
+        let no_access = out["no_access"].as_array().expect("no_access");
+        for kind in ["Namespace", "Pod", "ResourceQuota", "RoleBinding"] {
+            assert!(
+                no_access
+                    .iter()
+                    .any(|n| n["kind"] == kind && n["scope"] == "acme-prod"),
+                "{kind} in acme-prod: {no_access:#?}"
+            );
+        }
+    }
 }
 
 #[test]
