@@ -1,4 +1,4 @@
-//! Frame render time at 200×50 (DESIGN.md §9: ≤ 2 ms) over the tier-M
+//! Frame render time at 200×50 (ARCHITECTURE.md §9: ≤ 2 ms) over the tier-M
 //! state: the tenants list, a tenant's Quota and QoS tabs and the quota
 //! editor, drawn through
 //! `ui::render` into ratatui's `TestBackend` as the console draws them.

@@ -1,4 +1,4 @@
-//! Sync against a real control plane seeded with tier M (DESIGN.md §9):
+//! Sync against a real control plane seeded with tier M (ARCHITECTURE.md §9):
 //! the time of a plain paginated LIST of every watched kind (the baseline),
 //! then tenantry's `watch::plan` + `watch::spawn` until every kind is
 //! synced into an `Inventory` (budget: ≤ 1.2 × the LIST), and the memory

@@ -1,4 +1,4 @@
-//! The audit log (DESIGN.md §5): one JSON line per write and per refusal,
+//! The audit log (ARCHITECTURE.md §5): one JSON line per write and per refusal,
 //! appended to `audit.log` in the state dir.
 
 use std::io::Write;

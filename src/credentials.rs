@@ -1,4 +1,4 @@
-//! Credentials never leave (DESIGN.md §10): exec credential plugin
+//! Credentials never leave (ARCHITECTURE.md §10): exec credential plugin
 //! arguments and environment, bearer tokens, client keys and passwords
 //! reach no output, no log and no audit record.
 //!

@@ -1,6 +1,6 @@
 //! tenantry: a terminal console for multi-tenant Kubernetes.
 //!
-//! Data flows one way (DESIGN.md §2): `kube/` watchers feed projections into
+//! Data flows one way (ARCHITECTURE.md §2): `kube/` watchers feed projections into
 //! the `model::Inventory`, derived views are computed in `model/`, and `ui/`
 //! renders them. Key presses become `app::Action`s handled by a pure `update`.
 

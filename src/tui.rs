@@ -1,4 +1,4 @@
-//! The terminal and the event loop (DESIGN.md §2, §8): one channel fed by
+//! The terminal and the event loop (ARCHITECTURE.md §2, §8): one channel fed by
 //! the terminal, the watchers and signals; drain it, update, and draw at
 //! most once per frame interval, only when something changed.
 

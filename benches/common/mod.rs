@@ -1,7 +1,7 @@
 //! Shared by the benchmarks: a counting allocator (exact live heap bytes),
 //! resident memory from /proc, timing statistics and the tier-M state.
 //!
-//! Benchmarks are plain programs (`harness = false`): DESIGN.md §9 budgets
+//! Benchmarks are plain programs (`harness = false`): ARCHITECTURE.md §9 budgets
 //! are checked by reading the figures they print, never in timed tests.
 
 #![allow(dead_code)]

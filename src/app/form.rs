@@ -1,4 +1,4 @@
-//! The console's writes (DESIGN.md §5): a form validated as you type, then
+//! The console's writes (ARCHITECTURE.md §5): a form validated as you type, then
 //! the server's dry-run of every object with the field-by-field diff, then
 //! an explicit confirmation, then the apply with its report. The form
 //! itself and every check on it are pure; the kube layer answers through

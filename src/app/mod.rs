@@ -1,5 +1,5 @@
 //! Application state and the one place it changes: `update(&mut State,
-//! Action) -> Vec<Effect>` (DESIGN.md §2). Key handlers only turn keys into
+//! Action) -> Vec<Effect>` (ARCHITECTURE.md §2). Key handlers only turn keys into
 //! actions; the watchers' updates arrive as actions too.
 
 pub mod form;

@@ -173,7 +173,7 @@ pub struct DetailData {
     pub tenant: model::Tenant,
     pub quota: TenantQuota,
     pub qos: QosBreakdown,
-    /// Every check of DESIGN.md §6, in catalogue order.
+    /// Every check of ARCHITECTURE.md §6, in catalogue order.
     pub checks: Vec<CheckResult>,
     /// Whether the admission probes have run (their checks are "unknown"
     /// until then).
@@ -241,7 +241,7 @@ pub struct State {
     pub visible: Vec<usize>,
     pub detail: Option<DetailData>,
     /// Findings (failed checks) per tenant, for the tenants list. Running
-    /// every check for every tenant costs ~100 ms at tier M (DESIGN.md §9),
+    /// every check for every tenant costs ~100 ms at tier M (ARCHITECTURE.md §9),
     /// so this is refreshed apart from the rest (`refresh_findings`), at a
     /// pace the event loop sets, never on every watch event.
     pub findings: BTreeMap<TenantId, FindingCounts>,

@@ -141,7 +141,7 @@ pub enum Command {
         #[arg(short, long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
-    /// Run the policy coverage checks (DESIGN.md §6) for CI: exit 0 when no
+    /// Run the policy coverage checks (ARCHITECTURE.md §6) for CI: exit 0 when no
     /// finding reaches --fail-on, 1 when one does, 2 on usage or connection errors
     Check {
         /// Tenants to check (default: every visible tenant)
@@ -300,7 +300,7 @@ pub struct DirArg {
 pub enum SeedArg {
     Demo,
     None,
-    /// Benchmark tier S (DESIGN.md §9 ratios, 100 namespaces, 1,500 pods)
+    /// Benchmark tier S (ARCHITECTURE.md §9 ratios, 100 namespaces, 1,500 pods)
     TierS,
     /// Benchmark tier M (1,000 namespaces, 15,000 pods, 300 tenants; about 2 minutes)
     TierM,

@@ -148,7 +148,7 @@ pub struct ReportOutput {
     pub namespaces: Vec<String>,
     pub quota: QuotaReport,
     pub qos: QosReport,
-    /// Every check of DESIGN.md §6 (the same objects as `check -o json`).
+    /// Every check of ARCHITECTURE.md §6 (the same objects as `check -o json`).
     pub policy: Vec<crate::model::checks::CheckResult>,
     pub rbac: RbacReport,
     pub network: NetworkReport,

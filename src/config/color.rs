@@ -1,4 +1,4 @@
-//! What colours the terminal can show (DESIGN.md §8).
+//! What colours the terminal can show (ARCHITECTURE.md §8).
 
 use std::ffi::OsStr;
 use std::fmt;

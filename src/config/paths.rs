@@ -72,12 +72,12 @@ impl Paths {
         self.state.as_ref().map(|dir| dir.join("tenantry.log"))
     }
 
-    /// The append-only audit log of every write (DESIGN.md §5).
+    /// The append-only audit log of every write (ARCHITECTURE.md §5).
     pub fn audit_log(&self) -> Option<PathBuf> {
         self.state.as_ref().map(|dir| dir.join("audit.log"))
     }
 
-    /// Default directory for the local control plane (DESIGN.md §7).
+    /// Default directory for the local control plane (ARCHITECTURE.md §7).
     pub fn sandbox_dir(&self) -> Option<PathBuf> {
         self.state.as_ref().map(|dir| dir.join("sandbox"))
     }

@@ -67,7 +67,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            // DESIGN.md §3: label first; `namespace` (every namespace its
+            // ARCHITECTURE.md §3: label first; `namespace` (every namespace its
             // own tenant) is off unless config.yaml asks for it.
             resolvers: vec![
                 ResolverSetting::Label {

@@ -1,5 +1,5 @@
 //! What the user may read, asked of the API server before watching
-//! (DESIGN.md §4): SelfSubjectAccessReview per kind, cluster-wide, then per
+//! (ARCHITECTURE.md §4): SelfSubjectAccessReview per kind, cluster-wide, then per
 //! namespace the user can name.
 
 use k8s_openapi::api::authorization::v1::{

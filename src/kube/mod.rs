@@ -1,4 +1,4 @@
-//! The only module that talks to the API server (DESIGN.md §2).
+//! The only module that talks to the API server (ARCHITECTURE.md §2).
 
 pub mod access;
 pub mod apply;

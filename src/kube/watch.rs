@@ -1,6 +1,6 @@
 //! Live data: one kube-runtime watcher (list, then watch, with backoff) per
 //! kind and scope, each feeding compact projections to the event loop.
-//! Whole objects never outlive the event that carried them (DESIGN.md §9).
+//! Whole objects never outlive the event that carried them (ARCHITECTURE.md §9).
 
 use std::fmt::Debug;
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! Writes (DESIGN.md §5): every change is previewed with a server-side
+//! Writes (ARCHITECTURE.md §5): every change is previewed with a server-side
 //! dry-run of the whole set before anything is written, applied with
 //! server-side apply (field manager `tenantry`) one object at a time, and
 //! reported object by object, so a failure halfway says exactly what was

@@ -1,4 +1,4 @@
-//! The one write path (DESIGN.md §5, §10). The console and the headless
+//! The one write path (ARCHITECTURE.md §5, §10). The console and the headless
 //! commands both write through [`WritePath`], in two phases:
 //!
 //! 1. [`WritePath::prepare`]: local checks (read-only mode first, then the

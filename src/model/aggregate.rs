@@ -760,7 +760,7 @@ mod tests {
 
     #[test]
     fn tier_m_shaped_inventory_is_linear() {
-        // Not a timing test (DESIGN.md §9): checks the per-namespace paths give
+        // Not a timing test (ARCHITECTURE.md §9): checks the per-namespace paths give
         // the same answers as a full scan at tier-M shape.
         let mut inv = Inventory::new();
         synced(&mut inv);

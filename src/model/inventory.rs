@@ -100,7 +100,7 @@ impl ObjectKey {
 }
 
 /// What one watch covers: restricted users cannot watch cluster-wide and
-/// watch each namespace they can name instead (DESIGN.md §4).
+/// watch each namespace they can name instead (ARCHITECTURE.md §4).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scope {
     Cluster,

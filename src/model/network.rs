@@ -1,4 +1,4 @@
-//! Network isolation of one tenant (DESIGN.md §5 Network tab, §6
+//! Network isolation of one tenant (ARCHITECTURE.md §5 Network tab, §6
 //! `netpol.*` checks): policies per namespace, default-deny status, and
 //! every rule that admits traffic across the tenant's boundary. Pure.
 

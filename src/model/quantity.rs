@@ -2,7 +2,7 @@
 //!
 //! Written in-crate rather than on top of `kube_quantity` 0.9: that crate
 //! reads the mantissa with nom's `double` into an `f64` and converts it to a
-//! decimal afterwards, so long mantissas lose digits (DESIGN.md §1 forbids
+//! decimal afterwards, so long mantissas lose digits (ARCHITECTURE.md §1 forbids
 //! float parsing), and its errors carry no position, which the quota editor
 //! needs to point at the offending character.
 //!

@@ -3,7 +3,7 @@
 //!
 //! Most tenants keep their limits in a ResourceQuota per namespace. A
 //! Capsule tenant with a `Tenant` object keeps them in the Tenant's
-//! `spec.resourceQuotas` (DESIGN.md §3): Capsule reconciles the
+//! `spec.resourceQuotas` (ARCHITECTURE.md §3): Capsule reconciles the
 //! `capsule-<tenant>-<i>` ResourceQuotas from it, so the change goes there.
 
 use std::collections::BTreeMap;

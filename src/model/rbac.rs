@@ -1,4 +1,4 @@
-//! RBAC analysis of one tenant (DESIGN.md §5 RBAC tab, §6 `rbac.*` checks):
+//! RBAC analysis of one tenant (ARCHITECTURE.md §5 RBAC tab, §6 `rbac.*` checks):
 //! the bindings that reach it, personas, risky rules and who-can, evaluated
 //! over the RBAC objects in the inventory. Pure: no I/O.
 //!

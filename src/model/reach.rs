@@ -1,4 +1,4 @@
-//! Where a template's objects land (DESIGN.md §10: "writes land only where
+//! Where a template's objects land (ARCHITECTURE.md §10: "writes land only where
 //! the user asked"). Every rendered object must be inside the target
 //! tenant: in one of its namespaces, or one of its own Namespace objects.
 //! A template that writes elsewhere (a cluster-scoped object, another

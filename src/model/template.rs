@@ -1,4 +1,4 @@
-//! Templates (DESIGN.md §5): a YAML header (name, description, parameters)
+//! Templates (ARCHITECTURE.md §5): a YAML header (name, description, parameters)
 //! followed by a multi-document body of Kubernetes objects with `${PARAM}`
 //! placeholders. Pure: loading checks the file once, with file, line and
 //! column in every error; rendering substitutes values, repeats documents

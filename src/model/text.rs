@@ -1,4 +1,4 @@
-//! The one sanitizer (DESIGN.md §10): every text from the cluster or the
+//! The one sanitizer (ARCHITECTURE.md §10): every text from the cluster or the
 //! environment passes it before it reaches a terminal or a file, on every
 //! path: the console, CLI tables, JSON and YAML output, errors on stderr,
 //! log lines and audit records.

@@ -1,4 +1,4 @@
-//! The pure side of a write (DESIGN.md §5, §10): what is asked
+//! The pure side of a write (ARCHITECTURE.md §5, §10): what is asked
 //! ([`WriteRequest`]), what the server's dry run says it would do
 //! ([`PlanSummary`], [`PreparedWrite`]), why a write did not happen
 //! ([`WriteError`], [`Refusal`]) and what was applied ([`ApplyReport`]).
@@ -83,7 +83,7 @@ pub enum WriteError {
     /// a dry run (a dry run is a write request the server does not keep).
     ReadOnly,
     /// The audit record of the write cannot be written (the reason says
-    /// why): tenantry refused before sending anything (DESIGN.md §10).
+    /// why): tenantry refused before sending anything (ARCHITECTURE.md §10).
     AuditLog(String),
     Other(String),
 }

@@ -1,4 +1,4 @@
-//! The local control plane (DESIGN.md §7): real etcd, kube-apiserver and
+//! The local control plane (ARCHITECTURE.md §7): real etcd, kube-apiserver and
 //! kube-controller-manager processes on loopback, with one kubeconfig per
 //! persona. Tests, benchmarks and the demo run against it; nothing here is
 //! a mock of the API server.

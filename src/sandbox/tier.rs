@@ -1,4 +1,4 @@
-//! Benchmark tiers (DESIGN.md §9): many tenants, seeded fast.
+//! Benchmark tiers (ARCHITECTURE.md §9): many tenants, seeded fast.
 //!
 //! Tier M is 1,000 namespaces over 300 tenants, each namespace with one
 //! ResourceQuota, one LimitRange, two NetworkPolicies, three RoleBindings and
@@ -54,7 +54,7 @@ const PODS_PER_NAMESPACE: usize = 15;
 pub enum Tier {
     /// 100 namespaces, 1,500 pods, 30 tenants: quick runs.
     S,
-    /// 1,000 namespaces, 15,000 pods, 300 tenants: DESIGN.md §9.
+    /// 1,000 namespaces, 15,000 pods, 300 tenants: ARCHITECTURE.md §9.
     M,
 }
 

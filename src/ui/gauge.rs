@@ -5,7 +5,7 @@ use ratatui::text::Span;
 
 use crate::config::Theme;
 
-/// Pressure bands of DESIGN.md §6 (`quota.pressure`).
+/// Pressure bands of ARCHITECTURE.md §6 (`quota.pressure`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     Ok,

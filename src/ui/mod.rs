@@ -1,4 +1,4 @@
-//! Rendering: `&State` → a ratatui frame (DESIGN.md §2, §5, §8).
+//! Rendering: `&State` → a ratatui frame (ARCHITECTURE.md §2, §5, §8).
 //!
 //! Pure: no I/O, no blocking, no clock. Everything shown is read from
 //! `State` (the derived rows and detail are precomputed by `State::refresh`);
@@ -37,7 +37,7 @@ pub use help::{HelpPopup, InputLine};
 pub use status::{StatusLine, TitleLine, sync_summary};
 pub use tenants::{TenantsView, list_offset};
 
-/// The smallest terminal the layout is designed for (DESIGN.md §8).
+/// The smallest terminal the layout is designed for (ARCHITECTURE.md §8).
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 

@@ -1,4 +1,4 @@
-//! The Policy tab: every check of DESIGN.md §6 with its outcome, why, and
+//! The Policy tab: every check of ARCHITECTURE.md §6 with its outcome, why, and
 //! the template that would fix it. Failures first (most severe first),
 //! then unknown, then passes, so an admin scanning for problems sees them
 //! at the top; a summary line counts the findings by severity.

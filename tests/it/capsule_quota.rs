@@ -1,6 +1,6 @@
 //! `tenantry quota set` on a Capsule tenant against the real API server:
 //! with a minimal `tenants.capsule.clastix.io` CRD installed, the change
-//! goes to the Tenant object's `spec.resourceQuotas` (DESIGN.md §3), never
+//! goes to the Tenant object's `spec.resourceQuotas` (ARCHITECTURE.md §3), never
 //! to ResourceQuotas in the tenant's namespaces.
 
 use crate::common;

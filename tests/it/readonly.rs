@@ -1,4 +1,4 @@
-//! Read-only mode (DESIGN.md §10): tenantry sends nothing but get, list,
+//! Read-only mode (ARCHITECTURE.md §10): tenantry sends nothing but get, list,
 //! watch and access reviews. Counted in the sandbox API server's audit
 //! log (sandbox/audit.rs): the requests whose user agent is tenantry's,
 //! made as admin, while one tenantry process runs.

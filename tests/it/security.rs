@@ -1,4 +1,4 @@
-//! The hardening guarantees of DESIGN.md §10, against the real API server:
+//! The hardening guarantees of ARCHITECTURE.md §10, against the real API server:
 //! every output is inert, credentials never leave, the audit log can be
 //! trusted.
 

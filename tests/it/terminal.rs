@@ -88,7 +88,7 @@ fn a_small_terminal_is_told_how_much_room_is_needed() {
     tmux.wait_for("EXITED:0");
 }
 
-/// DESIGN.md §5 and the actions issue: from the console alone, create a
+/// ARCHITECTURE.md §5 and the actions issue: from the console alone, create a
 /// tenant from tenant-baseline, raise one of its quotas and apply
 /// netpol-default-deny to an existing tenant, each previewed before it is
 /// written; the cluster and the audit log show each write.

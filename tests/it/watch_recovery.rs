@@ -1,4 +1,4 @@
-//! Watches heal by themselves (DESIGN.md §10): the API server is killed and
+//! Watches heal by themselves (ARCHITECTURE.md §10): the API server is killed and
 //! started again, or paused (SIGSTOP) and resumed, under a running console
 //! and under a headless command; no key is pressed. (On a sandbox of its
 //! own, shared only with `apply_interrupted`, one test at a time: it stops

@@ -1,4 +1,4 @@
-//! The catalogue of DESIGN.md §6: every check with its id, severity,
+//! The catalogue of ARCHITECTURE.md §6: every check with its id, severity,
 //! title, anchor and fix, in order, and the function that judges it.
 
 use super::admission::admission;
@@ -231,7 +231,7 @@ static CHECKS: [Check; 22] = [
     ),
 ];
 
-/// The catalogue, in DESIGN.md §6 order.
+/// The catalogue, in ARCHITECTURE.md §6 order.
 pub fn catalogue() -> impl Iterator<Item = &'static CheckSpec> {
     CHECKS.iter().map(|c| &c.spec)
 }

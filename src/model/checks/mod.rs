@@ -1,4 +1,4 @@
-//! The policy coverage checks of DESIGN.md §6, evaluated for one tenant over
+//! The policy coverage checks of ARCHITECTURE.md §6, evaluated for one tenant over
 //! the inventory and the results of the kube layer's probes. Pure: no I/O.
 //!
 //! Every check is pass, fail or unknown with a one-line reason naming the
@@ -141,7 +141,7 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// One row of the catalogue (DESIGN.md §6).
+/// One row of the catalogue (ARCHITECTURE.md §6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct CheckSpec {
     pub id: &'static str,
@@ -189,7 +189,7 @@ pub enum ProbeOutcome {
     },
     /// No answer from the API server (connection, timeout, …).
     Error(String),
-    /// Not sent: read-only mode sends no dry run (DESIGN.md §10).
+    /// Not sent: read-only mode sends no dry run (ARCHITECTURE.md §10).
     ReadOnly,
 }
 
@@ -208,7 +208,7 @@ impl ProbeOutcome {
     }
 
     /// Refused by Pod Security or a policy webhook: the only refusals that
-    /// prove the policy (DESIGN.md §6).
+    /// prove the policy (ARCHITECTURE.md §6).
     pub fn is_policy_refusal(&self) -> bool {
         matches!(
             self,

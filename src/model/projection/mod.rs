@@ -1,6 +1,6 @@
 //! Compact projections of cluster objects.
 //!
-//! Tier M (DESIGN.md §9) must fit in 64 MiB with 15,000 pods, so the
+//! Tier M (ARCHITECTURE.md §9) must fit in 64 MiB with 15,000 pods, so the
 //! inventory never holds whole objects: each projection keeps only what the
 //! views and the policy checks (§6) read.
 

@@ -1,4 +1,4 @@
-//! Tenant resolution (DESIGN.md §3): which namespaces make up which tenant,
+//! Tenant resolution (ARCHITECTURE.md §3): which namespaces make up which tenant,
 //! and who owns it.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -148,7 +148,7 @@ pub struct Claim {
     pub tenant: TenantId,
 }
 
-/// A namespace claimed more than once; itself a finding (DESIGN.md §3).
+/// A namespace claimed more than once; itself a finding (ARCHITECTURE.md §3).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Conflict {
     pub namespace: String,

@@ -72,7 +72,7 @@ const SYNTAX: &[char] = &[
     '$', '\\', '.', '?', '=', '/', '~', '\u{feff}', 'é', '日', '🦀',
 ];
 
-/// Whether the sanitizer must escape `c`: the list in DESIGN.md §10, spelled
+/// Whether the sanitizer must escape `c`: the list in ARCHITECTURE.md §10, spelled
 /// out independently of the implementation.
 fn must_escape(c: char) -> bool {
     let n = c as u32;

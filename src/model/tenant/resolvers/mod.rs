@@ -1,4 +1,4 @@
-//! The resolvers of DESIGN.md §3, one file each: what each reads on a
+//! The resolvers of ARCHITECTURE.md §3, one file each: what each reads on a
 //! namespace to name its tenant, and the ClusterRoles whose bindings name
 //! the tenant's owners. The resolution they feed is in `tenant/mod.rs`.
 
