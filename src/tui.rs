@@ -178,11 +178,7 @@ impl Console {
                     if !synced_logged && !self.state.loading() {
                         synced_logged = true;
                         let _ = tx.send(Action::Synced);
-                        // The first lists leave large freed buffers behind
-                        // (the JSON pages); hand them back to the system so
-                        // resident memory reflects what is kept.
-                        // SAFETY: malloc_trim only releases free memory.
-                        unsafe { libc::malloc_trim(0) };
+                        release_free_memory();
                         tracing::info!(
                             ms = crate::logging::since_start().as_millis() as u64,
                             tenants = self.state.rows.len(),
@@ -411,5 +407,17 @@ impl Console {
         execute!(terminal.backend_mut(), terminal::EndSynchronizedUpdate)?;
         terminal.backend_mut().flush()?;
         Ok(())
+    }
+}
+
+/// The first lists leave large freed buffers behind (the JSON pages); glibc
+/// keeps them unless asked, so resident memory would not reflect what is
+/// kept. Other C libraries (musl) return memory on their own and have no
+/// `malloc_trim`.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
