@@ -197,7 +197,15 @@ pub fn stop(pid: u32, identity: &Identity, grace: Duration) -> Stopped {
     let Ok(pid_t) = libc::pid_t::try_from(pid) else {
         return Stopped::NotOurs(format!("{pid} is not a valid PID"));
     };
-    let ours = || identity.matches(pid).is_ok();
+    // Still the process checked above, and not dead yet: the same start
+    // time at the same PID. (Its exe cannot be read while it exits, before
+    // it is a zombie: `matches` would call it another program's, and
+    // `down` would report it stopped while it still runs.)
+    let ours = || {
+        stat_of(pid).is_some_and(|(state, start_time)| {
+            start_time == identity.start_time && !matches!(state.as_str(), "Z" | "X")
+        })
+    };
     // SAFETY: sending a signal to the process we started, checked just now.
     unsafe { libc::kill(pid_t, libc::SIGTERM) };
     let deadline = Instant::now() + grace;
