@@ -328,7 +328,7 @@ mod tests {
         let alice = || demo().seen_by_namespace_admin(&["acme-dev", "acme-prod"]);
         match name {
             "acme" | "globex" | "initech" | "umbrella" | "hooli" => run_demo(&demo(), name),
-            // tests/check.rs: alice checks acme from acme-prod; her probes
+            // tests/it/check.rs: alice checks acme from acme-prod; her probes
             // run as herself and Pod Security refuses them.
             "alice" => run(&alice(), "acme"),
             "alice, unprobed" => run_with(&alice(), "acme", &ProbeResults::default()),
@@ -378,7 +378,7 @@ mod tests {
     /// Every check, the case that fails it, the one that passes it and the
     /// one that leaves it unknown (None: the check cannot have that
     /// outcome). The demo cases are reproduced against the sandbox in
-    /// tests/check.rs; the others need access the sandbox's personas do
+    /// tests/it/check.rs; the others need access the sandbox's personas do
     /// not lack in that way, or a change to the demo.
     const CASES: [Cases; 22] = [
         (

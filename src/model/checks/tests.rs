@@ -313,7 +313,7 @@ pub(super) fn run(d: &Demo, tenant: &str) -> Vec<CheckResult> {
 }
 
 /// The probes as they answer for each demo tenant in the sandbox
-/// (tests/check.rs): initech-app has no Pod Security label, so the
+/// (tests/it/check.rs): initech-app has no Pod Security label, so the
 /// cluster default (privileged) admits every probe and its owner may
 /// edit quotas; hooli's owners have no binding in hooli-mail, so RBAC
 /// refuses the probes there; elsewhere Pod Security refuses them.
@@ -531,7 +531,7 @@ fn demo_tenants_expected_findings() {
 
     // The expected table for the demo tenants, written down: with the
     // probes answering as in the sandbox (`demo_probes`), every check
-    // not listed passes. tests/check.rs holds the same table and
+    // not listed passes. tests/it/check.rs holds the same table and
     // reproduces it against the real control plane.
     let table: [(&str, &[&str], &[&str]); 5] = [
         (
