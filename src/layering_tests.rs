@@ -18,25 +18,48 @@ const ALLOWED: &[(&str, &[&str])] = &[
 
 /// Every top-level module named through `crate::` in `text`, with its
 /// line: `crate::kube::x`, and each item of a `crate::{kube::x, model}`
-/// group (nested groups are read to their first segment).
+/// group, also when the group spans lines (nested groups are read to
+/// their first segment).
 fn crate_paths(text: &str) -> Vec<(usize, String)> {
+    let line_at = |offset: usize| text[..offset].matches('\n').count() + 1;
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let mut rest = line;
-        while let Some(at) = rest.find("crate::") {
-            // `somecrate::` is not `crate::`.
-            let before = rest[..at].chars().next_back();
-            rest = &rest[at + "crate::".len()..];
-            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                continue;
-            }
-            if let Some(group) = rest.strip_prefix('{') {
-                let body = group.split('}').next().unwrap_or(group);
-                for item in body.split(',') {
-                    out.push((i + 1, first_segment(item)));
+    let mut from = 0;
+    while let Some(found) = text[from..].find("crate::") {
+        let at = from + found;
+        from = at + "crate::".len();
+        // `somecrate::` is not `crate::`.
+        if text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        {
+            continue;
+        }
+        let rest = &text[from..];
+        let Some(group) = rest.strip_prefix('{') else {
+            out.push((line_at(at), first_segment(rest)));
+            continue;
+        };
+        // The group's top-level items, up to its matching brace, each
+        // with the line where its name starts.
+        let item = |start: usize, text: &str| {
+            let indent = text.len() - text.trim_start().len();
+            (line_at(from + 1 + start + indent), first_segment(text))
+        };
+        let (mut depth, mut start) = (0usize, 0usize);
+        for (i, c) in group.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => {
+                    out.push(item(start, &group[start..i]));
+                    break;
                 }
-            } else {
-                out.push((i + 1, first_segment(rest)));
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(item(start, &group[start..i]));
+                    start = i + 1;
+                }
+                _ => {}
             }
         }
     }
@@ -45,7 +68,7 @@ fn crate_paths(text: &str) -> Vec<(usize, String)> {
 }
 
 fn first_segment(path: &str) -> String {
-    path.trim()
+    path.trim_start()
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect()
@@ -101,7 +124,8 @@ fn crate_paths_reads_plain_paths_groups_and_ignores_other_crates() {
     let text = "use crate::kube::watch::WatchUpdate;\n\
                 use crate::{model::Kind, live};\n\
                 use somecrate::kube;\n\
-                let x = crate::tui::run();";
+                let x = crate::tui::run();\n\
+                use crate::{\n    config::{Keymap, Theme},\n    cli::run,\n};";
     let found: Vec<(usize, String)> = crate_paths(text);
     assert_eq!(
         found,
@@ -110,6 +134,8 @@ fn crate_paths_reads_plain_paths_groups_and_ignores_other_crates() {
             (2, "model".to_string()),
             (2, "live".to_string()),
             (4, "tui".to_string()),
+            (6, "config".to_string()),
+            (7, "cli".to_string()),
         ]
     );
 }
