@@ -413,11 +413,13 @@ pub fn resolve_with_system(
             .collect();
         claims.extend(resolver_claims.iter().map(|(c, _)| c.clone()));
         let Some(assigned) = claims.first().cloned() else {
-            if ns_info.is_none() {
-            } else if system.matches(name) {
-                system_unclaimed.push(name.to_string());
-            } else {
-                unassigned.push(name.to_string());
+            // Only namespaces seen are listed (not those known by name).
+            if ns_info.is_some() {
+                if system.matches(name) {
+                    system_unclaimed.push(name.to_string());
+                } else {
+                    unassigned.push(name.to_string());
+                }
             }
             continue;
         };
