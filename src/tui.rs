@@ -151,6 +151,7 @@ impl Console {
         // a large cluster's API server sees a trickle, not a burst.
         let probe_slots = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
         let mut last_findings: Option<Instant> = None;
+        let mut findings_round = false;
         // Effects with the ticket of the moment they were made.
         let mut effects: Vec<(Ticket, Effect)> = Vec::new();
         loop {
@@ -190,12 +191,17 @@ impl Console {
                 }
             }
             // Findings for the whole list are the expensive part of the
-            // derived data: at most every FINDINGS_INTERVAL, after a frame.
+            // derived data: a round at most every FINDINGS_INTERVAL, after a
+            // frame, in slices (`FINDINGS_SLICE`) with frames and keys
+            // between them, so no keystroke waits for a large cluster's
+            // checks.
             if !dirty
                 && self.state.findings_stale()
-                && last_findings.is_none_or(|t: Instant| t.elapsed() >= FINDINGS_INTERVAL)
+                && (findings_round
+                    || last_findings.is_none_or(|t: Instant| t.elapsed() >= FINDINGS_INTERVAL))
             {
                 self.apply(Action::FindingsDue, &mut effects);
+                findings_round = self.state.findings_stale();
                 last_findings = Some(Instant::now());
                 dirty = true;
                 continue;

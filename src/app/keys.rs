@@ -59,6 +59,7 @@ pub(super) fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect
         KeyAction::Refresh => {
             // Forget everything and list again: nothing stale survives.
             state.inventory = crate::model::Inventory::new();
+            state.invalidate();
             state.planned = false;
             state.fatal = None;
             state.probes.clear();

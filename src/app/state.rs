@@ -1,7 +1,7 @@
 //! Everything the console shows, derived data included, so rendering is a
 //! pure function of `&State`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::KeyContext;
 use crate::model::checks::{CheckContext, CheckResult, FindingCounts, ProbeResults};
@@ -184,6 +184,19 @@ pub struct DetailData {
     pub who_can: Vec<(&'static SensitiveAction, WhoCan)>,
 }
 
+/// Tenants whose derived data lags: all of them, or some.
+#[derive(Debug, Clone, Default)]
+struct Stale {
+    all: bool,
+    tenants: BTreeSet<TenantId>,
+}
+
+impl Stale {
+    fn is_empty(&self) -> bool {
+        !self.all && self.tenants.is_empty()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct State {
     pub inventory: Inventory,
@@ -245,7 +258,8 @@ pub struct State {
     /// so this is refreshed apart from the rest (`refresh_findings`), at a
     /// pace the event loop sets, never on every watch event.
     pub findings: BTreeMap<TenantId, FindingCounts>,
-    findings_generation: Option<u64>,
+    /// Tenants whose findings lag behind the inventory or their probes.
+    findings_stale: Stale,
     /// Probe results per tenant, filled in by the kube layer.
     pub probes: BTreeMap<TenantId, ProbeStatus>,
     /// The user's own rules per namespace, for the access matrix.
@@ -285,7 +299,7 @@ impl State {
             visible: Vec::new(),
             detail: None,
             findings: BTreeMap::new(),
-            findings_generation: None,
+            findings_stale: Stale::default(),
             probes: BTreeMap::new(),
             own_rules: BTreeMap::new(),
             derived_generation: None,
@@ -293,21 +307,53 @@ impl State {
     }
 
     /// Recomputes what derives from the inventory, once per batch of
-    /// updates and only when the inventory moved.
+    /// updates and only when the inventory moved, in proportion to what
+    /// moved (ARCHITECTURE.md §9): a change inside some namespaces redoes
+    /// their tenants' rows; only a change to what tenants are made of
+    /// (namespaces, Capsule `Tenant`s, watch states) resolves them again.
     pub fn refresh(&mut self) {
         // The selection follows the tenant, not the row index: read which
         // tenant it is before the rows change under it.
         let selected_id = self.selected_row().map(|r| r.id.clone());
         if self.derived_generation != Some(self.inventory.generation()) {
-            self.resolution = model::resolve_inventory_with_system(
-                &self.inventory,
-                &self.resolvers,
-                &self.extra_tenants,
-                &self.system_namespaces,
-            );
-            self.rows = model::tenant_rows(&self.inventory, &self.resolution);
+            let dirty = self.inventory.take_dirty();
+            if self.derived_generation.is_none() || dirty.structure {
+                self.resolution = model::resolve_inventory_with_system(
+                    &self.inventory,
+                    &self.resolvers,
+                    &self.extra_tenants,
+                    &self.system_namespaces,
+                );
+                self.rows = model::tenant_rows(&self.inventory, &self.resolution);
+                self.detail = None;
+                self.findings_stale.all = true;
+            } else {
+                let touched: BTreeSet<usize> = dirty
+                    .namespaces
+                    .iter()
+                    .filter_map(|ns| self.resolution.tenant_index_of(ns))
+                    .collect();
+                for &i in &touched {
+                    let tenant = &self.resolution.tenants[i];
+                    let row = model::tenant_row(&self.inventory, &self.resolution, tenant);
+                    if let Some(slot) = self.rows.get_mut(i) {
+                        *slot = row;
+                    }
+                    self.findings_stale.tenants.insert(tenant.id.clone());
+                }
+                let open_touched = self.detail.as_ref().is_some_and(|d| {
+                    touched
+                        .iter()
+                        .any(|&i| self.resolution.tenants[i].id == d.tenant.id)
+                });
+                if dirty.cluster_rbac || open_touched {
+                    self.detail = None;
+                }
+                if dirty.cluster_rbac {
+                    self.findings_stale.all = true;
+                }
+            }
             self.derived_generation = Some(self.inventory.generation());
-            self.detail = None;
         }
         self.refresh_visible_keeping(selected_id);
         self.refresh_detail();
@@ -391,19 +437,44 @@ impl State {
 
     /// Whether the findings lag behind the inventory or the probes.
     pub fn findings_stale(&self) -> bool {
-        self.planned && self.findings_generation != self.derived_generation
+        self.planned && !self.findings_stale.is_empty()
     }
 
-    /// Recomputes the findings of every tenant (see `findings`).
+    /// Recomputes the findings of every tenant whose findings lag (see
+    /// `findings`).
     pub fn refresh_findings(&mut self) {
+        self.refresh_findings_for(None);
+    }
+
+    /// Like [`Self::refresh_findings`], but stops once `budget` is spent and
+    /// leaves the rest stale for the next call, so a large cluster's checks
+    /// never hold up a keystroke for long (ARCHITECTURE.md §9). Returns
+    /// whether any findings remain stale.
+    pub fn refresh_findings_for(&mut self, budget: Option<std::time::Duration>) -> bool {
         self.refresh();
-        self.findings = self
-            .resolution
-            .tenants
-            .iter()
-            .map(|t| (t.id.clone(), model::checks::summarize(&self.checks_for(t))))
-            .collect();
-        self.findings_generation = self.derived_generation;
+        let started = std::time::Instant::now();
+        if std::mem::take(&mut self.findings_stale.all) {
+            self.findings
+                .retain(|id, _| self.resolution.tenant(id).is_some());
+            self.findings_stale.tenants = self
+                .resolution
+                .tenants
+                .iter()
+                .map(|t| t.id.clone())
+                .collect();
+        }
+        while let Some(id) = self.findings_stale.tenants.pop_first() {
+            if let Some(tenant) = self.resolution.tenant(&id) {
+                let counts = model::checks::summarize(&self.checks_for(tenant));
+                self.findings.insert(id, counts);
+            } else {
+                self.findings.remove(&id);
+            }
+            if budget.is_some_and(|b| started.elapsed() >= b) {
+                break;
+            }
+        }
+        !self.findings_stale.is_empty()
     }
 
     /// The checks of one tenant with whatever probe results are known.
@@ -426,8 +497,18 @@ impl State {
     /// findings included.
     pub fn invalidate(&mut self) {
         self.derived_generation = None;
-        self.findings_generation = None;
+        self.findings_stale.all = true;
         self.detail = None;
+    }
+
+    /// New probe results for one tenant: its findings and, when open, its
+    /// detail are recomputed; nothing else is (at tier L every tenant's
+    /// probes answer one by one).
+    pub fn invalidate_tenant(&mut self, id: &TenantId) {
+        self.findings_stale.tenants.insert(id.clone());
+        if self.detail.as_ref().is_some_and(|d| &d.tenant.id == id) {
+            self.detail = None;
+        }
     }
 
     /// The ticket a background read started now carries.

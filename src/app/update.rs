@@ -107,6 +107,10 @@ pub enum Effect {
     },
 }
 
+/// The most one `FindingsDue` spends on checks; the rest waits for the
+/// next, after a frame and whatever keys arrived (ARCHITECTURE.md §9).
+pub const FINDINGS_SLICE: std::time::Duration = std::time::Duration::from_millis(4);
+
 /// Applies one action. Derived data is refreshed here too, except after
 /// watch updates: those come in bursts, and the event loop refreshes once
 /// per batch (`State::refresh`) before it draws.
@@ -136,7 +140,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::FindingsDue => {
             if state.findings_stale() {
-                state.refresh_findings();
+                state.refresh_findings_for(Some(FINDINGS_SLICE));
             }
         }
         Action::Key(key) => on_key(state, key, &mut effects),
@@ -176,8 +180,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Resize(width, height) => state.size = (width, height),
         Action::Probed { tenant, results } => {
+            state.invalidate_tenant(&tenant);
             state.probes.insert(tenant, ProbeStatus::Done(results));
-            state.invalidate();
         }
         Action::OwnRules { namespace, rules } => {
             state.own_rules.insert(namespace, rules);

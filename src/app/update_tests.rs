@@ -645,3 +645,73 @@ fn the_help_scrolls_within_what_it_lists() {
     assert_eq!(state.help_scroll, 0);
     assert_eq!(state.list.selected, 0, "the list under it does not move");
 }
+
+/// Derived data kept up change by change equals derived data computed
+/// from nothing (ARCHITECTURE.md §9): rows and findings of every tenant.
+#[test]
+fn incremental_refresh_equals_a_full_one() {
+    let mut state = loaded();
+    state.refresh_findings();
+    let label_pod = |ns: &str, name: &str, app: &str| {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "namespace": ns, "labels": {"app": app}},
+            "spec": {"containers": [{"name": "c", "image": "x",
+                "resources": {"requests": {"cpu": "1"}, "limits": {"cpu": "1"}}}]},
+            "status": {"qosClass": "Burstable"}
+        }))
+        .unwrap();
+        Object::Pod(PodInfo::from_pod(&pod))
+    };
+    let steps: Vec<Change> = vec![
+        Change::Applied(label_pod("initech-app", "a", "x")),
+        Change::Applied(label_pod("globex-web", "new", "y")),
+        Change::Deleted(Kind::Pod, crate::model::ObjectKey::new("acme-dev", "c")),
+        Change::Applied(namespace("globex-extra", "globex")),
+        Change::Applied(label_pod("globex-extra", "p", "z")),
+        Change::Applied(namespace("acme-dev", "initech")),
+        Change::Applied(label_pod("nobody", "p", "z")),
+    ];
+    for change in steps {
+        update(&mut state, Action::Watch(WatchUpdate::Change(change)));
+        state.refresh();
+        state.refresh_findings();
+        let mut full = state.clone();
+        full.invalidate();
+        full.refresh_findings();
+        assert_eq!(state.rows, full.rows);
+        assert_eq!(state.findings, full.findings);
+        assert_eq!(state.resolution.tenants, full.resolution.tenants);
+    }
+}
+
+/// A pod that changes in one tenant's namespace redoes that tenant's row
+/// and findings only.
+#[test]
+fn a_pod_change_touches_one_tenant() {
+    let mut state = loaded();
+    state.refresh_findings();
+    // Poison the other rows: a full recompute would repair them.
+    for row in &mut state.rows {
+        row.pod_count = 999;
+    }
+    update(
+        &mut state,
+        Action::Watch(WatchUpdate::Change(Change::Applied(pod("acme-dev", "new")))),
+    );
+    state.refresh();
+    let counts: Vec<(String, usize)> = state
+        .rows
+        .iter()
+        .map(|r| (r.id.as_str().to_string(), r.pod_count))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            ("acme".to_string(), 2),
+            ("globex".to_string(), 999),
+            ("initech".to_string(), 999)
+        ]
+    );
+    assert!(state.findings_stale());
+    assert!(!state.refresh_findings_for(Some(std::time::Duration::ZERO)));
+}

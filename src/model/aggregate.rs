@@ -308,60 +308,64 @@ pub struct TenantRow {
 /// Rows in the resolution's order (by tenant id). One pass over each
 /// tenant's namespaces with range scans, so O(objects) in total.
 pub fn tenant_rows(inv: &Inventory, resolution: &Resolution) -> Vec<TenantRow> {
-    let mut conflicts: BTreeMap<&TenantId, usize> = BTreeMap::new();
-    for c in &resolution.conflicts {
-        *conflicts.entry(&c.assigned.tenant).or_default() += 1;
-    }
     resolution
         .tenants
         .iter()
-        .map(|t| {
-            let mut row = TenantRow {
-                id: t.id.clone(),
-                source: t.source.clone(),
-                namespace_count: t.namespaces.len(),
-                pod_count: 0,
-                worst_pressure: None,
-                qos: QosCounts::default(),
-                no_access_namespaces: 0,
-                accessible: t.namespaces.is_empty(),
-                conflicts: conflicts.get(&t.id).copied().unwrap_or(0),
-            };
-            let mut worst: Option<ResourceUsage> = None;
-            for ns in &t.namespaces {
-                let pods = access(inv, Kind::Pod, ns);
-                let quotas = access(inv, Kind::ResourceQuota, ns);
-                if pods == Access::NoAccess || quotas == Access::NoAccess {
-                    row.no_access_namespaces += 1;
-                }
-                if pods != Access::NoAccess || quotas != Access::NoAccess {
-                    row.accessible = true;
-                }
-                for pod in inv.pods_in(ns) {
-                    row.pod_count += 1;
-                    row.qos.add(pod.qos);
-                }
-                let nq = namespace_quota(inv, ns);
-                if let Some(top) = nq
-                    .resources
-                    .into_iter()
-                    .next()
-                    .filter(|r| r.ratio.is_some())
-                    && worst
-                        .as_ref()
-                        .is_none_or(|w| by_pressure(&top, w) == Ordering::Less)
-                {
-                    row.worst_pressure = top.ratio.map(|ratio| Pressure {
-                        namespace: ns.clone(),
-                        resource: top.resource.clone(),
-                        ratio,
-                    });
-                    worst = Some(top);
-                }
-            }
-            row
-        })
+        .map(|t| tenant_row(inv, resolution, t))
         .collect()
+}
+
+/// One tenant's row: O(its objects), so a change in one namespace costs
+/// one tenant's row, not the list (ARCHITECTURE.md §9).
+pub fn tenant_row(inv: &Inventory, resolution: &Resolution, t: &Tenant) -> TenantRow {
+    let mut row = TenantRow {
+        id: t.id.clone(),
+        source: t.source.clone(),
+        namespace_count: t.namespaces.len(),
+        pod_count: 0,
+        worst_pressure: None,
+        qos: QosCounts::default(),
+        no_access_namespaces: 0,
+        accessible: t.namespaces.is_empty(),
+        conflicts: resolution
+            .conflicts
+            .iter()
+            .filter(|c| c.assigned.tenant == t.id)
+            .count(),
+    };
+    let mut worst: Option<ResourceUsage> = None;
+    for ns in &t.namespaces {
+        let pods = access(inv, Kind::Pod, ns);
+        let quotas = access(inv, Kind::ResourceQuota, ns);
+        if pods == Access::NoAccess || quotas == Access::NoAccess {
+            row.no_access_namespaces += 1;
+        }
+        if pods != Access::NoAccess || quotas != Access::NoAccess {
+            row.accessible = true;
+        }
+        for pod in inv.pods_in(ns) {
+            row.pod_count += 1;
+            row.qos.add(pod.qos);
+        }
+        let nq = namespace_quota(inv, ns);
+        if let Some(top) = nq
+            .resources
+            .into_iter()
+            .next()
+            .filter(|r| r.ratio.is_some())
+            && worst
+                .as_ref()
+                .is_none_or(|w| by_pressure(&top, w) == Ordering::Less)
+        {
+            row.worst_pressure = top.ratio.map(|ratio| Pressure {
+                namespace: ns.clone(),
+                resource: top.resource.clone(),
+                ratio,
+            });
+            worst = Some(top);
+        }
+    }
+    row
 }
 
 #[cfg(test)]

@@ -249,6 +249,44 @@ pub struct Inventory {
     sync: BTreeMap<(Kind, Scope), SyncState>,
     reconnecting: BTreeMap<(Kind, Scope), Reconnecting>,
     generation: u64,
+    dirty: Dirty,
+}
+
+/// What moved since the last [`Inventory::take_dirty`], so that derived
+/// data is recomputed in proportion to the change (ARCHITECTURE.md §9): a
+/// pod's status touches one tenant, a namespace's labels may move every
+/// tenant.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dirty {
+    /// What tenants are made of may have moved: namespaces, Capsule
+    /// `Tenant`s, RoleBindings (they name a tenant's owners), cluster-scoped
+    /// kinds other than RBAC, whole relists, and watch states (access
+    /// marks). Everything is recomputed.
+    pub structure: bool,
+    /// ClusterRoles or ClusterRoleBindings moved: every tenant's checks and
+    /// RBAC tab, but no tenant's namespaces or rows.
+    pub cluster_rbac: bool,
+    /// Namespaces whose own objects moved.
+    pub namespaces: BTreeSet<String>,
+}
+
+impl Dirty {
+    pub fn is_empty(&self) -> bool {
+        !self.structure && !self.cluster_rbac && self.namespaces.is_empty()
+    }
+
+    fn mark(&mut self, kind: Kind, namespace: &str) {
+        match kind {
+            Kind::ClusterRole | Kind::ClusterRoleBinding => self.cluster_rbac = true,
+            Kind::RoleBinding => self.structure = true,
+            k if k.is_namespaced() => {
+                if !self.structure && !self.namespaces.contains(namespace) {
+                    self.namespaces.insert(namespace.to_string());
+                }
+            }
+            _ => self.structure = true,
+        }
+    }
 }
 
 impl Inventory {
@@ -256,20 +294,43 @@ impl Inventory {
         Self::default()
     }
 
-    /// Bumped on every change, so the UI redraws only when this moved.
+    /// Bumped on every change, so the UI redraws only when this moved. An
+    /// event that changes nothing tenantry keeps (a pod's status field
+    /// that no projection reads, a resync) does not move it.
     pub fn generation(&self) -> u64 {
         self.generation
     }
 
+    /// What moved since the last call (see [`Dirty`]); the caller that
+    /// keeps derived data takes it each time it catches up.
+    pub fn take_dirty(&mut self) -> Dirty {
+        std::mem::take(&mut self.dirty)
+    }
+
     pub fn apply(&mut self, change: Change) {
         match change {
-            Change::Applied(obj) => self.insert(obj),
-            Change::Deleted(kind, key) => self.remove(kind, &key),
+            Change::Applied(obj) => {
+                let (kind, key) = (obj.kind(), obj.key());
+                if !self.insert(obj) {
+                    return;
+                }
+                self.dirty.mark(kind, &key.namespace);
+            }
+            Change::Deleted(kind, key) => {
+                if !self.remove(kind, &key) {
+                    return;
+                }
+                self.dirty.mark(kind, &key.namespace);
+            }
             Change::Replaced {
                 kind,
                 scope,
                 objects,
             } => {
+                match &scope {
+                    Scope::Namespace(ns) if kind.is_namespaced() => self.dirty.mark(kind, ns),
+                    _ => self.dirty.structure = true,
+                }
                 self.clear_scope(kind, &scope);
                 for obj in objects {
                     // An object of another kind or outside the scope is a
@@ -282,82 +343,62 @@ impl Inventory {
                     }
                 }
                 self.reconnecting.remove(&(kind, scope.clone()));
-                self.sync.insert((kind, scope), SyncState::Synced);
+                let key = (kind, scope);
+                if self.sync.get(&key) != Some(&SyncState::Synced) {
+                    self.dirty.structure = true;
+                    self.sync.insert(key, SyncState::Synced);
+                }
             }
         }
         self.generation += 1;
     }
 
-    fn insert(&mut self, obj: Object) {
+    /// Stores `obj`; false when an equal object was there already.
+    fn insert(&mut self, obj: Object) -> bool {
+        /// Inserts unless equal; true when the map changed.
+        fn put<T: PartialEq>(map: &mut Map<T>, key: (String, String), value: T) -> bool {
+            match map.get_mut(&key) {
+                Some(old) if *old == value => false,
+                Some(old) => {
+                    *old = value;
+                    true
+                }
+                None => {
+                    map.insert(key, value);
+                    true
+                }
+            }
+        }
         let k = obj.key();
         let key = (k.namespace, k.name);
         match obj {
-            Object::Namespace(o) => {
-                self.namespaces.insert(key, o);
-            }
-            Object::Pod(o) => {
-                self.pods.insert(key, o);
-            }
-            Object::ResourceQuota(o) => {
-                self.quotas.insert(key, o);
-            }
-            Object::LimitRange(o) => {
-                self.limit_ranges.insert(key, o);
-            }
-            Object::NetworkPolicy(o) => {
-                self.network_policies.insert(key, o);
-            }
-            Object::RoleBinding(o) => {
-                self.role_bindings.insert(key, o);
-            }
-            Object::ClusterRoleBinding(o) => {
-                self.cluster_role_bindings.insert(key, o);
-            }
-            Object::Role(o) => {
-                self.roles.insert(key, o);
-            }
-            Object::ClusterRole(o) => {
-                self.cluster_roles.insert(key, o);
-            }
-            Object::CapsuleTenant(o) => {
-                self.capsule_tenants.insert(key, o);
-            }
+            Object::Namespace(o) => put(&mut self.namespaces, key, o),
+            Object::Pod(o) => put(&mut self.pods, key, o),
+            Object::ResourceQuota(o) => put(&mut self.quotas, key, o),
+            Object::LimitRange(o) => put(&mut self.limit_ranges, key, o),
+            Object::NetworkPolicy(o) => put(&mut self.network_policies, key, o),
+            Object::RoleBinding(o) => put(&mut self.role_bindings, key, o),
+            Object::ClusterRoleBinding(o) => put(&mut self.cluster_role_bindings, key, o),
+            Object::Role(o) => put(&mut self.roles, key, o),
+            Object::ClusterRole(o) => put(&mut self.cluster_roles, key, o),
+            Object::CapsuleTenant(o) => put(&mut self.capsule_tenants, key, o),
         }
     }
 
-    fn remove(&mut self, kind: Kind, key: &ObjectKey) {
+    /// Removes an object; false when it was not there.
+    fn remove(&mut self, kind: Kind, key: &ObjectKey) -> bool {
         let k = (key.namespace.clone(), key.name.clone());
         match kind {
-            Kind::Namespace => {
-                self.namespaces.remove(&k);
-            }
-            Kind::Pod => {
-                self.pods.remove(&k);
-            }
-            Kind::ResourceQuota => {
-                self.quotas.remove(&k);
-            }
-            Kind::LimitRange => {
-                self.limit_ranges.remove(&k);
-            }
-            Kind::NetworkPolicy => {
-                self.network_policies.remove(&k);
-            }
-            Kind::RoleBinding => {
-                self.role_bindings.remove(&k);
-            }
-            Kind::ClusterRoleBinding => {
-                self.cluster_role_bindings.remove(&k);
-            }
-            Kind::Role => {
-                self.roles.remove(&k);
-            }
-            Kind::ClusterRole => {
-                self.cluster_roles.remove(&k);
-            }
-            Kind::CapsuleTenant => {
-                self.capsule_tenants.remove(&k);
-            }
+            Kind::Namespace => self.namespaces.remove(&k).is_some(),
+            Kind::Pod => self.pods.remove(&k).is_some(),
+            Kind::ResourceQuota => self.quotas.remove(&k).is_some(),
+            Kind::LimitRange => self.limit_ranges.remove(&k).is_some(),
+            Kind::NetworkPolicy => self.network_policies.remove(&k).is_some(),
+            Kind::RoleBinding => self.role_bindings.remove(&k).is_some(),
+            Kind::ClusterRoleBinding => self.cluster_role_bindings.remove(&k).is_some(),
+            Kind::Role => self.roles.remove(&k).is_some(),
+            Kind::ClusterRole => self.cluster_roles.remove(&k).is_some(),
+            Kind::CapsuleTenant => self.capsule_tenants.remove(&k).is_some(),
         }
     }
 
@@ -389,7 +430,16 @@ impl Inventory {
         if self.reconnecting.remove(&key).is_some() {
             self.generation += 1;
         }
-        if self.sync.get(&key) != Some(&state) {
+        let old = self.sync.get(&key);
+        if old != Some(&state) {
+            // A count of objects seen while loading moves no tenant.
+            let counting = matches!(
+                (old, &state),
+                (Some(SyncState::Loading { .. }), SyncState::Loading { .. })
+            );
+            if !counting {
+                self.dirty.structure = true;
+            }
             self.sync.insert(key, state);
             self.generation += 1;
         }
@@ -723,6 +773,68 @@ pub(crate) mod tests {
         inv.apply(Change::Deleted(Kind::Pod, ObjectKey::new("a", "p1")));
         assert_eq!(inv.count(Kind::Pod), 0);
         assert_eq!(inv.generation(), 3);
+    }
+
+    #[test]
+    fn an_unchanged_object_moves_nothing() {
+        let mut inv = Inventory::new();
+        let p = Object::Pod(pod("a", "p1", QosClass::BestEffort));
+        inv.apply(Change::Applied(p.clone()));
+        assert_eq!(inv.generation(), 1);
+        inv.take_dirty();
+        // The same projection again (a status field no view reads moved).
+        inv.apply(Change::Applied(p));
+        assert_eq!(inv.generation(), 1);
+        assert!(inv.take_dirty().is_empty());
+        // Deleting what is not there moves nothing either.
+        inv.apply(Change::Deleted(Kind::Pod, ObjectKey::new("a", "nope")));
+        assert_eq!(inv.generation(), 1);
+        assert!(inv.take_dirty().is_empty());
+    }
+
+    #[test]
+    fn dirty_names_what_moved() {
+        let mut inv = Inventory::new();
+        inv.apply(Change::Applied(Object::Pod(pod(
+            "a",
+            "p1",
+            QosClass::BestEffort,
+        ))));
+        inv.apply(Change::Applied(Object::Pod(pod(
+            "b",
+            "p1",
+            QosClass::BestEffort,
+        ))));
+        inv.apply(Change::Deleted(Kind::Pod, ObjectKey::new("a", "p1")));
+        let dirty = inv.take_dirty();
+        assert!(!dirty.structure && !dirty.cluster_rbac);
+        assert_eq!(
+            dirty.namespaces.into_iter().collect::<Vec<_>>(),
+            vec!["a".to_string(), "b".to_string()]
+        );
+        assert!(inv.take_dirty().is_empty(), "taken once");
+
+        inv.apply(Change::Applied(Object::ClusterRoleBinding(binding(
+            None, "x",
+        ))));
+        let dirty = inv.take_dirty();
+        assert!(dirty.cluster_rbac && !dirty.structure);
+
+        inv.apply(Change::Applied(Object::Namespace(ns("a", &[]))));
+        assert!(inv.take_dirty().structure, "a namespace may move tenants");
+        inv.apply(Change::Applied(Object::RoleBinding(binding(
+            Some("a"),
+            "x",
+        ))));
+        assert!(inv.take_dirty().structure, "a RoleBinding may name owners");
+
+        // Counting objects while loading moves no tenant; synced does.
+        inv.set_sync(Kind::Pod, Scope::Cluster, SyncState::Loading { seen: 1 });
+        inv.take_dirty();
+        inv.set_sync(Kind::Pod, Scope::Cluster, SyncState::Loading { seen: 500 });
+        assert!(inv.take_dirty().is_empty());
+        inv.set_sync(Kind::Pod, Scope::Cluster, SyncState::Synced);
+        assert!(inv.take_dirty().structure);
     }
 
     #[test]

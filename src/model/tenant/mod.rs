@@ -217,6 +217,11 @@ impl Resolution {
         self.assignment.get(namespace).map(|i| &self.tenants[*i])
     }
 
+    /// The index in `tenants` of the tenant that holds `namespace`.
+    pub fn tenant_index_of(&self, namespace: &str) -> Option<usize> {
+        self.assignment.get(namespace).copied()
+    }
+
     pub fn conflict_for(&self, namespace: &str) -> Option<&Conflict> {
         self.conflicts.iter().find(|c| c.namespace == namespace)
     }
