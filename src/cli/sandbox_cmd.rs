@@ -35,6 +35,34 @@ pub fn run(action: SandboxAction) -> Result<i32> {
     }
 }
 
+/// Refuses a tier this machine cannot hold, before anything starts.
+fn check_memory(tier: sandbox::tier::Tier) -> Result<()> {
+    let need = tier.memory_estimate_mib();
+    let Some(available) = available_memory_mib() else {
+        return Ok(());
+    };
+    if available < need {
+        anyhow::bail!(
+            "{tier} needs about {need} MiB of memory for etcd, kube-apiserver and \
+             kube-controller-manager, and this machine has {available} MiB available \
+             (MemAvailable in /proc/meminfo); free some memory or seed a smaller tier"
+        );
+    }
+    Ok(())
+}
+
+/// `MemAvailable` of /proc/meminfo, in MiB; None where it cannot be read.
+fn available_memory_mib() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    meminfo_available_mib(&meminfo)
+}
+
+fn meminfo_available_mib(meminfo: &str) -> Option<u64> {
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
 fn up(dir: &Path, seed: SeedArg) -> Result<i32> {
     if let Some(state) = Sandbox::running_in(dir)? {
         println!(
@@ -50,7 +78,11 @@ fn up(dir: &Path, seed: SeedArg) -> Result<i32> {
         SeedArg::None => (Seed::None, None),
         SeedArg::TierS => (Seed::None, Some(sandbox::tier::Tier::S)),
         SeedArg::TierM => (Seed::None, Some(sandbox::tier::Tier::M)),
+        SeedArg::TierL => (Seed::Large, Some(sandbox::tier::Tier::L)),
     };
+    if let Some(tier) = tier {
+        check_memory(tier)?;
+    }
     let binaries = sandbox::binaries::locate_or_build(&mut progress)?;
     let rt = runtime()?;
     let mut sandbox = rt.block_on(Sandbox::start(
@@ -220,5 +252,18 @@ async fn wait_for_stop_signal() -> Result<()> {
         result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C"),
         _ = term.recv() => Ok(()),
         _ = hup.recv() => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::meminfo_available_mib;
+
+    #[test]
+    fn reads_mem_available() {
+        let meminfo = "MemTotal:       24000000 kB\nMemFree:  100 kB\nMemAvailable:   20971520 kB\n";
+        assert_eq!(meminfo_available_mib(meminfo), Some(20_480));
+        assert_eq!(meminfo_available_mib("MemTotal: 1 kB\n"), None);
+        assert_eq!(meminfo_available_mib("MemAvailable: lots kB\n"), None);
     }
 }

@@ -75,6 +75,51 @@ impl Persona {
 pub enum Seed {
     Demo,
     None,
+    /// Nothing seeded, and the components tuned to hold tier L (see
+    /// [`LARGE_SETTINGS`]); the caller seeds it.
+    Large,
+}
+
+/// What a sandbox for tier L (10,000 namespaces, 150,000 pods) changes,
+/// component by component, and why. README "Measured" has the figures.
+pub const LARGE_SETTINGS: &[(&str, &str, &str)] = &[
+    (
+        "etcd",
+        "--quota-backend-bytes=8589934592",
+        "8 GiB: the default 2 GiB fills with tier L's objects and their revisions while seeding",
+    ),
+    (
+        "kube-apiserver",
+        "--max-requests-inflight=800",
+        "the seeder and the relists of several consoles at once",
+    ),
+    (
+        "kube-apiserver",
+        "--max-mutating-requests-inflight=400",
+        "the seeder's creates (48 in flight) beside the controllers' writes",
+    ),
+    (
+        "kube-apiserver",
+        "--http2-max-streams-per-connection=2000",
+        "a namespace admin's per-namespace watches share one connection",
+    ),
+    (
+        "kube-apiserver",
+        "--etcd-compaction-interval=2m",
+        "compact revisions sooner while seeding",
+    ),
+    (
+        "kube-controller-manager",
+        "--resource-quota-sync-period=5m",
+        "Kubernetes' default: recounting 10,000 quotas every 5 s takes a core",
+    ),
+];
+
+fn large_flags(component: &str) -> impl Iterator<Item = String> + '_ {
+    LARGE_SETTINGS
+        .iter()
+        .filter(move |(c, _, _)| *c == component)
+        .map(|(_, flag, _)| flag.to_string())
 }
 
 /// What `sandbox.json` records, so that `status` and `down` in another
@@ -178,7 +223,7 @@ impl Sandbox {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match Self::start_once(&dir, binaries, lifetime, report).await {
+            match Self::start_once(&dir, binaries, lifetime, seed == Seed::Large, report).await {
                 Ok(mut sandbox) => {
                     if seed == Seed::Demo {
                         report("seeding the demo tenants");
@@ -209,6 +254,7 @@ impl Sandbox {
         dir: &Path,
         binaries: &Binaries,
         lifetime: Lifetime,
+        large: bool,
         report: &mut (dyn FnMut(&str) + Send),
     ) -> std::result::Result<Sandbox, StartError> {
         let pki = Pki::generate()?;
@@ -248,6 +294,7 @@ impl Sandbox {
                 api_port,
                 cm_port,
                 lifetime,
+                large,
                 report,
             )
             .await;
@@ -276,8 +323,15 @@ impl Sandbox {
         api_port: u16,
         cm_port: u16,
         lifetime: Lifetime,
+        large: bool,
         report: &mut (dyn FnMut(&str) + Send),
     ) -> Result<()> {
+        let tuned = |component: &'static str, mut args: Vec<String>| {
+            if large {
+                args.extend(large_flags(component));
+            }
+            args
+        };
         let dir = self.dir.clone();
         let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
         // etcd holds every Secret in plain text: it speaks TLS only, and
@@ -288,7 +342,7 @@ impl Sandbox {
         self.spawn(
             "etcd",
             &binaries.etcd,
-            vec![
+            tuned("etcd", vec![
                 "--name=sandbox".into(),
                 format!("--data-dir={}", path("etcd-data")),
                 format!("--listen-client-urls={etcd_url}"),
@@ -307,7 +361,7 @@ impl Sandbox {
                 "--listen-metrics-urls=".into(),
                 "--unsafe-no-fsync".into(),
                 "--log-level=warn".into(),
-            ],
+            ]),
             lifetime,
         )?;
         self.wait_for_tcp(etcd_client, "etcd", Duration::from_secs(30))
@@ -318,7 +372,7 @@ impl Sandbox {
         self.spawn(
             "kube-apiserver",
             &binaries.kube_apiserver,
-            vec![
+            tuned("kube-apiserver", vec![
                 format!("--etcd-servers={etcd_url}"),
                 format!("--etcd-cafile={}", path(pki::ETCD_CA)),
                 format!("--etcd-certfile={}", path(pki::ETCD_CLIENT_CERT)),
@@ -349,7 +403,7 @@ impl Sandbox {
                 "--audit-log-maxbackup=1".into(),
                 "--profiling=false".into(),
                 "--v=1".into(),
-            ],
+            ]),
             lifetime,
         )?;
 
@@ -394,7 +448,7 @@ impl Sandbox {
         self.spawn(
             "kube-controller-manager",
             &binaries.kube_controller_manager,
-            vec![
+            tuned("kube-controller-manager", vec![
                 format!("--kubeconfig={cm_kubeconfig}"),
                 format!("--authentication-kubeconfig={cm_kubeconfig}"),
                 format!("--authorization-kubeconfig={cm_kubeconfig}"),
@@ -426,7 +480,7 @@ impl Sandbox {
                 "--kube-api-burst=200".into(),
                 "--profiling=false".into(),
                 "--v=1".into(),
-            ],
+            ]),
             lifetime,
         )?;
 

@@ -49,6 +49,8 @@ pub const TENANT_LABEL: &str = "tenantry.dev/tenant";
 /// enough that it never throttles (max-mutating-requests-inflight is 200).
 const IN_FLIGHT: usize = 48;
 const PODS_PER_NAMESPACE: usize = 15;
+/// Namespaces of tier L's tenant `t0000`.
+pub const BIG_TENANT_NAMESPACES: usize = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tier {
@@ -56,6 +58,11 @@ pub enum Tier {
     S,
     /// 1,000 namespaces, 15,000 pods, 300 tenants: ARCHITECTURE.md §9.
     M,
+    /// 10,000 namespaces, 150,000 pods, 3,300 tenants: Kubernetes'
+    /// scalability thresholds (SIG Scalability). Tenants are found by four
+    /// resolvers in turn (label, Capsule, Rancher, kiosk), and tenant
+    /// `t0000` has 50 namespaces, for a namespace admin at scale.
+    L,
 }
 
 impl Tier {
@@ -63,6 +70,7 @@ impl Tier {
         match s.to_ascii_lowercase().as_str() {
             "s" => Some(Tier::S),
             "m" => Some(Tier::M),
+            "l" => Some(Tier::L),
             _ => None,
         }
     }
@@ -72,6 +80,7 @@ impl Tier {
         match self {
             Tier::S => "s",
             Tier::M => "m",
+            Tier::L => "l",
         }
     }
 
@@ -79,6 +88,7 @@ impl Tier {
         match self {
             Tier::S => 100,
             Tier::M => 1_000,
+            Tier::L => 10_000,
         }
     }
 
@@ -86,14 +96,65 @@ impl Tier {
         match self {
             Tier::S => 30,
             Tier::M => 300,
+            Tier::L => 3_300,
         }
     }
 
-    /// Prefix of the namespace names: `tm-t007-2` in tier M, `ts-…` in S.
+    /// Prefix of the namespace names: `tm-t007-2` in tier M, `ts-…` in S,
+    /// `tl-t0042-1` in L.
     fn prefix(self) -> &'static str {
         match self {
             Tier::S => "ts",
             Tier::M => "tm",
+            Tier::L => "tl",
+        }
+    }
+
+    /// The tenant of namespace `k` and the namespace's number within it.
+    /// In tier L the first [`BIG_TENANT_NAMESPACES`] namespaces are tenant
+    /// 0's; the others go round the remaining tenants.
+    fn place(self, k: usize) -> (usize, usize) {
+        match self {
+            Tier::L if k < BIG_TENANT_NAMESPACES => (0, k),
+            Tier::L => {
+                let rest = self.tenant_count() - 1;
+                let i = k - BIG_TENANT_NAMESPACES;
+                (1 + i % rest, i / rest)
+            }
+            _ => (k % self.tenant_count(), k / self.tenant_count()),
+        }
+    }
+
+    /// The tenant's name: `t007` (S, M) or `t0042` (L).
+    fn tenant_name(self, t: usize) -> String {
+        match self {
+            Tier::L => format!("t{t:04}"),
+            _ => format!("t{t:03}"),
+        }
+    }
+
+    /// The namespace label that makes a namespace its tenant's: tier L
+    /// turns through four resolvers (label, Capsule, Rancher, kiosk), so
+    /// tenant resolution at scale is measured across them.
+    fn tenant_label(self, t: usize, tenant: &str) -> (&'static str, String) {
+        use crate::model::tenant::{CAPSULE_TENANT_LABEL, KIOSK_ACCOUNT_LABEL, RANCHER_PROJECT_LABEL};
+        match (self, t % 4) {
+            (Tier::L, 1) => (CAPSULE_TENANT_LABEL, tenant.to_string()),
+            (Tier::L, 2) => (RANCHER_PROJECT_LABEL, format!("c-tierl:{tenant}")),
+            (Tier::L, 3) => (KIOSK_ACCOUNT_LABEL, tenant.to_string()),
+            _ => (TENANT_LABEL, tenant.to_string()),
+        }
+    }
+
+    /// Memory the sandbox needs to hold the tier (etcd, kube-apiserver with
+    /// its watch cache, kube-controller-manager's informers), with room for
+    /// one console: measured at tier L on this project's machine (README
+    /// "Measured") and rounded up.
+    pub fn memory_estimate_mib(self) -> u64 {
+        match self {
+            Tier::S => 1_024,
+            Tier::M => 2_048,
+            Tier::L => 8_192,
         }
     }
 
@@ -222,18 +283,20 @@ impl TierObjects {
     pub fn build(tier: Tier) -> Result<TierObjects> {
         let mut out = TierObjects::default();
         let tier_name = tier.name();
-        let names: Vec<(String, String)> = (0..tier.namespace_count())
+        let names: Vec<(String, String, usize)> = (0..tier.namespace_count())
             .map(|k| {
-                let tenant = format!("t{:03}", k % tier.tenant_count());
-                let name = format!("{}-{tenant}-{}", tier.prefix(), k / tier.tenant_count());
-                (name, tenant)
+                let (t, n) = tier.place(k);
+                let tenant = tier.tenant_name(t);
+                let name = format!("{}-{tenant}-{n}", tier.prefix());
+                (name, tenant, t)
             })
             .collect();
-        for (k, (ns, tenant)) in names.iter().enumerate() {
+        for (k, (ns, tenant, t)) in names.iter().enumerate() {
             let labels = json!({ TIER_LABEL: tier_name, TENANT_LABEL: tenant });
             let meta = |name: &str| json!({ "name": name, "namespace": ns, "labels": labels });
+            let (key, value) = tier.tenant_label(*t, tenant);
             out.namespaces.push(from_json(json!({
-                "metadata": { "name": ns, "labels": labels },
+                "metadata": { "name": ns, "labels": { TIER_LABEL: tier_name, key: value } },
             }))?);
 
             // Quota: pods and requests, sized so that pressure spreads
@@ -320,7 +383,7 @@ impl TierObjects {
             }
         }
         for j in 0..PODS_PER_NAMESPACE {
-            for (k, (ns, tenant)) in names.iter().enumerate() {
+            for (k, (ns, tenant, _)) in names.iter().enumerate() {
                 let s = shape(k, j);
                 let mut resources = json!({});
                 if let Some((c, m)) = s.requests {
@@ -870,6 +933,42 @@ mod tests {
         assert_eq!(tenants.len(), 300);
         assert_eq!(objects.namespaces[7].name_any(), "tm-t007-0");
         assert_eq!(objects.namespaces[307].name_any(), "tm-t007-1");
+    }
+
+    /// Tier L as the resolvers see it: 3,300 tenants over four resolvers,
+    /// every namespace claimed once, and `t0000` with its 50 namespaces.
+    #[test]
+    fn tier_l_resolves_into_its_tenants() {
+        use crate::model::tenant::{ResolverKind, resolve};
+        use crate::model::NamespaceInfo;
+        let tier = Tier::L;
+        let infos: Vec<NamespaceInfo> = (0..tier.namespace_count())
+            .map(|k| {
+                let (t, n) = tier.place(k);
+                let tenant = tier.tenant_name(t);
+                let (key, value) = tier.tenant_label(t, &tenant);
+                let ns: Namespace = serde_json::from_value(json!({
+                    "metadata": {
+                        "name": format!("tl-{tenant}-{n}"),
+                        "labels": { key: value },
+                    }
+                }))
+                .unwrap();
+                NamespaceInfo::from_namespace(&ns)
+            })
+            .collect();
+        let names: BTreeSet<&str> = infos.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names.len(), 10_000, "names are unique");
+        let refs: Vec<&NamespaceInfo> = infos.iter().collect();
+        let r = resolve(&refs, &[], &[], &ResolverKind::default_order(), &[]);
+        assert_eq!(r.tenants.len(), 3_300);
+        assert!(r.unassigned.is_empty() && r.conflicts.is_empty());
+        let big = r.tenant_of("tl-t0000-49").unwrap();
+        assert_eq!(big.id.as_str(), "t0000");
+        assert_eq!(big.namespaces.len(), BIG_TENANT_NAMESPACES);
+        let sources: BTreeSet<&str> = r.tenants.iter().map(|t| t.source.as_str()).collect();
+        assert_eq!(sources.len(), 4, "four resolvers: {sources:?}");
+        assert_eq!(tier.expected().objects(), 230_000);
     }
 
     #[test]
