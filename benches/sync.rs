@@ -291,6 +291,11 @@ async fn sync_inventory(client: &Client) -> (Inventory, Duration, Duration) {
                 scope,
                 reconnecting,
             } => panic!("{kind:?} {scope:?} lost the sandbox: {reconnecting:?}"),
+            WatchUpdate::Polled {
+                kind,
+                scope,
+                every_secs,
+            } => inventory.set_polled(kind, scope, every_secs),
         }
     }
     let elapsed = started.elapsed();

@@ -165,6 +165,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             scope,
             reconnecting,
         }) => state.inventory.set_reconnecting(kind, scope, reconnecting),
+        Action::Watch(WatchUpdate::Polled {
+            kind,
+            scope,
+            every_secs,
+        }) => state.inventory.set_polled(kind, scope, every_secs),
         Action::Planned => state.planned = true,
         Action::Identity { user } => state.identity.user = user,
         Action::Fatal(message) => {

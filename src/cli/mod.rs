@@ -287,6 +287,18 @@ pub enum SandboxAction {
         #[command(flatten)]
         dir: DirArg,
     },
+    /// Update a seeded tier's pods at a steady rate (labels, phase, and a
+    /// status condition no view reads), for benchmarks under change
+    Churn {
+        #[command(flatten)]
+        dir: DirArg,
+        /// Updates a second
+        #[arg(long, default_value_t = 200)]
+        rate: u32,
+        /// Stop after this many seconds (default: until interrupted)
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
 }
 
 #[derive(Debug, Args)]

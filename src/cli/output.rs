@@ -30,6 +30,15 @@ pub struct TenantsOutput {
     pub conflicts: Vec<String>,
     /// What could not be read, so an empty list is never mistaken for none.
     pub no_access: Vec<NoAccess>,
+    /// Lists read every so often instead of watched (more namespaces than
+    /// tenantry opens watches for); null when everything is watched.
+    pub polled: Option<Polled>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Polled {
+    pub lists: usize,
+    pub every_secs: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -137,6 +146,10 @@ pub fn tenants(state: &State) -> TenantsOutput {
             .map(|c| c.message())
             .collect(),
         no_access: no_access(state),
+        polled: state
+            .inventory
+            .polled()
+            .map(|(lists, every_secs)| Polled { lists, every_secs }),
     }
 }
 

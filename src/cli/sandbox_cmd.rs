@@ -32,6 +32,7 @@ pub fn run(action: SandboxAction) -> Result<i32> {
         SandboxAction::Up { dir, seed } => up(&resolve_dir(dir.dir)?, seed),
         SandboxAction::Status { dir } => status(&resolve_dir(dir.dir)?),
         SandboxAction::Down { dir } => down(&resolve_dir(dir.dir)?),
+        SandboxAction::Churn { dir, rate, seconds } => churn(&resolve_dir(dir.dir)?, rate, seconds),
     }
 }
 
@@ -63,6 +64,23 @@ fn meminfo_available_mib(meminfo: &str) -> Option<u64> {
     Some(kib / 1024)
 }
 
+fn base_of(seed: SeedArg) -> Seed {
+    match seed {
+        SeedArg::Demo => Seed::Demo,
+        SeedArg::TierL => Seed::Large,
+        SeedArg::None | SeedArg::TierS | SeedArg::TierM => Seed::None,
+    }
+}
+
+fn tier_of(seed: SeedArg) -> Option<sandbox::tier::Tier> {
+    match seed {
+        SeedArg::Demo | SeedArg::None => None,
+        SeedArg::TierS => Some(sandbox::tier::Tier::S),
+        SeedArg::TierM => Some(sandbox::tier::Tier::M),
+        SeedArg::TierL => Some(sandbox::tier::Tier::L),
+    }
+}
+
 fn up(dir: &Path, seed: SeedArg) -> Result<i32> {
     if let Some(state) = Sandbox::running_in(dir)? {
         println!(
@@ -70,22 +88,26 @@ fn up(dir: &Path, seed: SeedArg) -> Result<i32> {
             dir.display(),
             state.server
         );
+        // A tier seed cut short (interrupted, or refused halfway) completes
+        // here: what is there already is skipped.
+        if let Some(tier) = tier_of(seed) {
+            println!("seeding {tier} into it (objects already there are skipped)");
+            let sandbox = Sandbox::attach(dir)?;
+            runtime()?.block_on(async {
+                let client = sandbox.client(Persona::Admin).await?;
+                sandbox::tier::seed_tier(&client, tier, &mut progress).await
+            })?;
+        }
         print_access(dir);
         return Ok(0);
     }
-    let (base, tier) = match seed {
-        SeedArg::Demo => (Seed::Demo, None),
-        SeedArg::None => (Seed::None, None),
-        SeedArg::TierS => (Seed::None, Some(sandbox::tier::Tier::S)),
-        SeedArg::TierM => (Seed::None, Some(sandbox::tier::Tier::M)),
-        SeedArg::TierL => (Seed::Large, Some(sandbox::tier::Tier::L)),
-    };
+    let (base, tier) = (base_of(seed), tier_of(seed));
     if let Some(tier) = tier {
         check_memory(tier)?;
     }
     let binaries = sandbox::binaries::locate_or_build(&mut progress)?;
     let rt = runtime()?;
-    let mut sandbox = rt.block_on(Sandbox::start(
+    let sandbox = rt.block_on(Sandbox::start(
         dir,
         &binaries,
         base,
@@ -98,8 +120,13 @@ fn up(dir: &Path, seed: SeedArg) -> Result<i32> {
             sandbox::tier::seed_tier(&client, tier, &mut progress).await
         });
         if let Err(err) = seeded {
-            sandbox.stop();
-            return Err(err.context("seeding the benchmark tier"));
+            // Keep what is seeded: the same command completes it.
+            return Err(err.context(format!(
+                "seeding the benchmark tier; the sandbox still runs in {}: run the same \
+                 command again to complete the seed, or `tenantry sandbox down --dir {}`",
+                sandbox.dir().display(),
+                sandbox.dir().display()
+            )));
         }
     }
     println!("sandbox running in {}", sandbox.dir().display());
@@ -110,6 +137,37 @@ fn up(dir: &Path, seed: SeedArg) -> Result<i32> {
         sandbox.dir().display()
     );
     Ok(0)
+}
+
+fn churn(dir: &Path, rate: u32, seconds: Option<u64>) -> Result<i32> {
+    let Some(state) = Sandbox::running_in(dir)? else {
+        anyhow::bail!(
+            "no sandbox runs in {}; start one with `tenantry sandbox up --dir {} --seed tier-m`",
+            dir.display(),
+            dir.display()
+        );
+    };
+    let sandbox = Sandbox::attach(dir)?;
+    let rt = runtime()?;
+    let done = rt.block_on(async {
+        let client = sandbox.client(Persona::Admin).await?;
+        sandbox::churn::churn(
+            &client,
+            rate,
+            seconds.map(std::time::Duration::from_secs),
+            &mut progress,
+        )
+        .await
+    })?;
+    println!(
+        "{} updates in {:.1} s ({:.0}/s) against {}, {} failed",
+        done.sent,
+        done.seconds,
+        done.sent as f64 / done.seconds.max(0.001),
+        state.server,
+        done.failed
+    );
+    Ok(if done.failed > 0 { 1 } else { 0 })
 }
 
 fn print_access(dir: &Path) {
@@ -261,7 +319,8 @@ mod tests {
 
     #[test]
     fn reads_mem_available() {
-        let meminfo = "MemTotal:       24000000 kB\nMemFree:  100 kB\nMemAvailable:   20971520 kB\n";
+        let meminfo =
+            "MemTotal:       24000000 kB\nMemFree:  100 kB\nMemAvailable:   20971520 kB\n";
         assert_eq!(meminfo_available_mib(meminfo), Some(20_480));
         assert_eq!(meminfo_available_mib("MemTotal: 1 kB\n"), None);
         assert_eq!(meminfo_available_mib("MemAvailable: lots kB\n"), None);

@@ -34,11 +34,26 @@ pub struct WatchPlan {
     pub no_access: Vec<(Kind, Scope, String)>,
     /// Namespaces the user cannot list but may get one by one.
     pub namespace_gets: Vec<String>,
+    /// Per-namespace lists beyond [`MAX_NAMESPACE_WATCHES`]: listed again
+    /// every [`POLL_INTERVAL`] instead of watched, and said so.
+    pub polls: Vec<(Kind, Scope)>,
     /// Whether the Capsule Tenant API is served.
     pub capsule_api: bool,
 }
 
 const CAPSULE_GROUP_VERSION: &str = "capsule.clastix.io/v1beta2";
+
+/// Per-namespace watches a user without cluster-wide lists gets at most.
+/// kube-rs speaks HTTP/1.1, so each watch is a connection of its own: 50
+/// namespaces × 7 kinds would be 350 connections and as many lists at
+/// start. The kinds come in `Kind::ALL` order, so pods and quotas (what
+/// changes most and what the list shows) are watched first; the rest are
+/// polled (ARCHITECTURE.md §4).
+pub const MAX_NAMESPACE_WATCHES: usize = 100;
+/// How often a polled list is read again.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(15);
+/// Polled lists in flight at once.
+const POLLS_IN_FLIGHT: usize = 8;
 
 fn capsule_resource() -> ApiResource {
     ApiResource::from_gvk_with_plural(
@@ -91,7 +106,16 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> Result<WatchP
         for (ns, allowed) in known_namespaces.iter().zip(per_namespace) {
             let scope = Scope::Namespace(ns.clone());
             if allowed? {
-                plan.watches.push((kind, scope));
+                let watched = plan
+                    .watches
+                    .iter()
+                    .filter(|(_, s)| *s != Scope::Cluster)
+                    .count();
+                if watched < MAX_NAMESPACE_WATCHES {
+                    plan.watches.push((kind, scope));
+                } else {
+                    plan.polls.push((kind, scope));
+                }
             } else {
                 plan.no_access
                     .push((kind, scope, format!("cannot list {resource} in {ns}")));
@@ -145,11 +169,18 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
     // Every planned watch is "loading" before anything else is said, so a
     // reader never mistakes a kind whose watches have not started (only its
     // cluster-wide "no access" known yet) for a finished one.
-    for (kind, scope) in &plan.watches {
+    for (kind, scope) in plan.watches.iter().chain(&plan.polls) {
         let _ = tx.send(WatchUpdate::Sync {
             kind: *kind,
             scope: scope.clone(),
             state: SyncState::Loading { seen: 0 },
+        });
+    }
+    for (kind, scope) in &plan.polls {
+        let _ = tx.send(WatchUpdate::Polled {
+            kind: *kind,
+            scope: scope.clone(),
+            every_secs: POLL_INTERVAL.as_secs(),
         });
     }
     if !plan.namespace_gets.is_empty() {
@@ -252,7 +283,147 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
         let names = plan.namespace_gets.clone();
         tasks.push(tokio::spawn(poll_namespaces(client, names, tx)));
     }
+    if !plan.polls.is_empty() {
+        tasks.push(tokio::spawn(poll_lists(
+            client.clone(),
+            plan.polls.clone(),
+            tx.clone(),
+        )));
+    }
     Watchers { tasks }
+}
+
+/// Lists every polled (kind, namespace) now and every [`POLL_INTERVAL`]:
+/// each answer replaces what that scope held, so deletions show too; a
+/// scope that stops answering keeps its objects, marked as reconnecting.
+async fn poll_lists(client: Client, polls: Vec<(Kind, Scope)>, tx: UnboundedSender<WatchUpdate>) {
+    loop {
+        let mut answers = futures::stream::iter(polls.iter().cloned())
+            .map(|(kind, scope)| {
+                let client = client.clone();
+                async move {
+                    let result = match &scope {
+                        Scope::Namespace(ns) => list_in(&client, kind, ns).await,
+                        Scope::Cluster => Ok(Vec::new()),
+                    };
+                    (kind, scope, result)
+                }
+            })
+            .buffer_unordered(POLLS_IN_FLIGHT);
+        while let Some((kind, scope, result)) = answers.next().await {
+            let update = match result {
+                Ok(objects) => WatchUpdate::Change(Change::Replaced {
+                    kind,
+                    scope,
+                    objects,
+                }),
+                Err(err) => match trouble_of_list(&err) {
+                    Trouble::Forbidden(reason) => WatchUpdate::Sync {
+                        kind,
+                        scope,
+                        state: SyncState::NoAccess { reason },
+                    },
+                    // A list has no resourceVersion to expire.
+                    Trouble::Expired => continue,
+                    Trouble::Lost(reason) => WatchUpdate::Reconnecting {
+                        kind,
+                        scope,
+                        reconnecting: Reconnecting {
+                            since: clock_now(),
+                            reason,
+                        },
+                    },
+                    Trouble::Broken(reason) => WatchUpdate::Sync {
+                        kind,
+                        scope,
+                        state: SyncState::Failed { reason },
+                    },
+                },
+            };
+            if tx.send(update).is_err() {
+                return;
+            }
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}
+
+fn trouble_of_list(err: &kube::Error) -> Trouble {
+    match err {
+        kube::Error::Api(status) if status.code == 403 => {
+            Trouble::Forbidden(crate::credentials::inert(&status.message))
+        }
+        kube::Error::Api(status) => {
+            trouble_of_status(status.code, crate::credentials::error_text(err))
+        }
+        kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::ReadEvents(_) => {
+            Trouble::Lost(crate::credentials::error_text(err))
+        }
+        _ => Trouble::Broken(crate::credentials::error_text(err)),
+    }
+}
+
+/// One namespace's objects of a namespaced kind, projected, page by page.
+async fn list_in(client: &Client, kind: Kind, ns: &str) -> Result<Vec<Object>, kube::Error> {
+    match kind {
+        Kind::Pod => {
+            list_all::<Pod>(Api::namespaced(client.clone(), ns), |o| {
+                Object::Pod(PodInfo::from_pod(o))
+            })
+            .await
+        }
+        Kind::ResourceQuota => {
+            list_all::<ResourceQuota>(Api::namespaced(client.clone(), ns), |o| {
+                Object::ResourceQuota(QuotaInfo::from_quota(o))
+            })
+            .await
+        }
+        Kind::LimitRange => {
+            list_all::<LimitRange>(Api::namespaced(client.clone(), ns), |o| {
+                Object::LimitRange(LimitRangeInfo::from_limit_range(o))
+            })
+            .await
+        }
+        Kind::NetworkPolicy => {
+            list_all::<NetworkPolicy>(Api::namespaced(client.clone(), ns), |o| {
+                Object::NetworkPolicy(NetworkPolicyInfo::from_network_policy(o))
+            })
+            .await
+        }
+        Kind::RoleBinding => {
+            list_all::<RoleBinding>(Api::namespaced(client.clone(), ns), |o| {
+                Object::RoleBinding(BindingInfo::from_role_binding(o))
+            })
+            .await
+        }
+        Kind::Role => {
+            list_all::<Role>(Api::namespaced(client.clone(), ns), |o| {
+                Object::Role(RoleInfo::from_role(o))
+            })
+            .await
+        }
+        // Cluster-scoped kinds are never planned per namespace.
+        _ => Ok(Vec::new()),
+    }
+}
+
+async fn list_all<K>(
+    api: Api<K>,
+    project: impl Fn(&K) -> Object,
+) -> Result<Vec<Object>, kube::Error>
+where
+    K: Resource + Clone + DeserializeOwned + Debug,
+{
+    let mut params = kube::api::ListParams::default().limit(500);
+    let mut out = Vec::new();
+    loop {
+        let page = api.list(&params).await?;
+        out.extend(page.items.iter().map(&project));
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(token) => params.continue_token = Some(token),
+            None => return Ok(out),
+        }
+    }
 }
 
 fn api<K>(client: &Client, scope: &Scope) -> Api<K>

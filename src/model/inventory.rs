@@ -220,6 +220,13 @@ pub enum WatchUpdate {
         scope: Scope,
         reconnecting: Reconnecting,
     },
+    /// This scope is listed every `every_secs` instead of watched: the
+    /// user has more namespaces than tenantry opens watches for.
+    Polled {
+        kind: Kind,
+        scope: Scope,
+        every_secs: u64,
+    },
 }
 
 type Map<T> = BTreeMap<(String, String), T>;
@@ -250,6 +257,8 @@ pub struct Inventory {
     reconnecting: BTreeMap<(Kind, Scope), Reconnecting>,
     generation: u64,
     dirty: Dirty,
+    /// Scopes listed every so many seconds instead of watched.
+    polled: BTreeMap<(Kind, Scope), u64>,
 }
 
 /// What moved since the last [`Inventory::take_dirty`], so that derived
@@ -443,6 +452,20 @@ impl Inventory {
             self.sync.insert(key, state);
             self.generation += 1;
         }
+    }
+
+    /// Records that a scope is polled rather than watched.
+    pub fn set_polled(&mut self, kind: Kind, scope: Scope, every_secs: u64) {
+        if self.polled.insert((kind, scope), every_secs) != Some(every_secs) {
+            self.generation += 1;
+        }
+    }
+
+    /// How many scopes are polled rather than watched, and the longest
+    /// interval between their lists.
+    pub fn polled(&self) -> Option<(usize, u64)> {
+        let every = self.polled.values().max()?;
+        Some((self.polled.len(), *every))
     }
 
     /// Records that a watch lost the server; the first failure's time is

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod binaries;
+pub mod churn;
 pub mod pki;
 pub mod process;
 pub mod seed;
@@ -97,11 +98,6 @@ pub const LARGE_SETTINGS: &[(&str, &str, &str)] = &[
         "kube-apiserver",
         "--max-mutating-requests-inflight=400",
         "the seeder's creates (48 in flight) beside the controllers' writes",
-    ),
-    (
-        "kube-apiserver",
-        "--http2-max-streams-per-connection=2000",
-        "a namespace admin's per-namespace watches share one connection",
     ),
     (
         "kube-apiserver",
@@ -342,26 +338,29 @@ impl Sandbox {
         self.spawn(
             "etcd",
             &binaries.etcd,
-            tuned("etcd", vec![
-                "--name=sandbox".into(),
-                format!("--data-dir={}", path("etcd-data")),
-                format!("--listen-client-urls={etcd_url}"),
-                format!("--advertise-client-urls={etcd_url}"),
-                format!("--listen-peer-urls={peer_url}"),
-                format!("--initial-advertise-peer-urls={peer_url}"),
-                format!("--initial-cluster=sandbox={peer_url}"),
-                "--client-cert-auth".into(),
-                format!("--trusted-ca-file={}", path(pki::ETCD_CA)),
-                format!("--cert-file={}", path(pki::ETCD_SERVER_CERT)),
-                format!("--key-file={}", path(pki::ETCD_SERVER_KEY)),
-                "--peer-client-cert-auth".into(),
-                format!("--peer-trusted-ca-file={}", path(pki::ETCD_CA)),
-                format!("--peer-cert-file={}", path(pki::ETCD_SERVER_CERT)),
-                format!("--peer-key-file={}", path(pki::ETCD_SERVER_KEY)),
-                "--listen-metrics-urls=".into(),
-                "--unsafe-no-fsync".into(),
-                "--log-level=warn".into(),
-            ]),
+            tuned(
+                "etcd",
+                vec![
+                    "--name=sandbox".into(),
+                    format!("--data-dir={}", path("etcd-data")),
+                    format!("--listen-client-urls={etcd_url}"),
+                    format!("--advertise-client-urls={etcd_url}"),
+                    format!("--listen-peer-urls={peer_url}"),
+                    format!("--initial-advertise-peer-urls={peer_url}"),
+                    format!("--initial-cluster=sandbox={peer_url}"),
+                    "--client-cert-auth".into(),
+                    format!("--trusted-ca-file={}", path(pki::ETCD_CA)),
+                    format!("--cert-file={}", path(pki::ETCD_SERVER_CERT)),
+                    format!("--key-file={}", path(pki::ETCD_SERVER_KEY)),
+                    "--peer-client-cert-auth".into(),
+                    format!("--peer-trusted-ca-file={}", path(pki::ETCD_CA)),
+                    format!("--peer-cert-file={}", path(pki::ETCD_SERVER_CERT)),
+                    format!("--peer-key-file={}", path(pki::ETCD_SERVER_KEY)),
+                    "--listen-metrics-urls=".into(),
+                    "--unsafe-no-fsync".into(),
+                    "--log-level=warn".into(),
+                ],
+            ),
             lifetime,
         )?;
         self.wait_for_tcp(etcd_client, "etcd", Duration::from_secs(30))
@@ -372,38 +371,41 @@ impl Sandbox {
         self.spawn(
             "kube-apiserver",
             &binaries.kube_apiserver,
-            tuned("kube-apiserver", vec![
-                format!("--etcd-servers={etcd_url}"),
-                format!("--etcd-cafile={}", path(pki::ETCD_CA)),
-                format!("--etcd-certfile={}", path(pki::ETCD_CLIENT_CERT)),
-                format!("--etcd-keyfile={}", path(pki::ETCD_CLIENT_KEY)),
-                "--bind-address=127.0.0.1".into(),
-                "--advertise-address=127.0.0.1".into(),
-                // A loopback advertise address must not be published as the
-                // `kubernetes` Service's endpoint.
-                "--endpoint-reconciler-type=none".into(),
-                format!("--secure-port={api_port}"),
-                format!("--cert-dir={}", path("apiserver-certs")),
-                format!("--tls-cert-file={}", path("apiserver.crt")),
-                format!("--tls-private-key-file={}", path("apiserver.key")),
-                format!("--client-ca-file={}", path("ca.crt")),
-                "--authorization-mode=RBAC".into(),
-                "--anonymous-auth=true".into(),
-                "--service-account-issuer=https://kubernetes.default.svc.cluster.local".into(),
-                format!("--service-account-key-file={}", path("sa.pub")),
-                format!("--service-account-signing-key-file={}", path("sa.key")),
-                "--service-cluster-ip-range=10.96.0.0/16".into(),
-                "--allow-privileged=true".into(),
-                // Always on: the audit log tells which requests tenantry
-                // sent (the read-only tests count them); see sandbox/audit.rs.
-                format!("--audit-policy-file={}", audit_policy.display()),
-                format!("--audit-log-path={}", audit::log_path(&dir).display()),
-                "--audit-log-format=json".into(),
-                format!("--audit-log-maxsize={}", audit::MAX_SIZE_MB),
-                "--audit-log-maxbackup=1".into(),
-                "--profiling=false".into(),
-                "--v=1".into(),
-            ]),
+            tuned(
+                "kube-apiserver",
+                vec![
+                    format!("--etcd-servers={etcd_url}"),
+                    format!("--etcd-cafile={}", path(pki::ETCD_CA)),
+                    format!("--etcd-certfile={}", path(pki::ETCD_CLIENT_CERT)),
+                    format!("--etcd-keyfile={}", path(pki::ETCD_CLIENT_KEY)),
+                    "--bind-address=127.0.0.1".into(),
+                    "--advertise-address=127.0.0.1".into(),
+                    // A loopback advertise address must not be published as the
+                    // `kubernetes` Service's endpoint.
+                    "--endpoint-reconciler-type=none".into(),
+                    format!("--secure-port={api_port}"),
+                    format!("--cert-dir={}", path("apiserver-certs")),
+                    format!("--tls-cert-file={}", path("apiserver.crt")),
+                    format!("--tls-private-key-file={}", path("apiserver.key")),
+                    format!("--client-ca-file={}", path("ca.crt")),
+                    "--authorization-mode=RBAC".into(),
+                    "--anonymous-auth=true".into(),
+                    "--service-account-issuer=https://kubernetes.default.svc.cluster.local".into(),
+                    format!("--service-account-key-file={}", path("sa.pub")),
+                    format!("--service-account-signing-key-file={}", path("sa.key")),
+                    "--service-cluster-ip-range=10.96.0.0/16".into(),
+                    "--allow-privileged=true".into(),
+                    // Always on: the audit log tells which requests tenantry
+                    // sent (the read-only tests count them); see sandbox/audit.rs.
+                    format!("--audit-policy-file={}", audit_policy.display()),
+                    format!("--audit-log-path={}", audit::log_path(&dir).display()),
+                    "--audit-log-format=json".into(),
+                    format!("--audit-log-maxsize={}", audit::MAX_SIZE_MB),
+                    "--audit-log-maxbackup=1".into(),
+                    "--profiling=false".into(),
+                    "--v=1".into(),
+                ],
+            ),
             lifetime,
         )?;
 
@@ -448,39 +450,42 @@ impl Sandbox {
         self.spawn(
             "kube-controller-manager",
             &binaries.kube_controller_manager,
-            tuned("kube-controller-manager", vec![
-                format!("--kubeconfig={cm_kubeconfig}"),
-                format!("--authentication-kubeconfig={cm_kubeconfig}"),
-                format!("--authorization-kubeconfig={cm_kubeconfig}"),
-                "--bind-address=127.0.0.1".into(),
-                format!("--secure-port={cm_port}"),
-                format!("--cert-dir={}", path("controller-manager-certs")),
-                "--leader-elect=false".into(),
-                "--use-service-account-credentials=true".into(),
-                format!("--service-account-private-key-file={}", path("sa.key")),
-                format!("--root-ca-file={}", path("ca.crt")),
-                // Only what tenantry's semantics need: quota status, the
-                // aggregated admin/edit/view roles, namespace deletion,
-                // default ServiceAccounts and garbage collection.
-                "--controllers=resourcequota-controller,clusterrole-aggregation-controller,\
+            tuned(
+                "kube-controller-manager",
+                vec![
+                    format!("--kubeconfig={cm_kubeconfig}"),
+                    format!("--authentication-kubeconfig={cm_kubeconfig}"),
+                    format!("--authorization-kubeconfig={cm_kubeconfig}"),
+                    "--bind-address=127.0.0.1".into(),
+                    format!("--secure-port={cm_port}"),
+                    format!("--cert-dir={}", path("controller-manager-certs")),
+                    "--leader-elect=false".into(),
+                    "--use-service-account-credentials=true".into(),
+                    format!("--service-account-private-key-file={}", path("sa.key")),
+                    format!("--root-ca-file={}", path("ca.crt")),
+                    // Only what tenantry's semantics need: quota status, the
+                    // aggregated admin/edit/view roles, namespace deletion,
+                    // default ServiceAccounts and garbage collection.
+                    "--controllers=resourcequota-controller,clusterrole-aggregation-controller,\
                  namespace-controller,serviceaccount-controller,serviceaccount-token-controller,\
                  garbage-collector-controller"
-                    .into(),
-                // Its client defaults to 20 requests/s, which makes it slow
-                // to create ServiceAccounts for many new namespaces.
-                // The quota controller recounts every quota this often. Its
-                // first count of a new quota can come from caches that have
-                // not seen a pod admission just charged, and nothing else
-                // triggers a recount on pod creation: the default 5 min left
-                // such a stale `used` in place for minutes. 5 s heals it in
-                // seconds; the recount reads the controller's caches, so it
-                // costs the API server nothing unless a figure changed.
-                "--resource-quota-sync-period=5s".into(),
-                "--kube-api-qps=100".into(),
-                "--kube-api-burst=200".into(),
-                "--profiling=false".into(),
-                "--v=1".into(),
-            ]),
+                        .into(),
+                    // Its client defaults to 20 requests/s, which makes it slow
+                    // to create ServiceAccounts for many new namespaces.
+                    // The quota controller recounts every quota this often. Its
+                    // first count of a new quota can come from caches that have
+                    // not seen a pod admission just charged, and nothing else
+                    // triggers a recount on pod creation: the default 5 min left
+                    // such a stale `used` in place for minutes. 5 s heals it in
+                    // seconds; the recount reads the controller's caches, so it
+                    // costs the API server nothing unless a figure changed.
+                    "--resource-quota-sync-period=5s".into(),
+                    "--kube-api-qps=100".into(),
+                    "--kube-api-burst=200".into(),
+                    "--profiling=false".into(),
+                    "--v=1".into(),
+                ],
+            ),
             lifetime,
         )?;
 

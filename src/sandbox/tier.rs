@@ -137,7 +137,9 @@ impl Tier {
     /// turns through four resolvers (label, Capsule, Rancher, kiosk), so
     /// tenant resolution at scale is measured across them.
     fn tenant_label(self, t: usize, tenant: &str) -> (&'static str, String) {
-        use crate::model::tenant::{CAPSULE_TENANT_LABEL, KIOSK_ACCOUNT_LABEL, RANCHER_PROJECT_LABEL};
+        use crate::model::tenant::{
+            CAPSULE_TENANT_LABEL, KIOSK_ACCOUNT_LABEL, RANCHER_PROJECT_LABEL,
+        };
         match (self, t % 4) {
             (Tier::L, 1) => (CAPSULE_TENANT_LABEL, tenant.to_string()),
             (Tier::L, 2) => (RANCHER_PROJECT_LABEL, format!("c-tierl:{tenant}")),
@@ -939,8 +941,8 @@ mod tests {
     /// every namespace claimed once, and `t0000` with its 50 namespaces.
     #[test]
     fn tier_l_resolves_into_its_tenants() {
-        use crate::model::tenant::{ResolverKind, resolve};
         use crate::model::NamespaceInfo;
+        use crate::model::tenant::{ResolverKind, resolve};
         let tier = Tier::L;
         let infos: Vec<NamespaceInfo> = (0..tier.namespace_count())
             .map(|k| {

@@ -75,12 +75,19 @@ pub fn sync_summary(state: &State) -> String {
     if let Some(kind) = failed {
         return format!("sync failed: {}", kind_plural(kind));
     }
-    if no_access == Kind::ALL.len() {
-        "no access".into()
+    let synced = if no_access == Kind::ALL.len() {
+        "no access"
     } else if no_access > 0 {
-        "synced, partial access".into()
+        "synced, partial access"
     } else {
-        "synced".into()
+        "synced"
+    };
+    match state.inventory.polled() {
+        // Polled lists are current only to within their interval: say so.
+        Some((lists, every)) if no_access < Kind::ALL.len() => {
+            format!("{synced}; {lists} lists polled every {every} s")
+        }
+        _ => synced.into(),
     }
 }
 

@@ -15,6 +15,7 @@ mod console_live;
 mod properties;
 mod readonly;
 mod sandbox;
+mod scale;
 mod security;
 mod templates;
 mod terminal;
