@@ -147,7 +147,11 @@ async fn update(client: Client, ns: String, name: String, step: u64) -> Result<(
             api.patch(&name, &params, &Patch::Merge(&patch)).await
         }
         1 => {
-            let phase = if step % 2 == 0 { "Running" } else { "Pending" };
+            let phase = if step.is_multiple_of(2) {
+                "Running"
+            } else {
+                "Pending"
+            };
             let patch = json!({ "status": { "phase": phase } });
             api.patch_status(&name, &params, &Patch::Merge(&patch))
                 .await
