@@ -145,6 +145,9 @@ impl Console {
         update(&mut self.state, Action::Resize(size.width, size.height));
 
         let mut dirty = true;
+        // A key's answer is drawn at once: the redraw cap batches what the
+        // cluster sends, never what the user typed (ARCHITECTURE.md §8).
+        let mut urgent = false;
         let mut last_draw: Option<Instant> = None;
         let mut synced_logged = false;
         // Every tenant is probed once the lists are in: a few at a time, so
@@ -158,7 +161,8 @@ impl Console {
             if dirty {
                 let due =
                     last_draw.map_or(Duration::ZERO, |t| interval.saturating_sub(t.elapsed()));
-                if due.is_zero() {
+                if due.is_zero() || urgent {
+                    urgent = false;
                     // The derived data catches up with the batch, then the
                     // scroll limit of what will be drawn is measured.
                     self.apply(Action::Settle, &mut effects);
@@ -223,6 +227,7 @@ impl Console {
                         Some(Ok(Event::Key(key))) => {
                             if let Some(action) = key_action(&self.state, &self.keymap, &key) {
                                 dirty |= self.apply(action, &mut effects);
+                                urgent = dirty;
                             }
                         }
                         Some(Ok(Event::Resize(width, height))) => {

@@ -153,11 +153,11 @@ pub fn fmt(d: Duration) -> String {
     }
 }
 
-/// The tier from `TENANTRY_BENCH_TIER` (`s` or `m`), tier M by default.
+/// The tier from `TENANTRY_BENCH_TIER` (`s`, `m` or `l`), tier M by default.
 pub fn tier_from_env() -> Tier {
     std::env::var("TENANTRY_BENCH_TIER")
         .ok()
-        .map(|s| Tier::parse(&s).expect("TENANTRY_BENCH_TIER must be s or m"))
+        .map(|s| Tier::parse(&s).expect("TENANTRY_BENCH_TIER must be s, m or l"))
         .unwrap_or(Tier::M)
 }
 

@@ -142,7 +142,10 @@ impl Tier {
         };
         match (self, t % 4) {
             (Tier::L, 1) => (CAPSULE_TENANT_LABEL, tenant.to_string()),
-            (Tier::L, 2) => (RANCHER_PROJECT_LABEL, format!("c-tierl:{tenant}")),
+            // Rancher's label holds the project id alone (the annotation
+            // of the same name adds the cluster: `c-xxxxx:p-yyyyy`, which
+            // is no valid label value).
+            (Tier::L, 2) => (RANCHER_PROJECT_LABEL, tenant.to_string()),
             (Tier::L, 3) => (KIOSK_ACCOUNT_LABEL, tenant.to_string()),
             _ => (TENANT_LABEL, tenant.to_string()),
         }
