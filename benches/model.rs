@@ -1,7 +1,8 @@
 //! The model at tier M without a cluster: projections of the seeded
 //! objects, the inventory's heap, tenant resolution, the tenants rows and
-//! `State::refresh` after one pod changed. Run with
-//! `cargo bench --bench model` (`TENANTRY_BENCH_TIER=s` for tier S).
+//! `State::refresh` after one pod changed (it redoes that pod's tenant
+//! only), and the findings of one tenant and of all. Run with
+//! `cargo bench --bench model` (`TENANTRY_BENCH_TIER=s|l` for tier S or L).
 
 mod common;
 
@@ -87,11 +88,15 @@ fn main() {
     ));
 
     let mut state = common::tier_state(inventory);
+    // Each update changes the pod's phase, so the projection moves.
+    let changed = |i: usize| {
+        let mut p = pod.clone();
+        p.phase = if i % 2 == 0 { "Running" } else { "Pending" }.into();
+        Object::Pod(p)
+    };
     let mut refresh = Samples::new("State::refresh after a pod update (list)");
-    for _ in 0..n {
-        state
-            .inventory
-            .apply(Change::Applied(Object::Pod(pod.clone())));
+    for i in 0..n {
+        state.inventory.apply(Change::Applied(changed(i)));
         let started = Instant::now();
         state.refresh();
         refresh.times.push(started.elapsed());
@@ -103,15 +108,32 @@ fn main() {
         tab: Tab::Quota,
     };
     let mut refresh = Samples::new("State::refresh after a pod update (detail)");
-    for _ in 0..n {
-        state
-            .inventory
-            .apply(Change::Applied(Object::Pod(pod.clone())));
+    for i in 0..n {
+        state.inventory.apply(Change::Applied(changed(i)));
         let started = Instant::now();
         state.refresh();
         refresh.times.push(started.elapsed());
     }
     results.push(refresh);
+
+    let mut one = Samples::new("findings of the changed tenant");
+    for i in 0..n {
+        state.inventory.apply(Change::Applied(changed(i)));
+        state.refresh();
+        let started = Instant::now();
+        state.refresh_findings();
+        one.times.push(started.elapsed());
+    }
+    results.push(one);
+    let mut all = Samples::new("findings of every tenant");
+    for _ in 0..5 {
+        state.invalidate();
+        state.refresh();
+        let started = Instant::now();
+        state.refresh_findings();
+        all.times.push(started.elapsed());
+    }
+    results.push(all);
     for r in &results {
         r.print();
     }
