@@ -546,6 +546,8 @@ fn initial_state(global: &GlobalArgs, config: &Config, connection: &Connection) 
     state.identity.context = connection.context.clone();
     state.identity.user = connection.user.clone();
     state.identity.server = connection.server.clone();
+    state.guard = connection.guard.clone();
+    state.clipboard = config.settings.clipboard == crate::config::ClipboardSetting::Osc52;
     state
 }
 
@@ -712,9 +714,9 @@ pub fn impersonation(
     global: &GlobalArgs,
 ) -> Result<Option<crate::kube::client::Impersonation>, write_cmd::UsageError> {
     match &global.as_user {
-        Some(user) if user.trim().is_empty() => Err(write_cmd::UsageError(
-            "--as needs a user name".into(),
-        )),
+        Some(user) if user.trim().is_empty() => {
+            Err(write_cmd::UsageError("--as needs a user name".into()))
+        }
         Some(user) => Ok(Some(crate::kube::client::Impersonation {
             user: user.clone(),
             groups: global.as_groups.clone(),

@@ -113,7 +113,9 @@ pub fn refuse_early_unconfirmed(
         global
             .confirm
             .as_deref()
-            .map_or(String::new(), |typed| format!(" (--confirm {typed:?} names another tenant)"))
+            .map_or(String::new(), |typed| format!(
+                " (--confirm {typed:?} names another tenant)"
+            ))
     );
     let writes = write_path(connection, connection.user.clone(), global, config);
     let request = WriteRequest {

@@ -103,15 +103,37 @@ impl ContextGuards {
     }
 }
 
-/// `clipboard:`: how `c` copies.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// `clipboard:`: how `c` copies. (`off` may reach us as YAML 1.1's
+/// boolean false: both spellings are taken.)
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ClipboardSetting {
     /// OSC 52 to the terminal (works over SSH; in tmux with
     /// `set-clipboard on`).
     #[default]
     Osc52,
     Off,
+}
+
+impl<'de> Deserialize<'de> for ClipboardSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Flag(bool),
+            Name(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Flag(true) => Ok(ClipboardSetting::Osc52),
+            Raw::Flag(false) => Ok(ClipboardSetting::Off),
+            Raw::Name(name) => match name.as_str() {
+                "osc52" => Ok(ClipboardSetting::Osc52),
+                "off" => Ok(ClipboardSetting::Off),
+                other => Err(serde::de::Error::custom(format!(
+                    "clipboard: {other:?} is neither osc52 nor off"
+                ))),
+            },
+        }
+    }
 }
 
 #[cfg(test)]

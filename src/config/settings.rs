@@ -331,8 +331,7 @@ mod tests {
         let warning = parse("mouse: true\ncontexts:\n  prod: {readonly: yes-please}\n")
             .expect_err("bad bool");
         assert_eq!(warning.line, Some(3), "{warning}");
-        let warning =
-            parse("contexts:\n  prod: {confirm: maybe}\n").expect_err("unknown confirm");
+        let warning = parse("contexts:\n  prod: {confirm: maybe}\n").expect_err("unknown confirm");
         assert!(warning.to_string().contains("maybe"), "{warning}");
     }
 

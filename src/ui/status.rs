@@ -131,6 +131,17 @@ impl Widget for TitleLine<'_> {
         let title = theme.style("ui.title");
         let dim = theme.style("ui.dim");
         let mut spans = vec![Span::styled(" tenantry ", title)];
+        // The owner's view says so first: nothing else on the line
+        // may push it out.
+        if let Some(subject) = &state.viewing_as {
+            spans.push(Span::styled(
+                format!(" AS {} · read-only · v leaves ", sanitize(&subject.label)),
+                theme
+                    .style("ui.warning")
+                    .add_modifier(ratatui::style::Modifier::REVERSED),
+            ));
+            spans.push(Span::raw(" "));
+        }
         match &state.view {
             View::Tenants => {
                 let shown = state.visible.len();
@@ -227,6 +238,10 @@ impl Widget for StatusLine<'_> {
         let mut tail = format!(" · {}", sync_summary(state));
         if state.readonly {
             tail.push_str(" · READ-ONLY");
+        }
+        if let Some(guard) = state.guard.label() {
+            tail.push_str(" · ");
+            tail.push_str(guard);
         }
         // The key hint gives way to a sync state that needs the room (it
         // is always one `?` away).
