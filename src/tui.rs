@@ -94,15 +94,15 @@ pub fn key_action(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<Acti
         return None;
     }
     let context = key_context(state);
-    // A write on a `confirm: type-name` context: printable keys type the
-    // tenant's name until it is typed in full (then `y` applies).
+    // A write on a `confirm: type-name` context: keys that continue the
+    // tenant's name type it; once it is whole, `y` applies.
     if crate::app::typing_confirmation(state) {
         use crossterm::event::KeyCode;
         let plain = !key
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         match key.code {
-            KeyCode::Char(c) if plain && crate::app::confirm_name_pending(state) => {
+            KeyCode::Char(c) if plain && crate::app::confirm_accepts(state, c) => {
                 return Some(Action::InputChar(c));
             }
             KeyCode::Backspace => return Some(Action::InputBackspace),

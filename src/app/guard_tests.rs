@@ -245,10 +245,11 @@ fn a_type_name_context_applies_only_once_the_tenants_name_is_typed() {
         state
             .message
             .as_deref()
-            .is_some_and(|m| m.contains("type acme")),
+            .is_some_and(|m| m.contains("type acme, then y")),
         "{:?}",
         state.message
     );
+    assert!(confirm_accepts(&state, 'a') && !confirm_accepts(&state, 'y'));
     for c in "acmx".chars() {
         update(&mut state, Action::InputChar(c));
     }

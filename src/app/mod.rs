@@ -16,7 +16,7 @@ pub use state::{
 };
 pub use update::{Action, Effect, objects_count, outcome_message, update};
 pub use view_as::ViewingAs;
-pub use writes::{confirm_name_pending, flow_tenant_name, typing_confirmation};
+pub use writes::{confirm_accepts, confirm_name_pending, flow_tenant_name, typing_confirmation};
 
 #[cfg(test)]
 mod guard_tests;

@@ -287,8 +287,24 @@ pub fn confirm_name_pending(state: &State) -> bool {
             .is_none_or(|name| state.confirm_typed != name)
 }
 
+/// Whether `c` continues the tenant's name as typed so far: only such keys
+/// type; any other key keeps its binding (`y` before the name is typed is
+/// refused with the prompt, `j` scrolls).
+pub fn confirm_accepts(state: &State, c: char) -> bool {
+    confirm_name_pending(state)
+        && state
+            .flow
+            .as_deref()
+            .and_then(flow_tenant_name)
+            .is_some_and(|name| {
+                let mut typed = state.confirm_typed.clone();
+                typed.push(c);
+                name.starts_with(&typed)
+            })
+}
+
 fn confirm_prompt(expected: &str, typed: &str) -> String {
-    format!("this context asks for the tenant's name: type {expected}, then y (typed: {typed})")
+    format!("this context's guard: type {expected}, then y (typed: {typed})")
 }
 
 /// The status line follows the typing.

@@ -245,7 +245,15 @@ impl Widget for StatusLine<'_> {
         }
         // The key hint gives way to a sync state that needs the room (it
         // is always one `?` away).
-        let hint_fits = usize::from(area.width).saturating_sub(hint_width + 1) >= width(&tail) + 10;
+        // (A guard's label is read whole: the names then keep more than
+        // their four cells.)
+        let names_min = if state.guard.label().is_some() {
+            14
+        } else {
+            10
+        };
+        let hint_fits =
+            usize::from(area.width).saturating_sub(hint_width + 1) >= width(&tail) + names_min;
         let (hint, hint_width) = if hint_fits {
             (hint, hint_width)
         } else {
