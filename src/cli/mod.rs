@@ -849,6 +849,33 @@ mod tests {
     }
 
     #[test]
+    fn as_group_needs_as_and_demo_reads_as_as_a_persona() {
+        let cli = super::Cli::try_parse_from(["tenantry", "tenants", "--as-group", "ops"])
+            .expect("parses");
+        let err = super::impersonation(&cli.global).expect_err("no --as");
+        assert!(err.0.contains("--as-group needs --as"), "{err}");
+        let cli = super::Cli::try_parse_from([
+            "tenantry",
+            "tenants",
+            "--as",
+            "alice",
+            "--as-group",
+            "a",
+            "--as-group",
+            "b",
+        ])
+        .expect("parses");
+        let subject = super::impersonation(&cli.global)
+            .expect("valid")
+            .expect("a subject");
+        assert_eq!(subject.describe(), "alice (groups: a, b)");
+        let cli =
+            super::Cli::try_parse_from(["tenantry", "demo", "--as", "carol"]).expect("parses");
+        let err = super::run(cli).expect_err("not a persona");
+        assert!(err.to_string().contains("admin, alice or bob"), "{err:#}");
+    }
+
+    #[test]
     fn subcommand_help_shows_only_its_own_flags() {
         use clap::CommandFactory;
         let mut command = super::Cli::command();

@@ -74,10 +74,20 @@ impl WritePath {
         } else {
             readonly.then_some(WriteError::ReadOnly)
         };
+        // Under impersonation the server names the subject acted as; the
+        // audit log keeps who acted too (the kubeconfig's user entry).
+        let user = match &connection.impersonating {
+            Some(subject) => format!(
+                "{} (kubeconfig user {}, impersonating)",
+                subject.describe(),
+                connection.user
+            ),
+            None => user.into(),
+        };
         WritePath {
             client: connection.client.clone(),
             context: connection.context.clone(),
-            user: user.into(),
+            user,
             readonly,
             warn: warn_to_log,
         }
