@@ -173,3 +173,42 @@ async fn policy_count(ns: &str) -> usize {
         .items
         .len()
 }
+
+/// Refused impersonation sends nothing but the access reviews that ask:
+/// counted in the API server's audit log of the audited sandbox (one
+/// tenantry at a time there, as in `readonly`).
+#[test]
+fn a_refused_as_sends_only_the_access_reviews_that_ask() {
+    use std::path::Path;
+    use tenantry::sandbox::audit::{self, AuditEvent};
+
+    let private = common::private(common::Isolation::Audited);
+    let _one = private.serial();
+    let dir = &private.cluster().dir;
+    let since = audit::log_end(dir).expect("the sandbox API server's audit log");
+    let run = private.cluster().tenantry(
+        Path::new("/nonexistent-tenantry-config"),
+        Persona::Alice,
+        &audit_path(&unique_name("as-counted")),
+        &["tenants", "--as", "bob"],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let events: Vec<AuditEvent> = audit::events_since(dir, since)
+        .expect("reading the audit log")
+        .into_iter()
+        .filter(|e| e.user_agent.starts_with("tenantry/") && e.user.username == "alice")
+        .collect();
+    assert!(!events.is_empty(), "the count sees alice's reviews");
+    let others: Vec<String> = events
+        .iter()
+        .filter(|e| {
+            !(e.verb == "create"
+                && e.object_ref
+                    .as_ref()
+                    .is_some_and(|o| o.resource == "selfsubjectaccessreviews"))
+        })
+        .map(AuditEvent::describe)
+        .collect();
+    assert!(others.is_empty(), "{others:?}");
+}
