@@ -94,6 +94,21 @@ pub fn key_action(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<Acti
         return None;
     }
     let context = key_context(state);
+    // A write on a `confirm: type-name` context: keys that continue the
+    // tenant's name type it; once it is whole, `y` applies.
+    if crate::app::typing_confirmation(state) {
+        use crossterm::event::KeyCode;
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match key.code {
+            KeyCode::Char(c) if plain && crate::app::confirm_accepts(state, c) => {
+                return Some(Action::InputChar(c));
+            }
+            KeyCode::Backspace => return Some(Action::InputBackspace),
+            _ => {}
+        }
+    }
     if let Some(action) = keymap.lookup(context, key) {
         return Some(Action::Key(action));
     }
@@ -137,6 +152,9 @@ impl Console {
         let mut sigterm = signal(SignalKind::terminate())?;
         let mut sighup = signal(SignalKind::hangup())?;
         let (tx, mut rx) = unbounded_channel::<Action>();
+        // The user's own connection: `v` views go from it and back to it.
+        let own = self.connection.clone();
+        let own_known = self.known_namespaces.clone();
         let mut live =
             crate::live::start(&self.connection, self.known_namespaces.clone(), tx.clone());
         let mut events = EventStream::new();
@@ -259,7 +277,9 @@ impl Console {
                         };
                         let connection = self.connection.clone();
                         let user = self.state.identity.user.clone();
-                        let readonly = self.state.readonly;
+                        // An owner's view only reads: its probes are the
+                        // access reviews, never dry-run creates.
+                        let readonly = self.state.readonly || self.connection.view_only;
                         let tx = tx.clone();
                         let slots = probe_slots.clone();
                         tokio::spawn(async move {
@@ -362,6 +382,65 @@ impl Console {
                             };
                             let _ = tx.send(answer(result));
                         });
+                    }
+                    Effect::CheckViewAs(subject) => {
+                        let client = own.client.clone();
+                        let tx = tx.clone();
+                        tokio::spawn(async move {
+                            let wanted = crate::kube::client::Impersonation {
+                                user: subject.user.clone(),
+                                groups: subject.groups.clone(),
+                            };
+                            let result = crate::kube::client::check_impersonation(&client, &wanted)
+                                .await
+                                .map_err(|err| err.to_string());
+                            let _ = tx.send(answer(Action::ViewAsChecked { subject, result }));
+                        });
+                    }
+                    Effect::SwitchIdentity(subject) => {
+                        let switched = match &subject {
+                            None => Ok(own.clone()),
+                            Some(subject) => own
+                                .impersonate(&crate::kube::client::Impersonation {
+                                    user: subject.user.clone(),
+                                    groups: subject.groups.clone(),
+                                })
+                                .map(|connection| crate::kube::client::Connection {
+                                    view_only: true,
+                                    ..connection
+                                }),
+                        };
+                        match switched {
+                            Ok(connection) => self.connection = connection,
+                            Err(err) => {
+                                let _ = tx.send(Action::Fatal(format!("{err:#}")));
+                                continue;
+                            }
+                        }
+                        let mut known = own_known.clone();
+                        if let Some(subject) = &subject {
+                            known.extend(subject.namespaces.iter().cloned());
+                            known.sort();
+                            known.dedup();
+                        }
+                        self.known_namespaces = known;
+                        synced_logged = false;
+                        live.abort();
+                        live = crate::live::start(
+                            &self.connection,
+                            self.known_namespaces.clone(),
+                            tx.clone(),
+                        );
+                    }
+                    Effect::Copy(text) => {
+                        let sequence = crate::app::copy::osc52(&text);
+                        let backend = terminal.backend_mut();
+                        if let Err(err) = backend
+                            .write_all(sequence.as_bytes())
+                            .and_then(|()| backend.flush())
+                        {
+                            tracing::warn!(%err, "writing the OSC 52 copy");
+                        }
                     }
                     Effect::Resync => {
                         // Probes were forgotten with everything else: once

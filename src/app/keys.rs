@@ -72,6 +72,8 @@ pub(super) fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect
         KeyAction::CreateTenant | KeyAction::EditQuota | KeyAction::ApplyTemplate => {
             open_flow(state, key, effects)
         }
+        KeyAction::ViewAs => super::view_as::view_as_key(state, effects),
+        KeyAction::Copy => super::copy::copy_key(state, effects),
         _ => match state.view.clone() {
             View::Tenants => on_list_key(state, key, effects),
             View::Detail { tenant, tab } => on_detail_key(state, key, tenant, tab),
@@ -117,6 +119,7 @@ fn on_list_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
             }))
         }
         KeyAction::Back if !state.list.filter.is_empty() => state.list.filter.clear(),
+        KeyAction::Back if state.viewing_as.is_some() => super::view_as::leave(state, effects),
         KeyAction::CycleSort => {
             state.list.sort = state.list.sort.next();
             state.message = Some(format!("sorted by {}", state.list.sort.label()));

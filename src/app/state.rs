@@ -225,6 +225,19 @@ pub struct State {
     pub policy_filter: Option<crate::model::checks::Severity>,
     pub identity: Identity,
     pub readonly: bool,
+    /// The context's guard (config.yaml `contexts:`): the status line
+    /// shows it; `confirm: type-name` asks for the tenant's name.
+    pub guard: crate::config::ContextGuard,
+    /// Whom the console shows the cluster as (`v`), when not the user:
+    /// read-only, under a banner.
+    pub viewing_as: Option<super::view_as::ViewingAs>,
+    /// Per tenant, which of its owners `v` shows next.
+    pub view_as_next: BTreeMap<TenantId, usize>,
+    /// Whether `c` copies (config.yaml `clipboard:`).
+    pub clipboard: bool,
+    /// The tenant's name as typed to confirm a write on a
+    /// `confirm: type-name` context.
+    pub confirm_typed: String,
     /// A write being prepared, previewed or applied (create tenant, edit
     /// quota, apply template); drawn over the view.
     pub flow: Option<Box<super::form::WriteFlow>>,
@@ -285,6 +298,11 @@ impl State {
             policy_filter: None,
             identity: Identity::default(),
             readonly: false,
+            guard: crate::config::ContextGuard::default(),
+            viewing_as: None,
+            view_as_next: BTreeMap::new(),
+            clipboard: true,
+            confirm_typed: String::new(),
             flow: None,
             templates: crate::model::template::Catalogue::default(),
             message: None,

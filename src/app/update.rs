@@ -71,6 +71,12 @@ pub enum Action {
     ScrollLimit(Option<usize>),
     /// The findings timer: recompute the list's findings if they lag.
     FindingsDue,
+    /// Whether the user may impersonate the owner `v` chose: Ok, or why
+    /// not (the missing rule).
+    ViewAsChecked {
+        subject: super::view_as::ViewingAs,
+        result: Result<(), String>,
+    },
 }
 
 /// Work for the event loop to do outside the reducer.
@@ -105,6 +111,14 @@ pub enum Effect {
         force: bool,
         expected: Vec<PlanSummary>,
     },
+    /// Ask whether the user may impersonate this owner (answer:
+    /// `ViewAsChecked`).
+    CheckViewAs(super::view_as::ViewingAs),
+    /// Restart the live session as this owner (read-only), or as the user
+    /// themself (None): new client, new watches.
+    SwitchIdentity(Option<super::view_as::ViewingAs>),
+    /// Put this (sanitized) text on the clipboard with OSC 52.
+    Copy(String),
 }
 
 /// The most one `FindingsDue` spends on checks; the rest waits for the
@@ -145,14 +159,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Key(key) => on_key(state, key, &mut effects),
         Action::InputChar(c) => {
-            if let Some(Overlay::Input(input)) = &mut state.overlay {
+            if super::writes::confirm_name_pending(state) {
+                state.confirm_typed.push(c);
+                super::writes::say_confirm_typed(state);
+            } else if let Some(Overlay::Input(input)) = &mut state.overlay {
                 input.text.push(c);
             }
         }
         Action::InputBackspace => {
-            if let Some(Overlay::Input(input)) = &mut state.overlay {
+            if super::writes::typing_confirmation(state) {
+                state.confirm_typed.pop();
+                super::writes::say_confirm_typed(state);
+            } else if let Some(Overlay::Input(input)) = &mut state.overlay {
                 input.text.pop();
             }
+        }
+        Action::ViewAsChecked { subject, result } => {
+            super::view_as::view_as_checked(state, subject, result, &mut effects)
         }
         Action::Watch(WatchUpdate::Change(change)) => state.inventory.apply(change),
         Action::Watch(WatchUpdate::Sync {

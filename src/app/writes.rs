@@ -11,6 +11,17 @@ use crate::model::TenantId;
 use crate::model::write_plan::{ApplyReport, PlanSummary, Refusal, WriteError};
 
 pub(super) fn open_flow(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
+    if let Some(why) = super::view_as::refuse_write(state) {
+        state.message = Some(why);
+        return;
+    }
+    if state.guard.readonly {
+        state.message = Some(format!(
+            "read-only: {}",
+            state.guard.readonly_reason(&state.identity.context)
+        ));
+        return;
+    }
     if state.readonly {
         state.message = Some(
             "read-only mode: writes are disabled (--readonly, or readonly: true in config.yaml)"
@@ -150,6 +161,7 @@ fn flow_step(
                     flow.stage = Stage::Checking;
                     flow.scroll = 0;
                     state.message = None;
+                    state.confirm_typed.clear();
                     state.write_requests += 1;
                     effects.push(Effect::Preflight {
                         action: flow.action_name(),
@@ -174,6 +186,14 @@ fn flow_step(
             if preview.plan.iter().all(|p| p.verb() == "unchanged") {
                 state.message = Some("nothing would change: nothing to apply".into());
                 return true;
+            }
+            if state.guard.confirm_name {
+                let expected = flow_tenant_name(flow).unwrap_or_default();
+                if expected.is_empty() || state.confirm_typed != expected {
+                    state.message = Some(confirm_prompt(&expected, &state.confirm_typed));
+                    return true;
+                }
+                state.confirm_typed.clear();
             }
             let expected = preview.plan.clone();
             flow.stage = Stage::Applying {
@@ -231,6 +251,76 @@ fn flow_step(
     true
 }
 
+/// The tenant a write is about, as the confirmation asks it typed: the
+/// one edited, or the one the form creates.
+pub fn flow_tenant_name(flow: &WriteFlow) -> Option<String> {
+    match &flow.kind {
+        FlowKind::EditQuota { tenant } | FlowKind::ApplyTemplate { tenant } => {
+            Some(tenant.as_str().to_string())
+        }
+        FlowKind::CreateTenant => flow
+            .fields
+            .iter()
+            .find(|f| f.role == super::form::FieldRole::TenantName)
+            .map(|f| f.area.lines().join("").trim().to_string()),
+    }
+}
+
+/// Whether keys type the tenant's name (a preview on a context whose guard
+/// says `confirm: type-name`).
+pub fn typing_confirmation(state: &State) -> bool {
+    state.guard.confirm_name
+        && state
+            .flow
+            .as_deref()
+            .is_some_and(|flow| matches!(flow.stage, Stage::Preview(_)))
+}
+
+/// [`typing_confirmation`], and the name is not typed in full yet: printable
+/// keys go to the name, not to the keymap.
+pub fn confirm_name_pending(state: &State) -> bool {
+    typing_confirmation(state)
+        && state
+            .flow
+            .as_deref()
+            .and_then(flow_tenant_name)
+            .is_none_or(|name| state.confirm_typed != name)
+}
+
+/// Whether `c` continues the tenant's name as typed so far: only such keys
+/// type; any other key keeps its binding (`y` before the name is typed is
+/// refused with the prompt, `j` scrolls).
+pub fn confirm_accepts(state: &State, c: char) -> bool {
+    confirm_name_pending(state)
+        && state
+            .flow
+            .as_deref()
+            .and_then(flow_tenant_name)
+            .is_some_and(|name| {
+                let mut typed = state.confirm_typed.clone();
+                typed.push(c);
+                name.starts_with(&typed)
+            })
+}
+
+fn confirm_prompt(expected: &str, typed: &str) -> String {
+    format!("this context's guard: type {expected}, then y (typed: {typed})")
+}
+
+/// The status line follows the typing.
+pub(super) fn say_confirm_typed(state: &mut State) {
+    let expected = state
+        .flow
+        .as_deref()
+        .and_then(flow_tenant_name)
+        .unwrap_or_default();
+    state.message = Some(if state.confirm_typed == expected {
+        format!("{expected} typed: y applies")
+    } else {
+        confirm_prompt(&expected, &state.confirm_typed)
+    });
+}
+
 /// A key typed into the focused field; the form is checked again when the
 /// text changed. Fields hold one line.
 pub(super) fn form_key(state: &mut State, input: ratatui_textarea::Input) {
@@ -280,6 +370,10 @@ pub(super) fn write_planned(state: &mut State, result: Result<Vec<PlanSummary>, 
             error,
         },
     };
+    if typing_confirmation(state) && !changed_since_confirm {
+        state.confirm_typed.clear();
+        say_confirm_typed(state);
+    }
 }
 
 /// "1 object", "14 objects".

@@ -58,6 +58,18 @@ pub struct GlobalArgs {
     /// Refuse every write before anything is sent (admission probes are skipped)
     #[arg(long, global = true)]
     pub readonly: bool,
+    /// Act as this user, by impersonation (kubectl's --as): every request,
+    /// access reviews included, is answered for them. For `demo`: the
+    /// persona whose kubeconfig the console uses (admin, alice or bob)
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
+    /// A group to act as, with --as (repeatable; kubectl's --as-group)
+    #[arg(long = "as-group", global = true, value_name = "GROUP")]
+    pub as_groups: Vec<String>,
+    /// The tenant's name, typed: what a write needs on a context whose
+    /// config.yaml guard says `confirm: type-name`
+    #[arg(long, global = true, value_name = "TENANT")]
+    pub confirm: Option<String>,
     /// How long a headless command keeps trying to reach an API server that
     /// refuses connections or does not answer before it gives up with exit 2
     /// (the console keeps trying)
@@ -330,8 +342,9 @@ pub enum PersonaArg {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Whose view to show
-    #[arg(long = "as", value_enum, default_value_t = PersonaArg::Admin)]
+    /// Whose view to show (`--as admin|alice|bob`, the global --as,
+    /// read here as a persona)
+    #[arg(skip = PersonaArg::Admin)]
     pub persona: PersonaArg,
     /// Sandbox directory (default: a new temporary directory)
     #[arg(long)]
@@ -355,6 +368,21 @@ pub fn run(cli: Cli) -> Result<i32> {
                 )));
             }
             args.console.clone().into_global(&mut cli.global);
+            // `demo --as alice` opens alice's own kubeconfig, not an
+            // impersonation of her.
+            if let Some(name) = cli.global.as_user.take() {
+                args.persona = PersonaArg::from_str(&name, true).map_err(|_| {
+                    write_cmd::UsageError(format!(
+                        "demo --as takes a persona: admin, alice or bob (not {:?})",
+                        sanitize(&name)
+                    ))
+                })?;
+            }
+            if !cli.global.as_groups.is_empty() {
+                bail!(write_cmd::UsageError(
+                    "demo takes --as admin|alice|bob, not --as-group".into()
+                ));
+            }
         }
         Some(Command::Apply { tenant, .. }) => {
             if cli.console.given().is_some() {
@@ -533,6 +561,8 @@ fn initial_state(global: &GlobalArgs, config: &Config, connection: &Connection) 
     state.identity.context = connection.context.clone();
     state.identity.user = connection.user.clone();
     state.identity.server = connection.server.clone();
+    state.guard = connection.guard.clone();
+    state.clipboard = config.settings.clipboard == crate::config::ClipboardSetting::Osc52;
     state
 }
 
@@ -577,6 +607,14 @@ fn quota_set(
     rt.block_on(async {
         let connection = connect_with(global).await?;
         write_cmd::refuse_early_if_readonly(&connection, global, &config, QUOTA_SET, &[], dry_run)?;
+        write_cmd::refuse_early_unconfirmed(
+            &connection,
+            global,
+            &config,
+            QUOTA_SET,
+            tenant,
+            dry_run,
+        )?;
         let (connection, state) = sync(connection, global, &config).await?;
         let id = TenantId::new(tenant);
         let Some(found) = state.resolution.tenant(&id) else {
@@ -668,13 +706,42 @@ pub async fn synced_state(global: &GlobalArgs, config: &Config) -> Result<(Conne
     sync(connect_with(global).await?, global, config).await
 }
 
-/// The connection `--kubeconfig` and `--context` name. Sends nothing.
+/// The connection `--kubeconfig`, `--context` and `--as` name. Sends
+/// nothing, except with `--as`: the access reviews that say whether the
+/// user may impersonate (refused with the missing rules, exit 2).
 pub(crate) async fn connect_with(global: &GlobalArgs) -> Result<Connection> {
-    connect(&ConnectOptions {
+    connect(&connect_options(global, &load_config(global))?).await
+}
+
+/// What `--kubeconfig`, `--context`, `--as`, `--as-group` and config.yaml's
+/// `contexts:` ask for.
+pub fn connect_options(global: &GlobalArgs, config: &Config) -> Result<ConnectOptions> {
+    Ok(ConnectOptions {
         kubeconfig: global.kubeconfig.clone(),
         context: global.context.clone(),
+        impersonate: impersonation(global)?,
+        guards: config.settings.contexts.clone(),
     })
-    .await
+}
+
+/// `--as` and `--as-group`, checked: a group needs a user (as kubectl says).
+pub fn impersonation(
+    global: &GlobalArgs,
+) -> Result<Option<crate::kube::client::Impersonation>, write_cmd::UsageError> {
+    match &global.as_user {
+        Some(user) if user.trim().is_empty() => {
+            Err(write_cmd::UsageError("--as needs a user name".into()))
+        }
+        Some(user) => Ok(Some(crate::kube::client::Impersonation {
+            user: user.clone(),
+            groups: global.as_groups.clone(),
+        })),
+        None if !global.as_groups.is_empty() => Err(write_cmd::UsageError(
+            "--as-group needs --as USER (impersonating groups without a user is not possible)"
+                .into(),
+        )),
+        None => Ok(None),
+    }
 }
 
 /// [`synced_state`] on a connection made already.
@@ -703,14 +770,9 @@ pub(crate) async fn sync(
 
 /// Opens the console on the current kubeconfig context.
 fn console(global: &GlobalArgs) -> Result<i32> {
+    let options = connect_options(global, &load_config(global))?;
     let rt = runtime()?;
-    rt.block_on(open_console(
-        global,
-        &ConnectOptions {
-            kubeconfig: global.kubeconfig.clone(),
-            context: global.context.clone(),
-        },
-    ))?;
+    rt.block_on(open_console(global, &options))?;
     Ok(0)
 }
 
@@ -799,6 +861,33 @@ mod tests {
             );
             assert!(err.to_string().contains("console flag"), "{err:#}");
         }
+    }
+
+    #[test]
+    fn as_group_needs_as_and_demo_reads_as_as_a_persona() {
+        let cli = super::Cli::try_parse_from(["tenantry", "tenants", "--as-group", "ops"])
+            .expect("parses");
+        let err = super::impersonation(&cli.global).expect_err("no --as");
+        assert!(err.0.contains("--as-group needs --as"), "{err}");
+        let cli = super::Cli::try_parse_from([
+            "tenantry",
+            "tenants",
+            "--as",
+            "alice",
+            "--as-group",
+            "a",
+            "--as-group",
+            "b",
+        ])
+        .expect("parses");
+        let subject = super::impersonation(&cli.global)
+            .expect("valid")
+            .expect("a subject");
+        assert_eq!(subject.describe(), "alice (groups: a, b)");
+        let cli =
+            super::Cli::try_parse_from(["tenantry", "demo", "--as", "carol"]).expect("parses");
+        let err = super::run(cli).expect_err("not a persona");
+        assert!(err.to_string().contains("admin, alice or bob"), "{err:#}");
     }
 
     #[test]

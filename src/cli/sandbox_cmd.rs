@@ -293,6 +293,8 @@ pub fn demo(args: DemoArgs, global: &GlobalArgs) -> Result<i32> {
             let options = crate::kube::client::ConnectOptions {
                 kubeconfig: Some(sandbox.kubeconfig(persona)),
                 context: None,
+                impersonate: None,
+                guards: super::load_config(global).settings.contexts,
             };
             super::open_console(global, &options).await
         };

@@ -259,6 +259,14 @@ pub fn create(global: &GlobalArgs, args: &CreateArgs<'_>) -> Result<i32> {
             &objects,
             args.dry_run,
         )?;
+        write_cmd::refuse_early_unconfirmed(
+            &connection,
+            global,
+            &config,
+            &action,
+            args.tenant,
+            args.dry_run,
+        )?;
         let api: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(connection.client.clone());
         // A tenant of this name already: say so, and without --namespaces
         // keep to its namespaces rather than adding one named after it.
@@ -382,6 +390,14 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs<'_>) -> Result<i32> {
             &config,
             &action,
             &[],
+            args.dry_run,
+        )?;
+        write_cmd::refuse_early_unconfirmed(
+            &connection,
+            global,
+            &config,
+            &action,
+            tenant,
             args.dry_run,
         )?;
         let (connection, state) = super::sync(connection, global, &config).await?;

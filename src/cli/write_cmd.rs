@@ -91,6 +91,42 @@ pub fn refuse_early_if_readonly(
         .map_err(|refusal| UsageError(refusal.to_string()).into())
 }
 
+/// On a context whose guard says `confirm: type-name`, a write needs the
+/// tenant's name typed: `--confirm TENANT`. Refused (and recorded) before
+/// anything is sent when it is missing or names another tenant; a dry run
+/// writes nothing and needs none.
+pub fn refuse_early_unconfirmed(
+    connection: &Connection,
+    global: &GlobalArgs,
+    config: &crate::config::Config,
+    action: &str,
+    tenant: &str,
+    dry_run: bool,
+) -> Result<()> {
+    if dry_run || !connection.guard.confirm_name || global.confirm.as_deref() == Some(tenant) {
+        return Ok(());
+    }
+    let reason = format!(
+        "context {:?} needs the tenant's name typed for a write (config.yaml contexts: \
+         confirm: type-name): add --confirm {tenant}{}; nothing was sent",
+        connection.context,
+        global
+            .confirm
+            .as_deref()
+            .map_or(String::new(), |typed| format!(
+                " (--confirm {typed:?} names another tenant)"
+            ))
+    );
+    let writes = write_path(connection, connection.user.clone(), global, config);
+    let request = WriteRequest {
+        action: action.to_string(),
+        objects: Vec::new(),
+        force: false,
+    };
+    writes.record_refusal(&request, dry_run, &reason);
+    bail!(UsageError(sanitize(&reason).into_owned()))
+}
+
 /// How much of the plan to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {

@@ -43,6 +43,11 @@ pub enum KeyAction {
     Confirm,
     /// Retry a write taking over fields other managers own.
     Force,
+    /// Open the tenant as one of its owners sees it (read-only); again:
+    /// back to the user's own view.
+    ViewAs,
+    /// Copy what is selected to the clipboard (OSC 52).
+    Copy,
 }
 
 /// (file name, action, default description) for every action but `Tab(n)`.
@@ -95,6 +100,12 @@ const NAMED: &[(&str, KeyAction, &str)] = &[
         KeyAction::Force,
         "Take over fields another manager owns",
     ),
+    (
+        "view_as",
+        KeyAction::ViewAs,
+        "See the tenant as its owner sees it",
+    ),
+    ("copy", KeyAction::Copy, "Copy what is selected"),
 ];
 
 const TAB_PREFIX: &str = "tab_";

@@ -55,6 +55,8 @@ impl KeyAction {
                             | A::CreateTenant
                             | A::EditQuota
                             | A::ApplyTemplate
+                            | A::ViewAs
+                            | A::Copy
                     )
             }
             // No row is selected in a tab (the keys scroll it), so `open`
@@ -77,6 +79,8 @@ impl KeyAction {
                             | A::CreateTenant
                             | A::EditQuota
                             | A::ApplyTemplate
+                            | A::ViewAs
+                            | A::Copy
                     )
             }
             // The prompt keeps the view under it moving.

@@ -10,6 +10,7 @@ mod layers;
 
 pub mod action;
 pub mod color;
+pub mod guard;
 pub mod keymap;
 pub mod keys;
 pub mod paths;
@@ -21,6 +22,7 @@ use std::path::Path;
 
 pub use action::KeyAction;
 pub use color::{ColorChoice, ColorSupport};
+pub use guard::{ClipboardSetting, ContextGuard, ContextGuards};
 pub use keymap::{Binding, KeyContext, Keymap, load_keymap};
 pub use keys::KeyBinding;
 pub use paths::{PathEnv, Paths};

@@ -13,6 +13,10 @@
 //! readonly: false
 //! redraw_per_second: 10
 //! mouse: false
+//! contexts:             # guardrails per context name or glob (config/guard.rs)
+//!   "prod-*": {readonly: true}
+//!   staging: {confirm: type-name}
+//! clipboard: osc52      # or off
 //! ```
 
 use std::collections::BTreeMap;
@@ -22,6 +26,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::files::read_optional;
+use super::guard::{ClipboardSetting, ContextGuards, GuardSetting};
 use super::warning::{ConfigWarning, quoted};
 use crate::model::SystemNamespaces;
 
@@ -62,6 +67,10 @@ pub struct Settings {
     pub mouse: bool,
     /// The cluster's own namespaces, as globs (ARCHITECTURE.md §3).
     pub system_namespaces: SystemNamespaces,
+    /// Guardrails per kubeconfig context (`contexts:`).
+    pub contexts: ContextGuards,
+    /// How `c` copies.
+    pub clipboard: ClipboardSetting,
 }
 
 impl Default for Settings {
@@ -86,6 +95,8 @@ impl Default for Settings {
             redraw_per_second: 10,
             mouse: false,
             system_namespaces: SystemNamespaces::default(),
+            contexts: ContextGuards::default(),
+            clipboard: ClipboardSetting::default(),
         }
     }
 }
@@ -102,6 +113,8 @@ struct RawSettings {
     redraw_per_second: Option<Spanned<u32>>,
     mouse: Option<bool>,
     system_namespaces: Option<Spanned<Vec<String>>>,
+    contexts: Option<Spanned<BTreeMap<String, GuardSetting>>>,
+    clipboard: Option<ClipboardSetting>,
 }
 
 impl Settings {
@@ -169,6 +182,15 @@ impl Settings {
                         .with_fallback(FALLBACK)
                 })?;
         }
+        if let Some(contexts) = raw.contexts {
+            settings.contexts = ContextGuards::parse(contexts.value.into_iter().collect())
+                .map_err(|problem| {
+                    ConfigWarning::new(path, problem)
+                        .at(contexts.referenced)
+                        .with_fallback(FALLBACK)
+                })?;
+        }
+        settings.clipboard = raw.clipboard.unwrap_or_default();
         settings.tenants = raw.tenants.unwrap_or_default();
         settings.namespaces = raw.namespaces.unwrap_or_default();
         settings.theme = raw.theme;
@@ -293,6 +315,24 @@ mod tests {
         let text = warnings[0].to_string();
         assert!(text.contains("config.yaml:"), "{text}");
         assert!(text.ends_with(FALLBACK), "{text}");
+    }
+
+    #[test]
+    fn context_guards_and_clipboard() {
+        let settings = parse(
+            "contexts:\n  \"prod-*\": {readonly: true}\n  staging: {confirm: type-name}\nclipboard: off\n",
+        )
+        .expect("valid");
+        assert!(settings.contexts.guard_for("prod-eu").readonly);
+        assert!(settings.contexts.guard_for("staging").confirm_name);
+        assert!(!settings.contexts.guard_for("dev").readonly);
+        assert_eq!(settings.clipboard, ClipboardSetting::Off);
+        assert_eq!(Settings::default().clipboard, ClipboardSetting::Osc52);
+        let warning = parse("mouse: true\ncontexts:\n  prod: {readonly: yes-please}\n")
+            .expect_err("bad bool");
+        assert_eq!(warning.line, Some(3), "{warning}");
+        let warning = parse("contexts:\n  prod: {confirm: maybe}\n").expect_err("unknown confirm");
+        assert!(warning.to_string().contains("maybe"), "{warning}");
     }
 
     #[test]

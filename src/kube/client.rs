@@ -16,6 +16,51 @@ pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120
 pub struct ConnectOptions {
     pub kubeconfig: Option<PathBuf>,
     pub context: Option<String>,
+    /// `--as` / `--as-group`: every request is sent as this subject.
+    pub impersonate: Option<Impersonation>,
+    /// `config.yaml` `contexts:`, to find the chosen context's guard.
+    pub guards: crate::config::ContextGuards,
+}
+
+/// A subject to act as, by impersonation (kubectl's `--as`, `--as-group`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Impersonation {
+    pub user: String,
+    pub groups: Vec<String>,
+}
+
+impl Impersonation {
+    /// "alice", or "alice (groups: dev, ops)": for banners and messages.
+    pub fn describe(&self) -> String {
+        if self.groups.is_empty() {
+            self.user.clone()
+        } else {
+            format!("{} (groups: {})", self.user, self.groups.join(", "))
+        }
+    }
+
+    /// What impersonating this subject needs, as (resource, namespace,
+    /// name) triples of the `impersonate` verb in the core group.
+    pub fn needed_rules(&self) -> Vec<(&'static str, Option<String>, String)> {
+        let user = match self.user.strip_prefix("system:serviceaccount:") {
+            Some(rest) => match rest.split_once(':') {
+                Some((ns, name)) => ("serviceaccounts", Some(ns.to_string()), name.to_string()),
+                None => ("users", None, self.user.clone()),
+            },
+            None => ("users", None, self.user.clone()),
+        };
+        std::iter::once(user)
+            .chain(self.groups.iter().map(|g| ("groups", None, g.clone())))
+            .collect()
+    }
+}
+
+/// A missing `impersonate` rule, said as an RBAC rule.
+pub fn describe_rule(resource: &str, namespace: Option<&str>, name: &str) -> String {
+    format!(
+        "verb `impersonate` on {resource} {name:?}{} in API group \"\"",
+        namespace.map_or(String::new(), |ns| format!(" in namespace {ns:?}"))
+    )
 }
 
 /// A client plus what the status line and the access planner need to know.
@@ -36,6 +81,14 @@ pub struct Connection {
     /// Whether the user entry runs an exec credential plugin (always without
     /// a terminal: see `credentials`).
     pub uses_exec_plugin: bool,
+    /// Who every request is sent as, when not the user themself.
+    pub impersonating: Option<Impersonation>,
+    /// The context's guard (`config.yaml` `contexts:`), enforced by the
+    /// write path.
+    pub guard: crate::config::ContextGuard,
+    /// A view that only reads (the console's "see as an owner"): the
+    /// write path refuses every write made through it.
+    pub view_only: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -44,12 +97,15 @@ impl std::fmt::Debug for Connection {
             .field("context", &self.context)
             .field("user", &self.user)
             .field("server", &self.server)
+            .field("impersonating", &self.impersonating)
             .finish()
     }
 }
 
 /// Reads the kubeconfig (`--kubeconfig`, else `KUBECONFIG`, else
-/// `~/.kube/config`) and builds a client for the chosen context.
+/// `~/.kube/config`) and builds a client for the chosen context. With
+/// `impersonate`, first asks whether the user may (the only requests sent
+/// here) and refuses with the missing rules when not.
 pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
     let kubeconfig = match &options.kubeconfig {
         Some(path) => Kubeconfig::read_from(path)
@@ -114,7 +170,8 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
     let client = kube::Client::try_from(config.clone())
         .map_err(|err| anyhow::anyhow!(crate::credentials::error_text(&err)))
         .context("building the Kubernetes client")?;
-    Ok(Connection {
+    let guard = options.guards.guard_for(&context_name);
+    let connection = Connection {
         client,
         config,
         context: context_name,
@@ -122,7 +179,103 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
         context_namespace: context.namespace.filter(|ns| !ns.is_empty()),
         server,
         uses_exec_plugin,
-    })
+        impersonating: None,
+        guard,
+        view_only: false,
+    };
+    match &options.impersonate {
+        Some(subject) => {
+            check_impersonation(&connection.client, subject).await?;
+            connection.impersonate(subject)
+        }
+        None => Ok(connection),
+    }
+}
+
+/// Impersonation refused before anything is sent: the rules the user lacks.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CannotImpersonate(pub String);
+
+impl Connection {
+    /// The same connection acting as `subject`: every request, access
+    /// reviews included, is then answered for that subject. Sends nothing
+    /// (see [`check_impersonation`]).
+    pub fn impersonate(&self, subject: &Impersonation) -> Result<Connection> {
+        let mut config = self.config.clone();
+        config.auth_info.impersonate = Some(subject.user.clone());
+        config.auth_info.impersonate_groups =
+            (!subject.groups.is_empty()).then(|| subject.groups.clone());
+        let client = kube::Client::try_from(config.clone())
+            .map_err(|err| anyhow::anyhow!(crate::credentials::error_text(&err)))
+            .context("building the impersonating Kubernetes client")?;
+        Ok(Connection {
+            client,
+            config,
+            impersonating: Some(subject.clone()),
+            ..self.clone()
+        })
+    }
+
+    /// The connection as the user themself (no impersonation).
+    pub fn own(&self) -> Result<Connection> {
+        if self.impersonating.is_none() {
+            return Ok(self.clone());
+        }
+        let mut config = self.config.clone();
+        config.auth_info.impersonate = None;
+        config.auth_info.impersonate_groups = None;
+        let client = kube::Client::try_from(config.clone())
+            .map_err(|err| anyhow::anyhow!(crate::credentials::error_text(&err)))
+            .context("building the Kubernetes client")?;
+        Ok(Connection {
+            client,
+            config,
+            impersonating: None,
+            view_only: false,
+            ..self.clone()
+        })
+    }
+}
+
+/// Asks, as the user themself, whether they may impersonate `subject`
+/// (one SelfSubjectAccessReview per rule): the only requests sent before
+/// an impersonated command starts. The error names every missing rule.
+pub async fn check_impersonation(
+    own: &kube::Client,
+    subject: &Impersonation,
+) -> Result<(), CannotImpersonate> {
+    let mut missing = Vec::new();
+    for (resource, namespace, name) in subject.needed_rules() {
+        match super::access::can(
+            own,
+            "impersonate",
+            "",
+            resource,
+            namespace.as_deref(),
+            Some(&name),
+        )
+        .await
+        {
+            Ok(true) => {}
+            Ok(false) => missing.push(describe_rule(resource, namespace.as_deref(), &name)),
+            Err(reason) => {
+                return Err(CannotImpersonate(format!(
+                    "cannot tell whether you may act as {}: {reason}; nothing else was sent",
+                    subject.describe()
+                )));
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(CannotImpersonate(format!(
+        "you may not act as {}: impersonation needs {} (missing from your RBAC rules); \
+         nothing else was sent",
+        subject.describe(),
+        missing.join(", and ")
+    )))
 }
 
 /// The user name the API server sees (SelfSubjectReview), for the status

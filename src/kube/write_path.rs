@@ -40,7 +40,9 @@ pub struct WritePath {
     client: kube::Client,
     context: String,
     user: String,
-    readonly: bool,
+    /// Why every write is refused, when it is: `--readonly` or
+    /// `readonly: true`, the context's guard, a view as another subject.
+    readonly: Option<WriteError>,
     /// Where a problem with the audit log is told: stderr for the headless
     /// commands, the log file for the console (the terminal is the UI's).
     warn: fn(&str),
@@ -52,12 +54,40 @@ fn warn_to_log(message: &str) {
 
 impl WritePath {
     /// `user` is the name the audit log records (the server's name for the
-    /// user when it told it). Building one sends nothing.
+    /// user when it told it). Building one sends nothing. Besides
+    /// `readonly`, the connection's own guard closes the gate: the
+    /// context's `readonly: true` in config.yaml, or a view that only
+    /// shows what another subject sees.
     pub fn new(connection: &Connection, user: impl Into<String>, readonly: bool) -> Self {
+        let readonly = if connection.view_only {
+            let who = connection
+                .impersonating
+                .as_ref()
+                .map_or_else(|| "another user".to_string(), |s| s.describe());
+            Some(WriteError::Guarded(format!(
+                "this view shows what {who} sees and is read-only (leave it with Esc or v to write)"
+            )))
+        } else if connection.guard.readonly {
+            Some(WriteError::Guarded(
+                connection.guard.readonly_reason(&connection.context),
+            ))
+        } else {
+            readonly.then_some(WriteError::ReadOnly)
+        };
+        // Under impersonation the server names the subject acted as; the
+        // audit log keeps who acted too (the kubeconfig's user entry).
+        let user = match &connection.impersonating {
+            Some(subject) => format!(
+                "{} (kubeconfig user {}, impersonating)",
+                subject.describe(),
+                connection.user
+            ),
+            None => user.into(),
+        };
         WritePath {
             client: connection.client.clone(),
             context: connection.context.clone(),
-            user: user.into(),
+            user,
             readonly,
             warn: warn_to_log,
         }
@@ -70,20 +100,24 @@ impl WritePath {
     }
 
     pub fn readonly(&self) -> bool {
-        self.readonly
+        self.readonly.is_some()
     }
 
     /// The read-only gate, recorded when it refuses. Both phases pass it
     /// first; a headless command also calls it before it reads anything,
     /// so that in read-only mode a write command sends no request at all.
     pub fn refuse_if_readonly(&self, request: &WriteRequest, dry_run: bool) -> Result<(), Refusal> {
-        if !self.readonly {
+        let Some(error) = &self.readonly else {
             return Ok(());
-        }
-        self.record(request, dry_run, "refused", Some("read-only mode".into()));
+        };
+        let reason = match error {
+            WriteError::Guarded(reason) => reason.clone(),
+            _ => "read-only mode".into(),
+        };
+        self.record(request, dry_run, "refused", Some(reason));
         Err(Refusal {
             object: None,
-            error: WriteError::ReadOnly,
+            error: error.clone(),
         })
     }
 

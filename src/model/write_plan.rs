@@ -82,6 +82,10 @@ pub enum WriteError {
     /// Read-only mode: tenantry itself refused; nothing was sent, not even
     /// a dry run (a dry run is a write request the server does not keep).
     ReadOnly,
+    /// Read-only for a reason of its own (the context's guard in
+    /// config.yaml, a view as another subject): tenantry refused; nothing
+    /// was sent. The text says why.
+    Guarded(String),
     /// The audit record of the write cannot be written (the reason says
     /// why): tenantry refused before sending anything (ARCHITECTURE.md §10).
     AuditLog(String),
@@ -94,7 +98,10 @@ impl WriteError {
     pub fn refused_locally(&self) -> bool {
         matches!(
             self,
-            WriteError::ReadOnly | WriteError::Invalid(_) | WriteError::AuditLog(_)
+            WriteError::ReadOnly
+                | WriteError::Guarded(_)
+                | WriteError::Invalid(_)
+                | WriteError::AuditLog(_)
         )
     }
 }
@@ -123,6 +130,10 @@ impl fmt::Display for WriteError {
                 "read-only mode (--readonly or `readonly: true` in config.yaml): writes are \
                  disabled, dry runs too (a dry run is a write request the server does not keep); \
                  nothing was sent",
+            ),
+            WriteError::Guarded(reason) => write!(
+                f,
+                "{reason}: writes are disabled, dry runs too; nothing was sent"
             ),
             WriteError::AuditLog(reason) => write!(
                 f,

@@ -138,6 +138,17 @@ impl Widget for TitleLine<'_> {
         let title = theme.style("ui.title");
         let dim = theme.style("ui.dim");
         let mut spans = vec![Span::styled(" tenantry ", title)];
+        // The owner's view says so first: nothing else on the line
+        // may push it out.
+        if let Some(subject) = &state.viewing_as {
+            spans.push(Span::styled(
+                format!(" AS {} · read-only · v leaves ", sanitize(&subject.label)),
+                theme
+                    .style("ui.warning")
+                    .add_modifier(ratatui::style::Modifier::REVERSED),
+            ));
+            spans.push(Span::raw(" "));
+        }
         match &state.view {
             View::Tenants => {
                 let shown = state.visible.len();
@@ -235,9 +246,21 @@ impl Widget for StatusLine<'_> {
         if state.readonly {
             tail.push_str(" · READ-ONLY");
         }
+        if let Some(guard) = state.guard.label() {
+            tail.push_str(" · ");
+            tail.push_str(guard);
+        }
         // The key hint gives way to a sync state that needs the room (it
         // is always one `?` away).
-        let hint_fits = usize::from(area.width).saturating_sub(hint_width + 1) >= width(&tail) + 10;
+        // (A guard's label is read whole: the names then keep more than
+        // their four cells.)
+        let names_min = if state.guard.label().is_some() {
+            14
+        } else {
+            10
+        };
+        let hint_fits =
+            usize::from(area.width).saturating_sub(hint_width + 1) >= width(&tail) + names_min;
         let (hint, hint_width) = if hint_fits {
             (hint, hint_width)
         } else {

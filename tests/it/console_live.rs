@@ -45,7 +45,7 @@ async fn synced_console() -> (
 ) {
     let connection = connect(&ConnectOptions {
         kubeconfig: Some(cluster().kubeconfig(Persona::Admin)),
-        context: None,
+        ..Default::default()
     })
     .await
     .expect("connecting");

@@ -208,3 +208,129 @@ async fn a_new_user_creates_a_tenant_raises_its_quota_and_applies_a_template_fro
         "{lines:?}"
     );
 }
+
+/// The console as admin with `config_dir` as its config dir.
+fn console_with_config(config_dir: &Path, audit: &Path) -> String {
+    format!(
+        "env TERM=xterm-256color NO_COLOR=1 TENANTRY_CONFIG_DIR={} TENANTRY_AUDIT_LOG={} {} \
+         --kubeconfig {}; echo EXITED:$?; sleep 60",
+        config_dir.display(),
+        audit.display(),
+        env!("CARGO_BIN_EXE_tenantry"),
+        cluster().kubeconfig(Persona::Admin).display()
+    )
+}
+
+fn pane_buffer(tmux: &Tmux) -> String {
+    let out = tmux.command(&["show-buffer"]);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `c` writes OSC 52; tmux with `set-clipboard on` takes it into its
+/// paste buffer, which is what the pane's application copied.
+#[test]
+fn c_copies_through_osc52_into_the_tmux_buffer() {
+    let tmux = Tmux::start(
+        &console_command(&cluster().kubeconfig(Persona::Admin)),
+        (80, 24),
+    );
+    let out = tmux.command(&["set-option", "-s", "set-clipboard", "on"]);
+    assert!(out.status.success(), "{out:?}");
+    tmux.wait_for("initech");
+    tmux.text(":");
+    tmux.text("initech");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Overview");
+    tmux.text("c");
+    tmux.wait_for("copied the tenant's name: initech");
+    assert_eq!(pane_buffer(&tmux), "initech");
+
+    // The Policy tab: the fix of the most severe failing check, as a
+    // command line.
+    tmux.keys(&["4"]);
+    tmux.wait_for("Failed");
+    tmux.text("c");
+    let screen = tmux.wait_for("copied the fix of");
+    let copied = pane_buffer(&tmux);
+    assert!(
+        copied.starts_with("tenantry apply ") && copied.ends_with(" --tenant initech"),
+        "{copied:?}\n{screen}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0");
+}
+
+/// `v` on acme: alice's view under a banner, read-only; `v` again leaves.
+#[test]
+fn v_shows_a_tenant_as_its_owner_sees_it_read_only() {
+    let tmux = Tmux::start(
+        &console_command(&cluster().kubeconfig(Persona::Admin)),
+        (80, 24),
+    );
+    tmux.wait_for("initech");
+    tmux.text(":");
+    tmux.text("acme");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Overview");
+    tmux.text("v");
+    let screen = tmux.wait_for("AS alice");
+    assert!(screen.contains("read-only"), "{screen}");
+    // Alice's own rules: the status line names her once the server said.
+    tmux.wait_for("· alice ·");
+    tmux.text("e");
+    tmux.wait_for("this view shows what alice sees");
+    tmux.keys(&["Escape"]);
+    // Alice cannot list namespaces: the other tenants are not hers to see.
+    let screen = tmux.wait_for("acme");
+    assert!(!screen.contains("initech"), "{screen}");
+    tmux.text("v");
+    tmux.wait_for("back to your own view");
+    let screen = tmux.wait_for("initech");
+    assert!(!screen.contains("AS alice"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0");
+}
+
+/// `contexts: {"*": {confirm: type-name}}`: `y` alone applies nothing; the
+/// tenant's name typed, then `y`, does.
+#[tokio::test]
+async fn a_type_name_context_needs_the_name_typed_in_the_console() {
+    use k8s_openapi::api::networking::v1::NetworkPolicy;
+    use kube::api::Api;
+
+    let tenant = common::unique_name("tuiguard");
+    let admin = cluster().client(Persona::Admin).await;
+    common::create_namespace(&admin, &tenant, &[("tenantry.dev/tenant", &tenant)]).await;
+    let config = tempfile::tempdir().expect("config dir");
+    std::fs::write(
+        config.path().join("config.yaml"),
+        "contexts:\n  \"*\": {confirm: type-name}\n",
+    )
+    .expect("config.yaml");
+    let audit = common::audit_path(&tenant);
+    let tmux = Tmux::start(&console_with_config(config.path(), &audit), (80, 24));
+    let screen = tmux.wait_for("initech");
+    assert!(screen.contains("guard: type name"), "{screen}");
+    tmux.text(":");
+    tmux.text(&tenant);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Overview");
+    tmux.text("a");
+    tmux.wait_for("Apply a template");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("to create");
+    tmux.text("y");
+    tmux.wait_for(&format!("type {tenant}"));
+    let policies = Api::<NetworkPolicy>::namespaced(admin.clone(), &tenant);
+    let listed = policies.list(&Default::default()).await.expect("list");
+    assert!(listed.items.is_empty(), "y alone wrote nothing");
+    tmux.text(&tenant);
+    tmux.wait_for("typed: y applies");
+    tmux.text("y");
+    tmux.wait_for("Applied");
+    let listed = policies.list(&Default::default()).await.expect("list");
+    assert!(!listed.items.is_empty(), "written once the name was typed");
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0");
+}

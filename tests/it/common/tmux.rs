@@ -44,6 +44,11 @@ impl Tmux {
             .expect("tmux is needed for the terminal tests: apt-get install -y tmux")
     }
 
+    /// Any tmux command on this server (`set-option`, `show-buffer`).
+    pub fn command(&self, args: &[&str]) -> Output {
+        self.run(args)
+    }
+
     pub fn screen(&self) -> String {
         let out = self.run(&["capture-pane", "-p", "-t", "console"]);
         String::from_utf8_lossy(&out.stdout).into_owned()

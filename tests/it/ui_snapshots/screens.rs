@@ -372,3 +372,30 @@ fn not_connected() {
     );
     assert_screens("not_connected", &state);
 }
+
+/// `v` on acme as admin: alice's view, under the banner naming her.
+fn viewing_as_alice(state: &mut State) {
+    state.viewing_as = Some(tenantry::app::ViewingAs {
+        user: "alice".into(),
+        groups: Vec::new(),
+        label: "alice".into(),
+        tenant: "acme".into(),
+        namespaces: vec!["acme-dev".into()],
+    });
+}
+
+#[test]
+fn view_as_banner_in_the_list() {
+    let mut state = alice();
+    viewing_as_alice(&mut state);
+    assert_screens("view_as_alice_list", &state);
+}
+
+#[test]
+fn view_as_banner_in_a_tenant_with_a_guarded_context() {
+    let mut state = open(alice(), "acme", Tab::Overview);
+    viewing_as_alice(&mut state);
+    state.guard.readonly = true;
+    state.guard.patterns = vec!["prod-*".into()];
+    assert_screens("view_as_alice_overview_guarded", &state);
+}

@@ -1,0 +1,276 @@
+//! `v` (an owner's view), `c` (copy) and the typed confirmation of a
+//! guarded context, through the reducer.
+
+use serde_json::json;
+
+use super::form::{Preview, Stage, WriteFlow};
+use super::*;
+use crate::config::KeyAction;
+use crate::fixtures;
+use crate::model::write_plan::{ObjectRef, PlanSummary};
+use crate::model::{Kind, ResolverKind, Scope, SyncState, TenantId, WatchUpdate};
+
+/// acme (one namespace) owned by the user alice and the group acme-admins.
+fn with_owners() -> State {
+    let mut state = State::new(ResolverKind::default_order(), vec![]);
+    state.identity.context = "ctx".into();
+    for kind in Kind::ALL {
+        update(
+            &mut state,
+            Action::Watch(WatchUpdate::Sync {
+                kind,
+                scope: Scope::Cluster,
+                state: SyncState::Synced,
+            }),
+        );
+    }
+    let labels = json!({"tenantry.dev/tenant": "acme"});
+    for change in [
+        fixtures::replaced(
+            Kind::Namespace,
+            Scope::Cluster,
+            vec![fixtures::namespace("acme-dev", labels)],
+        ),
+        fixtures::replaced(
+            Kind::RoleBinding,
+            Scope::Cluster,
+            vec![
+                fixtures::admin_binding("acme-dev", "a", "User", "alice", json!({})),
+                fixtures::admin_binding("acme-dev", "b", "Group", "acme-admins", json!({})),
+            ],
+        ),
+    ] {
+        update(&mut state, Action::Watch(WatchUpdate::Change(change)));
+    }
+    update(&mut state, Action::Planned);
+    update(&mut state, Action::Settle);
+    assert_eq!(state.rows.len(), 1, "{:?}", state.rows);
+    state
+}
+
+fn key(state: &mut State, key: KeyAction) -> Vec<Effect> {
+    update(state, Action::Key(key))
+}
+
+fn checked(subject: &ViewingAs) -> impl Fn(&State) -> Action {
+    let subject = subject.clone();
+    move |state: &State| Action::Answer {
+        ticket: state.ticket(),
+        action: Box::new(Action::ViewAsChecked {
+            subject: subject.clone(),
+            result: Ok(()),
+        }),
+    }
+}
+
+#[test]
+fn v_opens_the_owners_view_read_only_and_drops_what_the_user_had_started() {
+    let mut state = with_owners();
+    let effects = key(&mut state, KeyAction::ViewAs);
+    let [Effect::CheckViewAs(subject)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(subject.tenant, "acme");
+    assert_eq!(subject.namespaces, vec!["acme-dev".to_string()]);
+    // Nothing switches before the check answers.
+    assert!(state.viewing_as.is_none());
+    let before = state.ticket();
+    let answer = checked(subject)(&state);
+    let effects = update(&mut state, answer);
+    assert_eq!(effects, vec![Effect::SwitchIdentity(Some(subject.clone()))]);
+    assert_eq!(state.viewing_as.as_ref(), Some(subject));
+    assert!(!state.planned, "everything is listed again as the owner");
+    assert_ne!(state.ticket(), before);
+    // A probe started as the user answers late: dropped.
+    update(
+        &mut state,
+        Action::Answer {
+            ticket: before,
+            action: Box::new(Action::Probed {
+                tenant: TenantId::new("acme"),
+                results: Default::default(),
+            }),
+        },
+    );
+    assert!(state.probes.is_empty(), "{:?}", state.probes);
+    // Writes say why they do nothing.
+    for write in [
+        KeyAction::CreateTenant,
+        KeyAction::EditQuota,
+        KeyAction::ApplyTemplate,
+    ] {
+        assert!(key(&mut state, write).is_empty());
+        assert!(state.flow.is_none());
+        let message = state.message.clone().unwrap_or_default();
+        assert!(message.contains("read-only"), "{message}");
+        assert!(message.contains(&subject.label), "{message}");
+    }
+    // v again: back as the user, with a new generation again.
+    let generation = state.generation;
+    assert_eq!(
+        key(&mut state, KeyAction::ViewAs),
+        vec![Effect::SwitchIdentity(None)]
+    );
+    assert!(state.viewing_as.is_none());
+    assert!(state.generation > generation);
+}
+
+#[test]
+fn several_owners_are_taken_in_turn_and_a_group_goes_through_a_stand_in() {
+    let mut state = with_owners();
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let effects = key(&mut state, KeyAction::ViewAs);
+        let [Effect::CheckViewAs(subject)] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        seen.push(subject.clone());
+    }
+    let labels: Vec<&str> = seen.iter().map(|s| s.label.as_str()).collect();
+    assert!(labels.contains(&"alice"), "{labels:?}");
+    assert!(labels.contains(&"group acme-admins"), "{labels:?}");
+    let group = seen
+        .iter()
+        .find(|s| s.label == "group acme-admins")
+        .expect("the group");
+    assert_eq!(group.user, view_as::GROUP_STAND_IN);
+    assert_eq!(group.groups[0], "acme-admins");
+}
+
+#[test]
+fn a_refused_impersonation_is_said_and_nothing_switches() {
+    let mut state = with_owners();
+    let effects = key(&mut state, KeyAction::ViewAs);
+    let [Effect::CheckViewAs(subject)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    let answer = Action::Answer {
+        ticket: state.ticket(),
+        action: Box::new(Action::ViewAsChecked {
+            subject: subject.clone(),
+            result: Err("you may not act as alice: impersonation needs …".into()),
+        }),
+    };
+    let effects = update(&mut state, answer);
+    assert!(effects.is_empty());
+    assert!(state.viewing_as.is_none());
+    assert!(state.planned);
+    assert!(
+        state
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("may not act as alice"))
+    );
+}
+
+#[test]
+fn esc_in_the_list_leaves_the_owners_view() {
+    let mut state = with_owners();
+    let effects = key(&mut state, KeyAction::ViewAs);
+    let [Effect::CheckViewAs(subject)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    let answer = checked(subject)(&state);
+    update(&mut state, answer);
+    assert_eq!(
+        key(&mut state, KeyAction::Back),
+        vec![Effect::SwitchIdentity(None)]
+    );
+}
+
+#[test]
+fn c_copies_the_selected_tenant_and_the_policy_fix_as_a_command_line() {
+    let mut state = with_owners();
+    assert_eq!(
+        key(&mut state, KeyAction::Copy),
+        vec![Effect::Copy("acme".into())]
+    );
+    assert!(
+        state
+            .message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("copied") && m.ends_with("acme")),
+        "{:?}",
+        state.message
+    );
+    key(&mut state, KeyAction::Open);
+    key(&mut state, KeyAction::Tab(4));
+    update(&mut state, Action::Settle);
+    let effects = key(&mut state, KeyAction::Copy);
+    let [Effect::Copy(text)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert!(
+        text.starts_with("tenantry apply ") && text.ends_with(" --tenant acme"),
+        "{text}"
+    );
+    state.clipboard = false;
+    assert!(key(&mut state, KeyAction::Copy).is_empty());
+    assert!(
+        state
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("clipboard: off"))
+    );
+}
+
+#[test]
+fn a_type_name_context_applies_only_once_the_tenants_name_is_typed() {
+    let mut state = with_owners();
+    state.guard.confirm_name = true;
+    let tenant = state
+        .resolution
+        .tenant(&TenantId::new("acme"))
+        .cloned()
+        .expect("acme");
+    let mut flow = WriteFlow::apply_template(&state.form_context(), &tenant, None);
+    flow.stage = Stage::Preview(Preview {
+        plan: vec![PlanSummary {
+            reference: ObjectRef {
+                kind: "NetworkPolicy".into(),
+                namespace: Some("acme-dev".into()),
+                name: "default-deny".into(),
+            },
+            exists: false,
+            changes: Vec::new(),
+            checked: true,
+            warnings: Vec::new(),
+        }],
+        changed_since_confirm: false,
+    });
+    state.flow = Some(Box::new(flow));
+    assert!(typing_confirmation(&state) && confirm_name_pending(&state));
+    assert!(key(&mut state, KeyAction::Confirm).is_empty());
+    assert!(
+        state
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("type acme, then y")),
+        "{:?}",
+        state.message
+    );
+    assert!(confirm_accepts(&state, 'a') && !confirm_accepts(&state, 'y'));
+    for c in "acmx".chars() {
+        update(&mut state, Action::InputChar(c));
+    }
+    assert!(key(&mut state, KeyAction::Confirm).is_empty());
+    update(&mut state, Action::InputBackspace);
+    update(&mut state, Action::InputChar('e'));
+    assert!(!confirm_name_pending(&state));
+    let effects = key(&mut state, KeyAction::Confirm);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Apply { .. }]),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_readonly_context_is_said_when_a_write_key_is_pressed() {
+    let mut state = with_owners();
+    state.guard.readonly = true;
+    state.guard.patterns = vec!["prod-*".into()];
+    assert!(key(&mut state, KeyAction::CreateTenant).is_empty());
+    assert!(state.flow.is_none());
+    let message = state.message.clone().unwrap_or_default();
+    assert!(message.contains("\"prod-*\""), "{message}");
+}

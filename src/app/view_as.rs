@@ -1,0 +1,152 @@
+//! Seeing a tenant as one of its owners sees it (`v`): the console's live
+//! session restarts with a client that impersonates the owner, read-only,
+//! under a banner; `v` again or Esc in the list comes back. The event loop
+//! checks the right to impersonate first (`Effect::CheckViewAs`) and swaps
+//! the client (`Effect::SwitchIdentity`); the generation advances at each
+//! switch so that answers computed as the previous identity are dropped
+//! (ARCHITECTURE.md §2).
+
+use super::keys::current_tenant;
+use super::state::State;
+use super::update::Effect;
+use crate::model::Tenant;
+
+/// A stand-in user for a Group owner: it carries the group, as the
+/// admission probes do (`kube/probe.rs`).
+pub const GROUP_STAND_IN: &str = "tenantry:view-as";
+
+/// Whom the console shows the cluster as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewingAs {
+    /// The user name sent as `Impersonate-User`.
+    pub user: String,
+    /// Sent as `Impersonate-Group`.
+    pub groups: Vec<String>,
+    /// What the banner says: "alice", "group acme-admins".
+    pub label: String,
+    /// The tenant it was opened from.
+    pub tenant: String,
+    /// Its namespaces: the owner can name them even when they cannot list
+    /// namespaces, so they are watched by name too.
+    pub namespaces: Vec<String>,
+}
+
+/// Everyone `v` can show a tenant as: its owners in the order they are
+/// listed (users, service accounts, groups through a stand-in user).
+pub fn owner_identities(tenant: &Tenant) -> Vec<ViewingAs> {
+    tenant
+        .owners
+        .iter()
+        .filter_map(|owner| {
+            let (user, groups, label) = match owner.kind.as_str() {
+                "User" => (owner.name.clone(), Vec::new(), owner.name.clone()),
+                "ServiceAccount" => {
+                    let ns = owner.namespace.as_ref()?;
+                    let user = format!("system:serviceaccount:{ns}:{}", owner.name);
+                    (user.clone(), Vec::new(), user)
+                }
+                "Group" => (
+                    GROUP_STAND_IN.to_string(),
+                    vec![owner.name.clone(), "system:authenticated".to_string()],
+                    format!("group {}", owner.name),
+                ),
+                _ => return None,
+            };
+            Some(ViewingAs {
+                user,
+                groups,
+                label,
+                tenant: tenant.id.as_str().to_string(),
+                namespaces: tenant.namespaces.clone(),
+            })
+        })
+        .collect()
+}
+
+/// `v`: leaves the owner's view when in one; otherwise asks to open the
+/// current tenant as its next owner (several owners: each `v` from the
+/// user's own view takes the next one).
+pub(super) fn view_as_key(state: &mut State, effects: &mut Vec<Effect>) {
+    if state.viewing_as.is_some() {
+        leave(state, effects);
+        return;
+    }
+    let Some(tenant) = current_tenant(state) else {
+        state.message = Some("no tenant selected to view as its owner".into());
+        return;
+    };
+    let owners = owner_identities(&tenant);
+    if owners.is_empty() {
+        state.message = Some(format!(
+            "{} has no owner tenantry can act as (users, service accounts or groups)",
+            tenant.id
+        ));
+        return;
+    }
+    let next = state.view_as_next.entry(tenant.id.clone()).or_insert(0);
+    let chosen = owners[*next % owners.len()].clone();
+    *next = (*next + 1) % owners.len();
+    state.message = Some(if owners.len() > 1 {
+        format!(
+            "opening {} as {} sees it (owner {} of {}; leave and press v again for the next)…",
+            tenant.id,
+            chosen.label,
+            owners.iter().position(|o| *o == chosen).unwrap_or(0) + 1,
+            owners.len()
+        )
+    } else {
+        format!("opening {} as {} sees it…", tenant.id, chosen.label)
+    });
+    effects.push(Effect::CheckViewAs(chosen));
+}
+
+/// The answer to `Effect::CheckViewAs`: switch, or say why not.
+pub(super) fn view_as_checked(
+    state: &mut State,
+    subject: ViewingAs,
+    result: Result<(), String>,
+    effects: &mut Vec<Effect>,
+) {
+    match result {
+        Err(reason) => state.message = Some(reason),
+        Ok(()) => {
+            forget_everything(state);
+            state.message = Some(format!(
+                "viewing as {} (read-only): v or Esc in the list leaves",
+                subject.label
+            ));
+            state.viewing_as = Some(subject.clone());
+            effects.push(Effect::SwitchIdentity(Some(subject)));
+        }
+    }
+}
+
+/// Back to the user's own view.
+pub(super) fn leave(state: &mut State, effects: &mut Vec<Effect>) {
+    forget_everything(state);
+    state.viewing_as = None;
+    state.message = Some("back to your own view".into());
+    effects.push(Effect::SwitchIdentity(None));
+}
+
+/// What a refresh forgets; the generation advances so that probes and
+/// reviews still running answer for nothing (ARCHITECTURE.md §2).
+pub(super) fn forget_everything(state: &mut State) {
+    state.inventory = crate::model::Inventory::new();
+    state.planned = false;
+    state.fatal = None;
+    state.probes.clear();
+    state.own_rules.clear();
+    state.generation += 1;
+    state.invalidate();
+}
+
+/// Why a write key does nothing in an owner's view, or None.
+pub(super) fn refuse_write(state: &State) -> Option<String> {
+    state.viewing_as.as_ref().map(|subject| {
+        format!(
+            "read-only: this view shows what {} sees (v or Esc in the list leaves it)",
+            subject.label
+        )
+    })
+}
