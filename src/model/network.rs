@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::checks::{cluster_gap, list, namespace_gaps};
 use super::inventory::{Inventory, Kind};
-use super::projection::{NetworkPolicyInfo, PeerInfo, PodInfo, SelectorSummary};
+use super::projection::{NamespaceInfo, NetworkPolicyInfo, PeerInfo, PodInfo, SelectorSummary};
 use super::tenant::{
     CAPSULE_TENANT_LABEL, DEFAULT_TENANT_LABEL, HNC_DEPTH_SUFFIX, KIOSK_ACCOUNT_LABEL, Resolution,
     Tenant,
@@ -462,7 +462,19 @@ pub fn admitted_tenants(
         }
     };
     let Some(gap) = cluster_gap(inv, Kind::Namespace) else {
-        for ns in inv.namespaces() {
+        // A selector pinned to names (`kubernetes.io/metadata.name`, as
+        // every DNS egress rule is) needs only those namespaces: at tier L
+        // a scan of all 10,000 for each such rule made findings O(n²)
+        // (ARCHITECTURE.md §9).
+        let pinned: Vec<&NamespaceInfo>;
+        let candidates: Box<dyn Iterator<Item = &NamespaceInfo>> = match pinned_names(sel) {
+            Some(names) => {
+                pinned = names.iter().filter_map(|n| inv.namespace(n)).collect();
+                Box::new(pinned.iter().copied())
+            }
+            None => Box::new(inv.namespaces()),
+        };
+        for ns in candidates {
             if tenant.namespaces.contains(&ns.name) {
                 continue;
             }
