@@ -407,6 +407,7 @@ fn severity_order_parse_and_threshold() {
         note: None,
         anchor: "",
         fix: None,
+        locations: Vec::new(),
     };
     let results = vec![
         mk(Medium, Outcome::Fail),
