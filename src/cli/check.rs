@@ -359,3 +359,66 @@ fn check_table(out: &CheckOutput) -> String {
     ));
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(tenant: &str, namespace: Option<&str>, value: serde_json::Value) -> ReportObject {
+        ReportObject {
+            tenant: tenant.to_string(),
+            namespace: namespace.map(str::to_string),
+            object: value,
+        }
+    }
+
+    fn report(ns: &str) -> serde_json::Value {
+        json!({"kind": "Report", "metadata": {"name": "tenantry", "namespace": ns}})
+    }
+
+    #[test]
+    fn reports_go_only_into_the_tenants_own_namespaces() {
+        let owned: BTreeSet<String> = ["acme-dev".to_string()].into();
+        assert_eq!(
+            misplaced(
+                &object("acme", Some("acme-dev"), report("acme-dev")),
+                &owned
+            ),
+            None
+        );
+        // Another tenant's namespace, or one the object names apart.
+        let why = misplaced(
+            &object("acme", Some("globex-web"), report("globex-web")),
+            &owned,
+        );
+        assert_eq!(
+            why.as_deref(),
+            Some("globex-web is not a namespace of tenant acme")
+        );
+        assert!(
+            misplaced(
+                &object("acme", Some("acme-dev"), report("kube-system")),
+                &owned
+            )
+            .is_some()
+        );
+        // A hostile name is refused, and said inertly.
+        let hostile = "acme-dev\u{1b}]52;c;x\u{7}";
+        let owned_hostile: BTreeSet<String> = [hostile.to_string()].into();
+        let why = misplaced(
+            &object("acme", Some(hostile), report(hostile)),
+            &owned_hostile,
+        )
+        .expect("refused");
+        assert!(!why.contains('\u{1b}') && why.contains("\\u{1b}"), "{why}");
+        // Only Reports and ClusterReports.
+        let cm = json!({"kind": "ConfigMap", "metadata": {"name": "x", "namespace": "acme-dev"}});
+        assert!(misplaced(&object("acme", Some("acme-dev"), cm), &owned).is_some());
+        let cluster = json!({"kind": "ClusterReport", "metadata": {"name": "tenantry-acme"}});
+        assert_eq!(misplaced(&object("acme", None, cluster), &owned), None);
+        let namespaced_cluster =
+            json!({"kind": "ClusterReport", "metadata": {"name": "x", "namespace": "acme-dev"}});
+        assert!(misplaced(&object("acme", None, namespaced_cluster), &owned).is_some());
+    }
+}
