@@ -80,6 +80,7 @@ pub(super) fn rbac_owner_present(ctx: &CheckContext<'_>) -> Verdict {
             list(&found)
         )
     })
+    .in_namespaces(&missing)
 }
 
 pub(super) fn rbac_cluster_bindings(ctx: &CheckContext<'_>) -> Verdict {

@@ -698,6 +698,19 @@ fn results_are_located_where_the_check_found_them() {
         located("initech", "netpol.default-deny-ingress"),
         vec![ns("initech-app")]
     );
+    assert_eq!(
+        located("initech", "limitrange.defaults"),
+        vec![ns("initech-app")]
+    );
+    // Pods, where the check names them.
+    let be = located("initech", "qos.best-effort");
+    assert!(
+        !be.is_empty()
+            && be.iter().all(|l| l.0.as_deref() == Some("initech-app")
+                && l.1 == Some("Pod")
+                && l.2.is_some()),
+        "{be:?}"
+    );
     // A pass: every namespace judged.
     assert_eq!(
         located("acme", "quota.compute"),
