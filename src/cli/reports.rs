@@ -397,7 +397,8 @@ pub struct ReportObject {
 
 /// The Reports of a `check` run, per tenant: one per namespace, then the
 /// ClusterReport of the cluster-wide checks. `seconds`: the results'
-/// timestamp (Unix time).
+/// timestamp (Unix time). Every string is printable in YAML (what an
+/// apply patch is decoded as), besides being sanitized on output.
 pub fn openreports(out: &CheckOutput, seconds: i64) -> Vec<ReportObject> {
     let labels = json!({ "app.kubernetes.io/managed-by": "tenantry" });
     let mut objects = Vec::new();
@@ -442,7 +443,38 @@ pub fn openreports(out: &CheckOutput, seconds: i64) -> Vec<ReportObject> {
             }),
         });
     }
+    for o in &mut objects {
+        printable(&mut o.object);
+    }
     objects
+}
+
+/// Whether YAML (and so the API server's decoding of an apply patch)
+/// refuses `c` where the sanitizer lets it through: the byte order mark
+/// and the noncharacters U+FFFE, U+FFFF.
+fn unprintable_in_yaml(c: char) -> bool {
+    matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Makes every string of `value` printable for YAML, the visible way the
+/// sanitizer writes characters (`\u{fffe}`).
+fn printable(value: &mut Value) {
+    match value {
+        Value::String(s) if s.chars().any(unprintable_in_yaml) => {
+            let mut out = String::with_capacity(s.len() + 8);
+            for c in s.chars() {
+                if unprintable_in_yaml(c) {
+                    let _ = write!(out, "\\u{{{:x}}}", c as u32);
+                } else {
+                    out.push(c);
+                }
+            }
+            *s = out;
+        }
+        Value::Array(items) => items.iter_mut().for_each(printable),
+        Value::Object(map) => map.values_mut().for_each(printable),
+        _ => {}
+    }
 }
 
 /// The Reports as a `v1` List (what `kubectl apply -f` takes).
@@ -666,6 +698,17 @@ mod tests {
         assert_eq!(
             objects[2].object["results"][0]["resources"][0]["apiVersion"],
             "rbac.authorization.k8s.io/v1"
+        );
+    }
+
+    #[test]
+    fn reports_carry_no_character_yaml_refuses() {
+        let mut out = output("acme", &["acme-dev"]);
+        out.tenants[0].checks[0].reason = "a\u{fffe}b\u{feff}c\u{ffff}".into();
+        let objects = openreports(&out, 0);
+        assert_eq!(
+            objects[0].object["results"][0]["message"],
+            "a\\u{fffe}b\\u{feff}c\\u{ffff}"
         );
     }
 

@@ -761,3 +761,79 @@ async fn a_refused_publish_says_per_namespace_what_was_written() {
         .collect();
     assert_eq!(results, vec!["applied", "refused", "refused"]);
 }
+
+/// A user name with everything a report format must survive: XML markup
+/// and a CDATA end, an entity, a terminal escape, BEL, and U+FFFE (no XML
+/// 1.0 character, even escaped). The API server takes it as a subject.
+const HOSTILE_USER: &str = "evil]]><x a=\"1\">&amp;\u{1b}[31m\u{7}\u{fffe}";
+
+#[tokio::test]
+async fn hostile_text_from_the_cluster_keeps_every_format_valid() {
+    install_crds().await;
+    let (tenant, _) =
+        setup::owned_tenant("hostile", json!([setup::user(HOSTILE_USER)]), false).await;
+    // A cluster-wide binding for the hostile owner: rbac.cluster-bindings
+    // fails, and its reason quotes the name.
+    let admin = cluster().client(Persona::Admin).await;
+    let binding: k8s_openapi::api::rbac::v1::ClusterRoleBinding = common::object(json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": format!("{tenant}-hostile")},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+        "subjects": [setup::user(HOSTILE_USER)],
+    }));
+    Api::<k8s_openapi::api::rbac::v1::ClusterRoleBinding>::all(admin)
+        .create(&PostParams::default(), &binding)
+        .await
+        .expect("a cluster role binding");
+
+    let json = check_json(Persona::Admin, &[&tenant]);
+    let reason = json[&(tenant.clone(), "rbac.cluster-bindings".to_string())]["reason"]
+        .as_str()
+        .expect("a reason")
+        .to_string();
+    assert!(
+        reason.contains("evil]]><x a=\"1\">&amp;\\u{1b}[31m\\u{7}"),
+        "{reason}"
+    );
+
+    let junit = check(Persona::Admin, &[&tenant, "-o", "junit"]);
+    let problems = junit_problems(&junit.stdout);
+    assert!(problems.is_empty(), "{problems:#?}\n{}", junit.stdout);
+    assert!(!junit.stdout.contains(['\u{1b}', '\u{7}', '\u{fffe}']));
+    let doc = roxmltree::Document::parse(&junit.stdout).expect("XML");
+    let failure = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("testcase") && n.attribute("name") == Some("rbac.cluster-bindings")
+        })
+        .and_then(|n| n.children().find(|c| c.has_tag_name("failure")))
+        .expect("the failure");
+    assert_eq!(
+        failure.attribute("message"),
+        Some(reason.replace('\u{fffe}', "\\u{fffe}").as_str())
+    );
+
+    let sarif = check(Persona::Admin, &[&tenant, "-o", "sarif"]);
+    assert!(!sarif.stdout.contains(['\u{1b}', '\u{7}']));
+    let log: Value = serde_json::from_str(&sarif.stdout).expect("JSON");
+    assert_valid(&sarif_schema(), &log, "check -o sarif");
+    let result = log["runs"][0]["results"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["ruleId"] == "rbac.cluster-bindings"))
+        .expect("the result");
+    assert_eq!(result["message"]["text"], reason.as_str());
+
+    let publish = check(Persona::Admin, &[&tenant, "--publish", "-o", "json"]);
+    assert!(
+        publish.stderr.contains("published 2 of 2 reports"),
+        "{}",
+        publish.stderr
+    );
+    let cr = cluster_report(&tenant).await.expect("the ClusterReport");
+    let message = results_of(&cr)
+        .into_iter()
+        .find(|r| r.0 == "rbac.cluster-bindings")
+        .map(|r| r.2)
+        .expect("the result");
+    assert_eq!(message, reason.replace('\u{fffe}', "\\u{fffe}"));
+}
