@@ -647,6 +647,19 @@ async fn published_reports_read_back_as_check_says() {
         let validator = jsonschema::draft4::new(schema).expect("the CRD schema compiles");
         assert_valid(&validator, item, "an OpenReports object");
     }
+    // `-o openreports` is the same List in YAML (timestamps apart).
+    let yaml = check(Persona::Admin, &[&tenant, "-o", "openreports"]);
+    let mut from_yaml: Value = serde_saphyr::from_str(&yaml.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not YAML: {e}\n{}", yaml.stdout));
+    let mut from_json = list.clone();
+    for doc in [&mut from_yaml, &mut from_json] {
+        for item in doc["items"].as_array_mut().expect("items") {
+            for r in item["results"].as_array_mut().into_iter().flatten() {
+                r["timestamp"] = Value::Null;
+            }
+        }
+    }
+    assert_eq!(from_yaml, from_json);
     // A second publish changes nothing but the timestamps.
     let again = check(Persona::Admin, &[&tenant, "--publish", "-o", "json"]);
     assert!(
