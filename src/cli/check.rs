@@ -246,18 +246,16 @@ async fn publish_reports(
             object.object["kind"].as_str().unwrap_or("?"),
             sanitize(object.object["metadata"]["name"].as_str().unwrap_or("?"))
         );
-        if let Some(why) = misplaced(&object, &owned(&object.tenant)) {
-            eprintln!("tenantry: not written in {place}: {what}: {why}");
-            not_written.push(place);
-            continue;
-        }
         // What is written is what `-o openreports` prints: sanitized.
         let parsed = serde_json::to_value(Inert(&object.object))
             .and_then(serde_json::from_value::<DynamicObject>);
         let dynamic = match parsed {
             Ok(d) => d,
             Err(err) => {
-                eprintln!("tenantry: not written in {place}: {what}: {err}");
+                eprintln!(
+                    "tenantry: not written in {place}: {what}: {}",
+                    sanitize(&err.to_string())
+                );
                 not_written.push(place);
                 continue;
             }
@@ -267,6 +265,12 @@ async fn publish_reports(
             objects: vec![dynamic],
             force: false,
         };
+        if let Some(why) = misplaced(&object, &owned(&object.tenant)) {
+            writes.record_refusal(&request, false, &why);
+            eprintln!("tenantry: not written in {place}: {what}: {why}");
+            not_written.push(place);
+            continue;
+        }
         let outcome = match writes.prepare(request, Preview::FollowedByCommit).await {
             Err(refusal) => Err(refusal.to_string()),
             Ok(prepared) => match writes.commit(prepared, |_| {}).await {
