@@ -223,7 +223,7 @@ pub fn suite_name(context: &str, tenant: &str) -> String {
     format!("{context}/{tenant}")
 }
 
-/// JUnit XML in the shape of the Jenkins JUnit schema (`jenkins-junit.xsd`).
+/// JUnit XML as Jenkins' xUnit schema (`junit-10.xsd`) has it.
 pub fn junit(out: &CheckOutput) -> String {
     let count = |t: &TenantChecks, o: Outcome| t.checks.iter().filter(|c| c.outcome == o).count();
     let total: usize = out.tenants.iter().map(|t| t.checks.len()).sum();

@@ -1,7 +1,7 @@
 //! The reports other tools read (`check -o sarif|junit|openreports`,
 //! `check --publish`) against the real API server, validated against the
 //! schemas in tests/data/reports (see the README there): SARIF against its
-//! JSON schema, JUnit against the rules of the Jenkins JUnit schema, the
+//! JSON schema, JUnit against Jenkins' junit-10.xsd, the
 //! Reports against the OpenReports CRDs (installed unchanged, so the API
 //! server validates what `--publish` writes) and read back.
 
