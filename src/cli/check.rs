@@ -3,15 +3,22 @@
 //! Exit codes: 0 when no finding reaches `--fail-on`, 1 when one does, 2
 //! on usage or connection errors (and when no tenant is visible at all).
 
+use std::collections::BTreeSet;
+
 use anyhow::Result;
+use kube::core::DynamicObject;
 use serde::Serialize;
 
 use super::output::{Format, serialize, table};
-use super::{GlobalArgs, runtime, synced_state};
+use super::reports::{self, ReportObject};
+use super::{GlobalArgs, connect_with, runtime, sync};
 use crate::app::ProbeStatus;
 use crate::config::Config;
+use crate::kube::write_path::{Preview, WritePath};
 use crate::model::TenantId;
 use crate::model::checks::{CheckResult, FindingCounts, Outcome, Severity, fails_at, summarize};
+use crate::model::text::{Inert, sanitize};
+use crate::model::write_plan::{Committed, WriteRequest};
 
 #[derive(Debug, Serialize)]
 pub struct CheckOutput {
@@ -24,9 +31,28 @@ pub struct CheckOutput {
     pub tenants: Vec<TenantChecks>,
 }
 
+/// `check -o`: the formats of `tenants` and `report`, and the reports
+/// other tools read (`cli::reports`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+    Yaml,
+    /// SARIF 2.1.0 (code scanning)
+    Sarif,
+    /// JUnit XML (CI test reports)
+    Junit,
+    /// OpenReports `Report`s and `ClusterReport`s, as a YAML v1 List
+    Openreports,
+    /// The same as JSON
+    OpenreportsJson,
+}
+
 #[derive(Debug, Serialize)]
 pub struct TenantChecks {
     pub tenant: String,
+    /// The tenant's namespaces, as resolved.
+    pub namespaces: Vec<String>,
     /// Failed checks by severity (unknown results are not findings).
     pub findings: FindingCounts,
     pub unknown: usize,
@@ -48,11 +74,24 @@ pub fn run(
     names: &[String],
     fail_on: Severity,
     strict: bool,
-    format: Format,
+    format: CheckFormat,
+    publish: bool,
 ) -> Result<i32> {
     let rt = runtime()?;
-    let result = rt.block_on(async {
-        let (connection, mut state) = synced_state(global, config).await?;
+    let (result, published) = rt.block_on(async {
+        let connection = connect_with(global).await?;
+        if publish {
+            // In read-only mode nothing is sent at all, not even a read.
+            super::write_cmd::refuse_early_if_readonly(
+                &connection,
+                global,
+                config,
+                PUBLISH_ACTION,
+                &[],
+                false,
+            )?;
+        }
+        let (connection, mut state) = sync(connection, global, config).await?;
         let selected: Vec<TenantId> = if names.is_empty() {
             state
                 .resolution
@@ -100,6 +139,7 @@ pub fn run(
             output.failed |= fails(&checks, fail_on, strict);
             output.tenants.push(TenantChecks {
                 tenant: id.as_str().to_string(),
+                namespaces: tenant.namespaces.clone(),
                 findings: summarize(&checks),
                 unknown: checks
                     .iter()
@@ -108,14 +148,162 @@ pub fn run(
                 checks,
             });
         }
-        Ok(output)
+        let mut published = true;
+        if publish {
+            let writes = super::write_cmd::write_path(
+                &connection,
+                state.identity.user.clone(),
+                global,
+                config,
+            );
+            let owned = |tenant: &str| -> BTreeSet<String> {
+                state
+                    .resolution
+                    .tenant(&TenantId::new(tenant.to_string()))
+                    .map(|t| t.namespaces.iter().cloned().collect())
+                    .unwrap_or_default()
+            };
+            let objects = reports::openreports(&output, now_seconds());
+            published = publish_reports(&writes, objects, owned).await;
+        }
+        Ok::<_, anyhow::Error>((output, published))
     })?;
     let text = match format {
-        Format::Table => check_table(&result),
-        _ => serialize(&result, format)?,
+        CheckFormat::Table => check_table(&result),
+        CheckFormat::Json => serialize(&result, Format::Json)?,
+        CheckFormat::Yaml => serialize(&result, Format::Yaml)?,
+        CheckFormat::Sarif => serialize(&reports::sarif(&result), Format::Json)?,
+        CheckFormat::Junit => reports::junit(&result),
+        CheckFormat::Openreports | CheckFormat::OpenreportsJson => {
+            let list = reports::openreports_list(&reports::openreports(&result, now_seconds()));
+            let f = if format == CheckFormat::Openreports {
+                Format::Yaml
+            } else {
+                Format::Json
+            };
+            serialize(&list, f)?
+        }
     };
     print!("{}", crate::model::text::sanitize_text(&text));
-    Ok(if result.failed { 1 } else { 0 })
+    Ok(if result.failed || !published { 1 } else { 0 })
+}
+
+/// The action `--publish` records in the audit log.
+pub const PUBLISH_ACTION: &str = "publish check reports";
+
+fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Why a Report may not be written where it says, if it may not: a
+/// namespaced Report goes only into a namespace of its own tenant (as
+/// resolved from the cluster, never as named by a result), and only a
+/// Report or a ClusterReport of tenantry's is written.
+pub fn misplaced(object: &ReportObject, owned: &BTreeSet<String>) -> Option<String> {
+    let kind = object.object["kind"].as_str().unwrap_or("");
+    let meta_ns = object.object["metadata"]["namespace"].as_str();
+    match (&object.namespace, kind) {
+        (Some(ns), "Report") => {
+            if !owned.contains(ns) || meta_ns != Some(ns.as_str()) {
+                Some(format!(
+                    "{} is not a namespace of tenant {}",
+                    sanitize(ns),
+                    sanitize(&object.tenant)
+                ))
+            } else if let Err(why) = crate::model::template::check_dns_label(ns, "namespace") {
+                Some(sanitize(&why).into_owned())
+            } else {
+                None
+            }
+        }
+        (None, "ClusterReport") if meta_ns.is_none() => None,
+        _ => Some(format!("not a tenantry report: {}", sanitize(kind))),
+    }
+}
+
+/// Writes each Report on its own through the one write path (dry run,
+/// apply, audit record), so that a refusal in one namespace leaves the
+/// others written; says on stderr, per namespace, what was and was not
+/// written. Whether everything was.
+async fn publish_reports(
+    writes: &WritePath,
+    objects: Vec<ReportObject>,
+    owned: impl Fn(&str) -> BTreeSet<String>,
+) -> bool {
+    let total = objects.len();
+    let mut written = Vec::new();
+    let mut not_written = Vec::new();
+    for object in objects {
+        let place = match &object.namespace {
+            Some(ns) => format!("namespace {}", sanitize(ns)),
+            None => format!("cluster (tenant {})", sanitize(&object.tenant)),
+        };
+        let what = format!(
+            "{} {}",
+            object.object["kind"].as_str().unwrap_or("?"),
+            sanitize(object.object["metadata"]["name"].as_str().unwrap_or("?"))
+        );
+        // What is written is what `-o openreports` prints: sanitized.
+        let parsed = serde_json::to_value(Inert(&object.object))
+            .and_then(serde_json::from_value::<DynamicObject>);
+        let dynamic = match parsed {
+            Ok(d) => d,
+            Err(err) => {
+                eprintln!(
+                    "tenantry: not written in {place}: {what}: {}",
+                    sanitize(&err.to_string())
+                );
+                not_written.push(place);
+                continue;
+            }
+        };
+        let request = WriteRequest {
+            action: PUBLISH_ACTION.to_string(),
+            objects: vec![dynamic],
+            force: false,
+        };
+        if let Some(why) = misplaced(&object, &owned(&object.tenant)) {
+            writes.record_refusal(&request, false, &why);
+            eprintln!("tenantry: not written in {place}: {what}: {why}");
+            not_written.push(place);
+            continue;
+        }
+        let outcome = match writes.prepare(request, Preview::FollowedByCommit).await {
+            Err(refusal) => Err(refusal.to_string()),
+            Ok(prepared) => match writes.commit(prepared, |_| {}).await {
+                Committed::Applied(report) if report.is_complete() => Ok(()),
+                Committed::Applied(report) => Err(report.failure_message()),
+                Committed::Moved(_) => Err(crate::kube::write_path::MOVED.to_string()),
+                Committed::Refused(refusal) => Err(refusal.to_string()),
+            },
+        };
+        match outcome {
+            Ok(()) => {
+                eprintln!("tenantry: published {what} in {place}");
+                written.push(place);
+            }
+            Err(why) => {
+                eprintln!(
+                    "tenantry: not written in {place}: {what}: {}",
+                    sanitize(&why)
+                );
+                not_written.push(place);
+            }
+        }
+    }
+    eprintln!(
+        "tenantry: published {} of {total} reports{}",
+        written.len(),
+        if not_written.is_empty() {
+            String::new()
+        } else {
+            format!("; not written: {}", not_written.join(", "))
+        }
+    );
+    not_written.is_empty()
 }
 
 /// Reasons can quote a whole admission message; on a terminal the table
@@ -174,4 +362,67 @@ fn check_table(out: &CheckOutput) -> String {
         if out.strict { " --strict" } else { "" }
     ));
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(tenant: &str, namespace: Option<&str>, value: serde_json::Value) -> ReportObject {
+        ReportObject {
+            tenant: tenant.to_string(),
+            namespace: namespace.map(str::to_string),
+            object: value,
+        }
+    }
+
+    fn report(ns: &str) -> serde_json::Value {
+        json!({"kind": "Report", "metadata": {"name": "tenantry", "namespace": ns}})
+    }
+
+    #[test]
+    fn reports_go_only_into_the_tenants_own_namespaces() {
+        let owned: BTreeSet<String> = ["acme-dev".to_string()].into();
+        assert_eq!(
+            misplaced(
+                &object("acme", Some("acme-dev"), report("acme-dev")),
+                &owned
+            ),
+            None
+        );
+        // Another tenant's namespace, or one the object names apart.
+        let why = misplaced(
+            &object("acme", Some("globex-web"), report("globex-web")),
+            &owned,
+        );
+        assert_eq!(
+            why.as_deref(),
+            Some("globex-web is not a namespace of tenant acme")
+        );
+        assert!(
+            misplaced(
+                &object("acme", Some("acme-dev"), report("kube-system")),
+                &owned
+            )
+            .is_some()
+        );
+        // A hostile name is refused, and said inertly.
+        let hostile = "acme-dev\u{1b}]52;c;x\u{7}";
+        let owned_hostile: BTreeSet<String> = [hostile.to_string()].into();
+        let why = misplaced(
+            &object("acme", Some(hostile), report(hostile)),
+            &owned_hostile,
+        )
+        .expect("refused");
+        assert!(!why.contains('\u{1b}') && why.contains("\\u{1b}"), "{why}");
+        // Only Reports and ClusterReports.
+        let cm = json!({"kind": "ConfigMap", "metadata": {"name": "x", "namespace": "acme-dev"}});
+        assert!(misplaced(&object("acme", Some("acme-dev"), cm), &owned).is_some());
+        let cluster = json!({"kind": "ClusterReport", "metadata": {"name": "tenantry-acme"}});
+        assert_eq!(misplaced(&object("acme", None, cluster), &owned), None);
+        let namespaced_cluster =
+            json!({"kind": "ClusterReport", "metadata": {"name": "x", "namespace": "acme-dev"}});
+        assert!(misplaced(&object("acme", None, namespaced_cluster), &owned).is_some());
+    }
 }

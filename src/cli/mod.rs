@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod output;
+pub mod reports;
 pub mod sandbox_cmd;
 pub mod template_cmd;
 pub mod write_cmd;
@@ -164,9 +165,13 @@ pub enum Command {
         /// Count unknown results as failures too
         #[arg(long)]
         strict: bool,
-        /// Output format
-        #[arg(short, long, value_enum, default_value_t = Format::Table)]
-        output: Format,
+        /// Output format (sarif, junit and openreports are for other tools)
+        #[arg(short, long, value_enum, default_value_t = check::CheckFormat::Table)]
+        output: check::CheckFormat,
+        /// Server-side-apply the OpenReports Reports into the tenants' namespaces
+        /// (and a ClusterReport per tenant) through the write path; refused under --readonly
+        #[arg(long)]
+        publish: bool,
     },
     /// List the templates (built-in and in the config dir's templates/) with their parameters
     Templates {
@@ -423,6 +428,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             fail_on,
             strict,
             output,
+            publish,
         }) => check::run(
             &cli.global,
             &load_config(&cli.global),
@@ -430,6 +436,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             fail_on,
             strict,
             output,
+            publish,
         ),
         Some(Command::Quota {
             action:

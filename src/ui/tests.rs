@@ -420,6 +420,7 @@ fn check(id: &'static str, severity: Severity, outcome: Outcome) -> CheckResult 
         note: None,
         anchor: "",
         fix: None,
+        locations: Vec::new(),
     }
 }
 

@@ -15,6 +15,7 @@ mod console_live;
 mod impersonation;
 mod properties;
 mod readonly;
+mod reports;
 mod sandbox;
 mod scale;
 mod security;

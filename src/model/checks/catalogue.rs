@@ -14,7 +14,7 @@ use super::rbac::{
 };
 use super::sched::{sched_node_isolation, sched_priority_class};
 use super::secrets;
-use super::{CheckContext, CheckResult, CheckSpec, Outcome, Severity, Verdict, one_line};
+use super::{CheckContext, CheckResult, CheckSpec, Location, Outcome, Severity, Verdict, one_line};
 use super::{FIX_NETPOL_DEFAULT_DENY, FIX_PSA_RESTRICTED, FIX_QUOTA_MEDIUM, FIX_TENANT_BASELINE};
 use crate::model::network::Direction;
 
@@ -240,12 +240,42 @@ pub fn spec(id: &str) -> Option<&'static CheckSpec> {
     catalogue().find(|s| s.id == id)
 }
 
+/// The checks that judge cluster-scoped objects or the cluster itself, not
+/// the tenant's namespaces: their results have no namespace (OpenReports
+/// puts them in a `ClusterReport`).
+pub const CLUSTER_WIDE: [&str; 2] = ["rbac.cluster-bindings", "secrets.encryption-at-rest"];
+
+pub fn is_cluster_wide(id: &str) -> bool {
+    CLUSTER_WIDE.contains(&id)
+}
+
 /// Every check of the catalogue, in its order.
 pub fn run_checks(ctx: &CheckContext<'_>) -> Vec<CheckResult> {
     CHECKS
         .iter()
         .map(|c| {
             let v = (c.run)(ctx);
+            let mut locations = v.locations;
+            if locations.is_empty() {
+                locations = if is_cluster_wide(c.spec.id) {
+                    vec![Location {
+                        tenant: String::new(),
+                        namespace: None,
+                        kind: None,
+                        name: None,
+                    }]
+                } else {
+                    ctx.tenant
+                        .namespaces
+                        .iter()
+                        .map(Location::namespace)
+                        .collect()
+                };
+            }
+            for l in &mut locations {
+                l.tenant = ctx.tenant.id.as_str().to_string();
+            }
+            locations.dedup();
             CheckResult {
                 id: c.spec.id,
                 severity: c.spec.severity,
@@ -258,6 +288,7 @@ pub fn run_checks(ctx: &CheckContext<'_>) -> Vec<CheckResult> {
                 } else {
                     c.spec.fix
                 },
+                locations,
             }
         })
         .collect()

@@ -41,12 +41,14 @@ pub(super) fn limitrange_defaults(ctx: &CheckContext<'_>) -> Verdict {
             has_have(partial.len())
         ));
     }
+    let failing: Vec<&str> = none.iter().chain(&partial).copied().collect();
     judge(problems, gap, || {
         format!(
             "every namespace has container default and defaultRequest in a LimitRange ({})",
             list(&defaulting)
         )
     })
+    .in_namespaces(&failing)
 }
 
 #[cfg(test)]

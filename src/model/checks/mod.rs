@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use super::inventory::Inventory;
 use super::tenant::{Resolution, Tenant};
-pub use catalogue::{catalogue, run_checks, spec};
+pub use catalogue::{CLUSTER_WIDE, catalogue, is_cluster_wide, run_checks, spec};
 pub use helpers::{cluster_gap, kind_plural, list, namespace_gaps};
 use helpers::{
     has_have, join_limited, live_pods, no_namespaces, one_line, plural, pod_name, readable,
@@ -166,6 +166,48 @@ pub struct CheckResult {
     pub anchor: &'static str,
     /// The template that would fix it; `None` on a pass.
     pub fix: Option<&'static str>,
+    /// Where it applies: the namespaces (and objects, where the check
+    /// names them) a failure was found in; otherwise every namespace the
+    /// check judged, or the cluster for a cluster-wide check.
+    pub locations: Vec<Location>,
+}
+
+/// A logical location of a check result: the tenant, the namespace (`None`
+/// for a cluster-wide check) and the object where the check knows it.
+/// Every string but `kind` comes from the cluster: data only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub tenant: String,
+    pub namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Location {
+    /// A namespace of the tenant (the tenant is filled in by `run_checks`).
+    pub(crate) fn namespace(namespace: impl Into<String>) -> Self {
+        Location {
+            tenant: String::new(),
+            namespace: Some(namespace.into()),
+            kind: None,
+            name: None,
+        }
+    }
+
+    pub(crate) fn object(
+        namespace: Option<String>,
+        kind: &'static str,
+        name: impl Into<String>,
+    ) -> Self {
+        Location {
+            tenant: String::new(),
+            namespace,
+            kind: Some(kind),
+            name: Some(name.into()),
+        }
+    }
 }
 
 impl CheckResult {
@@ -351,6 +393,9 @@ struct Verdict {
     outcome: Outcome,
     reason: String,
     note: Option<String>,
+    /// Where the check found what it judged; empty: the default of
+    /// `run_checks` (every namespace of the tenant, or the cluster).
+    locations: Vec<Location>,
 }
 
 impl Verdict {
@@ -359,6 +404,7 @@ impl Verdict {
             outcome: Outcome::Pass,
             reason: reason.into(),
             note: None,
+            locations: Vec::new(),
         }
     }
 
@@ -367,6 +413,7 @@ impl Verdict {
             outcome: Outcome::Fail,
             reason: reason.into(),
             note: None,
+            locations: Vec::new(),
         }
     }
 
@@ -375,11 +422,25 @@ impl Verdict {
             outcome: Outcome::Unknown,
             reason: reason.into(),
             note: None,
+            locations: Vec::new(),
         }
     }
 
     fn note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
+        self
+    }
+
+    /// Locates the result in these namespaces.
+    fn in_namespaces<S: AsRef<str>>(mut self, namespaces: &[S]) -> Self {
+        self.locations
+            .extend(namespaces.iter().map(|n| Location::namespace(n.as_ref())));
+        self
+    }
+
+    /// Locates the result at these objects.
+    fn at(mut self, locations: impl IntoIterator<Item = Location>) -> Self {
+        self.locations.extend(locations);
         self
     }
 

@@ -47,6 +47,7 @@ pub(super) fn netpol_default_deny(ctx: &CheckContext<'_>, dir: Direction) -> Ver
             join_limited(&isolated, "; ", 3)
         )
     })
+    .in_namespaces(&open)
 }
 
 /// Fails on pods that no ingress policy selects (Kubernetes admits every

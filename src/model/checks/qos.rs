@@ -1,7 +1,8 @@
 //! QoS checks: `qos.best-effort`, `qos.missing-requests`.
 
 use super::{
-    CheckContext, Verdict, judge, list, live_pods, no_namespaces, plural, pod_name, readable,
+    CheckContext, Location, Verdict, judge, list, live_pods, no_namespaces, plural, pod_name,
+    readable,
 };
 use crate::model::inventory::Kind;
 
@@ -26,6 +27,10 @@ pub(super) fn qos_best_effort(ctx: &CheckContext<'_>) -> Verdict {
             list(&be)
         )]
     };
+    let at = pods
+        .iter()
+        .filter(|p| p.qos == crate::model::projection::QosClass::BestEffort)
+        .map(|p| Location::object(Some(p.namespace.clone()), "Pod", &p.name));
     judge(problems, gap, || {
         format!(
             "no BestEffort pods among {} pods in {}",
@@ -33,6 +38,7 @@ pub(super) fn qos_best_effort(ctx: &CheckContext<'_>) -> Verdict {
             list(&nss)
         )
     })
+    .at(at)
 }
 
 pub(super) fn qos_missing_requests(ctx: &CheckContext<'_>) -> Verdict {
@@ -59,6 +65,10 @@ pub(super) fn qos_missing_requests(ctx: &CheckContext<'_>) -> Verdict {
             list(&missing)
         )]
     };
+    let at = pods
+        .iter()
+        .filter(|p| !p.containers_without_requests.is_empty())
+        .map(|p| Location::object(Some(p.namespace.clone()), "Pod", &p.name));
     judge(problems, gap, || {
         format!(
             "every container of {} pods in {} requests cpu and memory",
@@ -66,6 +76,7 @@ pub(super) fn qos_missing_requests(ctx: &CheckContext<'_>) -> Verdict {
             list(&nss)
         )
     })
+    .at(at)
 }
 
 #[cfg(test)]

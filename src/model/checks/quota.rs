@@ -50,10 +50,19 @@ fn quota_coverage(
     let mut problems = Vec::new();
     let mut none = Vec::new();
     let mut quotas = Vec::new();
+    let mut failing = Vec::new();
     for ns in nss {
         match covered(ctx, ns) {
-            None => none.push(ns),
-            Some(keys) => problems.extend(lacks(ns, &keys)),
+            None => {
+                none.push(ns);
+                failing.push(ns);
+            }
+            Some(keys) => {
+                if let Some(problem) = lacks(ns, &keys) {
+                    problems.push(problem);
+                    failing.push(ns);
+                }
+            }
         }
         quotas.extend(
             ctx.inventory
@@ -68,7 +77,7 @@ fn quota_coverage(
             format!("{} {} no ResourceQuota", list(&none), has_have(none.len())),
         );
     }
-    judge(problems, gap, || format!("{pass} ({})", list(&quotas)))
+    judge(problems, gap, || format!("{pass} ({})", list(&quotas))).in_namespaces(&failing)
 }
 
 pub(super) fn quota_compute(ctx: &CheckContext<'_>) -> Verdict {

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    CheckContext, Verdict, cluster_gap, has_have, judge, list, namespace_gaps, no_namespaces,
-    plural, readable,
+    CheckContext, Location, Verdict, cluster_gap, has_have, judge, list, namespace_gaps,
+    no_namespaces, plural, readable,
 };
 use crate::model::inventory::Kind;
 use crate::model::projection::Subject;
@@ -80,6 +80,7 @@ pub(super) fn rbac_owner_present(ctx: &CheckContext<'_>) -> Verdict {
             list(&found)
         )
     })
+    .in_namespaces(&missing)
 }
 
 pub(super) fn rbac_cluster_bindings(ctx: &CheckContext<'_>) -> Verdict {
@@ -89,6 +90,7 @@ pub(super) fn rbac_cluster_bindings(ctx: &CheckContext<'_>) -> Verdict {
     }
     let subjects = TenantSubjects::of(inv, ctx.tenant);
     let checked = inv.cluster_role_bindings().count();
+    let mut at = Vec::new();
     let problems: Vec<String> = inv
         .cluster_role_bindings()
         .filter_map(|b| {
@@ -99,6 +101,7 @@ pub(super) fn rbac_cluster_bindings(ctx: &CheckContext<'_>) -> Verdict {
                 .map(subject_label)
                 .collect();
             (!mine.is_empty()).then(|| {
+                at.push(Location::object(None, "ClusterRoleBinding", &b.name));
                 format!(
                     "ClusterRoleBinding {} binds {} {} to {}",
                     b.name,
@@ -127,6 +130,7 @@ pub(super) fn rbac_cluster_bindings(ctx: &CheckContext<'_>) -> Verdict {
             list(&who)
         )
     })
+    .at(at)
 }
 
 /// Why a subject bound in the tenant's namespaces is foreign, if it is.

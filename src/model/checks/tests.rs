@@ -407,6 +407,7 @@ fn severity_order_parse_and_threshold() {
         note: None,
         anchor: "",
         fix: None,
+        locations: Vec::new(),
     };
     let results = vec![
         mk(Medium, Outcome::Fail),
@@ -668,7 +669,73 @@ fn results_serialize_for_json_output() {
             "reason": "initech-app has no NetworkPolicy selecting all pods for Ingress",
             "note": null,
             "anchor": "tenancy notes; MTB network isolation",
-            "fix": "netpol-default-deny"
+            "fix": "netpol-default-deny",
+            "locations": [{"tenant": "initech", "namespace": "initech-app"}]
         })
+    );
+}
+
+#[test]
+fn results_are_located_where_the_check_found_them() {
+    let d = demo();
+    let located = |tenant: &str, id: &str| -> Vec<(Option<String>, Option<&str>, Option<String>)> {
+        result(&run_demo(&d, tenant), id)
+            .locations
+            .iter()
+            .map(|l| {
+                assert_eq!(l.tenant, tenant);
+                (l.namespace.clone(), l.kind, l.name.clone())
+            })
+            .collect()
+    };
+    let ns = |n: &str| (Some(n.to_string()), None, None);
+    // A failure: where it was found.
+    assert_eq!(
+        located("umbrella", "quota.compute"),
+        vec![ns("umbrella-lab"), ns("umbrella-ops")]
+    );
+    assert_eq!(
+        located("initech", "netpol.default-deny-ingress"),
+        vec![ns("initech-app")]
+    );
+    assert_eq!(
+        located("initech", "limitrange.defaults"),
+        vec![ns("initech-app")]
+    );
+    // Pods, where the check names them.
+    let be = located("initech", "qos.best-effort");
+    assert!(
+        !be.is_empty()
+            && be.iter().all(|l| l.0.as_deref() == Some("initech-app")
+                && l.1 == Some("Pod")
+                && l.2.is_some()),
+        "{be:?}"
+    );
+    // A pass: every namespace judged.
+    assert_eq!(
+        located("acme", "quota.compute"),
+        vec![ns("acme-dev"), ns("acme-prod")]
+    );
+    // Cluster-wide: no namespace.
+    assert_eq!(
+        located("acme", "secrets.encryption-at-rest"),
+        vec![(None, None, None)]
+    );
+    let mut d = demo();
+    d.add_yaml(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: alice-view-all}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]\n",
+    );
+    let r = result(&run_demo(&d, "acme"), "rbac.cluster-bindings").clone();
+    assert_eq!(r.outcome, Outcome::Fail);
+    assert_eq!(
+        r.locations
+            .iter()
+            .map(|l| (l.namespace.clone(), l.kind, l.name.clone()))
+            .collect::<Vec<_>>(),
+        vec![(
+            None,
+            Some("ClusterRoleBinding"),
+            Some("alice-view-all".to_string())
+        )]
     );
 }
