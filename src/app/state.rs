@@ -182,6 +182,8 @@ pub struct DetailData {
     pub personas: PersonaCounts,
     pub risky: RiskyRules,
     pub who_can: Vec<(&'static SensitiveAction, WhoCan)>,
+    /// Quota objects that span the tenant's namespaces (issue 11).
+    pub quota_objects: model::quota_objects::TenantQuotaObjects,
 }
 
 #[derive(Debug, Clone)]
@@ -385,6 +387,11 @@ impl State {
                 bindings,
                 risky: model::rbac::risky_rules(&self.inventory, t),
                 who_can: model::rbac::who_can_sensitive(&self.inventory, t),
+                quota_objects: model::quota_objects::tenant_quota_objects(
+                    &self.inventory,
+                    &self.resolution,
+                    t,
+                ),
             }
         });
     }
@@ -507,6 +514,9 @@ impl State {
                     crate::model::SyncState::Loading { .. }
                 )
             })
+            || crate::model::Kind::QUOTA_OBJECTS
+                .iter()
+                .any(|k| self.inventory.kind_loading(*k))
     }
 }
 

@@ -19,9 +19,15 @@ use tokio::sync::watch as signal;
 use tokio::task::JoinHandle;
 
 use super::access::{can_or_unreachable, can_watch, resource_of};
+use crate::model::projection::{
+    CLUSTER_QUEUE_KIND, CLUSTER_QUEUE_PLURAL, CRQ_GROUP, CRQ_KIND, CRQ_PLURAL, CRQ_VERSION,
+    HRQ_GROUP, HRQ_KIND, HRQ_PLURAL, HRQ_VERSION, KUEUE_GROUP, KUEUE_VERSION, LOCAL_QUEUE_KIND,
+    LOCAL_QUEUE_PLURAL,
+};
 use crate::model::{
-    BindingInfo, CapsuleTenantInfo, Change, Kind, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo,
-    Object, PodInfo, QuotaInfo, Reconnecting, RoleInfo, Scope, SyncState,
+    BindingInfo, CapsuleTenantInfo, Change, ClusterQueueInfo, CrqInfo, HrqInfo, Kind,
+    LimitRangeInfo, LocalQueueInfo, NamespaceInfo, NetworkPolicyInfo, Object, PodInfo, QuotaInfo,
+    Reconnecting, RoleInfo, Scope, SyncState,
 };
 
 pub use crate::model::WatchUpdate;
@@ -36,6 +42,44 @@ pub struct WatchPlan {
     pub namespace_gets: Vec<String>,
     /// Whether the Capsule Tenant API is served.
     pub capsule_api: bool,
+    /// Quota kinds whose CRD is not installed (not served): nothing to
+    /// show, which is not "no access".
+    pub absent_quota_kinds: Vec<Kind>,
+}
+
+/// The API resource of a quota kind from a CRD ([`Kind::QUOTA_OBJECTS`]).
+pub fn quota_resource(kind: Kind) -> Option<ApiResource> {
+    let (group, version, kind_name, plural) = match kind {
+        Kind::KueueClusterQueue => (
+            KUEUE_GROUP,
+            KUEUE_VERSION,
+            CLUSTER_QUEUE_KIND,
+            CLUSTER_QUEUE_PLURAL,
+        ),
+        Kind::KueueLocalQueue => (
+            KUEUE_GROUP,
+            KUEUE_VERSION,
+            LOCAL_QUEUE_KIND,
+            LOCAL_QUEUE_PLURAL,
+        ),
+        Kind::HierarchicalResourceQuota => (HRQ_GROUP, HRQ_VERSION, HRQ_KIND, HRQ_PLURAL),
+        Kind::ClusterResourceQuota => (CRQ_GROUP, CRQ_VERSION, CRQ_KIND, CRQ_PLURAL),
+        _ => return None,
+    };
+    Some(ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk(group, version, kind_name),
+        plural,
+    ))
+}
+
+/// Which resources a group/version serves; empty when it is not served
+/// (404) or not for this user. `Err` when the server did not answer.
+async fn served(client: &Client, group_version: &str) -> Result<Vec<String>, String> {
+    match client.list_api_group_resources(group_version).await {
+        Ok(list) => Ok(list.resources.into_iter().map(|r| r.name).collect()),
+        Err(kube::Error::Api(status)) if status.code < 500 && status.code != 429 => Ok(Vec::new()),
+        Err(err) => Err(format!("the API server did not answer: {err}")),
+    }
 }
 
 const CAPSULE_GROUP_VERSION: &str = "capsule.clastix.io/v1beta2";
@@ -62,10 +106,26 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> Result<WatchP
         capsule_api,
         ..WatchPlan::default()
     };
-    let kinds: Vec<Kind> = Kind::ALL
+    let mut kinds: Vec<Kind> = Kind::ALL
         .into_iter()
         .filter(|k| *k != Kind::CapsuleTenant || plan.capsule_api)
         .collect();
+    let mut served_by: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for kind in Kind::QUOTA_OBJECTS {
+        let Some(resource) = quota_resource(kind) else {
+            continue;
+        };
+        let group_version = format!("{}/{}", resource.group, resource.version);
+        if !served_by.contains_key(&group_version) {
+            let names = served(client, &group_version).await?;
+            served_by.insert(group_version.clone(), names);
+        }
+        if served_by[&group_version].contains(&resource.plural) {
+            kinds.push(kind);
+        } else {
+            plan.absent_quota_kinds.push(kind);
+        }
+    }
     let cluster_access =
         futures::future::join_all(kinds.iter().map(|kind| can_watch(client, *kind, None))).await;
     for (kind, allowed) in kinds.into_iter().zip(cluster_access) {
@@ -138,6 +198,13 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
         // Not installed: there is nothing to load, which is not "no access".
         let _ = tx.send(WatchUpdate::Sync {
             kind: Kind::CapsuleTenant,
+            scope: Scope::Cluster,
+            state: SyncState::Synced,
+        });
+    }
+    for kind in &plan.absent_quota_kinds {
+        let _ = tx.send(WatchUpdate::Sync {
+            kind: *kind,
             scope: Scope::Cluster,
             state: SyncState::Synced,
         });
@@ -240,6 +307,33 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
                     let api = Api::<DynamicObject>::all_with(client.clone(), &capsule_resource());
                     run::<DynamicObject>(api, kind, scope, tx, health, |o| {
                         Object::CapsuleTenant(CapsuleTenantInfo::from_dynamic(o))
+                    })
+                    .await
+                }
+                Kind::KueueClusterQueue
+                | Kind::KueueLocalQueue
+                | Kind::HierarchicalResourceQuota
+                | Kind::ClusterResourceQuota => {
+                    let Some(resource) = quota_resource(kind) else {
+                        return;
+                    };
+                    let api = match &scope {
+                        Scope::Namespace(ns) if kind.is_namespaced() => {
+                            Api::<DynamicObject>::namespaced_with(client.clone(), ns, &resource)
+                        }
+                        _ => Api::<DynamicObject>::all_with(client.clone(), &resource),
+                    };
+                    run::<DynamicObject>(api, kind, scope, tx, health, move |o| match kind {
+                        Kind::KueueClusterQueue => {
+                            Object::KueueClusterQueue(ClusterQueueInfo::from_dynamic(o))
+                        }
+                        Kind::KueueLocalQueue => {
+                            Object::KueueLocalQueue(LocalQueueInfo::from_dynamic(o))
+                        }
+                        Kind::HierarchicalResourceQuota => {
+                            Object::HierarchicalResourceQuota(HrqInfo::from_dynamic(o))
+                        }
+                        _ => Object::ClusterResourceQuota(CrqInfo::from_dynamic(o)),
                     })
                     .await
                 }

@@ -283,9 +283,14 @@ pub fn qos_breakdown(inv: &Inventory, tenant: &Tenant) -> QosBreakdown {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pressure {
+    /// The namespace; for a quota object that spans namespaces, its own
+    /// namespace (empty when cluster-scoped).
     pub namespace: String,
     pub resource: String,
     pub ratio: f64,
+    /// Set when a quota object that spans namespaces is the tightest:
+    /// "ClusterQueue team-a" (model/quota_objects.rs).
+    pub object: Option<String>,
 }
 
 /// One line of the tenants list.
@@ -308,6 +313,7 @@ pub struct TenantRow {
 /// Rows in the resolution's order (by tenant id). One pass over each
 /// tenant's namespaces with range scans, so O(objects) in total.
 pub fn tenant_rows(inv: &Inventory, resolution: &Resolution) -> Vec<TenantRow> {
+    let mut spanning = super::quota_objects::quota_objects_by_tenant(inv, resolution);
     let mut conflicts: BTreeMap<&TenantId, usize> = BTreeMap::new();
     for c in &resolution.conflicts {
         *conflicts.entry(&c.assigned.tenant).or_default() += 1;
@@ -355,8 +361,24 @@ pub fn tenant_rows(inv: &Inventory, resolution: &Resolution) -> Vec<TenantRow> {
                         namespace: ns.clone(),
                         resource: top.resource.clone(),
                         ratio,
+                        object: None,
                     });
                     worst = Some(top);
+                }
+            }
+            for object in spanning.remove(&t.id).unwrap_or_default() {
+                if let Some(top) = object.resources.first().filter(|r| r.ratio.is_some())
+                    && worst
+                        .as_ref()
+                        .is_none_or(|w| by_pressure(top, w) == Ordering::Less)
+                {
+                    row.worst_pressure = top.ratio.map(|ratio| Pressure {
+                        namespace: object.namespace.clone().unwrap_or_default(),
+                        resource: top.resource.clone(),
+                        ratio,
+                        object: Some(object.label()),
+                    });
+                    worst = Some(top.clone());
                 }
             }
             row

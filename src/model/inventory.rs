@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use super::projection::{
-    BindingInfo, CapsuleTenantInfo, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo,
-    QuotaInfo, RoleInfo,
+    BindingInfo, CapsuleTenantInfo, ClusterQueueInfo, CrqInfo, HrqInfo, LimitRangeInfo,
+    LocalQueueInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo, QuotaInfo, RoleInfo,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -24,9 +24,23 @@ pub enum Kind {
     Role,
     ClusterRole,
     CapsuleTenant,
+    KueueClusterQueue,
+    KueueLocalQueue,
+    HierarchicalResourceQuota,
+    ClusterResourceQuota,
 }
 
 impl Kind {
+    /// Quota objects that span a tenant's namespaces, from CRDs that may
+    /// not be installed. Apart from [`Kind::ALL`]: they are shown (with
+    /// their access) in the Quota tab, not in the status line.
+    pub const QUOTA_OBJECTS: [Kind; 4] = [
+        Kind::KueueClusterQueue,
+        Kind::KueueLocalQueue,
+        Kind::HierarchicalResourceQuota,
+        Kind::ClusterResourceQuota,
+    ];
+
     pub const ALL: [Kind; 10] = [
         Kind::Namespace,
         Kind::Pod,
@@ -43,7 +57,12 @@ impl Kind {
     pub fn is_namespaced(self) -> bool {
         !matches!(
             self,
-            Kind::Namespace | Kind::ClusterRoleBinding | Kind::ClusterRole | Kind::CapsuleTenant
+            Kind::Namespace
+                | Kind::ClusterRoleBinding
+                | Kind::ClusterRole
+                | Kind::CapsuleTenant
+                | Kind::KueueClusterQueue
+                | Kind::ClusterResourceQuota
         )
     }
 
@@ -60,6 +79,10 @@ impl Kind {
             Kind::Role => "roles",
             Kind::ClusterRole => "cluster roles",
             Kind::CapsuleTenant => "Capsule tenants",
+            Kind::KueueClusterQueue => "Kueue cluster queues",
+            Kind::KueueLocalQueue => "Kueue local queues",
+            Kind::HierarchicalResourceQuota => "hierarchical resource quotas",
+            Kind::ClusterResourceQuota => "cluster resource quotas",
         }
     }
 
@@ -75,6 +98,10 @@ impl Kind {
             Kind::Role => "Role",
             Kind::ClusterRole => "ClusterRole",
             Kind::CapsuleTenant => "Tenant.capsule.clastix.io",
+            Kind::KueueClusterQueue => "ClusterQueue.kueue.x-k8s.io",
+            Kind::KueueLocalQueue => "LocalQueue.kueue.x-k8s.io",
+            Kind::HierarchicalResourceQuota => "HierarchicalResourceQuota.hnc.x-k8s.io",
+            Kind::ClusterResourceQuota => "ClusterResourceQuota.quota.openshift.io",
         }
     }
 }
@@ -154,6 +181,10 @@ pub enum Object {
     Role(RoleInfo),
     ClusterRole(RoleInfo),
     CapsuleTenant(CapsuleTenantInfo),
+    KueueClusterQueue(ClusterQueueInfo),
+    KueueLocalQueue(LocalQueueInfo),
+    HierarchicalResourceQuota(HrqInfo),
+    ClusterResourceQuota(CrqInfo),
 }
 
 impl Object {
@@ -169,6 +200,10 @@ impl Object {
             Object::Role(_) => Kind::Role,
             Object::ClusterRole(_) => Kind::ClusterRole,
             Object::CapsuleTenant(_) => Kind::CapsuleTenant,
+            Object::KueueClusterQueue(_) => Kind::KueueClusterQueue,
+            Object::KueueLocalQueue(_) => Kind::KueueLocalQueue,
+            Object::HierarchicalResourceQuota(_) => Kind::HierarchicalResourceQuota,
+            Object::ClusterResourceQuota(_) => Kind::ClusterResourceQuota,
         }
     }
 
@@ -186,6 +221,10 @@ impl Object {
                 ObjectKey::new(o.namespace.clone().unwrap_or_default(), &o.name)
             }
             Object::CapsuleTenant(o) => ObjectKey::cluster(&o.name),
+            Object::KueueClusterQueue(o) => ObjectKey::cluster(&o.name),
+            Object::KueueLocalQueue(o) => ObjectKey::new(&o.namespace, &o.name),
+            Object::HierarchicalResourceQuota(o) => ObjectKey::new(&o.namespace, &o.name),
+            Object::ClusterResourceQuota(o) => ObjectKey::cluster(&o.name),
         }
     }
 }
@@ -246,6 +285,10 @@ pub struct Inventory {
     roles: Map<RoleInfo>,
     cluster_roles: Map<RoleInfo>,
     capsule_tenants: Map<CapsuleTenantInfo>,
+    cluster_queues: Map<ClusterQueueInfo>,
+    local_queues: Map<LocalQueueInfo>,
+    hrqs: Map<HrqInfo>,
+    crqs: Map<CrqInfo>,
     sync: BTreeMap<(Kind, Scope), SyncState>,
     reconnecting: BTreeMap<(Kind, Scope), Reconnecting>,
     generation: u64,
@@ -322,6 +365,18 @@ impl Inventory {
             Object::CapsuleTenant(o) => {
                 self.capsule_tenants.insert(key, o);
             }
+            Object::KueueClusterQueue(o) => {
+                self.cluster_queues.insert(key, o);
+            }
+            Object::KueueLocalQueue(o) => {
+                self.local_queues.insert(key, o);
+            }
+            Object::HierarchicalResourceQuota(o) => {
+                self.hrqs.insert(key, o);
+            }
+            Object::ClusterResourceQuota(o) => {
+                self.crqs.insert(key, o);
+            }
         }
     }
 
@@ -358,6 +413,18 @@ impl Inventory {
             Kind::CapsuleTenant => {
                 self.capsule_tenants.remove(&k);
             }
+            Kind::KueueClusterQueue => {
+                self.cluster_queues.remove(&k);
+            }
+            Kind::KueueLocalQueue => {
+                self.local_queues.remove(&k);
+            }
+            Kind::HierarchicalResourceQuota => {
+                self.hrqs.remove(&k);
+            }
+            Kind::ClusterResourceQuota => {
+                self.crqs.remove(&k);
+            }
         }
     }
 
@@ -379,6 +446,10 @@ impl Inventory {
             Kind::Role => clear(&mut self.roles, scope),
             Kind::ClusterRole => clear(&mut self.cluster_roles, &Scope::Cluster),
             Kind::CapsuleTenant => clear(&mut self.capsule_tenants, &Scope::Cluster),
+            Kind::KueueClusterQueue => clear(&mut self.cluster_queues, &Scope::Cluster),
+            Kind::KueueLocalQueue => clear(&mut self.local_queues, scope),
+            Kind::HierarchicalResourceQuota => clear(&mut self.hrqs, scope),
+            Kind::ClusterResourceQuota => clear(&mut self.crqs, &Scope::Cluster),
         }
     }
 
@@ -648,7 +719,56 @@ impl Inventory {
             Kind::Role => self.roles.len(),
             Kind::ClusterRole => self.cluster_roles.len(),
             Kind::CapsuleTenant => self.capsule_tenants.len(),
+            Kind::KueueClusterQueue => self.cluster_queues.len(),
+            Kind::KueueLocalQueue => self.local_queues.len(),
+            Kind::HierarchicalResourceQuota => self.hrqs.len(),
+            Kind::ClusterResourceQuota => self.crqs.len(),
         }
+    }
+
+    pub fn cluster_queues(&self) -> impl Iterator<Item = &ClusterQueueInfo> {
+        self.cluster_queues.values()
+    }
+
+    pub fn cluster_queue(&self, name: &str) -> Option<&ClusterQueueInfo> {
+        self.cluster_queues.get(&(String::new(), name.to_string()))
+    }
+
+    pub fn local_queues(&self) -> impl Iterator<Item = &LocalQueueInfo> {
+        self.local_queues.values()
+    }
+
+    pub fn local_queues_in<'a>(
+        &'a self,
+        ns: &str,
+    ) -> impl Iterator<Item = &'a LocalQueueInfo> + 'a {
+        in_namespace(&self.local_queues, ns)
+    }
+
+    pub fn hierarchical_quotas(&self) -> impl Iterator<Item = &HrqInfo> {
+        self.hrqs.values()
+    }
+
+    pub fn hierarchical_quotas_in<'a>(
+        &'a self,
+        ns: &str,
+    ) -> impl Iterator<Item = &'a HrqInfo> + 'a {
+        in_namespace(&self.hrqs, ns)
+    }
+
+    pub fn cluster_resource_quotas(&self) -> impl Iterator<Item = &CrqInfo> {
+        self.crqs.values()
+    }
+
+    pub fn cluster_resource_quota(&self, name: &str) -> Option<&CrqInfo> {
+        self.crqs.get(&(String::new(), name.to_string()))
+    }
+
+    /// Whether a watch of `kind` is still on its first list (a kind not
+    /// watched at all is not loading: its CRD may not be installed).
+    pub fn kind_loading(&self, kind: Kind) -> bool {
+        self.scopes(kind)
+            .any(|(_, s)| matches!(s, SyncState::Loading { .. }))
     }
 }
 

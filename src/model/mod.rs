@@ -8,6 +8,7 @@ pub mod network;
 pub mod projection;
 pub mod quantity;
 pub mod quota_edit;
+pub mod quota_objects;
 pub mod rbac;
 pub mod reach;
 pub mod system;
@@ -32,6 +33,7 @@ pub use projection::{
     NamespaceInfo, NetworkPolicyInfo, PeerInfo, PodInfo, QosClass, QuotaInfo, RoleInfo, RoleRef,
     RuleInfo, SelectorSummary, Subject,
 };
+pub use projection::{ClusterQueueInfo, CrqInfo, HrqInfo, LocalQueueInfo};
 pub use quantity::{Quantity, QuantityError, QuantityFormat, ResourceUnit, parse_quantity, ratio};
 pub use system::SystemNamespaces;
 pub use tenant::{

@@ -18,6 +18,10 @@ pub fn kind_plural(kind: Kind) -> &'static str {
         Kind::Role => "roles",
         Kind::ClusterRole => "clusterroles",
         Kind::CapsuleTenant => "tenants.capsule.clastix.io",
+        Kind::KueueClusterQueue => "clusterqueues.kueue.x-k8s.io",
+        Kind::KueueLocalQueue => "localqueues.kueue.x-k8s.io",
+        Kind::HierarchicalResourceQuota => "hierarchicalresourcequotas.hnc.x-k8s.io",
+        Kind::ClusterResourceQuota => "clusterresourcequotas.quota.openshift.io",
     }
 }
 
