@@ -406,7 +406,7 @@ pub fn tenant_quota_objects(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::inventory::tests::ns;
     use crate::model::inventory::{Change, Object, Scope};
@@ -415,7 +415,7 @@ mod tests {
     use kube::core::DynamicObject;
     use serde_json::{Value, json};
 
-    fn label() -> ResolverKind {
+    pub(crate) fn label() -> ResolverKind {
         ResolverKind::Label {
             key: "tenantry.dev/tenant".into(),
         }
@@ -425,7 +425,7 @@ mod tests {
         serde_json::from_value(v).unwrap()
     }
 
-    fn world() -> Inventory {
+    pub(crate) fn world() -> Inventory {
         let mut inv = Inventory::new();
         for kind in Kind::ALL.into_iter().chain(Kind::QUOTA_OBJECTS) {
             inv.set_sync(kind, Scope::Cluster, SyncState::Synced);
