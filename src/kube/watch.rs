@@ -45,11 +45,15 @@ pub struct WatchPlan {
     /// Quota kinds whose CRD is not installed (not served): nothing to
     /// show, which is not "no access".
     pub absent_quota_kinds: Vec<Kind>,
+    /// The version each installed quota kind is read in (Kueue serves
+    /// v1beta2 and v1beta1; the newest served one is read).
+    pub quota_versions: Vec<(Kind, String)>,
 }
 
-/// The API resource of a quota kind from a CRD ([`Kind::QUOTA_OBJECTS`]).
-pub fn quota_resource(kind: Kind) -> Option<ApiResource> {
-    let (group, version, kind_name, plural) = match kind {
+/// The API resource of a quota kind from a CRD ([`Kind::QUOTA_OBJECTS`]),
+/// in `version` (else the version tenantry was written for).
+pub fn quota_resource(kind: Kind, version: Option<&str>) -> Option<ApiResource> {
+    let (group, default_version, kind_name, plural) = match kind {
         Kind::KueueClusterQueue => (
             KUEUE_GROUP,
             KUEUE_VERSION,
@@ -67,9 +71,21 @@ pub fn quota_resource(kind: Kind) -> Option<ApiResource> {
         _ => return None,
     };
     Some(ApiResource::from_gvk_with_plural(
-        &GroupVersionKind::gvk(group, version, kind_name),
+        &GroupVersionKind::gvk(group, version.unwrap_or(default_version), kind_name),
         plural,
     ))
+}
+
+/// The versions of a quota kind tenantry reads, newest first: Kueue's
+/// v1beta2 (its storage version since v0.15; `cohortName` for `cohort`)
+/// and v1beta1 have the same fields tenantry reads and writes otherwise.
+fn quota_versions(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::KueueClusterQueue | Kind::KueueLocalQueue => &["v1beta2", KUEUE_VERSION],
+        Kind::HierarchicalResourceQuota => &[HRQ_VERSION],
+        Kind::ClusterResourceQuota => &[CRQ_VERSION],
+        _ => &[],
+    }
 }
 
 /// Which resources a group/version serves; empty when it is not served
@@ -112,18 +128,27 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> Result<WatchP
         .collect();
     let mut served_by: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for kind in Kind::QUOTA_OBJECTS {
-        let Some(resource) = quota_resource(kind) else {
-            continue;
-        };
-        let group_version = format!("{}/{}", resource.group, resource.version);
-        if !served_by.contains_key(&group_version) {
-            let names = served(client, &group_version).await?;
-            served_by.insert(group_version.clone(), names);
+        let mut found = None;
+        for version in quota_versions(kind) {
+            let Some(resource) = quota_resource(kind, Some(version)) else {
+                continue;
+            };
+            let group_version = format!("{}/{}", resource.group, resource.version);
+            if !served_by.contains_key(&group_version) {
+                let names = served(client, &group_version).await?;
+                served_by.insert(group_version.clone(), names);
+            }
+            if served_by[&group_version].contains(&resource.plural) {
+                found = Some(version.to_string());
+                break;
+            }
         }
-        if served_by[&group_version].contains(&resource.plural) {
-            kinds.push(kind);
-        } else {
-            plan.absent_quota_kinds.push(kind);
+        match found {
+            Some(version) => {
+                kinds.push(kind);
+                plan.quota_versions.push((kind, version));
+            }
+            None => plan.absent_quota_kinds.push(kind),
         }
     }
     let cluster_access =
@@ -242,6 +267,11 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
         let tx = tx.clone();
         let (kind, scope) = (*kind, scope.clone());
         let health = health_rx.clone();
+        let version = plan
+            .quota_versions
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, v)| v.clone());
         tasks.push(tokio::spawn(async move {
             match kind {
                 Kind::Namespace => {
@@ -314,7 +344,7 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
                 | Kind::KueueLocalQueue
                 | Kind::HierarchicalResourceQuota
                 | Kind::ClusterResourceQuota => {
-                    let Some(resource) = quota_resource(kind) else {
+                    let Some(resource) = quota_resource(kind, version.as_deref()) else {
                         return;
                     };
                     let api = match &scope {

@@ -757,7 +757,7 @@ pub fn plan_object_quota(
             }
             note_invalid(&mut plan, &label, &cq.invalid);
             plan.objects.push(serde_json::json!({
-                "apiVersion": format!("{}/{}", super::projection::KUEUE_GROUP, super::projection::KUEUE_VERSION),
+                "apiVersion": cq.api_version,
                 "kind": super::projection::CLUSTER_QUEUE_KIND,
                 "metadata": {"name": cq.name},
                 "spec": {"resourceGroups": groups},

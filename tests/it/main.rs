@@ -13,6 +13,7 @@ mod check_mutations;
 mod cli_sandbox;
 mod console_live;
 mod properties;
+mod quota_kinds;
 mod readonly;
 mod sandbox;
 mod security;

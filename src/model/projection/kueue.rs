@@ -1,5 +1,6 @@
-//! Kueue `ClusterQueue` and `LocalQueue` (kueue.x-k8s.io/v1beta1) →
-//! [`ClusterQueueInfo`], [`LocalQueueInfo`].
+//! Kueue `ClusterQueue` and `LocalQueue` (kueue.x-k8s.io v1beta2, the
+//! storage version since Kueue v0.15, or v1beta1 where that is the newest
+//! served) → [`ClusterQueueInfo`], [`LocalQueueInfo`].
 //!
 //! A tenant submits to a LocalQueue in its namespace; the LocalQueue names
 //! a cluster-scoped ClusterQueue, which holds the nominal quota per
@@ -52,6 +53,9 @@ pub struct FlavorQuota {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClusterQueueInfo {
     pub name: String,
+    /// The apiVersion it was read in (`kueue.x-k8s.io/v1beta2` or `…/v1beta1`),
+    /// which a write uses: `cohort` is `cohortName` in v1beta2.
+    pub api_version: String,
     /// `spec.cohort` (v1beta1; `cohortName` in v1beta2 is read too).
     pub cohort: Option<String>,
     /// `None`: no selector, so no namespace may use it.
@@ -133,6 +137,12 @@ impl ClusterQueueInfo {
         let data = &obj.data;
         let mut cq = ClusterQueueInfo {
             name: name_of(&obj.metadata),
+            api_version: obj
+                .types
+                .as_ref()
+                .map(|t| t.api_version.clone())
+                .filter(|v| v.starts_with(KUEUE_GROUP))
+                .unwrap_or_else(|| format!("{KUEUE_GROUP}/{KUEUE_VERSION}")),
             ..Self::default()
         };
         cq.cohort = ["/spec/cohort", "/spec/cohortName"]
