@@ -355,15 +355,15 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
                     };
                     run::<DynamicObject>(api, kind, scope, tx, health, move |o| match kind {
                         Kind::KueueClusterQueue => {
-                            Object::KueueClusterQueue(ClusterQueueInfo::from_dynamic(o))
+                            Object::KueueClusterQueue(Box::new(ClusterQueueInfo::from_dynamic(o)))
                         }
                         Kind::KueueLocalQueue => {
                             Object::KueueLocalQueue(LocalQueueInfo::from_dynamic(o))
                         }
                         Kind::HierarchicalResourceQuota => {
-                            Object::HierarchicalResourceQuota(HrqInfo::from_dynamic(o))
+                            Object::HierarchicalResourceQuota(Box::new(HrqInfo::from_dynamic(o)))
                         }
-                        _ => Object::ClusterResourceQuota(CrqInfo::from_dynamic(o)),
+                        _ => Object::ClusterResourceQuota(Box::new(CrqInfo::from_dynamic(o))),
                     })
                     .await
                 }

@@ -181,10 +181,11 @@ pub enum Object {
     Role(RoleInfo),
     ClusterRole(RoleInfo),
     CapsuleTenant(CapsuleTenantInfo),
-    KueueClusterQueue(ClusterQueueInfo),
+    // Boxed: the largest projections, kept out of every other variant's size.
+    KueueClusterQueue(Box<ClusterQueueInfo>),
     KueueLocalQueue(LocalQueueInfo),
-    HierarchicalResourceQuota(HrqInfo),
-    ClusterResourceQuota(CrqInfo),
+    HierarchicalResourceQuota(Box<HrqInfo>),
+    ClusterResourceQuota(Box<CrqInfo>),
 }
 
 impl Object {
@@ -366,16 +367,16 @@ impl Inventory {
                 self.capsule_tenants.insert(key, o);
             }
             Object::KueueClusterQueue(o) => {
-                self.cluster_queues.insert(key, o);
+                self.cluster_queues.insert(key, *o);
             }
             Object::KueueLocalQueue(o) => {
                 self.local_queues.insert(key, o);
             }
             Object::HierarchicalResourceQuota(o) => {
-                self.hrqs.insert(key, o);
+                self.hrqs.insert(key, *o);
             }
             Object::ClusterResourceQuota(o) => {
-                self.crqs.insert(key, o);
+                self.crqs.insert(key, *o);
             }
         }
     }

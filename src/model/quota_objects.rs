@@ -442,14 +442,14 @@ pub(crate) mod tests {
             ))));
         }
         inv.apply(Change::Applied(Object::HierarchicalResourceQuota(
-            HrqInfo::from_dynamic(&dynamic(json!({
+            Box::new(HrqInfo::from_dynamic(&dynamic(json!({
                 "apiVersion": "hnc.x-k8s.io/v1alpha2", "kind": "HierarchicalResourceQuota",
                 "metadata": {"name": "tree", "namespace": "a-1"},
                 "spec": {"hard": {"pods": "10"}},
                 "status": {"hard": {"pods": "10"}, "used": {"pods": "9"}}
-            }))),
+            })))),
         )));
-        inv.apply(Change::Applied(Object::ClusterResourceQuota(
+        inv.apply(Change::Applied(Object::ClusterResourceQuota(Box::new(
             CrqInfo::from_dynamic(&dynamic(json!({
                 "apiVersion": "quota.openshift.io/v1", "kind": "ClusterResourceQuota",
                 "metadata": {"name": "both"},
@@ -457,8 +457,8 @@ pub(crate) mod tests {
                 "status": {"total": {"hard": {"pods": "20"}, "used": {"pods": "5"}},
                            "namespaces": [{"namespace": "a-2"}, {"namespace": "b-1"}, {"namespace": "lost"}]}
             }))),
-        )));
-        inv.apply(Change::Applied(Object::KueueClusterQueue(
+        ))));
+        inv.apply(Change::Applied(Object::KueueClusterQueue(Box::new(
             ClusterQueueInfo::from_dynamic(&dynamic(json!({
                 "apiVersion": "kueue.x-k8s.io/v1beta1", "kind": "ClusterQueue",
                 "metadata": {"name": "b-queue"},
@@ -468,7 +468,7 @@ pub(crate) mod tests {
                 "status": {"flavorsReservation": [{"name": "default", "resources": [{"name": "cpu", "total": "3"}]}],
                            "pendingWorkloads": 1}
             }))),
-        )));
+        ))));
         for (namespace, name) in [("b-1", "main"), ("a-1", "hostile")] {
             inv.apply(Change::Applied(Object::KueueLocalQueue(
                 LocalQueueInfo::from_dynamic(&dynamic(json!({

@@ -417,13 +417,16 @@ fn with_quota_objects() -> State {
     for (kind, objects) in [
         (
             Kind::HierarchicalResourceQuota,
-            vec![Object::HierarchicalResourceQuota(hrq)],
+            vec![Object::HierarchicalResourceQuota(Box::new(hrq))],
         ),
         (
             Kind::ClusterResourceQuota,
-            vec![Object::ClusterResourceQuota(crq)],
+            vec![Object::ClusterResourceQuota(Box::new(crq))],
         ),
-        (Kind::KueueClusterQueue, vec![Object::KueueClusterQueue(cq)]),
+        (
+            Kind::KueueClusterQueue,
+            vec![Object::KueueClusterQueue(Box::new(cq))],
+        ),
         (
             Kind::KueueLocalQueue,
             vec![lq("hooli-search", "batch"), lq("globex-web", "borrowed")],
