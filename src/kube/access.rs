@@ -26,6 +26,9 @@ pub fn resource_of(kind: Kind) -> (&'static str, &'static str) {
         Kind::KueueLocalQueue => ("kueue.x-k8s.io", "localqueues"),
         Kind::HierarchicalResourceQuota => ("hnc.x-k8s.io", "hierarchicalresourcequotas"),
         Kind::ClusterResourceQuota => ("quota.openshift.io", "clusterresourcequotas"),
+        Kind::CapsuleResourcePool => ("capsule.clastix.io", "resourcepools"),
+        Kind::CapsulePoolClaim => ("capsule.clastix.io", "resourcepoolclaims"),
+        Kind::CapsuleGlobalQuota => ("capsule.clastix.io", "globalresourcequotas"),
     }
 }
 

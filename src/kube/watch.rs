@@ -20,6 +20,11 @@ use tokio::task::JoinHandle;
 
 use super::access::{can_or_unreachable, can_watch, resource_of};
 use crate::model::projection::{
+    CAPSULE_GROUP, CAPSULE_VERSION, CapsulePoolInfo, GLOBAL_QUOTA_KIND, GLOBAL_QUOTA_PLURAL,
+    POOL_CLAIM_KIND, POOL_CLAIM_PLURAL, PoolClaimInfo, PoolKind, RESOURCE_POOL_KIND,
+    RESOURCE_POOL_PLURAL,
+};
+use crate::model::projection::{
     CLUSTER_QUEUE_KIND, CLUSTER_QUEUE_PLURAL, CRQ_GROUP, CRQ_KIND, CRQ_PLURAL, CRQ_VERSION,
     HRQ_GROUP, HRQ_KIND, HRQ_PLURAL, HRQ_VERSION, KUEUE_GROUP, KUEUE_VERSION, LOCAL_QUEUE_KIND,
     LOCAL_QUEUE_PLURAL,
@@ -68,6 +73,24 @@ pub fn quota_resource(kind: Kind, version: Option<&str>) -> Option<ApiResource> 
         ),
         Kind::HierarchicalResourceQuota => (HRQ_GROUP, HRQ_VERSION, HRQ_KIND, HRQ_PLURAL),
         Kind::ClusterResourceQuota => (CRQ_GROUP, CRQ_VERSION, CRQ_KIND, CRQ_PLURAL),
+        Kind::CapsuleResourcePool => (
+            CAPSULE_GROUP,
+            CAPSULE_VERSION,
+            RESOURCE_POOL_KIND,
+            RESOURCE_POOL_PLURAL,
+        ),
+        Kind::CapsulePoolClaim => (
+            CAPSULE_GROUP,
+            CAPSULE_VERSION,
+            POOL_CLAIM_KIND,
+            POOL_CLAIM_PLURAL,
+        ),
+        Kind::CapsuleGlobalQuota => (
+            CAPSULE_GROUP,
+            CAPSULE_VERSION,
+            GLOBAL_QUOTA_KIND,
+            GLOBAL_QUOTA_PLURAL,
+        ),
         _ => return None,
     };
     Some(ApiResource::from_gvk_with_plural(
@@ -84,6 +107,9 @@ fn quota_versions(kind: Kind) -> &'static [&'static str] {
         Kind::KueueClusterQueue | Kind::KueueLocalQueue => &["v1beta2", KUEUE_VERSION],
         Kind::HierarchicalResourceQuota => &[HRQ_VERSION],
         Kind::ClusterResourceQuota => &[CRQ_VERSION],
+        Kind::CapsuleResourcePool | Kind::CapsulePoolClaim | Kind::CapsuleGlobalQuota => {
+            &[CAPSULE_VERSION]
+        }
         _ => &[],
     }
 }
@@ -343,7 +369,10 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
                 Kind::KueueClusterQueue
                 | Kind::KueueLocalQueue
                 | Kind::HierarchicalResourceQuota
-                | Kind::ClusterResourceQuota => {
+                | Kind::ClusterResourceQuota
+                | Kind::CapsuleResourcePool
+                | Kind::CapsulePoolClaim
+                | Kind::CapsuleGlobalQuota => {
                     let Some(resource) = quota_resource(kind, version.as_deref()) else {
                         return;
                     };
@@ -363,6 +392,15 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
                         Kind::HierarchicalResourceQuota => {
                             Object::HierarchicalResourceQuota(Box::new(HrqInfo::from_dynamic(o)))
                         }
+                        Kind::CapsuleResourcePool => Object::CapsuleResourcePool(Box::new(
+                            CapsulePoolInfo::from_dynamic(o, PoolKind::ResourcePool),
+                        )),
+                        Kind::CapsulePoolClaim => {
+                            Object::CapsulePoolClaim(Box::new(PoolClaimInfo::from_dynamic(o)))
+                        }
+                        Kind::CapsuleGlobalQuota => Object::CapsuleGlobalQuota(Box::new(
+                            CapsulePoolInfo::from_dynamic(o, PoolKind::GlobalResourceQuota),
+                        )),
                         _ => Object::ClusterResourceQuota(Box::new(CrqInfo::from_dynamic(o))),
                     })
                     .await

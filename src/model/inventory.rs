@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use super::projection::{
-    BindingInfo, CapsuleTenantInfo, ClusterQueueInfo, CrqInfo, HrqInfo, LimitRangeInfo,
-    LocalQueueInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo, QuotaInfo, RoleInfo,
+    BindingInfo, CapsulePoolInfo, CapsuleTenantInfo, ClusterQueueInfo, CrqInfo, HrqInfo,
+    LimitRangeInfo, LocalQueueInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo, PoolClaimInfo,
+    QuotaInfo, RoleInfo,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -28,17 +29,23 @@ pub enum Kind {
     KueueLocalQueue,
     HierarchicalResourceQuota,
     ClusterResourceQuota,
+    CapsuleResourcePool,
+    CapsulePoolClaim,
+    CapsuleGlobalQuota,
 }
 
 impl Kind {
     /// Quota objects that span a tenant's namespaces, from CRDs that may
     /// not be installed. Apart from [`Kind::ALL`]: they are shown (with
     /// their access) in the Quota tab, not in the status line.
-    pub const QUOTA_OBJECTS: [Kind; 4] = [
+    pub const QUOTA_OBJECTS: [Kind; 7] = [
         Kind::KueueClusterQueue,
         Kind::KueueLocalQueue,
         Kind::HierarchicalResourceQuota,
         Kind::ClusterResourceQuota,
+        Kind::CapsuleResourcePool,
+        Kind::CapsulePoolClaim,
+        Kind::CapsuleGlobalQuota,
     ];
 
     pub const ALL: [Kind; 10] = [
@@ -63,6 +70,8 @@ impl Kind {
                 | Kind::CapsuleTenant
                 | Kind::KueueClusterQueue
                 | Kind::ClusterResourceQuota
+                | Kind::CapsuleResourcePool
+                | Kind::CapsuleGlobalQuota
         )
     }
 
@@ -83,6 +92,9 @@ impl Kind {
             Kind::KueueLocalQueue => "Kueue local queues",
             Kind::HierarchicalResourceQuota => "hierarchical resource quotas",
             Kind::ClusterResourceQuota => "cluster resource quotas",
+            Kind::CapsuleResourcePool => "Capsule resource pools",
+            Kind::CapsulePoolClaim => "Capsule resource pool claims",
+            Kind::CapsuleGlobalQuota => "Capsule global resource quotas",
         }
     }
 
@@ -102,6 +114,9 @@ impl Kind {
             Kind::KueueLocalQueue => "LocalQueue.kueue.x-k8s.io",
             Kind::HierarchicalResourceQuota => "HierarchicalResourceQuota.hnc.x-k8s.io",
             Kind::ClusterResourceQuota => "ClusterResourceQuota.quota.openshift.io",
+            Kind::CapsuleResourcePool => "ResourcePool.capsule.clastix.io",
+            Kind::CapsulePoolClaim => "ResourcePoolClaim.capsule.clastix.io",
+            Kind::CapsuleGlobalQuota => "GlobalResourceQuota.capsule.clastix.io",
         }
     }
 }
@@ -186,6 +201,9 @@ pub enum Object {
     KueueLocalQueue(LocalQueueInfo),
     HierarchicalResourceQuota(Box<HrqInfo>),
     ClusterResourceQuota(Box<CrqInfo>),
+    CapsuleResourcePool(Box<CapsulePoolInfo>),
+    CapsulePoolClaim(Box<PoolClaimInfo>),
+    CapsuleGlobalQuota(Box<CapsulePoolInfo>),
 }
 
 impl Object {
@@ -205,6 +223,9 @@ impl Object {
             Object::KueueLocalQueue(_) => Kind::KueueLocalQueue,
             Object::HierarchicalResourceQuota(_) => Kind::HierarchicalResourceQuota,
             Object::ClusterResourceQuota(_) => Kind::ClusterResourceQuota,
+            Object::CapsuleResourcePool(_) => Kind::CapsuleResourcePool,
+            Object::CapsulePoolClaim(_) => Kind::CapsulePoolClaim,
+            Object::CapsuleGlobalQuota(_) => Kind::CapsuleGlobalQuota,
         }
     }
 
@@ -226,6 +247,10 @@ impl Object {
             Object::KueueLocalQueue(o) => ObjectKey::new(&o.namespace, &o.name),
             Object::HierarchicalResourceQuota(o) => ObjectKey::new(&o.namespace, &o.name),
             Object::ClusterResourceQuota(o) => ObjectKey::cluster(&o.name),
+            Object::CapsuleResourcePool(o) | Object::CapsuleGlobalQuota(o) => {
+                ObjectKey::cluster(&o.name)
+            }
+            Object::CapsulePoolClaim(o) => ObjectKey::new(&o.namespace, &o.name),
         }
     }
 }
@@ -290,6 +315,9 @@ pub struct Inventory {
     local_queues: Map<LocalQueueInfo>,
     hrqs: Map<HrqInfo>,
     crqs: Map<CrqInfo>,
+    resource_pools: Map<CapsulePoolInfo>,
+    pool_claims: Map<PoolClaimInfo>,
+    global_quotas: Map<CapsulePoolInfo>,
     sync: BTreeMap<(Kind, Scope), SyncState>,
     reconnecting: BTreeMap<(Kind, Scope), Reconnecting>,
     generation: u64,
@@ -378,6 +406,15 @@ impl Inventory {
             Object::ClusterResourceQuota(o) => {
                 self.crqs.insert(key, *o);
             }
+            Object::CapsuleResourcePool(o) => {
+                self.resource_pools.insert(key, *o);
+            }
+            Object::CapsulePoolClaim(o) => {
+                self.pool_claims.insert(key, *o);
+            }
+            Object::CapsuleGlobalQuota(o) => {
+                self.global_quotas.insert(key, *o);
+            }
         }
     }
 
@@ -426,6 +463,15 @@ impl Inventory {
             Kind::ClusterResourceQuota => {
                 self.crqs.remove(&k);
             }
+            Kind::CapsuleResourcePool => {
+                self.resource_pools.remove(&k);
+            }
+            Kind::CapsulePoolClaim => {
+                self.pool_claims.remove(&k);
+            }
+            Kind::CapsuleGlobalQuota => {
+                self.global_quotas.remove(&k);
+            }
         }
     }
 
@@ -451,6 +497,9 @@ impl Inventory {
             Kind::KueueLocalQueue => clear(&mut self.local_queues, scope),
             Kind::HierarchicalResourceQuota => clear(&mut self.hrqs, scope),
             Kind::ClusterResourceQuota => clear(&mut self.crqs, &Scope::Cluster),
+            Kind::CapsuleResourcePool => clear(&mut self.resource_pools, &Scope::Cluster),
+            Kind::CapsulePoolClaim => clear(&mut self.pool_claims, scope),
+            Kind::CapsuleGlobalQuota => clear(&mut self.global_quotas, &Scope::Cluster),
         }
     }
 
@@ -724,7 +773,21 @@ impl Inventory {
             Kind::KueueLocalQueue => self.local_queues.len(),
             Kind::HierarchicalResourceQuota => self.hrqs.len(),
             Kind::ClusterResourceQuota => self.crqs.len(),
+            Kind::CapsuleResourcePool => self.resource_pools.len(),
+            Kind::CapsulePoolClaim => self.pool_claims.len(),
+            Kind::CapsuleGlobalQuota => self.global_quotas.len(),
         }
+    }
+
+    /// Capsule ResourcePools and GlobalResourceQuotas.
+    pub fn capsule_pools(&self) -> impl Iterator<Item = &CapsulePoolInfo> {
+        self.resource_pools
+            .values()
+            .chain(self.global_quotas.values())
+    }
+
+    pub fn pool_claims_in<'a>(&'a self, ns: &str) -> impl Iterator<Item = &'a PoolClaimInfo> + 'a {
+        in_namespace(&self.pool_claims, ns)
     }
 
     pub fn cluster_queues(&self) -> impl Iterator<Item = &ClusterQueueInfo> {

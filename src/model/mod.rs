@@ -33,7 +33,9 @@ pub use projection::{
     NamespaceInfo, NetworkPolicyInfo, PeerInfo, PodInfo, QosClass, QuotaInfo, RoleInfo, RoleRef,
     RuleInfo, SelectorSummary, Subject,
 };
-pub use projection::{ClusterQueueInfo, CrqInfo, HrqInfo, LocalQueueInfo};
+pub use projection::{
+    CapsulePoolInfo, ClusterQueueInfo, CrqInfo, HrqInfo, LocalQueueInfo, PoolClaimInfo, PoolKind,
+};
 pub use quantity::{Quantity, QuantityError, QuantityFormat, ResourceUnit, parse_quantity, ratio};
 pub use system::SystemNamespaces;
 pub use tenant::{

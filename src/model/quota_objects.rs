@@ -1,6 +1,8 @@
 //! Quota objects that span a tenant's namespaces (issue 11): HNC
-//! HierarchicalResourceQuotas, OpenShift ClusterResourceQuotas and Kueue
-//! ClusterQueues, resolved to the tenants whose namespaces they cover.
+//! HierarchicalResourceQuotas, OpenShift ClusterResourceQuotas, Kueue
+//! ClusterQueues and Capsule ResourcePools and GlobalResourceQuotas,
+//! resolved to the tenants whose namespaces they cover (a Capsule pool:
+//! the namespaces in its status).
 //!
 //! Which namespaces an object covers comes from what the cluster says, not
 //! from names a tenant controls: an HRQ covers its namespace and the ones
@@ -91,6 +93,9 @@ pub fn kind_name(kind: Kind) -> &'static str {
         Kind::ClusterResourceQuota => "ClusterResourceQuota",
         Kind::KueueClusterQueue => "ClusterQueue",
         Kind::KueueLocalQueue => "LocalQueue",
+        Kind::CapsuleResourcePool => "ResourcePool",
+        Kind::CapsulePoolClaim => "ResourcePoolClaim",
+        Kind::CapsuleGlobalQuota => "GlobalResourceQuota",
         other => other.as_str(),
     }
 }
@@ -278,6 +283,40 @@ fn spanning_objects(inv: &Inventory) -> Vec<Spanning> {
             local_queues: BTreeMap::new(),
         });
     }
+    for p in inv.capsule_pools() {
+        let (kind, what) = match p.kind {
+            super::projection::PoolKind::ResourcePool => (
+                Kind::CapsuleResourcePool,
+                "used: claimed by ResourcePoolClaims",
+            ),
+            super::projection::PoolKind::GlobalResourceQuota => (
+                Kind::CapsuleGlobalQuota,
+                "one quota shared by the namespaces it selects",
+            ),
+        };
+        let mut notes = vec![what.to_string()];
+        notes.extend(p.problems.iter().cloned());
+        if p.namespaces.is_none() {
+            notes.push("no status yet: the namespaces it covers are not known".into());
+        }
+        out.push(Spanning {
+            view: QuotaObjectView {
+                kind,
+                namespace: None,
+                name: p.name.clone(),
+                covers: Vec::new(),
+                shared_with: Vec::new(),
+                unassigned: 0,
+                resources: figures(&p.hard, &p.used, p.status_filled),
+                pending: !p.status_filled,
+                notes,
+                invalid: p.invalid.clone(),
+                queue: None,
+            },
+            covered: p.namespaces.iter().flatten().cloned().collect(),
+            local_queues: BTreeMap::new(),
+        });
+    }
     let mut queues: BTreeMap<&str, BTreeMap<String, Vec<String>>> = BTreeMap::new();
     for lq in inv.local_queues() {
         let Some(cq) = inv.cluster_queue(&lq.cluster_queue) else {
@@ -335,6 +374,23 @@ pub fn quota_objects_by_tenant(
                     .iter()
                     .flat_map(|ns| span.local_queues.get(ns).into_iter().flatten().cloned())
                     .collect();
+            }
+            if view.kind == Kind::CapsuleResourcePool {
+                for ns in covers {
+                    for claim in inv.pool_claims_in(ns).filter(|c| c.pool == view.name) {
+                        let amounts: Vec<String> = claim
+                            .claim
+                            .iter()
+                            .map(|(r, q)| format!("{r} {}", q.format_for(r)))
+                            .collect();
+                        view.notes.push(format!(
+                            "claim {ns}/{}: {} ({})",
+                            claim.name,
+                            amounts.join(", "),
+                            claim.condition.as_deref().unwrap_or("not bound yet")
+                        ));
+                    }
+                }
             }
             view.covers = covers.clone();
             out.entry((*id).clone()).or_default().push(view);
@@ -533,6 +589,69 @@ pub(crate) mod tests {
             .find(|o| o.kind == Kind::KueueClusterQueue)
             .unwrap();
         assert!(queue.shared_with.is_empty(), "a is not named as a sharer");
+    }
+
+    #[test]
+    fn capsule_pools_cover_the_namespaces_in_their_status_with_the_tenants_claims() {
+        use crate::model::projection::{CapsulePoolInfo, PoolClaimInfo, PoolKind};
+        let mut inv = world();
+        inv.apply(Change::Applied(Object::CapsuleResourcePool(Box::new(
+            CapsulePoolInfo::from_dynamic(
+                &dynamic(json!({
+                    "apiVersion": "capsule.clastix.io/v1beta2", "kind": "ResourcePool",
+                    "metadata": {"name": "pool"},
+                    "spec": {"quota": {"hard": {"requests.cpu": "4"}}},
+                    "status": {"namespaces": ["a-1", "b-1"],
+                               "allocation": {"hard": {"requests.cpu": "4"}, "used": {"requests.cpu": "3"}}}
+                })),
+                PoolKind::ResourcePool,
+            ),
+        ))));
+        inv.apply(Change::Applied(Object::CapsuleGlobalQuota(Box::new(
+            CapsulePoolInfo::from_dynamic(
+                &dynamic(json!({
+                    "apiVersion": "capsule.clastix.io/v1beta2", "kind": "GlobalResourceQuota",
+                    "metadata": {"name": "fresh"},
+                    "spec": {"quota": {"hard": {"pods": "5"}}}
+                })),
+                PoolKind::GlobalResourceQuota,
+            ),
+        ))));
+        inv.apply(Change::Applied(Object::CapsulePoolClaim(Box::new(
+            PoolClaimInfo::from_dynamic(&dynamic(json!({
+                "apiVersion": "capsule.clastix.io/v1beta2", "kind": "ResourcePoolClaim",
+                "metadata": {"name": "cpu", "namespace": "a-1"},
+                "spec": {"pool": "pool", "claim": {"requests.cpu": "2"}},
+                "status": {"condition": {"type": "Bound"}}
+            }))),
+        ))));
+        let res = resolve_inventory(&inv, &[label()], &[]);
+        let by = quota_objects_by_tenant(&inv, &res);
+        let a = &by[&TenantId::new("a")];
+        let pool = a
+            .iter()
+            .find(|o| o.label() == "ResourcePool pool")
+            .expect("the pool");
+        assert_eq!(pool.covers, vec!["a-1"]);
+        assert_eq!(pool.shared_with, vec!["b"]);
+        assert_eq!(pool.resources[0].ratio, Some(0.75));
+        assert!(
+            pool.notes
+                .contains(&"claim a-1/cpu: requests.cpu 2 (Bound)".to_string()),
+            "{:?}",
+            pool.notes
+        );
+        let b = &by[&TenantId::new("b")];
+        let pool_b = b
+            .iter()
+            .find(|o| o.label() == "ResourcePool pool")
+            .expect("the pool");
+        assert!(
+            pool_b.notes.iter().all(|n| !n.starts_with("claim")),
+            "a's claim is a's"
+        );
+        // Without a status the covered namespaces are unknown: no tenant.
+        assert!(by.values().flatten().all(|o| o.name != "fresh"));
     }
 
     #[test]

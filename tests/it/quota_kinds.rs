@@ -1,16 +1,17 @@
 //! Quota objects that span a tenant's namespaces (issue 11 items 1 and 2),
 //! against the real API server: Kueue ClusterQueue and LocalQueue (the
-//! CRDs of Kueue v0.17.0, installed unchanged), HNC HierarchicalResourceQuota
-//! and OpenShift ClusterResourceQuota (CRDs written here from the projects'
-//! API references: their Go modules are not served by the proxy; see
-//! `quota_kinds/README.md`).
+//! CRDs of Kueue v0.17.0, installed unchanged), HNC HierarchicalResourceQuota,
+//! OpenShift ClusterResourceQuota and Capsule ResourcePool,
+//! ResourcePoolClaim and GlobalResourceQuota (CRDs written here from the
+//! projects' API references: their Go modules are not served by the proxy;
+//! see `quota_kinds/README.md`).
 //!
 //! The Kueue objects are written in v1beta2, Kueue v0.17's storage version:
 //! without Kueue's conversion webhook (not run here) the API server converts
 //! between v1beta1 and v1beta2 by the apiVersion alone, which drops v1beta1's
 //! `cohort` (v1beta2 `cohortName`); tenantry reads the newest served version.
 //!
-//! No Kueue, HNC or OpenShift controller runs in the sandbox: each test
+//! No Kueue, HNC, OpenShift or Capsule controller runs in the sandbox: each test
 //! writes the status through the status subresource as the controller
 //! would (Kueue's `flavorsReservation`/`flavorsUsage` and workload counts,
 //! HNC's `status.hard`/`used`, OpenShift's `status.total`/`namespaces`).
@@ -58,6 +59,33 @@ fn crqs() -> ApiResource {
         "v1",
         "ClusterResourceQuota",
         "clusterresourcequotas",
+    )
+}
+
+fn resource_pools() -> ApiResource {
+    resource(
+        "capsule.clastix.io",
+        "v1beta2",
+        "ResourcePool",
+        "resourcepools",
+    )
+}
+
+fn pool_claims() -> ApiResource {
+    resource(
+        "capsule.clastix.io",
+        "v1beta2",
+        "ResourcePoolClaim",
+        "resourcepoolclaims",
+    )
+}
+
+fn global_quotas() -> ApiResource {
+    resource(
+        "capsule.clastix.io",
+        "v1beta2",
+        "GlobalResourceQuota",
+        "globalresourcequotas",
     )
 }
 
@@ -113,6 +141,19 @@ async fn install_crds() {
         "clusterresourcequotas",
         "Cluster",
     )));
+    for (kind, plural, scope) in [
+        ("ResourcePool", "resourcepools", "Cluster"),
+        ("ResourcePoolClaim", "resourcepoolclaims", "Namespaced"),
+        ("GlobalResourceQuota", "globalresourcequotas", "Cluster"),
+    ] {
+        all.push(common::object(written_crd(
+            "capsule.clastix.io",
+            "v1beta2",
+            kind,
+            plural,
+            scope,
+        )));
+    }
     for crd in &all {
         let name = crd.metadata.name.clone().expect("a CRD name");
         crds.patch(
@@ -123,7 +164,15 @@ async fn install_crds() {
         .await
         .unwrap_or_else(|e| panic!("installing CRD {name}: {e}"));
     }
-    for res in [cluster_queues(), local_queues(), hrqs(), crqs()] {
+    for res in [
+        cluster_queues(),
+        local_queues(),
+        hrqs(),
+        crqs(),
+        resource_pools(),
+        pool_claims(),
+        global_quotas(),
+    ] {
         let admin = admin.clone();
         common::eventually(
             &format!("{} to be served and listable", res.plural),
@@ -710,4 +759,98 @@ async fn a_hostile_local_queue_cannot_steer_a_write_to_another_tenants_queue() {
         ],
     );
     assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+}
+
+#[tokio::test]
+async fn capsule_pools_resolve_to_the_namespaces_in_their_status() {
+    install_crds().await;
+    let admin = cluster().client(Persona::Admin).await;
+    let t = unique_name("qkpool");
+    let other = unique_name("qkpoolb");
+    let (ns, other_ns) = (format!("{t}-ns"), format!("{other}-ns"));
+    create_bare_namespace(&admin, &ns, &[(TENANT_LABEL, &t)]).await;
+    create_bare_namespace(&admin, &other_ns, &[(TENANT_LABEL, &other)]).await;
+    let pool = format!("{t}-pool");
+    create(
+        &resource_pools(),
+        None,
+        json!({"apiVersion": "capsule.clastix.io/v1beta2", "kind": "ResourcePool",
+               "metadata": {"name": pool},
+               "spec": {"selectors": [{"matchLabels": {"pool": pool}}],
+                        "quota": {"hard": {"requests.cpu": "4", "requests.memory": "8Gi"}}}}),
+    )
+    .await;
+    write_status(
+        &resource_pools(),
+        None,
+        &pool,
+        json!({"namespaceCount": 2, "namespaces": [ns, other_ns],
+               "allocation": {"hard": {"requests.cpu": "4", "requests.memory": "8Gi"},
+                              "used": {"requests.cpu": "3"}}}),
+    )
+    .await;
+    create(
+        &pool_claims(),
+        Some(&ns),
+        json!({"apiVersion": "capsule.clastix.io/v1beta2", "kind": "ResourcePoolClaim",
+               "metadata": {"name": "cpu", "namespace": ns},
+               "spec": {"pool": pool, "claim": {"requests.cpu": "3"}}}),
+    )
+    .await;
+    write_status(
+        &pool_claims(),
+        Some(&ns),
+        "cpu",
+        json!({"pool": {"name": pool}, "condition": {"type": "Bound", "status": "True",
+               "reason": "Succeeded", "message": "", "lastTransitionTime": "2026-01-01T00:00:00Z"}}),
+    )
+    .await;
+    let global = format!("{t}-global");
+    create(
+        &global_quotas(),
+        None,
+        json!({"apiVersion": "capsule.clastix.io/v1beta2", "kind": "GlobalResourceQuota",
+               "metadata": {"name": global},
+               "spec": {"namespaceSelectors": [{"matchLabels": {"g": global}}],
+                        "quota": {"hard": {"pods": "10"}}}}),
+    )
+    .await;
+    write_status(
+        &global_quotas(),
+        None,
+        &global,
+        json!({"namespaces": [ns], "total": {"hard": {"pods": "10"}, "used": {"pods": "4"}}}),
+    )
+    .await;
+
+    let audit = common::audit_path(&t);
+    let r = report(&t, &audit);
+    let p = object(&r, "ResourcePool", &pool).expect("the pool");
+    assert_eq!(p["covers"], json!([ns]));
+    assert_eq!(p["shared_with"], json!([other]), "{p}");
+    assert_eq!(usage(p, "requests.cpu")["percent"], 75);
+    assert_eq!(usage(p, "requests.memory")["used"], "0");
+    assert!(
+        p["notes"]
+            .as_array()
+            .is_some_and(|n| n.contains(&json!(format!(
+                "claim {ns}/cpu: requests.cpu 3 (Bound: Succeeded)"
+            )))),
+        "{p}"
+    );
+    let g = object(&r, "GlobalResourceQuota", &global).expect("the global quota");
+    assert_eq!(g["shared_with"], json!([]));
+    assert_eq!(
+        usage(g, "pods"),
+        &json!({"resource": "pods", "used": "4", "hard": "10", "percent": 40})
+    );
+    let theirs = report(&other, &audit);
+    assert!(object(&theirs, "GlobalResourceQuota", &global).is_none());
+    let p = object(&theirs, "ResourcePool", &pool).expect("the pool, shared");
+    assert!(
+        p["notes"].as_array().is_some_and(|n| n
+            .iter()
+            .all(|n| !n.as_str().unwrap_or("").starts_with("claim"))),
+        "{p}"
+    );
 }

@@ -22,6 +22,9 @@ pub fn kind_plural(kind: Kind) -> &'static str {
         Kind::KueueLocalQueue => "localqueues.kueue.x-k8s.io",
         Kind::HierarchicalResourceQuota => "hierarchicalresourcequotas.hnc.x-k8s.io",
         Kind::ClusterResourceQuota => "clusterresourcequotas.quota.openshift.io",
+        Kind::CapsuleResourcePool => "resourcepools.capsule.clastix.io",
+        Kind::CapsulePoolClaim => "resourcepoolclaims.capsule.clastix.io",
+        Kind::CapsuleGlobalQuota => "globalresourcequotas.capsule.clastix.io",
     }
 }
 

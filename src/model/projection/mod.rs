@@ -6,6 +6,7 @@
 
 mod binding;
 mod capsule;
+mod capsule_pool;
 mod hnc_quota;
 mod kueue;
 mod limitrange;
@@ -22,6 +23,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub use binding::{BindingInfo, RoleRef, Subject, is_origin_key};
 pub use capsule::{CapsuleQuotaItem, CapsuleResourceQuotas, CapsuleTenantInfo};
+pub use capsule_pool::{
+    CAPSULE_GROUP, CAPSULE_VERSION, CapsulePoolInfo, GLOBAL_QUOTA_KIND, GLOBAL_QUOTA_PLURAL,
+    POOL_CLAIM_KIND, POOL_CLAIM_PLURAL, PoolClaimInfo, PoolKind, RESOURCE_POOL_KIND,
+    RESOURCE_POOL_PLURAL,
+};
 pub use hnc_quota::{HRQ_GROUP, HRQ_KIND, HRQ_PLURAL, HRQ_VERSION, HrqInfo, in_subtree};
 pub use kueue::{
     CLUSTER_QUEUE_KIND, CLUSTER_QUEUE_PLURAL, ClusterQueueInfo, FlavorQuota, FlavorResource,
