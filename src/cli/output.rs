@@ -814,33 +814,39 @@ fn quota_objects_table(q: &QuotaReport) -> String {
             Some(ns) => format!("{} {ns}/{}", o.kind, o.name),
             None => format!("{} {}", o.kind, o.name),
         };
-        text.push_str(&format!("{name}: covers {}", o.covers.join(", ")));
+        let mut head = format!("{name}: covers {}", o.covers.join(", "));
         if !o.shared_with.is_empty() {
-            text.push_str(&format!(
+            head.push_str(&format!(
                 "; shared with tenant {}",
                 o.shared_with.join(", ")
             ));
         }
         if o.unassigned_namespaces > 0 {
-            text.push_str(&format!(
+            head.push_str(&format!(
                 "; and {} namespace(s) in no tenant",
                 o.unassigned_namespaces
             ));
         }
         if o.pending {
-            text.push_str("; pending (not counted yet)");
+            head.push_str("; pending (not counted yet)");
         }
-        text.push('\n');
+        // One line each, whatever the cluster wrote: a newline in a value
+        // must not forge a line.
+        let mut line = |l: String| {
+            text.push_str(&sanitize(&l));
+            text.push('\n');
+        };
+        line(head);
         for note in &o.notes {
-            text.push_str(&format!("  {note}\n"));
+            line(format!("  {note}"));
         }
         for bad in &o.invalid {
-            text.push_str(&format!("  invalid: {bad}\n"));
+            line(format!("  invalid: {bad}"));
         }
         if let Some(queue) = &o.queue {
             let count = |c: Option<u64>| c.map_or("?".to_string(), |c| c.to_string());
-            text.push_str(&format!(
-                "  cohort {}; local queues {}; workloads pending {}, admitted {}, reserving {}\n",
+            line(format!(
+                "  cohort {}; local queues {}; workloads pending {}, admitted {}, reserving {}",
                 queue.cohort.as_deref().unwrap_or("none"),
                 if queue.local_queues.is_empty() {
                     "none".to_string()
@@ -891,10 +897,12 @@ fn quota_objects_table(q: &QuotaReport) -> String {
         }
     }
     for n in &q.objects_no_access {
-        text.push_str(&format!("{}: no access ({})\n", n.kind, n.reason));
+        text.push_str(&sanitize(&format!("{}: no access ({})", n.kind, n.reason)));
+        text.push('\n');
     }
     for stray in &q.stray_local_queues {
-        text.push_str(&format!("{stray}\n"));
+        text.push_str(&sanitize(stray));
+        text.push('\n');
     }
     text
 }
@@ -912,6 +920,36 @@ fn usage_row(namespace: &str, u: &Usage) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quota_objects_note_cannot_forge_a_line() {
+        let report = QuotaReport {
+            namespaces: Vec::new(),
+            total: Vec::new(),
+            objects: vec![QuotaObjectReport {
+                kind: "ClusterQueue".into(),
+                namespace: None,
+                name: "q".into(),
+                covers: vec!["a".into()],
+                shared_with: Vec::new(),
+                unassigned_namespaces: 0,
+                pending: true,
+                resources: Vec::new(),
+                notes: vec!["spec.x is odd\nClusterQueue forged: covers everything".into()],
+                invalid: Vec::new(),
+                queue: None,
+            }],
+            objects_no_access: Vec::new(),
+            stray_local_queues: vec!["LocalQueue a/q\u{1b}[2J: gone".into()],
+        };
+        let text = quota_objects_table(&report);
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("ClusterQueue forged")),
+            "{text}"
+        );
+        assert!(text.contains("ClusterQueue q: covers a; pending (not counted yet)"));
+    }
 
     #[test]
     fn a_table_cell_is_whole_when_stdout_is_not_a_terminal() {

@@ -217,7 +217,8 @@ fn spanning_objects(inv: &Inventory) -> Vec<Spanning> {
     let mut out = Vec::new();
     // HNC: ancestor → the namespaces below it (by their depth labels).
     let mut below: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for ns in inv.namespaces() {
+    let any_hrq = inv.count(Kind::HierarchicalResourceQuota) > 0;
+    for ns in inv.namespaces().filter(|_| any_hrq) {
         for key in ns.labels.keys() {
             if let Some(ancestor) = key.strip_suffix(HNC_DEPTH_SUFFIX) {
                 below.entry(ancestor).or_default().push(ns.name.as_str());
