@@ -854,3 +854,47 @@ async fn capsule_pools_resolve_to_the_namespaces_in_their_status() {
         "{p}"
     );
 }
+
+#[tokio::test]
+async fn installed_but_unreadable_kinds_show_as_no_access_with_the_reason() {
+    install_crds().await;
+    let (tenant, ns) = common::setup::tenant_namespace("qkalice").await;
+    common::setup::admin_binding(
+        &ns,
+        "alice-admin",
+        json!([common::setup::user("alice")]),
+        json!({}),
+    )
+    .await;
+    let audit = common::audit_path(&tenant);
+    let run = tenantry(
+        Persona::Alice,
+        &audit,
+        &["report", &tenant, "-o", "json", "-n", &ns],
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let r: Value = serde_json::from_str(&run.stdout).expect("report JSON");
+    let denied = r["quota"]["objects_no_access"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        denied.contains(
+            &json!({"kind": "ClusterQueue.kueue.x-k8s.io", "scope": "cluster",
+                                "reason": "cannot list clusterqueues cluster-wide"})
+        ),
+        "{denied:?}"
+    );
+    assert!(
+        denied
+            .iter()
+            .any(|d| d["kind"] == "ClusterResourceQuota.quota.openshift.io"),
+        "{denied:?}"
+    );
+    assert_eq!(
+        r["quota"]["objects"],
+        json!([]),
+        "nothing readable, nothing shown"
+    );
+    assert_eq!(r["namespaces"], json!([ns]), "the tenant is kept");
+}
