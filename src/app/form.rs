@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use kube::core::DynamicObject;
 use ratatui_textarea::TextArea;
 
-use crate::model::quota_edit::plan_quota;
+use crate::model::quota_edit::{ObjectTarget, plan_object_quota, plan_quota};
 use crate::model::reach::{ObjectMark, check_reach, known_scope};
 use crate::model::template::{
     Catalogue, Target, Template, check_dns_label, parse_owner, screen_owners, tenant_label_for,
@@ -309,11 +309,15 @@ impl WriteFlow {
     }
 
     pub fn edit_quota(ctx: &FormContext<'_>, tenant: &Tenant) -> Self {
-        let scope_hint = if capsule_tenant(ctx, tenant).is_some() {
+        let mut scope_hint = if capsule_tenant(ctx, tenant).is_some() {
             "all: Capsule keeps this tenant's quotas on its Tenant object".to_string()
         } else {
             format!("all, or one of {}", tenant.namespaces.join(", "))
         };
+        let objects = object_targets(ctx, tenant);
+        if !objects.is_empty() {
+            scope_hint.push_str(&format!("; or a quota object: {}", objects.join(", ")));
+        }
         let mut fields = vec![Field::new(FieldRole::Scope, "Namespace", scope_hint, "all")];
         fields.extend(quota_fields(ctx, tenant, None));
         let mut flow = WriteFlow::new(
@@ -397,6 +401,14 @@ impl WriteFlow {
                 if let Some(tenant) = self.tenant(ctx).cloned() {
                     let scope = self.value_of(&FieldRole::Scope);
                     let scope = scope.trim();
+                    if let Ok(target) = ObjectTarget::parse(scope)
+                        && let Some(fields) = object_quota_fields(ctx, &tenant, &target)
+                    {
+                        self.fields.retain(|f| {
+                            !matches!(f.role, FieldRole::Quota { .. } | FieldRole::NewQuota)
+                        });
+                        self.fields.extend(fields);
+                    }
                     let only = (scope != "all" && tenant.namespaces.iter().any(|n| n == scope))
                         .then_some(scope);
                     if scope == "all" || only.is_some() {
@@ -469,7 +481,20 @@ impl WriteFlow {
                     let capsule = tenant
                         .as_ref()
                         .is_some_and(|t| capsule_tenant(ctx, t).is_some());
+                    let object = ObjectTarget::parse(v).ok();
                     match &tenant {
+                        Some(t) if object.is_some() => object.as_ref().and_then(|target| {
+                            object_quota_fields(ctx, t, target).is_none().then(|| {
+                                Problem::error(
+                                    format!(
+                                        "{v:?} is not one of {}'s quota objects: {}",
+                                        t.id,
+                                        object_targets(ctx, t).join(", ")
+                                    ),
+                                    None,
+                                )
+                            })
+                        }),
                         Some(_) if capsule && v != "all" => Some(Problem::error(
                             "a Capsule tenant's quotas are set on its Tenant object, for all its namespaces: write all",
                             None,
@@ -608,7 +633,8 @@ impl WriteFlow {
             FlowKind::EditQuota { tenant } => {
                 let found = visible_tenant(ctx, tenant)?;
                 let scope = self.value_of(&FieldRole::Scope).trim().to_string();
-                let only: Vec<String> = if scope == "all" {
+                let object = ObjectTarget::parse(&scope).ok();
+                let only: Vec<String> = if scope == "all" || object.is_some() {
                     Vec::new()
                 } else {
                     vec![scope]
@@ -638,8 +664,26 @@ impl WriteFlow {
                 if assignments.is_empty() {
                     return Err("nothing changed: type a new limit first".into());
                 }
-                let plan = plan_quota(ctx.inventory, found, &only, None, &assignments)?;
+                let plan = match &object {
+                    Some(target) => plan_object_quota(
+                        ctx.inventory,
+                        ctx.resolution,
+                        found,
+                        target,
+                        None,
+                        &assignments,
+                    )?,
+                    None => plan_quota(ctx.inventory, found, &only, None, &assignments)?,
+                };
                 self.warnings = plan.warnings();
+                // A shared object is marked before the confirm, its other
+                // tenants named.
+                if let Some(edit) = plan.object.as_ref()
+                    && !edit.shared_with.is_empty()
+                    && let Some(note) = plan.target_note()
+                {
+                    self.warnings.insert(0, note);
+                }
                 plan.objects
             }
         };

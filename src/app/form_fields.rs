@@ -351,3 +351,88 @@ pub(super) fn check_new_quota(value: &str) -> Option<Problem> {
         }),
     }
 }
+
+/// The tenant's quota objects that spans namespaces, as the Namespace
+/// field takes them: `hrq/NS/NAME`, `crq/NAME`, `clusterqueue/NAME`.
+pub(super) fn object_targets(ctx: &FormContext<'_>, tenant: &Tenant) -> Vec<String> {
+    use crate::model::Kind;
+    crate::model::quota_objects::tenant_quota_objects(ctx.inventory, ctx.resolution, tenant)
+        .objects
+        .iter()
+        .filter_map(|o| match (o.kind, &o.namespace) {
+            (Kind::HierarchicalResourceQuota, Some(ns)) => Some(format!("hrq/{ns}/{}", o.name)),
+            (Kind::ClusterResourceQuota, _) => Some(format!("crq/{}", o.name)),
+            (Kind::KueueClusterQueue, _) => Some(format!("clusterqueue/{}", o.name)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One row per limit of a quota object that spans namespaces (a
+/// ClusterQueue: `RESOURCE@FLAVOR`, its nominal quota against what is
+/// reserved); `None` when it is not one of the tenant's.
+pub(super) fn object_quota_fields(
+    ctx: &FormContext<'_>,
+    tenant: &Tenant,
+    target: &crate::model::quota_edit::ObjectTarget,
+) -> Option<Vec<Field>> {
+    let objects =
+        crate::model::quota_objects::tenant_quota_objects(ctx.inventory, ctx.resolution, tenant)
+            .objects;
+    let view =
+        crate::model::reach::quota_object_reach(&objects, tenant.id.as_str(), target).ok()?;
+    let row = |resource: String, current: Option<Quantity>, used: Option<Quantity>, unit: &str| {
+        let hint = match (&current, &used) {
+            (Some(c), Some(u)) => {
+                format!("now {}, used {}", c.format_for(unit), u.format_for(unit))
+            }
+            (Some(c), None) => format!("now {}", c.format_for(unit)),
+            (None, _) => "not set".to_string(),
+        };
+        let value = current
+            .as_ref()
+            .map(|c| c.format_for(unit))
+            .unwrap_or_default();
+        Field::new(
+            FieldRole::Quota {
+                used,
+                current,
+                resource: resource.clone(),
+            },
+            resource,
+            hint,
+            &value,
+        )
+    };
+    let mut fields: Vec<Field> = match &view.queue {
+        Some(queue) => queue
+            .rows
+            .iter()
+            .map(|r| {
+                let used = (!view.pending).then(|| r.reserved.clone().unwrap_or_default());
+                row(
+                    format!("{}@{}", r.resource, r.flavor),
+                    r.nominal.clone(),
+                    used,
+                    &r.resource,
+                )
+            })
+            .collect(),
+        None => view
+            .resources
+            .iter()
+            .map(|u| {
+                row(
+                    u.resource.clone(),
+                    Some(u.hard.clone()),
+                    u.used.clone(),
+                    &u.resource,
+                )
+            })
+            .collect(),
+    };
+    if view.queue.is_none() {
+        fields.push(new_quota_field());
+    }
+    Some(fields)
+}

@@ -769,3 +769,63 @@ fn a_template_leaving_the_tenant_is_refused_unless_declared_and_then_marked() {
         ]
     );
 }
+
+#[test]
+fn the_quota_editor_takes_a_quota_object_that_spans_namespaces() {
+    let mut s = State::new(ResolverKind::default_order(), vec![]);
+    s.inventory = crate::model::quota_objects::tests::world();
+    update(&mut s, Action::Planned);
+    s.refresh();
+    let b = s
+        .resolution
+        .tenant(&TenantId::new("b"))
+        .cloned()
+        .expect("b");
+    let mut flow = WriteFlow::edit_quota(&s.form_context(), &b);
+    assert!(
+        flow.fields[0]
+            .hint
+            .ends_with("or a quota object: crq/both, clusterqueue/b-queue"),
+        "{}",
+        flow.fields[0].hint
+    );
+    flow.focus = 0;
+    flow.fields[0].area = TextArea::new(vec!["clusterqueue/b-queue".into()]);
+    flow.changed(&s.form_context());
+    let labels: Vec<&str> = flow.fields.iter().map(|f| f.label.as_str()).collect();
+    assert_eq!(labels, ["Namespace", "cpu@default"]);
+    assert_eq!(flow.fields[1].hint, "now 4, used 3");
+    assert!(flow.fields[0].problem.is_none());
+    flow.fields[1].area = TextArea::new(vec!["6".into()]);
+    let objects = flow.build(&s.form_context()).expect("objects");
+    assert_eq!(objects.len(), 1);
+    assert_eq!(objects[0].types.as_ref().unwrap().kind, "ClusterQueue");
+    assert_eq!(
+        objects[0].data["spec"]["resourceGroups"][0]["flavors"][0]["resources"][0]["nominalQuota"],
+        "6"
+    );
+
+    // The shared ClusterResourceQuota is marked, with the other tenant named.
+    flow.fields[0].area = TextArea::new(vec!["crq/both".into()]);
+    flow.focus = 0;
+    flow.changed(&s.form_context());
+    flow.fields[1].area = TextArea::new(vec!["25".into()]);
+    flow.build(&s.form_context()).expect("objects");
+    assert!(
+        flow.warnings[0].contains("SHARED with tenant a"),
+        "{:?}",
+        flow.warnings
+    );
+
+    // a's hostile LocalQueue does not make b's queue a's to edit.
+    let a = s
+        .resolution
+        .tenant(&TenantId::new("a"))
+        .cloned()
+        .expect("a");
+    let mut flow = WriteFlow::edit_quota(&s.form_context(), &a);
+    flow.focus = 0;
+    flow.fields[0].area = TextArea::new(vec!["clusterqueue/b-queue".into()]);
+    flow.changed(&s.form_context());
+    assert!(flow.fields[0].problem.as_ref().is_some_and(|p| p.blocking));
+}

@@ -182,6 +182,8 @@ pub struct DetailData {
     pub personas: PersonaCounts,
     pub risky: RiskyRules,
     pub who_can: Vec<(&'static SensitiveAction, WhoCan)>,
+    /// Quota objects that span the tenant's namespaces (issue 11).
+    pub quota_objects: model::quota_objects::TenantQuotaObjects,
 }
 
 /// Tenants whose derived data lags: all of them, or some.
@@ -351,9 +353,17 @@ impl State {
                     .iter()
                     .filter_map(|ns| self.resolution.tenant_index_of(ns))
                     .collect();
+                // Quota objects that span namespaces: none at all in most
+                // clusters, so asking for all of them is cheap.
+                let mut spanning = if touched.is_empty() {
+                    Default::default()
+                } else {
+                    model::quota_objects::quota_objects_by_tenant(&self.inventory, &self.resolution)
+                };
                 for &i in &touched {
                     let tenant = &self.resolution.tenants[i];
-                    let row = model::tenant_row(&self.inventory, &self.resolution, tenant);
+                    let objects = spanning.remove(&tenant.id).unwrap_or_default();
+                    let row = model::tenant_row(&self.inventory, &self.resolution, tenant, objects);
                     if let Some(slot) = self.rows.get_mut(i) {
                         *slot = row;
                     }
@@ -449,6 +459,11 @@ impl State {
                 bindings,
                 risky: model::rbac::risky_rules(&self.inventory, t),
                 who_can: model::rbac::who_can_sensitive(&self.inventory, t),
+                quota_objects: model::quota_objects::tenant_quota_objects(
+                    &self.inventory,
+                    &self.resolution,
+                    t,
+                ),
             }
         });
     }
@@ -606,6 +621,9 @@ impl State {
                     crate::model::SyncState::Loading { .. }
                 )
             })
+            || crate::model::Kind::QUOTA_OBJECTS
+                .iter()
+                .any(|k| self.inventory.kind_loading(*k))
     }
 }
 

@@ -271,6 +271,15 @@ pub enum QuotaAction {
         /// Create the ResourceQuota named by --quota where it does not exist
         #[arg(long, requires = "quota")]
         create: bool,
+        /// A quota object that spans the tenant's namespaces instead:
+        /// hrq/NAMESPACE/NAME (HNC), crq/NAME (OpenShift ClusterResourceQuota)
+        /// or clusterqueue/NAME (Kueue: nominal quota)
+        #[arg(long, value_name = "KIND/NAME", conflicts_with_all = ["quota", "create"])]
+        object: Option<String>,
+        /// For a ClusterQueue: the flavor whose nominal quota changes (or
+        /// write RESOURCE@FLAVOR=QUANTITY)
+        #[arg(long, value_name = "FLAVOR", requires = "object")]
+        flavor: Option<String>,
         /// RESOURCE=QUANTITY pairs
         #[arg(required = true, value_name = "RESOURCE=QUANTITY")]
         values: Vec<String>,
@@ -444,6 +453,8 @@ pub fn run(cli: Cli) -> Result<i32> {
                     tenant,
                     quota,
                     create,
+                    object,
+                    flavor,
                     values,
                     dry_run,
                     force,
@@ -451,9 +462,13 @@ pub fn run(cli: Cli) -> Result<i32> {
         }) => quota_set(
             &cli.global,
             &tenant,
-            quota
-                .as_deref()
-                .map(|name| crate::model::quota_edit::QuotaName { name, create }),
+            QuotaTarget {
+                quota_name: quota
+                    .as_deref()
+                    .map(|name| crate::model::quota_edit::QuotaName { name, create }),
+                object: object.as_deref(),
+                flavor: flavor.as_deref(),
+            },
             &values,
             dry_run,
             force,
@@ -597,14 +612,38 @@ const QUOTA_SET: &str = "quota set";
 /// A Capsule tenant with a `Tenant` object gets the change on that object
 /// (`spec.resourceQuotas`), for all its namespaces; `-n` and `--quota` are
 /// refused there.
+/// What `quota set` changes: ResourceQuotas (or a Capsule Tenant), or
+/// one quota object that spans namespaces (`--object`).
+struct QuotaTarget<'a> {
+    quota_name: Option<crate::model::quota_edit::QuotaName<'a>>,
+    object: Option<&'a str>,
+    flavor: Option<&'a str>,
+}
+
 fn quota_set(
     global: &GlobalArgs,
     tenant: &str,
-    quota_name: Option<crate::model::quota_edit::QuotaName<'_>>,
+    target: QuotaTarget<'_>,
     values: &[String],
     dry_run: bool,
     force: bool,
 ) -> Result<i32> {
+    let QuotaTarget {
+        quota_name,
+        object,
+        flavor,
+    } = target;
+    let object = object
+        .map(crate::model::quota_edit::ObjectTarget::parse)
+        .transpose()
+        .map_err(write_cmd::UsageError)?;
+    if object.is_some() && !global.namespaces.is_empty() {
+        bail!(write_cmd::UsageError(
+            "--object names one quota object for all the namespaces it covers; leave out \
+             -n/--namespace"
+                .into()
+        ));
+    }
     let assignments = values
         .iter()
         .map(|v| write_cmd::parse_assignment(v))
@@ -627,13 +666,23 @@ fn quota_set(
         let Some(found) = state.resolution.tenant(&id) else {
             bail!(write_cmd::UsageError(not_visible(&state, tenant)));
         };
-        let plan = crate::model::quota_edit::plan_quota(
-            &state.inventory,
-            found,
-            &global.namespaces,
-            quota_name,
-            &assignments,
-        )
+        let plan = match &object {
+            Some(object) => crate::model::quota_edit::plan_object_quota(
+                &state.inventory,
+                &state.resolution,
+                found,
+                object,
+                flavor,
+                &assignments,
+            ),
+            None => crate::model::quota_edit::plan_quota(
+                &state.inventory,
+                found,
+                &global.namespaces,
+                quota_name,
+                &assignments,
+            ),
+        }
         .map_err(write_cmd::UsageError)?;
         if let Some(note) = plan.target_note() {
             eprintln!("tenantry: {}", sanitize(&note));

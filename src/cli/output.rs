@@ -75,6 +75,9 @@ pub struct WorstQuota {
     pub namespace: String,
     pub resource: String,
     pub percent: u32,
+    /// The quota object that spans namespaces, when it is the tightest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -105,6 +108,7 @@ fn line(row: &TenantRow) -> TenantLine {
             namespace: p.namespace.clone(),
             resource: p.resource.clone(),
             percent: percent(p.ratio),
+            object: p.object.clone(),
         }),
         no_access_namespaces: row.no_access_namespaces,
         conflicts: row.conflicts,
@@ -210,6 +214,93 @@ pub struct Owner {
 pub struct QuotaReport {
     pub namespaces: Vec<NamespaceQuotaReport>,
     pub total: Vec<Usage>,
+    /// Quota objects that span namespaces (HNC, OpenShift, Kueue).
+    pub objects: Vec<QuotaObjectReport>,
+    /// Quota kinds installed but not readable, with the reason.
+    pub objects_no_access: Vec<NoAccess>,
+    /// The tenant's LocalQueues that no ClusterQueue takes, and why.
+    pub stray_local_queues: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QuotaObjectReport {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// The tenant's namespaces it covers.
+    pub covers: Vec<String>,
+    /// Other tenants it covers too: a change to it changes theirs.
+    pub shared_with: Vec<String>,
+    /// Covered namespaces in no tenant.
+    pub unassigned_namespaces: usize,
+    /// The controller has not counted it yet.
+    pub pending: bool,
+    pub resources: Vec<Usage>,
+    pub notes: Vec<String>,
+    pub invalid: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QueueReport {
+    pub cohort: Option<String>,
+    pub local_queues: Vec<String>,
+    pub pending_workloads: Option<u64>,
+    pub admitted_workloads: Option<u64>,
+    pub reserving_workloads: Option<u64>,
+    pub flavors: Vec<QueueFlavorLine>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QueueFlavorLine {
+    pub flavor: String,
+    pub resource: String,
+    pub nominal: Option<String>,
+    pub borrowing_limit: Option<String>,
+    pub lending_limit: Option<String>,
+    pub reserved: Option<String>,
+    pub used: Option<String>,
+}
+
+fn quota_object_report(o: &model::quota_objects::QuotaObjectView) -> QuotaObjectReport {
+    let q = |v: &Option<model::Quantity>, r: &str| v.as_ref().map(|q| q.format_for(r));
+    QuotaObjectReport {
+        kind: model::quota_objects::kind_name(o.kind).to_string(),
+        namespace: o.namespace.clone(),
+        name: o.name.clone(),
+        covers: o.covers.clone(),
+        shared_with: o.shared_with.clone(),
+        unassigned_namespaces: o.unassigned,
+        pending: o.pending,
+        resources: o.resources.iter().map(usage).collect(),
+        notes: o.notes.clone(),
+        invalid: o
+            .invalid
+            .iter()
+            .map(|i| format!("{} {:?} is not a quantity ({})", i.resource, i.raw, i.error))
+            .collect(),
+        queue: o.queue.as_ref().map(|d| QueueReport {
+            cohort: d.cohort.clone(),
+            local_queues: d.local_queues.clone(),
+            pending_workloads: d.pending_workloads,
+            admitted_workloads: d.admitted_workloads,
+            reserving_workloads: d.reserving_workloads,
+            flavors: d
+                .rows
+                .iter()
+                .map(|r| QueueFlavorLine {
+                    flavor: r.flavor.clone(),
+                    resource: r.resource.clone(),
+                    nominal: q(&r.nominal, &r.resource),
+                    borrowing_limit: q(&r.borrowing_limit, &r.resource),
+                    lending_limit: q(&r.lending_limit, &r.resource),
+                    reserved: q(&r.reserved, &r.resource),
+                    used: q(&r.used, &r.resource),
+                })
+                .collect(),
+        }),
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -272,6 +363,8 @@ fn access_word(access: Access) -> &'static str {
 
 pub fn report(state: &State, tenant: &Tenant) -> ReportOutput {
     let quota = model::tenant_quota(&state.inventory, tenant);
+    let objects =
+        model::quota_objects::tenant_quota_objects(&state.inventory, &state.resolution, tenant);
     let qos = model::qos_breakdown(&state.inventory, tenant);
     let bindings = model::rbac::bindings_table(&state.inventory, tenant);
     let network = model::network::network_view(&state.inventory, &state.resolution, tenant);
@@ -327,6 +420,17 @@ pub fn report(state: &State, tenant: &Tenant) -> ReportOutput {
                 })
                 .collect(),
             total: quota.total.iter().map(usage).collect(),
+            objects: objects.objects.iter().map(quota_object_report).collect(),
+            objects_no_access: objects
+                .no_access
+                .iter()
+                .map(|(kind, reason)| NoAccess {
+                    kind: kind.as_str().to_string(),
+                    scope: "cluster".into(),
+                    reason: reason.clone(),
+                })
+                .collect(),
+            stray_local_queues: objects.stray_local_queues.clone(),
         },
         qos: QosReport {
             namespaces: qos
@@ -414,7 +518,12 @@ pub fn tenants_table(out: &TenantsOutput) -> String {
                 t.namespaces.to_string(),
                 t.pods.to_string(),
                 match &t.worst_quota {
-                    Some(w) => format!("{} {}% ({})", w.resource, w.percent, w.namespace),
+                    Some(w) => format!(
+                        "{} {}% ({})",
+                        w.resource,
+                        w.percent,
+                        w.object.as_deref().unwrap_or(&w.namespace)
+                    ),
                     None if t.no_access_namespaces > 0 => "no access".into(),
                     None => "no quota".into(),
                 },
@@ -537,6 +646,7 @@ pub fn report_table(r: &ReportOutput) -> String {
         &["NAMESPACE", "RESOURCE", "USED", "HARD", "USE"],
         &rows,
     ));
+    text.push_str(&quota_objects_table(&r.quota));
     text.push_str("\nQOS\n");
     let mut rows: Vec<Vec<String>> = r
         .qos
@@ -705,6 +815,111 @@ fn policy_rbac_network_tables(r: &ReportOutput) -> String {
     text
 }
 
+/// The quota objects that span namespaces, for `report`'s table: one block
+/// per object (what it covers, with whom it is shared), then its rows.
+fn quota_objects_table(q: &QuotaReport) -> String {
+    if q.objects.is_empty() && q.objects_no_access.is_empty() && q.stray_local_queues.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from("\nQUOTA OBJECTS SPANNING NAMESPACES\n");
+    for o in &q.objects {
+        let name = match &o.namespace {
+            Some(ns) => format!("{} {ns}/{}", o.kind, o.name),
+            None => format!("{} {}", o.kind, o.name),
+        };
+        let mut head = format!("{name}: covers {}", o.covers.join(", "));
+        if !o.shared_with.is_empty() {
+            head.push_str(&format!(
+                "; shared with tenant {}",
+                o.shared_with.join(", ")
+            ));
+        }
+        if o.unassigned_namespaces > 0 {
+            head.push_str(&format!(
+                "; and {} namespace(s) in no tenant",
+                o.unassigned_namespaces
+            ));
+        }
+        if o.pending {
+            head.push_str("; pending (not counted yet)");
+        }
+        // One line each, whatever the cluster wrote: a newline in a value
+        // must not forge a line.
+        let mut line = |l: String| {
+            text.push_str(&sanitize(&l));
+            text.push('\n');
+        };
+        line(head);
+        for note in &o.notes {
+            line(format!("  {note}"));
+        }
+        for bad in &o.invalid {
+            line(format!("  invalid: {bad}"));
+        }
+        if let Some(queue) = &o.queue {
+            let count = |c: Option<u64>| c.map_or("?".to_string(), |c| c.to_string());
+            line(format!(
+                "  cohort {}; local queues {}; workloads pending {}, admitted {}, reserving {}",
+                queue.cohort.as_deref().unwrap_or("none"),
+                if queue.local_queues.is_empty() {
+                    "none".to_string()
+                } else {
+                    queue.local_queues.join(", ")
+                },
+                count(queue.pending_workloads),
+                count(queue.admitted_workloads),
+                count(queue.reserving_workloads),
+            ));
+            let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+            let rows: Vec<Vec<String>> = queue
+                .flavors
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.flavor.clone(),
+                        f.resource.clone(),
+                        dash(&f.nominal),
+                        dash(&f.borrowing_limit),
+                        dash(&f.lending_limit),
+                        if o.pending {
+                            "pending".into()
+                        } else {
+                            dash(&f.reserved)
+                        },
+                        if o.pending {
+                            "pending".into()
+                        } else {
+                            dash(&f.used)
+                        },
+                    ]
+                })
+                .collect();
+            text.push_str(&table(
+                &[
+                    "FLAVOR", "RESOURCE", "NOMINAL", "BORROW", "LEND", "RESERVED", "USED",
+                ],
+                &rows,
+            ));
+        } else {
+            let rows: Vec<Vec<String>> =
+                o.resources.iter().map(|u| usage_row(&o.name, u)).collect();
+            text.push_str(&table(
+                &["OBJECT", "RESOURCE", "USED", "HARD", "USE"],
+                &rows,
+            ));
+        }
+    }
+    for n in &q.objects_no_access {
+        text.push_str(&sanitize(&format!("{}: no access ({})", n.kind, n.reason)));
+        text.push('\n');
+    }
+    for stray in &q.stray_local_queues {
+        text.push_str(&sanitize(stray));
+        text.push('\n');
+    }
+    text
+}
+
 fn usage_row(namespace: &str, u: &Usage) -> Vec<String> {
     vec![
         namespace.to_string(),
@@ -718,6 +933,36 @@ fn usage_row(namespace: &str, u: &Usage) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quota_objects_note_cannot_forge_a_line() {
+        let report = QuotaReport {
+            namespaces: Vec::new(),
+            total: Vec::new(),
+            objects: vec![QuotaObjectReport {
+                kind: "ClusterQueue".into(),
+                namespace: None,
+                name: "q".into(),
+                covers: vec!["a".into()],
+                shared_with: Vec::new(),
+                unassigned_namespaces: 0,
+                pending: true,
+                resources: Vec::new(),
+                notes: vec!["spec.x is odd\nClusterQueue forged: covers everything".into()],
+                invalid: Vec::new(),
+                queue: None,
+            }],
+            objects_no_access: Vec::new(),
+            stray_local_queues: vec!["LocalQueue a/q\u{1b}[2J: gone".into()],
+        };
+        let text = quota_objects_table(&report);
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("ClusterQueue forged")),
+            "{text}"
+        );
+        assert!(text.contains("ClusterQueue q: covers a; pending (not counted yet)"));
+    }
 
     #[test]
     fn a_table_cell_is_whole_when_stdout_is_not_a_terminal() {

@@ -22,6 +22,13 @@ pub fn resource_of(kind: Kind) -> (&'static str, &'static str) {
         Kind::Role => ("rbac.authorization.k8s.io", "roles"),
         Kind::ClusterRole => ("rbac.authorization.k8s.io", "clusterroles"),
         Kind::CapsuleTenant => ("capsule.clastix.io", "tenants"),
+        Kind::KueueClusterQueue => ("kueue.x-k8s.io", "clusterqueues"),
+        Kind::KueueLocalQueue => ("kueue.x-k8s.io", "localqueues"),
+        Kind::HierarchicalResourceQuota => ("hnc.x-k8s.io", "hierarchicalresourcequotas"),
+        Kind::ClusterResourceQuota => ("quota.openshift.io", "clusterresourcequotas"),
+        Kind::CapsuleResourcePool => ("capsule.clastix.io", "resourcepools"),
+        Kind::CapsulePoolClaim => ("capsule.clastix.io", "resourcepoolclaims"),
+        Kind::CapsuleGlobalQuota => ("capsule.clastix.io", "globalresourcequotas"),
     }
 }
 

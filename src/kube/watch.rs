@@ -19,9 +19,20 @@ use tokio::sync::watch as signal;
 use tokio::task::JoinHandle;
 
 use super::access::{can_or_unreachable, can_watch, resource_of};
+use crate::model::projection::{
+    CAPSULE_GROUP, CAPSULE_VERSION, CapsulePoolInfo, GLOBAL_QUOTA_KIND, GLOBAL_QUOTA_PLURAL,
+    POOL_CLAIM_KIND, POOL_CLAIM_PLURAL, PoolClaimInfo, PoolKind, RESOURCE_POOL_KIND,
+    RESOURCE_POOL_PLURAL,
+};
+use crate::model::projection::{
+    CLUSTER_QUEUE_KIND, CLUSTER_QUEUE_PLURAL, CRQ_GROUP, CRQ_KIND, CRQ_PLURAL, CRQ_VERSION,
+    HRQ_GROUP, HRQ_KIND, HRQ_PLURAL, HRQ_VERSION, KUEUE_GROUP, KUEUE_VERSION, LOCAL_QUEUE_KIND,
+    LOCAL_QUEUE_PLURAL,
+};
 use crate::model::{
-    BindingInfo, CapsuleTenantInfo, Change, Kind, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo,
-    Object, PodInfo, QuotaInfo, Reconnecting, RoleInfo, Scope, SyncState,
+    BindingInfo, CapsuleTenantInfo, Change, ClusterQueueInfo, CrqInfo, HrqInfo, Kind,
+    LimitRangeInfo, LocalQueueInfo, NamespaceInfo, NetworkPolicyInfo, Object, PodInfo, QuotaInfo,
+    Reconnecting, RoleInfo, Scope, SyncState,
 };
 
 pub use crate::model::WatchUpdate;
@@ -39,6 +50,81 @@ pub struct WatchPlan {
     pub polls: Vec<(Kind, Scope)>,
     /// Whether the Capsule Tenant API is served.
     pub capsule_api: bool,
+    /// Quota kinds whose CRD is not installed (not served): nothing to
+    /// show, which is not "no access".
+    pub absent_quota_kinds: Vec<Kind>,
+    /// The version each installed quota kind is read in (Kueue serves
+    /// v1beta2 and v1beta1; the newest served one is read).
+    pub quota_versions: Vec<(Kind, String)>,
+}
+
+/// The API resource of a quota kind from a CRD ([`Kind::QUOTA_OBJECTS`]),
+/// in `version` (else the version tenantry was written for).
+pub fn quota_resource(kind: Kind, version: Option<&str>) -> Option<ApiResource> {
+    let (group, default_version, kind_name, plural) = match kind {
+        Kind::KueueClusterQueue => (
+            KUEUE_GROUP,
+            KUEUE_VERSION,
+            CLUSTER_QUEUE_KIND,
+            CLUSTER_QUEUE_PLURAL,
+        ),
+        Kind::KueueLocalQueue => (
+            KUEUE_GROUP,
+            KUEUE_VERSION,
+            LOCAL_QUEUE_KIND,
+            LOCAL_QUEUE_PLURAL,
+        ),
+        Kind::HierarchicalResourceQuota => (HRQ_GROUP, HRQ_VERSION, HRQ_KIND, HRQ_PLURAL),
+        Kind::ClusterResourceQuota => (CRQ_GROUP, CRQ_VERSION, CRQ_KIND, CRQ_PLURAL),
+        Kind::CapsuleResourcePool => (
+            CAPSULE_GROUP,
+            CAPSULE_VERSION,
+            RESOURCE_POOL_KIND,
+            RESOURCE_POOL_PLURAL,
+        ),
+        Kind::CapsulePoolClaim => (
+            CAPSULE_GROUP,
+            CAPSULE_VERSION,
+            POOL_CLAIM_KIND,
+            POOL_CLAIM_PLURAL,
+        ),
+        Kind::CapsuleGlobalQuota => (
+            CAPSULE_GROUP,
+            CAPSULE_VERSION,
+            GLOBAL_QUOTA_KIND,
+            GLOBAL_QUOTA_PLURAL,
+        ),
+        _ => return None,
+    };
+    Some(ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk(group, version.unwrap_or(default_version), kind_name),
+        plural,
+    ))
+}
+
+/// The versions of a quota kind tenantry reads, newest first: Kueue's
+/// v1beta2 (its storage version since v0.15; `cohortName` for `cohort`)
+/// and v1beta1 have the same fields tenantry reads and writes otherwise.
+fn quota_versions(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::KueueClusterQueue | Kind::KueueLocalQueue => &["v1beta2", KUEUE_VERSION],
+        Kind::HierarchicalResourceQuota => &[HRQ_VERSION],
+        Kind::ClusterResourceQuota => &[CRQ_VERSION],
+        Kind::CapsuleResourcePool | Kind::CapsulePoolClaim | Kind::CapsuleGlobalQuota => {
+            &[CAPSULE_VERSION]
+        }
+        _ => &[],
+    }
+}
+
+/// Which resources a group/version serves; empty when it is not served
+/// (404) or not for this user. `Err` when the server did not answer.
+async fn served(client: &Client, group_version: &str) -> Result<Vec<String>, String> {
+    match client.list_api_group_resources(group_version).await {
+        Ok(list) => Ok(list.resources.into_iter().map(|r| r.name).collect()),
+        Err(kube::Error::Api(status)) if status.code < 500 && status.code != 429 => Ok(Vec::new()),
+        Err(err) => Err(format!("the API server did not answer: {err}")),
+    }
 }
 
 const CAPSULE_GROUP_VERSION: &str = "capsule.clastix.io/v1beta2";
@@ -77,10 +163,35 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> Result<WatchP
         capsule_api,
         ..WatchPlan::default()
     };
-    let kinds: Vec<Kind> = Kind::ALL
+    let mut kinds: Vec<Kind> = Kind::ALL
         .into_iter()
         .filter(|k| *k != Kind::CapsuleTenant || plan.capsule_api)
         .collect();
+    let mut served_by: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for kind in Kind::QUOTA_OBJECTS {
+        let mut found = None;
+        for version in quota_versions(kind) {
+            let Some(resource) = quota_resource(kind, Some(version)) else {
+                continue;
+            };
+            let group_version = format!("{}/{}", resource.group, resource.version);
+            if !served_by.contains_key(&group_version) {
+                let names = served(client, &group_version).await?;
+                served_by.insert(group_version.clone(), names);
+            }
+            if served_by[&group_version].contains(&resource.plural) {
+                found = Some(version.to_string());
+                break;
+            }
+        }
+        match found {
+            Some(version) => {
+                kinds.push(kind);
+                plan.quota_versions.push((kind, version));
+            }
+            None => plan.absent_quota_kinds.push(kind),
+        }
+    }
     let cluster_access =
         futures::future::join_all(kinds.iter().map(|kind| can_watch(client, *kind, None))).await;
     for (kind, allowed) in kinds.into_iter().zip(cluster_access) {
@@ -166,6 +277,13 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
             state: SyncState::Synced,
         });
     }
+    for kind in &plan.absent_quota_kinds {
+        let _ = tx.send(WatchUpdate::Sync {
+            kind: *kind,
+            scope: Scope::Cluster,
+            state: SyncState::Synced,
+        });
+    }
     // Every planned watch is "loading" before anything else is said, so a
     // reader never mistakes a kind whose watches have not started (only its
     // cluster-wide "no access" known yet) for a finished one.
@@ -206,6 +324,11 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
         let tx = tx.clone();
         let (kind, scope) = (*kind, scope.clone());
         let health = health_rx.clone();
+        let version = plan
+            .quota_versions
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, v)| v.clone());
         tasks.push(tokio::spawn(async move {
             match kind {
                 Kind::Namespace => {
@@ -271,6 +394,45 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
                     let api = Api::<DynamicObject>::all_with(client.clone(), &capsule_resource());
                     run::<DynamicObject>(api, kind, scope, tx, health, |o| {
                         Object::CapsuleTenant(CapsuleTenantInfo::from_dynamic(o))
+                    })
+                    .await
+                }
+                Kind::KueueClusterQueue
+                | Kind::KueueLocalQueue
+                | Kind::HierarchicalResourceQuota
+                | Kind::ClusterResourceQuota
+                | Kind::CapsuleResourcePool
+                | Kind::CapsulePoolClaim
+                | Kind::CapsuleGlobalQuota => {
+                    let Some(resource) = quota_resource(kind, version.as_deref()) else {
+                        return;
+                    };
+                    let api = match &scope {
+                        Scope::Namespace(ns) if kind.is_namespaced() => {
+                            Api::<DynamicObject>::namespaced_with(client.clone(), ns, &resource)
+                        }
+                        _ => Api::<DynamicObject>::all_with(client.clone(), &resource),
+                    };
+                    run::<DynamicObject>(api, kind, scope, tx, health, move |o| match kind {
+                        Kind::KueueClusterQueue => {
+                            Object::KueueClusterQueue(Box::new(ClusterQueueInfo::from_dynamic(o)))
+                        }
+                        Kind::KueueLocalQueue => {
+                            Object::KueueLocalQueue(LocalQueueInfo::from_dynamic(o))
+                        }
+                        Kind::HierarchicalResourceQuota => {
+                            Object::HierarchicalResourceQuota(Box::new(HrqInfo::from_dynamic(o)))
+                        }
+                        Kind::CapsuleResourcePool => Object::CapsuleResourcePool(Box::new(
+                            CapsulePoolInfo::from_dynamic(o, PoolKind::ResourcePool),
+                        )),
+                        Kind::CapsulePoolClaim => {
+                            Object::CapsulePoolClaim(Box::new(PoolClaimInfo::from_dynamic(o)))
+                        }
+                        Kind::CapsuleGlobalQuota => Object::CapsuleGlobalQuota(Box::new(
+                            CapsulePoolInfo::from_dynamic(o, PoolKind::GlobalResourceQuota),
+                        )),
+                        _ => Object::ClusterResourceQuota(Box::new(CrqInfo::from_dynamic(o))),
                     })
                     .await
                 }

@@ -283,9 +283,14 @@ pub fn qos_breakdown(inv: &Inventory, tenant: &Tenant) -> QosBreakdown {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pressure {
+    /// The namespace; for a quota object that spans namespaces, its own
+    /// namespace (empty when cluster-scoped).
     pub namespace: String,
     pub resource: String,
     pub ratio: f64,
+    /// Set when a quota object that spans namespaces is the tightest:
+    /// "ClusterQueue team-a" (model/quota_objects.rs).
+    pub object: Option<String>,
 }
 
 /// One line of the tenants list.
@@ -308,16 +313,24 @@ pub struct TenantRow {
 /// Rows in the resolution's order (by tenant id). One pass over each
 /// tenant's namespaces with range scans, so O(objects) in total.
 pub fn tenant_rows(inv: &Inventory, resolution: &Resolution) -> Vec<TenantRow> {
+    let mut spanning = super::quota_objects::quota_objects_by_tenant(inv, resolution);
     resolution
         .tenants
         .iter()
-        .map(|t| tenant_row(inv, resolution, t))
+        .map(|t| tenant_row(inv, resolution, t, spanning.remove(&t.id).unwrap_or_default()))
         .collect()
 }
 
 /// One tenant's row: O(its objects), so a change in one namespace costs
 /// one tenant's row, not the list (ARCHITECTURE.md §9).
-pub fn tenant_row(inv: &Inventory, resolution: &Resolution, t: &Tenant) -> TenantRow {
+/// `spanning`: the tenant's quota objects that span namespaces
+/// (`quota_objects::quota_objects_by_tenant`).
+pub fn tenant_row(
+    inv: &Inventory,
+    resolution: &Resolution,
+    t: &Tenant,
+    spanning: Vec<super::quota_objects::QuotaObjectView>,
+) -> TenantRow {
     let mut row = TenantRow {
         id: t.id.clone(),
         source: t.source.clone(),
@@ -361,8 +374,24 @@ pub fn tenant_row(inv: &Inventory, resolution: &Resolution, t: &Tenant) -> Tenan
                 namespace: ns.clone(),
                 resource: top.resource.clone(),
                 ratio,
+                object: None,
             });
             worst = Some(top);
+        }
+    }
+    for object in spanning {
+        if let Some(top) = object.resources.first().filter(|r| r.ratio.is_some())
+            && worst
+                .as_ref()
+                .is_none_or(|w| by_pressure(top, w) == Ordering::Less)
+        {
+            row.worst_pressure = top.ratio.map(|ratio| Pressure {
+                namespace: object.namespace.clone().unwrap_or_default(),
+                resource: top.resource.clone(),
+                ratio,
+                object: Some(object.label()),
+            });
+            worst = Some(top.clone());
         }
     }
     row

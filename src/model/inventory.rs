@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use super::projection::{
-    BindingInfo, CapsuleTenantInfo, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo,
+    BindingInfo, CapsulePoolInfo, CapsuleTenantInfo, ClusterQueueInfo, CrqInfo, HrqInfo,
+    LimitRangeInfo, LocalQueueInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo, PoolClaimInfo,
     QuotaInfo, RoleInfo,
 };
 
@@ -24,9 +25,29 @@ pub enum Kind {
     Role,
     ClusterRole,
     CapsuleTenant,
+    KueueClusterQueue,
+    KueueLocalQueue,
+    HierarchicalResourceQuota,
+    ClusterResourceQuota,
+    CapsuleResourcePool,
+    CapsulePoolClaim,
+    CapsuleGlobalQuota,
 }
 
 impl Kind {
+    /// Quota objects that span a tenant's namespaces, from CRDs that may
+    /// not be installed. Apart from [`Kind::ALL`]: they are shown (with
+    /// their access) in the Quota tab, not in the status line.
+    pub const QUOTA_OBJECTS: [Kind; 7] = [
+        Kind::KueueClusterQueue,
+        Kind::KueueLocalQueue,
+        Kind::HierarchicalResourceQuota,
+        Kind::ClusterResourceQuota,
+        Kind::CapsuleResourcePool,
+        Kind::CapsulePoolClaim,
+        Kind::CapsuleGlobalQuota,
+    ];
+
     pub const ALL: [Kind; 10] = [
         Kind::Namespace,
         Kind::Pod,
@@ -43,7 +64,14 @@ impl Kind {
     pub fn is_namespaced(self) -> bool {
         !matches!(
             self,
-            Kind::Namespace | Kind::ClusterRoleBinding | Kind::ClusterRole | Kind::CapsuleTenant
+            Kind::Namespace
+                | Kind::ClusterRoleBinding
+                | Kind::ClusterRole
+                | Kind::CapsuleTenant
+                | Kind::KueueClusterQueue
+                | Kind::ClusterResourceQuota
+                | Kind::CapsuleResourcePool
+                | Kind::CapsuleGlobalQuota
         )
     }
 
@@ -60,6 +88,13 @@ impl Kind {
             Kind::Role => "roles",
             Kind::ClusterRole => "cluster roles",
             Kind::CapsuleTenant => "Capsule tenants",
+            Kind::KueueClusterQueue => "Kueue cluster queues",
+            Kind::KueueLocalQueue => "Kueue local queues",
+            Kind::HierarchicalResourceQuota => "hierarchical resource quotas",
+            Kind::ClusterResourceQuota => "cluster resource quotas",
+            Kind::CapsuleResourcePool => "Capsule resource pools",
+            Kind::CapsulePoolClaim => "Capsule resource pool claims",
+            Kind::CapsuleGlobalQuota => "Capsule global resource quotas",
         }
     }
 
@@ -75,6 +110,13 @@ impl Kind {
             Kind::Role => "Role",
             Kind::ClusterRole => "ClusterRole",
             Kind::CapsuleTenant => "Tenant.capsule.clastix.io",
+            Kind::KueueClusterQueue => "ClusterQueue.kueue.x-k8s.io",
+            Kind::KueueLocalQueue => "LocalQueue.kueue.x-k8s.io",
+            Kind::HierarchicalResourceQuota => "HierarchicalResourceQuota.hnc.x-k8s.io",
+            Kind::ClusterResourceQuota => "ClusterResourceQuota.quota.openshift.io",
+            Kind::CapsuleResourcePool => "ResourcePool.capsule.clastix.io",
+            Kind::CapsulePoolClaim => "ResourcePoolClaim.capsule.clastix.io",
+            Kind::CapsuleGlobalQuota => "GlobalResourceQuota.capsule.clastix.io",
         }
     }
 }
@@ -154,6 +196,14 @@ pub enum Object {
     Role(RoleInfo),
     ClusterRole(RoleInfo),
     CapsuleTenant(CapsuleTenantInfo),
+    // Boxed: the largest projections, kept out of every other variant's size.
+    KueueClusterQueue(Box<ClusterQueueInfo>),
+    KueueLocalQueue(LocalQueueInfo),
+    HierarchicalResourceQuota(Box<HrqInfo>),
+    ClusterResourceQuota(Box<CrqInfo>),
+    CapsuleResourcePool(Box<CapsulePoolInfo>),
+    CapsulePoolClaim(Box<PoolClaimInfo>),
+    CapsuleGlobalQuota(Box<CapsulePoolInfo>),
 }
 
 impl Object {
@@ -169,6 +219,13 @@ impl Object {
             Object::Role(_) => Kind::Role,
             Object::ClusterRole(_) => Kind::ClusterRole,
             Object::CapsuleTenant(_) => Kind::CapsuleTenant,
+            Object::KueueClusterQueue(_) => Kind::KueueClusterQueue,
+            Object::KueueLocalQueue(_) => Kind::KueueLocalQueue,
+            Object::HierarchicalResourceQuota(_) => Kind::HierarchicalResourceQuota,
+            Object::ClusterResourceQuota(_) => Kind::ClusterResourceQuota,
+            Object::CapsuleResourcePool(_) => Kind::CapsuleResourcePool,
+            Object::CapsulePoolClaim(_) => Kind::CapsulePoolClaim,
+            Object::CapsuleGlobalQuota(_) => Kind::CapsuleGlobalQuota,
         }
     }
 
@@ -186,6 +243,14 @@ impl Object {
                 ObjectKey::new(o.namespace.clone().unwrap_or_default(), &o.name)
             }
             Object::CapsuleTenant(o) => ObjectKey::cluster(&o.name),
+            Object::KueueClusterQueue(o) => ObjectKey::cluster(&o.name),
+            Object::KueueLocalQueue(o) => ObjectKey::new(&o.namespace, &o.name),
+            Object::HierarchicalResourceQuota(o) => ObjectKey::new(&o.namespace, &o.name),
+            Object::ClusterResourceQuota(o) => ObjectKey::cluster(&o.name),
+            Object::CapsuleResourcePool(o) | Object::CapsuleGlobalQuota(o) => {
+                ObjectKey::cluster(&o.name)
+            }
+            Object::CapsulePoolClaim(o) => ObjectKey::new(&o.namespace, &o.name),
         }
     }
 }
@@ -253,6 +318,13 @@ pub struct Inventory {
     roles: Map<RoleInfo>,
     cluster_roles: Map<RoleInfo>,
     capsule_tenants: Map<CapsuleTenantInfo>,
+    cluster_queues: Map<ClusterQueueInfo>,
+    local_queues: Map<LocalQueueInfo>,
+    hrqs: Map<HrqInfo>,
+    crqs: Map<CrqInfo>,
+    resource_pools: Map<CapsulePoolInfo>,
+    pool_claims: Map<PoolClaimInfo>,
+    global_quotas: Map<CapsulePoolInfo>,
     sync: BTreeMap<(Kind, Scope), SyncState>,
     reconnecting: BTreeMap<(Kind, Scope), Reconnecting>,
     generation: u64,
@@ -287,7 +359,10 @@ impl Dirty {
     fn mark(&mut self, kind: Kind, namespace: &str) {
         match kind {
             Kind::ClusterRole | Kind::ClusterRoleBinding => self.cluster_rbac = true,
+            // What names owners, and quota objects that may span the
+            // namespaces of several tenants, move more than their own.
             Kind::RoleBinding => self.structure = true,
+            k if Kind::QUOTA_OBJECTS.contains(&k) => self.structure = true,
             k if k.is_namespaced() => {
                 if !self.structure && !self.namespaces.contains(namespace) {
                     self.namespaces.insert(namespace.to_string());
@@ -391,6 +466,13 @@ impl Inventory {
             Object::Role(o) => put(&mut self.roles, key, o),
             Object::ClusterRole(o) => put(&mut self.cluster_roles, key, o),
             Object::CapsuleTenant(o) => put(&mut self.capsule_tenants, key, o),
+            Object::KueueClusterQueue(o) => put(&mut self.cluster_queues, key, *o),
+            Object::KueueLocalQueue(o) => put(&mut self.local_queues, key, o),
+            Object::HierarchicalResourceQuota(o) => put(&mut self.hrqs, key, *o),
+            Object::ClusterResourceQuota(o) => put(&mut self.crqs, key, *o),
+            Object::CapsuleResourcePool(o) => put(&mut self.resource_pools, key, *o),
+            Object::CapsulePoolClaim(o) => put(&mut self.pool_claims, key, *o),
+            Object::CapsuleGlobalQuota(o) => put(&mut self.global_quotas, key, *o),
         }
     }
 
@@ -408,6 +490,13 @@ impl Inventory {
             Kind::Role => self.roles.remove(&k).is_some(),
             Kind::ClusterRole => self.cluster_roles.remove(&k).is_some(),
             Kind::CapsuleTenant => self.capsule_tenants.remove(&k).is_some(),
+            Kind::KueueClusterQueue => self.cluster_queues.remove(&k).is_some(),
+            Kind::KueueLocalQueue => self.local_queues.remove(&k).is_some(),
+            Kind::HierarchicalResourceQuota => self.hrqs.remove(&k).is_some(),
+            Kind::ClusterResourceQuota => self.crqs.remove(&k).is_some(),
+            Kind::CapsuleResourcePool => self.resource_pools.remove(&k).is_some(),
+            Kind::CapsulePoolClaim => self.pool_claims.remove(&k).is_some(),
+            Kind::CapsuleGlobalQuota => self.global_quotas.remove(&k).is_some(),
         }
     }
 
@@ -429,6 +518,13 @@ impl Inventory {
             Kind::Role => clear(&mut self.roles, scope),
             Kind::ClusterRole => clear(&mut self.cluster_roles, &Scope::Cluster),
             Kind::CapsuleTenant => clear(&mut self.capsule_tenants, &Scope::Cluster),
+            Kind::KueueClusterQueue => clear(&mut self.cluster_queues, &Scope::Cluster),
+            Kind::KueueLocalQueue => clear(&mut self.local_queues, scope),
+            Kind::HierarchicalResourceQuota => clear(&mut self.hrqs, scope),
+            Kind::ClusterResourceQuota => clear(&mut self.crqs, &Scope::Cluster),
+            Kind::CapsuleResourcePool => clear(&mut self.resource_pools, &Scope::Cluster),
+            Kind::CapsulePoolClaim => clear(&mut self.pool_claims, scope),
+            Kind::CapsuleGlobalQuota => clear(&mut self.global_quotas, &Scope::Cluster),
         }
     }
 
@@ -721,7 +817,70 @@ impl Inventory {
             Kind::Role => self.roles.len(),
             Kind::ClusterRole => self.cluster_roles.len(),
             Kind::CapsuleTenant => self.capsule_tenants.len(),
+            Kind::KueueClusterQueue => self.cluster_queues.len(),
+            Kind::KueueLocalQueue => self.local_queues.len(),
+            Kind::HierarchicalResourceQuota => self.hrqs.len(),
+            Kind::ClusterResourceQuota => self.crqs.len(),
+            Kind::CapsuleResourcePool => self.resource_pools.len(),
+            Kind::CapsulePoolClaim => self.pool_claims.len(),
+            Kind::CapsuleGlobalQuota => self.global_quotas.len(),
         }
+    }
+
+    /// Capsule ResourcePools and GlobalResourceQuotas.
+    pub fn capsule_pools(&self) -> impl Iterator<Item = &CapsulePoolInfo> {
+        self.resource_pools
+            .values()
+            .chain(self.global_quotas.values())
+    }
+
+    pub fn pool_claims_in<'a>(&'a self, ns: &str) -> impl Iterator<Item = &'a PoolClaimInfo> + 'a {
+        in_namespace(&self.pool_claims, ns)
+    }
+
+    pub fn cluster_queues(&self) -> impl Iterator<Item = &ClusterQueueInfo> {
+        self.cluster_queues.values()
+    }
+
+    pub fn cluster_queue(&self, name: &str) -> Option<&ClusterQueueInfo> {
+        self.cluster_queues.get(&(String::new(), name.to_string()))
+    }
+
+    pub fn local_queues(&self) -> impl Iterator<Item = &LocalQueueInfo> {
+        self.local_queues.values()
+    }
+
+    pub fn local_queues_in<'a>(
+        &'a self,
+        ns: &str,
+    ) -> impl Iterator<Item = &'a LocalQueueInfo> + 'a {
+        in_namespace(&self.local_queues, ns)
+    }
+
+    pub fn hierarchical_quotas(&self) -> impl Iterator<Item = &HrqInfo> {
+        self.hrqs.values()
+    }
+
+    pub fn hierarchical_quotas_in<'a>(
+        &'a self,
+        ns: &str,
+    ) -> impl Iterator<Item = &'a HrqInfo> + 'a {
+        in_namespace(&self.hrqs, ns)
+    }
+
+    pub fn cluster_resource_quotas(&self) -> impl Iterator<Item = &CrqInfo> {
+        self.crqs.values()
+    }
+
+    pub fn cluster_resource_quota(&self, name: &str) -> Option<&CrqInfo> {
+        self.crqs.get(&(String::new(), name.to_string()))
+    }
+
+    /// Whether a watch of `kind` is still on its first list (a kind not
+    /// watched at all is not loading: its CRD may not be installed).
+    pub fn kind_loading(&self, kind: Kind) -> bool {
+        self.scopes(kind)
+            .any(|(_, s)| matches!(s, SyncState::Loading { .. }))
     }
 }
 

@@ -8,6 +8,7 @@ pub mod network;
 pub mod projection;
 pub mod quantity;
 pub mod quota_edit;
+pub mod quota_objects;
 pub mod rbac;
 pub mod reach;
 pub mod system;
@@ -31,6 +32,9 @@ pub use projection::{
     BindingInfo, CapsuleQuotaItem, CapsuleResourceQuotas, CapsuleTenantInfo, LimitRangeInfo,
     NamespaceInfo, NetworkPolicyInfo, PeerInfo, PodInfo, QosClass, QuotaInfo, RoleInfo, RoleRef,
     RuleInfo, SelectorSummary, Subject,
+};
+pub use projection::{
+    CapsulePoolInfo, ClusterQueueInfo, CrqInfo, HrqInfo, LocalQueueInfo, PoolClaimInfo, PoolKind,
 };
 pub use quantity::{Quantity, QuantityError, QuantityFormat, ResourceUnit, parse_quantity, ratio};
 pub use system::SystemNamespaces;

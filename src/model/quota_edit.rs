@@ -57,6 +57,10 @@ pub struct QuotaChange {
     /// Set when the limit is on a Capsule Tenant object, not on a
     /// ResourceQuota.
     pub capsule: Option<CapsuleTarget>,
+    /// Set when the limit is on a quota object that spans namespaces
+    /// (HRQ, ClusterResourceQuota, ClusterQueue): its label, e.g.
+    /// "ClusterQueue team-a" (then `resource` is `cpu [flavor]` for a queue).
+    pub object: Option<String>,
 }
 
 /// Where on a Capsule Tenant a limit is.
@@ -79,6 +83,9 @@ impl QuotaChange {
 
     /// "ResourceQuota a-1/compute" or "Tenant oil spec.resourceQuotas.items[0]".
     pub fn target(&self) -> String {
+        if let Some(object) = &self.object {
+            return object.clone();
+        }
         match &self.capsule {
             Some(c) => format!("Tenant {} spec.resourceQuotas.items[{}]", c.tenant, c.item),
             None => format!("ResourceQuota {}/{}", self.namespace, self.quota),
@@ -97,6 +104,13 @@ impl QuotaChange {
             .map(|u| u.format_for(&self.resource))
             .unwrap_or_default();
         let consequence = "running pods stay, new ones are refused until usage drops";
+        if let Some(object) = &self.object {
+            return Some(format!(
+                "{} {after} on {object} is below what is already used or reserved ({used}); \
+                 what runs stays, new pods or workloads wait until usage drops",
+                self.resource
+            ));
+        }
         Some(match &self.capsule {
             None => format!(
                 "{} {after} in {} is below what is already used ({used}); {consequence}",
@@ -127,6 +141,20 @@ pub struct QuotaPlan {
     /// Warnings about the plan as a whole (values kept as they are, what
     /// could not be read).
     pub notes: Vec<String>,
+    /// Set when the change goes to a quota object that spans namespaces.
+    pub object: Option<ObjectEdit>,
+}
+
+/// The quota object a plan changes, as the preview marks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectEdit {
+    /// "ClusterResourceQuota for-acme".
+    pub label: String,
+    pub cluster_scoped: bool,
+    /// Other tenants it covers: their limits change too.
+    pub shared_with: Vec<String>,
+    /// The tenant's namespaces it covers.
+    pub covers: Vec<String>,
 }
 
 impl QuotaPlan {
@@ -141,6 +169,26 @@ impl QuotaPlan {
     /// For a change that goes to a Capsule Tenant: says so, for people who
     /// expected ResourceQuotas to change.
     pub fn target_note(&self) -> Option<String> {
+        if let Some(object) = &self.object {
+            let scope = if object.cluster_scoped {
+                "cluster-scoped"
+            } else {
+                "namespaced"
+            };
+            let shared = if object.shared_with.is_empty() {
+                "covers no other tenant".to_string()
+            } else {
+                format!(
+                    "SHARED with tenant {}: their limits change too",
+                    object.shared_with.join(", ")
+                )
+            };
+            return Some(format!(
+                "the new limits go to {} ({scope}; covers {}; {shared})",
+                object.label,
+                object.covers.join(", ")
+            ));
+        }
         let tenant = self.capsule_tenant.as_deref()?;
         let scope = match self.changes.first().and_then(|c| c.capsule.as_ref()) {
             Some(c) if c.per_namespace => "scope Namespace: for each namespace",
@@ -288,6 +336,7 @@ pub fn plan_quota(
                     .filter(|q| q.status_filled)
                     .and_then(|q| q.used.get(resource).cloned()),
                 capsule: None,
+                object: None,
             });
         }
         let hard: serde_json::Map<String, Value> = hard
@@ -374,6 +423,7 @@ pub fn plan_capsule_quota(
                 item: index,
                 per_namespace,
             }),
+            object: None,
         });
     }
     let mut sent_items = Vec::with_capacity(items.len());
@@ -445,6 +495,285 @@ pub fn capsule_use(
             Some(sum.map_or_else(|| used.clone(), |s| s.saturating_add(used)))
         });
         (String::new(), sum)
+    }
+}
+
+/// A quota object that spans namespaces, as `quota set --object` names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectTarget {
+    pub kind: Kind,
+    /// For a HierarchicalResourceQuota.
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl ObjectTarget {
+    /// `hrq/NAMESPACE/NAME`, `crq/NAME`, `clusterqueue/NAME` (or `cq/NAME`);
+    /// the kinds' full names (`HierarchicalResourceQuota/…`,
+    /// `ClusterResourceQuota/…`, `ClusterQueue/…`) work too, in any case.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = text.split('/').collect();
+        let usage = || {
+            format!(
+                "{text:?} names no quota object: write hrq/NAMESPACE/NAME, crq/NAME or \
+                 clusterqueue/NAME"
+            )
+        };
+        let kind = match parts.first().map(|k| k.to_ascii_lowercase()).as_deref() {
+            Some("hrq" | "hierarchicalresourcequota") => Kind::HierarchicalResourceQuota,
+            Some("crq" | "clusterresourcequota") => Kind::ClusterResourceQuota,
+            Some("cq" | "clusterqueue") => Kind::KueueClusterQueue,
+            _ => return Err(usage()),
+        };
+        match (kind, parts.as_slice()) {
+            (Kind::HierarchicalResourceQuota, [_, ns, name])
+                if !ns.is_empty() && !name.is_empty() =>
+            {
+                Ok(ObjectTarget {
+                    kind,
+                    namespace: Some(ns.to_string()),
+                    name: name.to_string(),
+                })
+            }
+            (Kind::ClusterResourceQuota | Kind::KueueClusterQueue, [_, name])
+                if !name.is_empty() =>
+            {
+                Ok(ObjectTarget {
+                    kind,
+                    namespace: None,
+                    name: name.to_string(),
+                })
+            }
+            _ => Err(usage()),
+        }
+    }
+}
+
+/// The quota map with `assignments` set, as sent: values tenantry did not
+/// change go back as they were written.
+fn hard_with(
+    current: &BTreeMap<String, Quantity>,
+    invalid: &[super::projection::InvalidQuantity],
+    assignments: &[(String, Quantity)],
+) -> serde_json::Map<String, Value> {
+    let mut hard: serde_json::Map<String, Value> = current
+        .iter()
+        .map(|(r, q)| {
+            let text = q.original().map_or_else(|| q.canonical(), str::to_string);
+            (r.clone(), Value::String(text))
+        })
+        .collect();
+    for i in invalid
+        .iter()
+        .filter(|i| i.field == super::projection::QuotaField::SpecHard)
+    {
+        hard.insert(i.resource.clone(), Value::String(i.raw.clone()));
+    }
+    for (resource, quantity) in assignments {
+        hard.insert(resource.clone(), Value::String(quantity.canonical()));
+    }
+    hard
+}
+
+/// New limits on a quota object that spans namespaces: an HNC
+/// HierarchicalResourceQuota (`spec.hard`), an OpenShift
+/// ClusterResourceQuota (`spec.quota.hard`) or a Kueue ClusterQueue
+/// (`nominalQuota` of one flavor; the resource is `cpu@FLAVOR`, or `flavor`
+/// names it for all, or the resource is in one flavor only).
+///
+/// The object must be one the tenant's quota objects resolve to
+/// ([`crate::model::reach::quota_object_reach`]): a name the tenant
+/// controls (a LocalQueue's `clusterQueue`) cannot steer the write to
+/// another tenant's object. One shared with other tenants is written only
+/// with them named in the plan ([`QuotaPlan::target_note`]).
+pub fn plan_object_quota(
+    inventory: &Inventory,
+    resolution: &super::tenant::Resolution,
+    tenant: &Tenant,
+    target: &ObjectTarget,
+    flavor: Option<&str>,
+    assignments: &[(String, Quantity)],
+) -> Result<QuotaPlan, String> {
+    let objects = super::quota_objects::tenant_quota_objects(inventory, resolution, tenant).objects;
+    let view = super::reach::quota_object_reach(&objects, tenant.id.as_str(), target)
+        .map_err(|refusal| refusal.to_string())?;
+    let label = view.label();
+    let mut plan = QuotaPlan {
+        object: Some(ObjectEdit {
+            label: label.clone(),
+            cluster_scoped: view.cluster_scoped(),
+            shared_with: view.shared_with.clone(),
+            covers: view.covers.clone(),
+        }),
+        ..QuotaPlan::default()
+    };
+    let change = |resource: &str, before, after: &Quantity, used| QuotaChange {
+        namespace: view.namespace.clone().unwrap_or_default(),
+        quota: view.name.clone(),
+        resource: resource.to_string(),
+        before,
+        after: after.clone(),
+        used,
+        capsule: None,
+        object: Some(label.clone()),
+    };
+    let gone = || format!("{label} is no longer in the inventory");
+    match target.kind {
+        Kind::HierarchicalResourceQuota => {
+            let ns = target.namespace.as_deref().unwrap_or_default();
+            let h = inventory
+                .hierarchical_quotas_in(ns)
+                .find(|h| h.name == target.name)
+                .ok_or_else(gone)?;
+            for (resource, q) in assignments {
+                let used = h
+                    .status_filled
+                    .then(|| h.used.get(resource).cloned())
+                    .flatten();
+                plan.changes.push(change(
+                    resource,
+                    h.spec_hard.get(resource).cloned(),
+                    q,
+                    used,
+                ));
+            }
+            note_invalid(&mut plan, &label, &h.invalid);
+            plan.objects.push(serde_json::json!({
+                "apiVersion": format!("{}/{}", super::projection::HRQ_GROUP, super::projection::HRQ_VERSION),
+                "kind": super::projection::HRQ_KIND,
+                "metadata": {"name": h.name, "namespace": h.namespace},
+                "spec": {"hard": hard_with(&h.spec_hard, &h.invalid, assignments)},
+            }));
+        }
+        Kind::ClusterResourceQuota => {
+            let c = inventory
+                .cluster_resource_quota(&target.name)
+                .ok_or_else(gone)?;
+            for (resource, q) in assignments {
+                let used = c
+                    .status_filled
+                    .then(|| c.used.get(resource).cloned())
+                    .flatten();
+                plan.changes.push(change(
+                    resource,
+                    c.spec_hard.get(resource).cloned(),
+                    q,
+                    used,
+                ));
+            }
+            note_invalid(&mut plan, &label, &c.invalid);
+            plan.objects.push(serde_json::json!({
+                "apiVersion": format!("{}/{}", super::projection::CRQ_GROUP, super::projection::CRQ_VERSION),
+                "kind": super::projection::CRQ_KIND,
+                "metadata": {"name": c.name},
+                "spec": {"quota": {"hard": hard_with(&c.spec_hard, &c.invalid, assignments)}},
+            }));
+        }
+        Kind::KueueClusterQueue => {
+            let cq = inventory.cluster_queue(&target.name).ok_or_else(gone)?;
+            let mut groups = cq.resource_groups.clone();
+            if !groups.is_array() {
+                return Err(format!(
+                    "{label}: spec.resourceGroups is not a list; tenantry sends the whole list \
+                     back and cannot rebuild it from this"
+                ));
+            }
+            for (written, q) in assignments {
+                let (resource, wanted) = match written.split_once('@') {
+                    Some((r, f)) => (r, Some(f)),
+                    None => (written.as_str(), flavor),
+                };
+                let holders: Vec<&super::projection::FlavorQuota> = cq
+                    .flavors
+                    .iter()
+                    .filter(|f| f.resources.iter().any(|r| r.resource == resource))
+                    .filter(|f| wanted.is_none_or(|w| f.flavor == w))
+                    .collect();
+                let found = match holders.as_slice() {
+                    [one] => *one,
+                    [] => {
+                        let flavors: Vec<String> = cq
+                            .flavors
+                            .iter()
+                            .map(|f| {
+                                let rs: Vec<&str> =
+                                    f.resources.iter().map(|r| r.resource.as_str()).collect();
+                                format!("{} ({})", f.flavor, rs.join(", "))
+                            })
+                            .collect();
+                        return Err(format!(
+                            "{label} has no {resource}{} to change; its flavors: {} (a \
+                             ClusterQueue covers a resource in every flavor of its group, so \
+                             tenantry changes nominal quotas only, never adds a resource)",
+                            wanted
+                                .map(|w| format!(" in flavor {w}"))
+                                .unwrap_or_default(),
+                            if flavors.is_empty() {
+                                "none".to_string()
+                            } else {
+                                flavors.join(", ")
+                            }
+                        ));
+                    }
+                    several => {
+                        let names: Vec<&str> = several.iter().map(|f| f.flavor.as_str()).collect();
+                        return Err(format!(
+                            "{label} has {resource} in several flavors ({}); name one: \
+                             {resource}@FLAVOR=QUANTITY or --flavor FLAVOR",
+                            names.join(", ")
+                        ));
+                    }
+                };
+                let slot = groups
+                    .get_mut(found.group)
+                    .and_then(|g| g.get_mut("flavors"))
+                    .and_then(Value::as_array_mut)
+                    .and_then(|fs| {
+                        fs.iter_mut().find(|f| {
+                            f.get("name").and_then(Value::as_str) == Some(found.flavor.as_str())
+                        })
+                    })
+                    .and_then(|f| f.get_mut("resources"))
+                    .and_then(Value::as_array_mut)
+                    .and_then(|rs| {
+                        rs.iter_mut()
+                            .find(|r| r.get("name").and_then(Value::as_str) == Some(resource))
+                    })
+                    .and_then(Value::as_object_mut)
+                    .ok_or_else(|| {
+                        format!("{label}: {resource} of flavor {} moved", found.flavor)
+                    })?;
+                slot.insert("nominalQuota".into(), Value::String(q.canonical()));
+                let current = found.resources.iter().find(|r| r.resource == resource);
+                let used = cq
+                    .status_filled
+                    .then(|| current.and_then(|r| r.reserved.clone()).unwrap_or_default());
+                plan.changes.push(change(
+                    &format!("{resource} [{}]", found.flavor),
+                    current.and_then(|r| r.nominal.clone()),
+                    q,
+                    used,
+                ));
+            }
+            note_invalid(&mut plan, &label, &cq.invalid);
+            plan.objects.push(serde_json::json!({
+                "apiVersion": cq.api_version,
+                "kind": super::projection::CLUSTER_QUEUE_KIND,
+                "metadata": {"name": cq.name},
+                "spec": {"resourceGroups": groups},
+            }));
+        }
+        _ => return Err(format!("{label} is not a quota object tenantry edits")),
+    }
+    Ok(plan)
+}
+
+fn note_invalid(plan: &mut QuotaPlan, label: &str, invalid: &[super::projection::InvalidQuantity]) {
+    for i in invalid {
+        plan.notes.push(format!(
+            "{label}: {} {:?} is not a quantity ({}); it is sent back as it is",
+            i.resource, i.raw, i.error
+        ));
     }
 }
 
@@ -935,5 +1264,136 @@ mod tests {
         assert_eq!(plan.objects[0]["kind"], "ResourceQuota");
         assert_eq!(plan.objects[0]["metadata"]["name"], "capsule-oil-0");
         assert_eq!(plan.capsule_tenant, None);
+    }
+}
+
+#[cfg(test)]
+mod object_tests {
+    use super::*;
+    use crate::model::quantity::parse_quantity;
+    use crate::model::quota_objects::tests::{label, world};
+    use crate::model::tenant::{Resolution, TenantId, resolve_inventory};
+    use serde_json::json;
+
+    fn setup() -> (Inventory, Resolution) {
+        let inv = world();
+        let res = resolve_inventory(&inv, &[label()], &[]);
+        (inv, res)
+    }
+
+    fn set(pairs: &[(&str, &str)]) -> Vec<(String, Quantity)> {
+        pairs
+            .iter()
+            .map(|(r, q)| (r.to_string(), parse_quantity(q).unwrap()))
+            .collect()
+    }
+
+    fn plan(
+        tenant: &str,
+        target: &str,
+        flavor: Option<&str>,
+        pairs: &[(&str, &str)],
+    ) -> Result<QuotaPlan, String> {
+        let (inv, res) = setup();
+        let t = res.tenant(&TenantId::new(tenant)).unwrap().clone();
+        let target = ObjectTarget::parse(target)?;
+        plan_object_quota(&inv, &res, &t, &target, flavor, &set(pairs))
+    }
+
+    #[test]
+    fn targets_parse() {
+        assert_eq!(
+            ObjectTarget::parse("hrq/acme/q").unwrap(),
+            ObjectTarget {
+                kind: Kind::HierarchicalResourceQuota,
+                namespace: Some("acme".into()),
+                name: "q".into()
+            }
+        );
+        assert_eq!(
+            ObjectTarget::parse("ClusterQueue/team").unwrap().kind,
+            Kind::KueueClusterQueue
+        );
+        assert!(ObjectTarget::parse("crq/a/b").is_err());
+        assert!(ObjectTarget::parse("hrq/q").is_err());
+        assert!(ObjectTarget::parse("pod/x").is_err());
+        assert!(ObjectTarget::parse("crq/").is_err());
+    }
+
+    #[test]
+    fn an_hrq_gets_its_whole_hard_map_and_a_below_use_warning() {
+        let p = plan(
+            "a",
+            "hrq/a-1/tree",
+            None,
+            &[("pods", "5"), ("requests.cpu", "2")],
+        )
+        .unwrap();
+        assert_eq!(
+            p.objects,
+            vec![json!({
+                "apiVersion": "hnc.x-k8s.io/v1alpha2", "kind": "HierarchicalResourceQuota",
+                "metadata": {"name": "tree", "namespace": "a-1"},
+                "spec": {"hard": {"pods": "5", "requests.cpu": "2"}}
+            })]
+        );
+        assert_eq!(p.changes[0].before, Some(Quantity::from_units(10)));
+        assert_eq!(p.changes[0].target(), "HierarchicalResourceQuota a-1/tree");
+        let warnings = p.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("pods 5 on HierarchicalResourceQuota a-1/tree"),
+            "{warnings:?}"
+        );
+        assert!(p.target_note().unwrap().contains("covers no other tenant"));
+    }
+
+    #[test]
+    fn a_shared_crq_names_the_other_tenants() {
+        let p = plan("a", "crq/both", None, &[("pods", "30")]).unwrap();
+        assert_eq!(
+            p.objects[0]["spec"],
+            json!({"quota": {"hard": {"pods": "30"}}})
+        );
+        let note = p.target_note().unwrap();
+        assert!(note.contains("SHARED with tenant b"), "{note}");
+        assert!(p.object.as_ref().unwrap().cluster_scoped);
+    }
+
+    #[test]
+    fn a_cluster_queue_changes_one_flavors_nominal_quota() {
+        let p = plan("b", "clusterqueue/b-queue", None, &[("cpu", "2")]).unwrap();
+        assert_eq!(
+            p.objects[0]["spec"]["resourceGroups"][0]["flavors"][0]["resources"][0],
+            json!({"name": "cpu", "nominalQuota": "2"})
+        );
+        assert_eq!(
+            p.objects[0]["spec"]["resourceGroups"][0]["coveredResources"],
+            json!(["cpu"])
+        );
+        assert_eq!(p.changes[0].resource, "cpu [default]");
+        // 3 reserved, 2 nominal: below use.
+        assert_eq!(p.warnings().len(), 1);
+        assert!(
+            plan("b", "cq/b-queue", None, &[("cpu@default", "8")])
+                .unwrap()
+                .warnings()
+                .is_empty()
+        );
+        let err = plan("b", "cq/b-queue", Some("spot"), &[("cpu", "8")]).unwrap_err();
+        assert!(err.contains("no cpu in flavor spot"), "{err}");
+        let err = plan("b", "cq/b-queue", None, &[("memory", "8Gi")]).unwrap_err();
+        assert!(err.contains("never adds a resource"), "{err}");
+    }
+
+    #[test]
+    fn a_hostile_local_queue_does_not_steer_the_write() {
+        // Tenant a has a LocalQueue naming b's ClusterQueue, which does not
+        // admit a's namespaces: refused before anything is built.
+        let err = plan("a", "clusterqueue/b-queue", None, &[("cpu", "100")]).unwrap_err();
+        assert!(err.contains("ClusterQueue b-queue"), "{err}");
+        assert!(err.contains("not one of tenant a's quota objects"), "{err}");
+        // Nor can a reach b's objects by naming them.
+        assert!(plan("b", "hrq/a-1/tree", None, &[("pods", "1")]).is_err());
     }
 }

@@ -224,6 +224,48 @@ fn describe(kind: &str, namespace: Option<&str>, name: &str) -> String {
     }
 }
 
+/// The quota object a quota edit for `tenant` may write: only one of the
+/// quota objects resolved to the tenant (model/quota_objects.rs), which
+/// covers its namespaces by what the cluster says (HNC's tree labels, the
+/// ClusterResourceQuota's status, a ClusterQueue's `namespaceSelector`),
+/// never by a name the tenant wrote. A LocalQueue that points at another
+/// tenant's ClusterQueue therefore reaches nothing.
+pub fn quota_object_reach<'a>(
+    objects: &'a [crate::model::quota_objects::QuotaObjectView],
+    tenant: &str,
+    target: &crate::model::quota_edit::ObjectTarget,
+) -> Result<&'a crate::model::quota_objects::QuotaObjectView, ReachRefusal> {
+    let kind = crate::model::quota_objects::kind_name(target.kind);
+    objects
+        .iter()
+        .find(|o| o.kind == target.kind && o.namespace == target.namespace && o.name == target.name)
+        .ok_or_else(|| {
+            let mine: Vec<String> = objects
+                .iter()
+                .filter(|o| o.kind == target.kind)
+                .map(|o| o.label())
+                .collect();
+            ReachRefusal {
+                object: describe(kind, target.namespace.as_deref(), &target.name),
+                why: format!(
+                    "it is not one of tenant {tenant}'s quota objects (it covers none of its \
+                     namespaces{}); tenant {tenant}'s: {}",
+                    if target.kind == crate::model::Kind::KueueClusterQueue {
+                        ", or does not admit them"
+                    } else {
+                        ""
+                    },
+                    if mine.is_empty() {
+                        "none".to_string()
+                    } else {
+                        mine.join(", ")
+                    }
+                ),
+                scope_unknown: false,
+            }
+        })
+}
+
 /// Checks that every object lands inside the tenant (its `namespaces`,
 /// and its own Namespace objects) or where the template's `reaches`
 /// declares, and marks what reaches out or grants privileges. `scope_of`

@@ -10,6 +10,7 @@ use super::gauge;
 use super::text::{cell, pad, pad_left, sanitize};
 use super::{Ctx, Theme};
 use crate::app::DetailData;
+use crate::model::quota_objects::TenantQuotaObjects;
 use crate::model::{Access, NamespaceQuota, ResourceUsage};
 
 /// Widths of the resource rows.
@@ -111,7 +112,149 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
             )));
         }
     }
+    quota_objects_section(&mut body, &detail.quota_objects, &layout, theme, width);
     body
+}
+
+/// Quota objects that span the tenant's namespaces (HNC, OpenShift, Kueue):
+/// for each, what it covers, whom else it covers, and its figures.
+fn quota_objects_section<'a>(
+    body: &mut Body<'a>,
+    section: &'a TenantQuotaObjects,
+    layout: &Layout,
+    theme: &Theme,
+    width: u16,
+) {
+    if section.objects.is_empty()
+        && section.no_access.is_empty()
+        && section.loading.is_empty()
+        && section.stray_local_queues.is_empty()
+    {
+        return;
+    }
+    let header = theme.style("ui.header");
+    let dim = theme.style("ui.dim");
+    let width = usize::from(width);
+    body.line(Line::raw(""));
+    body.line(Line::from(vec![
+        Span::styled(" Quota objects spanning namespaces", header),
+        Span::styled(" (HNC, OpenShift, Kueue)", dim),
+    ]));
+    for object in &section.objects {
+        body.line(Line::raw(""));
+        let mut title = vec![Span::styled(
+            format!(" {}", cell(&object.label(), 60)),
+            header,
+        )];
+        if !object.shared_with.is_empty() {
+            title.push(Span::styled(
+                format!(
+                    "  shared with tenant {}",
+                    sanitize(&object.shared_with.join(", "))
+                ),
+                theme.style("ui.warning"),
+            ));
+        }
+        if object.pending {
+            title.push(Span::styled("  pending", dim));
+        }
+        body.line(super::fit_line(title, width));
+        let mut covers = format!("   covers {}", sanitize(&object.covers.join(", ")));
+        if object.unassigned > 0 {
+            covers.push_str(&format!(" + {} in no tenant", object.unassigned));
+        }
+        body.line(super::fit_line(vec![Span::styled(covers, dim)], width));
+        if let Some(queue) = &object.queue {
+            let count = |c: Option<u64>| c.map_or("?".to_string(), |c| c.to_string());
+            let line = format!(
+                "   cohort {} · via {} · workloads {} pending, {} admitted",
+                sanitize(queue.cohort.as_deref().unwrap_or("none")),
+                if queue.local_queues.is_empty() {
+                    "no LocalQueue".to_string()
+                } else {
+                    sanitize(&queue.local_queues.join(", ")).into_owned()
+                },
+                count(queue.pending_workloads),
+                count(queue.admitted_workloads),
+            );
+            body.line(super::fit_line(vec![Span::styled(line, dim)], width));
+        }
+        for note in &object.notes {
+            body.line(super::fit_line(
+                vec![Span::styled(format!("   {}", sanitize(note)), dim)],
+                width,
+            ));
+        }
+        if !object.resources.is_empty() {
+            body.line(column_header(layout, theme));
+            for usage in &object.resources {
+                body.line(resource_line(usage, layout, theme));
+            }
+        }
+        if let Some(queue) = &object.queue {
+            for row in &queue.rows {
+                if row.borrowing_limit.is_none() && row.lending_limit.is_none() {
+                    continue;
+                }
+                let limit = |q: &Option<crate::model::Quantity>| {
+                    q.as_ref()
+                        .map_or("none".to_string(), |q| q.format_for(&row.resource))
+                };
+                body.line(super::fit_line(
+                    vec![Span::styled(
+                        format!(
+                            "   {} [{}]: borrowing limit {}, lending limit {}",
+                            sanitize(&row.resource),
+                            sanitize(&row.flavor),
+                            limit(&row.borrowing_limit),
+                            limit(&row.lending_limit)
+                        ),
+                        dim,
+                    )],
+                    width,
+                ));
+            }
+        }
+        for invalid in &object.invalid {
+            body.line(super::fit_line(
+                vec![Span::styled(
+                    format!(
+                        "   ! {} {:?} is not a quantity ({})",
+                        sanitize(&invalid.resource),
+                        sanitize(&invalid.raw),
+                        invalid.error
+                    ),
+                    theme.style("ui.warning"),
+                )],
+                width,
+            ));
+        }
+    }
+    for (kind, reason) in &section.no_access {
+        body.line(super::fit_line(
+            vec![
+                Span::styled(format!(" {}", kind.plural()), header),
+                Span::styled("  no access", theme.style("access.none")),
+                Span::styled(format!(" ({})", sanitize(reason)), dim),
+            ],
+            width,
+        ));
+    }
+    for kind in &section.loading {
+        body.line(Line::from(vec![
+            Span::styled(format!(" {}", kind.plural()), header),
+            Span::styled("  loading…", dim),
+        ]));
+    }
+    for stray in &section.stray_local_queues {
+        body.line(super::fit_line(
+            vec![Span::styled(
+                format!(" ! {}", sanitize(stray)),
+                theme.style("ui.warning"),
+            )],
+            width,
+        ));
+    }
 }
 
 fn column_header(layout: &Layout, theme: &Theme) -> Line<'static> {

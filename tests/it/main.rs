@@ -14,6 +14,7 @@ mod cli_sandbox;
 mod console_live;
 mod impersonation;
 mod properties;
+mod quota_kinds;
 mod readonly;
 mod reports;
 mod sandbox;

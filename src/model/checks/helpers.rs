@@ -18,6 +18,13 @@ pub fn kind_plural(kind: Kind) -> &'static str {
         Kind::Role => "roles",
         Kind::ClusterRole => "clusterroles",
         Kind::CapsuleTenant => "tenants.capsule.clastix.io",
+        Kind::KueueClusterQueue => "clusterqueues.kueue.x-k8s.io",
+        Kind::KueueLocalQueue => "localqueues.kueue.x-k8s.io",
+        Kind::HierarchicalResourceQuota => "hierarchicalresourcequotas.hnc.x-k8s.io",
+        Kind::ClusterResourceQuota => "clusterresourcequotas.quota.openshift.io",
+        Kind::CapsuleResourcePool => "resourcepools.capsule.clastix.io",
+        Kind::CapsulePoolClaim => "resourcepoolclaims.capsule.clastix.io",
+        Kind::CapsuleGlobalQuota => "globalresourcequotas.capsule.clastix.io",
     }
 }
 

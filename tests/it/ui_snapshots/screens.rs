@@ -399,3 +399,78 @@ fn view_as_banner_in_a_tenant_with_a_guarded_context() {
     state.guard.patterns = vec!["prod-*".into()];
     assert_screens("view_as_alice_overview_guarded", &state);
 }
+
+/// hooli (an HNC tree) with an HRQ on its root, a ClusterResourceQuota it
+/// shares with globex, and a Kueue ClusterQueue it reaches through a
+/// LocalQueue; globex has a LocalQueue naming hooli's ClusterQueue, which
+/// does not admit it.
+fn with_quota_objects() -> State {
+    use tenantry::model::{ClusterQueueInfo, CrqInfo, HrqInfo, LocalQueueInfo};
+    let mut state = admin();
+    let dynamic =
+        |v: Value| -> kube::core::DynamicObject { serde_json::from_value(v).expect("object") };
+    let hrq = HrqInfo::from_dynamic(&dynamic(json!({
+        "apiVersion": "hnc.x-k8s.io/v1alpha2", "kind": "HierarchicalResourceQuota",
+        "metadata": {"name": "tree", "namespace": "hooli"},
+        "spec": {"hard": {"pods": "20", "requests.cpu": "8"}},
+        "status": {"hard": {"pods": "20", "requests.cpu": "8"}, "used": {"pods": "17", "requests.cpu": "2"}}
+    })));
+    let crq = CrqInfo::from_dynamic(&dynamic(json!({
+        "apiVersion": "quota.openshift.io/v1", "kind": "ClusterResourceQuota",
+        "metadata": {"name": "web-and-mail"},
+        "spec": {"selector": {"labels": {"matchLabels": {"quota": "shared"}}},
+                 "quota": {"hard": {"requests.memory": "16Gi"}}},
+        "status": {"total": {"hard": {"requests.memory": "16Gi"}, "used": {"requests.memory": "6Gi"}},
+                   "namespaces": [{"namespace": "hooli-mail"}, {"namespace": "globex-web"}]}
+    })));
+    let cq = ClusterQueueInfo::from_dynamic(&dynamic(json!({
+        "apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "ClusterQueue",
+        "metadata": {"name": "hooli-batch"},
+        "spec": {"cohortName": "research",
+                 "namespaceSelector": {"matchLabels": {"hooli-search.tree.hnc.x-k8s.io/depth": "0"}},
+                 "resourceGroups": [{"coveredResources": ["cpu"], "flavors": [
+                     {"name": "default", "resources": [{"name": "cpu", "nominalQuota": "8", "borrowingLimit": "2"}]},
+                     {"name": "spot", "resources": [{"name": "cpu", "nominalQuota": "4"}]}]}]},
+        "status": {"pendingWorkloads": 3, "admittedWorkloads": 2,
+                   "flavorsReservation": [{"name": "default", "resources": [{"name": "cpu", "total": "7"}]}]}
+    })));
+    let lq = |ns: &str, name: &str| {
+        Object::KueueLocalQueue(LocalQueueInfo::from_dynamic(&dynamic(json!({
+            "apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "LocalQueue",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {"clusterQueue": "hooli-batch"}
+        }))))
+    };
+    for (kind, objects) in [
+        (
+            Kind::HierarchicalResourceQuota,
+            vec![Object::HierarchicalResourceQuota(Box::new(hrq))],
+        ),
+        (
+            Kind::ClusterResourceQuota,
+            vec![Object::ClusterResourceQuota(Box::new(crq))],
+        ),
+        (
+            Kind::KueueClusterQueue,
+            vec![Object::KueueClusterQueue(Box::new(cq))],
+        ),
+        (
+            Kind::KueueLocalQueue,
+            vec![lq("hooli-search", "batch"), lq("globex-web", "borrowed")],
+        ),
+    ] {
+        apply(&mut state, replaced(kind, Scope::Cluster, objects));
+    }
+    state
+}
+
+#[test]
+fn detail_quota_objects_spanning_namespaces() {
+    let mut state = open(with_quota_objects(), "hooli", Tab::Quota);
+    for _ in 0..16 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_screens("detail_quota_objects_hooli", &state);
+    let state = open(with_quota_objects(), "globex", Tab::Quota);
+    assert_screens("detail_quota_objects_globex", &state);
+}
