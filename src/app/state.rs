@@ -182,6 +182,10 @@ pub struct DetailData {
     pub personas: PersonaCounts,
     pub risky: RiskyRules,
     pub who_can: Vec<(&'static SensitiveAction, WhoCan)>,
+    /// Why the tenant's workloads are refused (Quota tab), newest first.
+    pub refusals: Vec<model::refusal::Refusal>,
+    /// Namespaces whose refusal events cannot be read.
+    pub refusals_unreadable: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -251,6 +255,9 @@ pub struct State {
     /// The user's own rules per namespace, for the access matrix.
     pub own_rules: BTreeMap<String, OwnRules>,
     derived_generation: Option<u64>,
+    /// Unix seconds to take as "now" (tests and snapshots); `None` reads
+    /// the system clock. Only the refusals' ages and "blocked" read it.
+    pub frozen_now: Option<i64>,
 }
 
 impl State {
@@ -289,7 +296,17 @@ impl State {
             probes: BTreeMap::new(),
             own_rules: BTreeMap::new(),
             derived_generation: None,
+            frozen_now: None,
         }
+    }
+
+    /// Unix seconds now (see `frozen_now`).
+    pub fn now(&self) -> i64 {
+        self.frozen_now.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        })
     }
 
     /// Recomputes what derives from the inventory, once per batch of
@@ -306,6 +323,12 @@ impl State {
                 &self.system_namespaces,
             );
             self.rows = model::tenant_rows(&self.inventory, &self.resolution);
+            let now = self.now();
+            for row in &mut self.rows {
+                if let Some(tenant) = self.resolution.tenant(&row.id) {
+                    row.blocked = model::refusal::recent_refusals(&self.inventory, tenant, now);
+                }
+            }
             self.derived_generation = Some(self.inventory.generation());
             self.detail = None;
         }
@@ -385,6 +408,11 @@ impl State {
                 bindings,
                 risky: model::rbac::risky_rules(&self.inventory, t),
                 who_can: model::rbac::who_can_sensitive(&self.inventory, t),
+                refusals: model::refusal::tenant_refusals(&self.inventory, t),
+                refusals_unreadable: model::refusal::unreadable_namespaces(&self.inventory, t)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
             }
         });
     }

@@ -22,6 +22,7 @@ pub fn resource_of(kind: Kind) -> (&'static str, &'static str) {
         Kind::Role => ("rbac.authorization.k8s.io", "roles"),
         Kind::ClusterRole => ("rbac.authorization.k8s.io", "clusterroles"),
         Kind::CapsuleTenant => ("capsule.clastix.io", "tenants"),
+        Kind::Event => ("", "events"),
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{LimitRange, Namespace, Pod, ResourceQuota};
+use k8s_openapi::api::core::v1::{Event, LimitRange, Namespace, Pod, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use kube::api::Api;
@@ -23,6 +23,7 @@ use crate::model::{
     BindingInfo, CapsuleTenantInfo, Change, Kind, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo,
     Object, PodInfo, QuotaInfo, Reconnecting, RoleInfo, Scope, SyncState,
 };
+use crate::model::projection::RefusalEvent;
 
 pub use crate::model::WatchUpdate;
 
@@ -243,6 +244,21 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
                     })
                     .await
                 }
+                Kind::Event => {
+                    // Only refusals matter, and a busy cluster has many
+                    // events: the server selects them (ARCHITECTURE.md §9).
+                    let config = watch_config().fields(REFUSAL_EVENTS);
+                    run_configured::<Event>(
+                        api(&client, &scope),
+                        kind,
+                        scope,
+                        tx,
+                        health,
+                        config,
+                        |o| Object::Event(RefusalEvent::from_event(o)),
+                    )
+                    .await
+                }
             }
         }));
     }
@@ -432,24 +448,45 @@ fn clock_now() -> String {
     }
 }
 
-/// Runs one watch until the task is aborted. Each full list is buffered
-/// and handed over whole (so a half-listed kind never looks complete, and
-/// objects deleted meanwhile vanish); progress is reported while the first
-/// one loads. After any failure the watch starts over with a full list, so
-/// the console says "synced" again only once what it shows is current.
+/// The events a controller writes when admission refused a pod it
+/// creates (ReplicaSet, Job, StatefulSet, DaemonSet controllers).
+const REFUSAL_EVENTS: &str = "reason=FailedCreate,type=Warning";
+
+fn watch_config() -> watcher::Config {
+    watcher::Config::default()
+        .page_size(500)
+        .timeout(WATCH_TIMEOUT_SECS)
+}
+
 async fn run<K>(
     api: Api<K>,
     kind: Kind,
     scope: Scope,
     tx: UnboundedSender<WatchUpdate>,
-    mut health: signal::Receiver<Health>,
+    health: signal::Receiver<Health>,
     project: impl Fn(&K) -> Object,
 ) where
     K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
 {
-    let config = watcher::Config::default()
-        .page_size(500)
-        .timeout(WATCH_TIMEOUT_SECS);
+    run_configured(api, kind, scope, tx, health, watch_config(), project).await;
+}
+
+/// Runs one watch until the task is aborted. Each full list is buffered
+/// and handed over whole (so a half-listed kind never looks complete, and
+/// objects deleted meanwhile vanish); progress is reported while the first
+/// one loads. After any failure the watch starts over with a full list, so
+/// the console says "synced" again only once what it shows is current.
+async fn run_configured<K>(
+    api: Api<K>,
+    kind: Kind,
+    scope: Scope,
+    tx: UnboundedSender<WatchUpdate>,
+    mut health: signal::Receiver<Health>,
+    config: watcher::Config,
+    project: impl Fn(&K) -> Object,
+) where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+{
     // Only whether the receiver is gone matters, not the unsent update.
     let send = |update: WatchUpdate| tx.send(update).map_err(|_| ());
     let send_sync = |state: SyncState| {

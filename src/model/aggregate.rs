@@ -303,6 +303,9 @@ pub struct TenantRow {
     pub accessible: bool,
     /// Namespaces of this tenant that more than one resolver claims.
     pub conflicts: usize,
+    /// Quota or LimitRange refusal events of the last hour (filled by the
+    /// caller, which knows the time: `model::refusal::recent_refusals`).
+    pub blocked: usize,
 }
 
 /// Rows in the resolution's order (by tenant id). One pass over each
@@ -326,6 +329,7 @@ pub fn tenant_rows(inv: &Inventory, resolution: &Resolution) -> Vec<TenantRow> {
                 no_access_namespaces: 0,
                 accessible: t.namespaces.is_empty(),
                 conflicts: conflicts.get(&t.id).copied().unwrap_or(0),
+                blocked: 0,
             };
             let mut worst: Option<ResourceUsage> = None;
             for ns in &t.namespaces {

@@ -9,7 +9,7 @@ use std::ops::Bound;
 
 use super::projection::{
     BindingInfo, CapsuleTenantInfo, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo,
-    QuotaInfo, RoleInfo,
+    QuotaInfo, RefusalCause, RefusalEvent, RoleInfo,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -24,10 +24,12 @@ pub enum Kind {
     Role,
     ClusterRole,
     CapsuleTenant,
+    /// Only the events that say a quota or LimitRange refused a pod.
+    Event,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Namespace,
         Kind::Pod,
         Kind::ResourceQuota,
@@ -38,6 +40,7 @@ impl Kind {
         Kind::Role,
         Kind::ClusterRole,
         Kind::CapsuleTenant,
+        Kind::Event,
     ];
 
     pub fn is_namespaced(self) -> bool {
@@ -60,6 +63,7 @@ impl Kind {
             Kind::Role => "roles",
             Kind::ClusterRole => "cluster roles",
             Kind::CapsuleTenant => "Capsule tenants",
+            Kind::Event => "refusal events",
         }
     }
 
@@ -75,6 +79,7 @@ impl Kind {
             Kind::Role => "Role",
             Kind::ClusterRole => "ClusterRole",
             Kind::CapsuleTenant => "Tenant.capsule.clastix.io",
+            Kind::Event => "Event",
         }
     }
 }
@@ -154,6 +159,7 @@ pub enum Object {
     Role(RoleInfo),
     ClusterRole(RoleInfo),
     CapsuleTenant(CapsuleTenantInfo),
+    Event(RefusalEvent),
 }
 
 impl Object {
@@ -169,6 +175,7 @@ impl Object {
             Object::Role(_) => Kind::Role,
             Object::ClusterRole(_) => Kind::ClusterRole,
             Object::CapsuleTenant(_) => Kind::CapsuleTenant,
+            Object::Event(_) => Kind::Event,
         }
     }
 
@@ -186,6 +193,7 @@ impl Object {
                 ObjectKey::new(o.namespace.clone().unwrap_or_default(), &o.name)
             }
             Object::CapsuleTenant(o) => ObjectKey::cluster(&o.name),
+            Object::Event(o) => ObjectKey::new(&o.namespace, &o.name),
         }
     }
 }
@@ -224,6 +232,9 @@ pub enum WatchUpdate {
 
 type Map<T> = BTreeMap<(String, String), T>;
 
+/// Refusal events kept per namespace (the oldest go first).
+pub const MAX_REFUSAL_EVENTS: usize = 64;
+
 fn in_namespace<'a, T>(map: &'a Map<T>, ns: &str) -> impl Iterator<Item = &'a T> + 'a {
     let ns_owned = ns.to_string();
     map.range((
@@ -246,6 +257,7 @@ pub struct Inventory {
     roles: Map<RoleInfo>,
     cluster_roles: Map<RoleInfo>,
     capsule_tenants: Map<CapsuleTenantInfo>,
+    refusal_events: Map<RefusalEvent>,
     sync: BTreeMap<(Kind, Scope), SyncState>,
     reconnecting: BTreeMap<(Kind, Scope), Reconnecting>,
     generation: u64,
@@ -322,6 +334,34 @@ impl Inventory {
             Object::CapsuleTenant(o) => {
                 self.capsule_tenants.insert(key, o);
             }
+            Object::Event(o) => self.insert_refusal(key, o),
+        }
+    }
+
+    /// Keeps refusal events only, at most [`MAX_REFUSAL_EVENTS`] per
+    /// namespace: a tenant that floods events costs a bounded amount of
+    /// memory, and the newest say what blocks it now.
+    fn insert_refusal(&mut self, key: (String, String), event: RefusalEvent) {
+        if event.cause == RefusalCause::Other {
+            self.refusal_events.remove(&key);
+            return;
+        }
+        let namespace = key.0.clone();
+        self.refusal_events.insert(key, event);
+        let kept: Vec<(&(String, String), Option<i64>)> = self
+            .refusal_events
+            .range((namespace.clone(), String::new())..)
+            .take_while(|((n, _), _)| *n == namespace)
+            .map(|(k, e)| (k, e.last))
+            .collect();
+        if kept.len() > MAX_REFUSAL_EVENTS {
+            let oldest = kept
+                .iter()
+                .min_by_key(|(k, last)| (*last, (*k).clone()))
+                .map(|(k, _)| (*k).clone());
+            if let Some(oldest) = oldest {
+                self.refusal_events.remove(&oldest);
+            }
         }
     }
 
@@ -358,6 +398,9 @@ impl Inventory {
             Kind::CapsuleTenant => {
                 self.capsule_tenants.remove(&k);
             }
+            Kind::Event => {
+                self.refusal_events.remove(&k);
+            }
         }
     }
 
@@ -379,6 +422,7 @@ impl Inventory {
             Kind::Role => clear(&mut self.roles, scope),
             Kind::ClusterRole => clear(&mut self.cluster_roles, &Scope::Cluster),
             Kind::CapsuleTenant => clear(&mut self.capsule_tenants, &Scope::Cluster),
+            Kind::Event => clear(&mut self.refusal_events, scope),
         }
     }
 
@@ -636,6 +680,14 @@ impl Inventory {
         self.capsule_tenants.get(&(String::new(), name.to_string()))
     }
 
+    /// Quota and LimitRange refusal events of a namespace.
+    pub fn refusal_events_in<'a>(
+        &'a self,
+        ns: &str,
+    ) -> impl Iterator<Item = &'a RefusalEvent> + 'a {
+        in_namespace(&self.refusal_events, ns)
+    }
+
     pub fn count(&self, kind: Kind) -> usize {
         match kind {
             Kind::Namespace => self.namespaces.len(),
@@ -648,6 +700,7 @@ impl Inventory {
             Kind::Role => self.roles.len(),
             Kind::ClusterRole => self.cluster_roles.len(),
             Kind::CapsuleTenant => self.capsule_tenants.len(),
+            Kind::Event => self.refusal_events.len(),
         }
     }
 }
@@ -934,7 +987,7 @@ pub(crate) mod tests {
     fn kind_metadata() {
         assert!(Kind::Pod.is_namespaced());
         assert!(!Kind::ClusterRole.is_namespaced());
-        assert_eq!(Kind::ALL.len(), 10);
+        assert_eq!(Kind::ALL.len(), 11);
         assert_eq!(Kind::CapsuleTenant.as_str(), "Tenant.capsule.clastix.io");
     }
 }

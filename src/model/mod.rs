@@ -10,6 +10,7 @@ pub mod quantity;
 pub mod quota_edit;
 pub mod rbac;
 pub mod reach;
+pub mod refusal;
 pub mod system;
 pub mod template;
 pub mod tenant;

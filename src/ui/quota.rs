@@ -10,6 +10,7 @@ use super::gauge;
 use super::text::{cell, pad, pad_left, sanitize};
 use super::{Ctx, Theme};
 use crate::app::DetailData;
+use crate::model::refusal::{Refusal, RefusalDetail, ago};
 use crate::model::{Access, NamespaceQuota, ResourceUsage};
 
 /// Widths of the resource rows.
@@ -111,7 +112,125 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
             )));
         }
     }
+    refusals_section(&mut body, ctx, detail, width);
     body
+}
+
+/// "Refused workloads": which quota or LimitRange refused which workload's
+/// pods, on which resource, by how much, how often and when last. Two
+/// lines per refusal so it reads at 80 columns.
+fn refusals_section<'a>(body: &mut Body<'a>, ctx: Ctx<'a>, detail: &'a DetailData, width: u16) {
+    let theme = ctx.theme;
+    let (header, dim) = (theme.style("ui.header"), theme.style("ui.dim"));
+    let width = usize::from(width);
+    let now = ctx.state.now();
+    body.line(Line::raw(""));
+    body.line(super::fit_line(
+        vec![
+            Span::styled(" Refused workloads", header),
+            Span::styled(" (quota and LimitRange refusals, from events)", dim),
+        ],
+        width,
+    ));
+    if !detail.refusals_unreadable.is_empty() {
+        body.line(super::fit_line(
+            vec![Span::styled(
+                format!(
+                    "   no access to events in {}",
+                    detail
+                        .refusals_unreadable
+                        .iter()
+                        .map(|ns| sanitize(ns).into_owned())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                theme.style("access.none"),
+            )],
+            width,
+        ));
+    }
+    if detail.refusals.is_empty() {
+        if detail.refusals_unreadable.len() < detail.tenant.namespaces.len() {
+            body.line(Line::from(Span::styled(
+                "   none: no pod was refused in the readable namespaces",
+                dim,
+            )));
+        }
+        return;
+    }
+    for refusal in &detail.refusals {
+        let recent = refusal.is_recent(now);
+        let mark = if recent {
+            Span::styled(" ! ", theme.style("ui.warning"))
+        } else {
+            Span::raw("   ")
+        };
+        body.line(super::fit_line(
+            vec![
+                mark,
+                Span::raw(sanitize(&refusal.workload).into_owned()),
+                Span::styled(" in ", dim),
+                Span::raw(sanitize(&refusal.namespace).into_owned()),
+                Span::styled(
+                    format!(" · {}× · {}", refusal.count, ago(now, refusal.last)),
+                    dim,
+                ),
+            ],
+            width,
+        ));
+        for text in refusal_lines(refusal, width.saturating_sub(5)) {
+            body.line(Line::raw(format!("     {text}")));
+        }
+    }
+}
+
+/// What refused it and by how much: one line (an unparsed message wraps,
+/// whole, over as many as it needs). Sanitized here.
+fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
+    let by = sanitize(&refusal.refused_by);
+    let resource = sanitize(&refusal.resource);
+    let text = match &refusal.detail {
+        RefusalDetail::Quota {
+            requested,
+            remaining,
+            used,
+            limited,
+            raw,
+        } => {
+            let show = |q: &Option<crate::model::Quantity>, raw: &str| match q {
+                Some(q) => q.format_for(&refusal.resource),
+                None => sanitize(raw).into_owned(),
+            };
+            format!(
+                "{by}: {resource} requested {}, remaining {} (used {} of {})",
+                show(requested, &raw[0]),
+                remaining
+                    .as_ref()
+                    .map_or_else(|| "?".to_string(), |q| q.format_for(&refusal.resource)),
+                show(used, &raw[1]),
+                show(limited, &raw[2]),
+            )
+        }
+        RefusalDetail::MissingRequest => {
+            format!("{by}: the pod does not set {resource}, which the quota counts")
+        }
+        RefusalDetail::Limit {
+            bound,
+            per,
+            allowed,
+            actual,
+        } => format!(
+            "{by}: {} {resource} per {} is {}, the pod asks {}",
+            sanitize(bound),
+            sanitize(per),
+            sanitize(allowed),
+            sanitize(actual)
+        ),
+        RefusalDetail::Unparsed(message) => {
+            return super::text::wrap(&format!("message: {}", sanitize(message)), width.max(20));
+        }
+    };
+    vec![super::text::truncate(&text, width.max(20)).into_owned()]
 }
 
 fn column_header(layout: &Layout, theme: &Theme) -> Line<'static> {

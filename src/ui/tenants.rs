@@ -245,7 +245,15 @@ fn row_cells<'a>(
         vec![Span::styled("?", none)]
     };
     let mut notes: Vec<Span> = Vec::new();
+    if row.blocked > 0 {
+        // A quota or LimitRange refused pods within the hour: first, as
+        // it answers "why won't my pods start?".
+        notes.push(Span::styled("!blocked", theme.style("ui.warning")));
+    }
     if row.conflicts > 0 {
+        if !notes.is_empty() {
+            notes.push(Span::raw(", "));
+        }
         notes.push(Span::styled(
             format!("!{}", plural(row.conflicts, "conflict", "conflicts")),
             theme.style("ui.warning"),

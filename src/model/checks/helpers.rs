@@ -18,6 +18,7 @@ pub fn kind_plural(kind: Kind) -> &'static str {
         Kind::Role => "roles",
         Kind::ClusterRole => "clusterroles",
         Kind::CapsuleTenant => "tenants.capsule.clastix.io",
+        Kind::Event => "events",
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod binding;
 mod capsule;
+mod event;
 mod limitrange;
 mod namespace;
 mod netpol;
@@ -18,6 +19,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub use binding::{BindingInfo, RoleRef, Subject, is_origin_key};
 pub use capsule::{CapsuleQuotaItem, CapsuleResourceQuotas, CapsuleTenantInfo};
+pub use event::{LimitViolation, RefusalCause, RefusalEvent, Shortfall, parse_refusal};
 pub use limitrange::LimitRangeInfo;
 pub use namespace::NamespaceInfo;
 pub use netpol::{IpBlockInfo, NetworkPolicyInfo, PeerInfo, PolicyTypes};
