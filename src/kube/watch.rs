@@ -19,11 +19,11 @@ use tokio::sync::watch as signal;
 use tokio::task::JoinHandle;
 
 use super::access::{can_or_unreachable, can_watch, resource_of};
+use crate::model::projection::RefusalEvent;
 use crate::model::{
     BindingInfo, CapsuleTenantInfo, Change, Kind, LimitRangeInfo, NamespaceInfo, NetworkPolicyInfo,
     Object, PodInfo, QuotaInfo, Reconnecting, RoleInfo, Scope, SyncState,
 };
-use crate::model::projection::RefusalEvent;
 
 pub use crate::model::WatchUpdate;
 

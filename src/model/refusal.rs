@@ -188,7 +188,10 @@ pub fn recent_refusals(inv: &Inventory, tenant: &Tenant, now: i64) -> usize {
         .iter()
         .flat_map(|ns| inv.refusal_events_in(ns))
         .filter(|e| e.cause != RefusalCause::Other)
-        .filter(|e| e.last.is_some_and(|l| now.saturating_sub(l) <= BLOCKED_WITHIN_SECS))
+        .filter(|e| {
+            e.last
+                .is_some_and(|l| now.saturating_sub(l) <= BLOCKED_WITHIN_SECS)
+        })
         .count()
 }
 
@@ -252,8 +255,22 @@ mod tests {
         inv.set_sync(Kind::Event, Scope::Cluster, SyncState::Synced);
         inv.apply(Change::Applied(event("a", "e1", "web", 3, 100, "exceeded quota: compute, requested: requests.cpu=1, used: requests.cpu=1, limited: requests.cpu=2")));
         inv.apply(Change::Applied(event("a", "e2", "web", 4, 200, CPU)));
-        inv.apply(Change::Applied(event("b", "e3", "job", 1, 150, "maximum cpu usage per Container is 1, but limit is 2")));
-        inv.apply(Change::Applied(event("a", "e4", "web", 1, 50, "pods \"x\" is forbidden: violates PodSecurity")));
+        inv.apply(Change::Applied(event(
+            "b",
+            "e3",
+            "job",
+            1,
+            150,
+            "maximum cpu usage per Container is 1, but limit is 2",
+        )));
+        inv.apply(Change::Applied(event(
+            "a",
+            "e4",
+            "web",
+            1,
+            50,
+            "pods \"x\" is forbidden: violates PodSecurity",
+        )));
         inv.apply(Change::Applied(event("c", "e5", "other", 1, 300, CPU)));
         let rows = tenant_refusals(&inv, &tenant(&["a", "b"]));
         assert_eq!(rows.len(), 2, "{rows:?}");
@@ -262,7 +279,12 @@ mod tests {
         assert_eq!(web.refused_by, "ResourceQuota compute");
         assert_eq!(web.count, 7);
         assert_eq!(web.last, Some(200));
-        let RefusalDetail::Quota { remaining, requested, .. } = &web.detail else {
+        let RefusalDetail::Quota {
+            remaining,
+            requested,
+            ..
+        } = &web.detail
+        else {
             panic!("{web:?}");
         };
         assert_eq!(remaining.as_ref().map(Quantity::nanos), Some(0));
@@ -277,12 +299,25 @@ mod tests {
     fn a_flood_of_events_is_bounded_per_namespace() {
         let mut inv = Inventory::new();
         for i in 0..1000 {
-            inv.apply(Change::Applied(event("a", &format!("e{i:04}"), "web", 1, i, CPU)));
+            inv.apply(Change::Applied(event(
+                "a",
+                &format!("e{i:04}"),
+                "web",
+                1,
+                i,
+                CPU,
+            )));
         }
-        assert_eq!(inv.count(Kind::Event), crate::model::inventory::MAX_REFUSAL_EVENTS);
+        assert_eq!(
+            inv.count(Kind::Event),
+            crate::model::inventory::MAX_REFUSAL_EVENTS
+        );
         // The newest were kept.
         let oldest = inv.refusal_events_in("a").filter_map(|e| e.last).min();
-        assert_eq!(oldest, Some(1000 - crate::model::inventory::MAX_REFUSAL_EVENTS as i64));
+        assert_eq!(
+            oldest,
+            Some(1000 - crate::model::inventory::MAX_REFUSAL_EVENTS as i64)
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::text::{cell, pad, pad_left, sanitize};
 use super::{Ctx, Theme};
 use crate::app::DetailData;
 use crate::model::refusal::{Refusal, RefusalDetail, ago};
-use crate::model::{Access, NamespaceQuota, ResourceUsage};
+use crate::model::{Access, NamespaceQuota, ResourceUsage, storage_class_of};
 
 /// Widths of the resource rows.
 struct Layout {
@@ -73,9 +73,7 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         )));
     } else {
         body.line(column_header(&layout, theme));
-        for usage in &quota.total {
-            body.line(resource_line(usage, &layout, theme));
-        }
+        resource_lines(&mut body, &quota.total, &layout, theme);
     }
 
     let mut namespaces: Vec<&NamespaceQuota> = quota.per_namespace.iter().collect();
@@ -95,9 +93,7 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         }));
         if nq.access == Access::Readable && !nq.no_quota {
             body.line(column_header(&layout, theme));
-            for usage in &nq.resources {
-                body.line(resource_line(usage, &layout, theme));
-            }
+            resource_lines(&mut body, &nq.resources, &layout, theme);
         }
         for (quota_name, invalid) in &nq.invalid {
             body.line(Line::from(Span::styled(
@@ -233,6 +229,36 @@ fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
     vec![super::text::truncate(&text, width.max(20)).into_owned()]
 }
 
+/// The rows in their order (highest pressure first), except that the
+/// per-StorageClass keys come after the others, under a line naming their
+/// class, with the class cut from the key (`requests.storage`).
+fn resource_lines<'a>(
+    body: &mut Body<'a>,
+    usages: &[ResourceUsage],
+    layout: &Layout,
+    theme: &Theme,
+) {
+    let mut classes: Vec<(&str, Vec<(&str, &ResourceUsage)>)> = Vec::new();
+    for usage in usages {
+        match storage_class_of(&usage.resource) {
+            Some((class, limited)) => match classes.iter_mut().find(|(c, _)| *c == class) {
+                Some((_, rows)) => rows.push((limited, usage)),
+                None => classes.push((class, vec![(limited, usage)])),
+            },
+            None => body.line(resource_line(&usage.resource, usage, layout, theme)),
+        }
+    }
+    for (class, rows) in classes {
+        body.line(Line::from(Span::styled(
+            format!("  storage class {}", cell(class, 60)),
+            theme.style("ui.dim"),
+        )));
+        for (limited, usage) in rows {
+            body.line(resource_line(&format!("  {limited}"), usage, layout, theme));
+        }
+    }
+}
+
 fn column_header(layout: &Layout, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(
         format!(
@@ -246,8 +272,13 @@ fn column_header(layout: &Layout, theme: &Theme) -> Line<'static> {
     ))
 }
 
-fn resource_line<'a>(usage: &ResourceUsage, layout: &Layout, theme: &Theme) -> Line<'a> {
-    let resource = cell(&usage.resource, layout.resource);
+fn resource_line<'a>(
+    label: &str,
+    usage: &ResourceUsage,
+    layout: &Layout,
+    theme: &Theme,
+) -> Line<'a> {
+    let resource = cell(label, layout.resource);
     let hard = usage.hard.format_for(&usage.resource);
     let used = usage
         .used

@@ -358,6 +358,9 @@ pub(crate) fn findings_spans<'a>(
 /// `requests.memory` → `req.memory`: the list column is narrow; the detail
 /// shows full names.
 fn short_resource(resource: &str) -> String {
+    if let Some((class, limited)) = crate::model::storage_class_of(resource) {
+        return format!("{class}: {}", short_resource(limited));
+    }
     if let Some(rest) = resource.strip_prefix("requests.") {
         format!("req.{rest}")
     } else if let Some(rest) = resource.strip_prefix("limits.") {

@@ -14,6 +14,7 @@ mod cli_sandbox;
 mod console_live;
 mod properties;
 mod readonly;
+mod refusals;
 mod sandbox;
 mod security;
 mod templates;

@@ -154,7 +154,11 @@ pub fn parse_refusal(message: &str) -> RefusalCause {
     })
 }
 
-const LIMIT_MARKERS: [&str; 3] = [" usage per ", " ratio per ", "must be less than or equal to"];
+const LIMIT_MARKERS: [&str; 3] = [
+    " usage per ",
+    " ratio per ",
+    "must be less than or equal to",
+];
 
 fn after<'a>(text: &'a str, marker: &str) -> Option<&'a str> {
     text.find(marker).map(|i| &text[i + marker.len()..])
@@ -365,9 +369,8 @@ mod tests {
 
     #[test]
     fn used_above_limit_leaves_nothing_not_a_negative() {
-        let cause = parse_refusal(
-            "exceeded quota: q, requested: pods=1, used: pods=5, limited: pods=3",
-        );
+        let cause =
+            parse_refusal("exceeded quota: q, requested: pods=1, used: pods=5, limited: pods=3");
         let RefusalCause::Quota { shortfalls, .. } = cause else {
             panic!("{cause:?}");
         };
