@@ -258,6 +258,10 @@ pub struct State {
     /// Unix seconds to take as "now" (tests and snapshots); `None` reads
     /// the system clock. Only the refusals' ages and "blocked" read it.
     pub frozen_now: Option<i64>,
+    /// Namespaces named or discovered for a user who cannot list them,
+    /// with where each came from (`-n`, `context`, `config.yaml`,
+    /// `Capsule tenant NAME`, `role binding NS/NAME`).
+    pub namespace_origins: BTreeMap<String, Vec<String>>,
 }
 
 impl State {
@@ -297,6 +301,7 @@ impl State {
             own_rules: BTreeMap::new(),
             derived_generation: None,
             frozen_now: None,
+            namespace_origins: BTreeMap::new(),
         }
     }
 

@@ -71,6 +71,9 @@ pub enum Action {
     ScrollLimit(Option<usize>),
     /// The findings timer: recompute the list's findings if they lag.
     FindingsDue,
+    /// Namespaces the access planner found in the cluster (a Capsule
+    /// Tenant's status, the user's RoleBindings), each with where from.
+    NamespacesDiscovered(std::collections::BTreeMap<String, Vec<String>>),
 }
 
 /// Work for the event loop to do outside the reducer.
@@ -162,6 +165,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             reconnecting,
         }) => state.inventory.set_reconnecting(kind, scope, reconnecting),
         Action::Planned => state.planned = true,
+        Action::NamespacesDiscovered(found) => {
+            for (ns, origins) in found {
+                let list = state.namespace_origins.entry(ns).or_default();
+                for origin in origins {
+                    if !list.contains(&origin) {
+                        list.push(origin);
+                    }
+                }
+            }
+        }
         Action::Identity { user } => state.identity.user = user,
         Action::Fatal(message) => {
             state.planned = true;

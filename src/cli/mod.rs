@@ -518,6 +518,8 @@ fn initial_state(global: &GlobalArgs, config: &Config, connection: &Connection) 
     state.identity.context = connection.context.clone();
     state.identity.user = connection.user.clone();
     state.identity.server = connection.server.clone();
+    state.namespace_origins =
+        crate::live::namespace_origins(&global.namespaces, connection, &config.settings);
     state
 }
 

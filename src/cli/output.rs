@@ -30,6 +30,11 @@ pub struct TenantsOutput {
     pub conflicts: Vec<String>,
     /// What could not be read, so an empty list is never mistaken for none.
     pub no_access: Vec<NoAccess>,
+    /// The namespaces watched one by one (named, or discovered for a user
+    /// who cannot list namespaces), each with where it came from: `-n`,
+    /// `context`, `other context`, `config.yaml`, `Capsule tenant NAME`,
+    /// `role binding NS/NAME`.
+    pub namespace_origins: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -140,6 +145,16 @@ pub fn tenants(state: &State) -> TenantsOutput {
             .map(|c| c.message())
             .collect(),
         no_access: no_access(state),
+        namespace_origins: if state
+            .inventory
+            .sync_state(Kind::Namespace, &Scope::Cluster)
+            .is_some_and(SyncState::is_synced)
+        {
+            // Every namespace is listed: none was named or found one by one.
+            Default::default()
+        } else {
+            state.namespace_origins.clone()
+        },
     }
 }
 
@@ -547,6 +562,17 @@ pub fn tenants_table(out: &TenantsOutput) -> String {
     }
     for conflict in &out.conflicts {
         text.push_str(&format!("conflict: {}\n", sanitize(conflict)));
+    }
+    if !out.namespace_origins.is_empty() {
+        let origins: Vec<String> = out
+            .namespace_origins
+            .iter()
+            .map(|(ns, from)| format!("{ns} ({})", from.join(", ")))
+            .collect();
+        text.push_str(&format!(
+            "namespaces named or found: {}\n",
+            sanitize(&origins.join(", "))
+        ));
     }
     text
 }

@@ -2,6 +2,7 @@
 //! kind and scope, each feeding compact projections to the event loop.
 //! Whole objects never outlive the event that carried them (ARCHITECTURE.md §9).
 
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Event, LimitRange, Namespace, Pod, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
-use kube::api::Api;
+use kube::api::{Api, ListParams};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::runtime::watcher;
 use kube::{Client, Resource};
@@ -37,6 +38,10 @@ pub struct WatchPlan {
     pub namespace_gets: Vec<String>,
     /// Whether the Capsule Tenant API is served.
     pub capsule_api: bool,
+    /// Namespaces found in the cluster for a user who cannot list them
+    /// (see [`discover`]), each with where it came from; they are planned
+    /// like the ones the user named.
+    pub discovered: BTreeMap<String, Vec<String>>,
 }
 
 const CAPSULE_GROUP_VERSION: &str = "capsule.clastix.io/v1beta2";
@@ -63,6 +68,14 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> Result<WatchP
         capsule_api,
         ..WatchPlan::default()
     };
+    let mut named: Vec<String> = known_namespaces.to_vec();
+    if !can_watch(client, Kind::Namespace, None).await? {
+        plan.discovered = discover(client, capsule_api).await;
+        named.extend(plan.discovered.keys().cloned());
+        named.sort();
+        named.dedup();
+    }
+    let known_namespaces = named.as_slice();
     let kinds: Vec<Kind> = Kind::ALL
         .into_iter()
         .filter(|k| *k != Kind::CapsuleTenant || plan.capsule_api)
@@ -115,6 +128,82 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> Result<WatchP
         }
     }
     Ok(plan)
+}
+
+/// For a user who cannot list namespaces: the namespaces of the Capsule
+/// Tenants they own (`status.namespaces`, when they may list Tenants) and
+/// of the RoleBindings that name them (when they may list RoleBindings
+/// across namespaces). What cannot be read is skipped: this only adds to
+/// what the user named.
+pub async fn discover(client: &Client, capsule_api: bool) -> BTreeMap<String, Vec<String>> {
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut add = |ns: &str, origin: String| {
+        if ns.is_empty() {
+            return;
+        }
+        let list = found.entry(ns.to_string()).or_default();
+        if !list.contains(&origin) {
+            list.push(origin);
+        }
+    };
+    let user = super::client::whoami(client).await;
+    let is_me = |kind: &str, name: &str, namespace: Option<&str>| {
+        user.as_deref().is_some_and(|me| match kind {
+            "User" => name == me,
+            "ServiceAccount" => {
+                namespace.is_some_and(|ns| me == format!("system:serviceaccount:{ns}:{name}"))
+            }
+            _ => false,
+        })
+    };
+    if capsule_api {
+        let tenants = Api::<DynamicObject>::all_with(client.clone(), &capsule_resource());
+        match tenants.list(&ListParams::default()).await {
+            Ok(list) => {
+                for tenant in list.items.iter().map(CapsuleTenantInfo::from_dynamic) {
+                    // Without a known name, every readable Tenant counts:
+                    // the per-namespace reviews still decide what is read.
+                    let owned = user.is_none()
+                        || tenant
+                            .owners
+                            .iter()
+                            .any(|o| is_me(&o.kind, &o.name, o.namespace.as_deref()));
+                    if owned {
+                        for ns in &tenant.namespaces {
+                            add(ns, format!("Capsule tenant {}", tenant.name));
+                        }
+                    }
+                }
+            }
+            Err(err) => tracing::debug!("Capsule tenants not readable: {err}"),
+        }
+    }
+    if user.is_some() {
+        match Api::<RoleBinding>::all(client.clone())
+            .list(&ListParams::default())
+            .await
+        {
+            Ok(list) => {
+                for binding in &list.items {
+                    let mine = binding.subjects.iter().flatten().any(|s| {
+                        is_me(
+                            &s.kind,
+                            &s.name,
+                            s.namespace
+                                .as_deref()
+                                .or(binding.metadata.namespace.as_deref()),
+                        )
+                    });
+                    if let (true, Some(ns)) = (mine, binding.metadata.namespace.as_deref()) {
+                        let name = binding.metadata.name.as_deref().unwrap_or_default();
+                        add(ns, format!("role binding {ns}/{name}"));
+                    }
+                }
+            }
+            Err(err) => tracing::debug!("role bindings not readable cluster-wide: {err}"),
+        }
+    }
+    found
 }
 
 /// Watch tasks; dropping this stops them.

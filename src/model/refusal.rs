@@ -290,7 +290,9 @@ mod tests {
         assert_eq!(remaining.as_ref().map(Quantity::nanos), Some(0));
         assert_eq!(requested.as_ref().map(Quantity::nanos), Some(500_000_000));
         assert_eq!(rows[1].refused_by, "LimitRange");
-        assert_eq!(recent_refusals(&inv, &tenant(&["a", "b"]), 200 + 3600), 2);
+        // Events (not rows) of the last hour: e2 (200) and e3 (150).
+        assert_eq!(recent_refusals(&inv, &tenant(&["a", "b"]), 150 + 3600), 2);
+        assert_eq!(recent_refusals(&inv, &tenant(&["a", "b"]), 200 + 3600), 1);
         assert_eq!(recent_refusals(&inv, &tenant(&["a", "b"]), 201 + 3600), 0);
         assert!(web.is_recent(3800) && !web.is_recent(3801));
     }
