@@ -66,6 +66,39 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         ));
     }
     body.line(super::fit_line(title, usize::from(width)));
+    // Refused within the hour: said at the top, so it is read without
+    // scrolling; the details are in "Refused workloads" below.
+    let now = ctx.state.now();
+    let recent: Vec<&Refusal> = detail
+        .refusals
+        .iter()
+        .filter(|r| r.is_recent(now))
+        .collect();
+    if let Some(first) = recent.first() {
+        let workloads: std::collections::BTreeSet<(&str, &str)> = recent
+            .iter()
+            .map(|r| (r.namespace.as_str(), r.workload.as_str()))
+            .collect();
+        let by = if first.refused_by.is_empty() {
+            String::new()
+        } else {
+            format!(" by {}", sanitize(&first.refused_by))
+        };
+        let more = match workloads.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        body.line(super::fit_line(
+            vec![Span::styled(
+                format!(
+                    " ! pods refused: {}{by}{more} (see Refused workloads below)",
+                    sanitize(&first.workload)
+                ),
+                theme.style("ui.warning"),
+            )],
+            usize::from(width),
+        ));
+    }
     if quota.total.is_empty() {
         body.line(Line::from(Span::styled(
             "   no quota in any readable namespace",
@@ -154,7 +187,26 @@ fn refusals_section<'a>(body: &mut Body<'a>, ctx: Ctx<'a>, detail: &'a DetailDat
         }
         return;
     }
+    let mut previous: Option<&Refusal> = None;
     for refusal in &detail.refusals {
+        // One heading per workload and occurrence; a refusal on several
+        // resources lists them under it.
+        let same = previous.is_some_and(|p| {
+            (&p.namespace, &p.workload, p.count, p.last)
+                == (
+                    &refusal.namespace,
+                    &refusal.workload,
+                    refusal.count,
+                    refusal.last,
+                )
+        });
+        previous = Some(refusal);
+        if same {
+            for text in refusal_lines(refusal, width.saturating_sub(5)) {
+                body.line(Line::raw(format!("     {text}")));
+            }
+            continue;
+        }
         let recent = refusal.is_recent(now);
         let mark = if recent {
             Span::styled(" ! ", theme.style("ui.warning"))

@@ -12,6 +12,7 @@ mod check;
 mod check_mutations;
 mod cli_sandbox;
 mod console_live;
+mod discovery;
 mod properties;
 mod readonly;
 mod refusals;

@@ -493,6 +493,7 @@ pub(super) fn bob() -> State {
         (Kind::Role, "roles"),
         (Kind::ClusterRole, "clusterroles"),
         (Kind::CapsuleTenant, "tenants"),
+        (Kind::Event, "events"),
     ] {
         sync(&mut state, kind, Scope::Cluster, forbidden("bob", resource));
     }
@@ -519,6 +520,7 @@ pub(super) fn alice() -> State {
         (Kind::Role, "roles"),
         (Kind::ClusterRole, "clusterroles"),
         (Kind::CapsuleTenant, "tenants"),
+        (Kind::Event, "events"),
     ] {
         sync(
             &mut state,
