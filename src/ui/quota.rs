@@ -91,7 +91,7 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         body.line(super::fit_line(
             vec![Span::styled(
                 format!(
-                    " ! pods refused: {}{by}{more} (see Refused workloads below)",
+                    " ! pods refused: {}{by}{more}; see below",
                     sanitize(&first.workload)
                 ),
                 theme.style("ui.warning"),

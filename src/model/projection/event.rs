@@ -280,11 +280,7 @@ fn limit_item(text: &str) -> Option<(LimitViolation, &str)> {
         Some(i) => (&tail[..i], &tail[i..]),
         None => (tail, ""),
     };
-    let (bound, resource, per) = if let Some(words) = head.strip_suffix_per() {
-        words
-    } else {
-        return None;
-    };
+    let (bound, resource, per) = limit_head(head)?;
     let word = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic());
     if !word(allowed) || !word(value) || !word(&resource) || !word(&per) {
         return None;
@@ -301,30 +297,24 @@ fn limit_item(text: &str) -> Option<(LimitViolation, &str)> {
     ))
 }
 
-trait LimitHead {
-    fn strip_suffix_per(&self) -> Option<(String, String, String)>;
-}
-
-impl LimitHead for str {
-    /// `maximum cpu usage per Container` → (maximum, cpu, Container);
-    /// `cpu max limit to request ratio per Container` → (max limit/request
-    /// ratio, cpu, Container).
-    fn strip_suffix_per(&self) -> Option<(String, String, String)> {
-        if let Some((left, per)) = self.split_once(" usage per ") {
-            let (bound, resource) = left.split_once(' ')?;
-            if bound != "maximum" && bound != "minimum" {
-                return None;
-            }
-            return Some((bound.to_string(), resource.to_string(), per.to_string()));
+/// `maximum cpu usage per Container` → (maximum, cpu, Container);
+/// `cpu max limit to request ratio per Container` → (max limit/request
+/// ratio, cpu, Container).
+fn limit_head(head: &str) -> Option<(String, String, String)> {
+    if let Some((left, per)) = head.split_once(" usage per ") {
+        let (bound, resource) = left.split_once(' ')?;
+        if bound != "maximum" && bound != "minimum" {
+            return None;
         }
-        let (left, per) = self.split_once(" ratio per ")?;
-        let resource = left.strip_suffix(" max limit to request")?;
-        Some((
-            "max limit/request ratio".to_string(),
-            resource.to_string(),
-            per.to_string(),
-        ))
+        return Some((bound.to_string(), resource.to_string(), per.to_string()));
     }
+    let (left, per) = head.split_once(" ratio per ")?;
+    let resource = left.strip_suffix(" max limit to request")?;
+    Some((
+        "max limit/request ratio".to_string(),
+        resource.to_string(),
+        per.to_string(),
+    ))
 }
 
 #[cfg(test)]
