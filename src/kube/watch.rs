@@ -150,8 +150,11 @@ pub async fn discover(client: &Client, capsule_api: bool) -> BTreeMap<String, Ve
     let is_me = |kind: &str, name: &str, namespace: Option<&str>| {
         user.as_deref().is_some_and(|me| match kind {
             "User" => name == me,
+            // Capsule names a ServiceAccount owner in full.
             "ServiceAccount" => {
-                namespace.is_some_and(|ns| me == format!("system:serviceaccount:{ns}:{name}"))
+                name == me
+                    || namespace
+                        .is_some_and(|ns| me == format!("system:serviceaccount:{ns}:{name}"))
             }
             _ => false,
         })

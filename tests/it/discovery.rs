@@ -196,3 +196,164 @@ async fn a_user_denied_access_reviews_still_sees_what_they_may_read() {
         .collect();
     assert_eq!(quota, ["readable", "readable"], "{report}");
 }
+
+/// A user of their own for this test: a ServiceAccount's token in a
+/// kubeconfig for the shared sandbox (its context names no namespace).
+async fn service_account_kubeconfig(home: &str, name: &str, dir: &Path) -> std::path::PathBuf {
+    use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
+    let admin = cluster().client(Persona::Admin).await;
+    let account: ServiceAccount = common::object(json!({"metadata": {"name": name}}));
+    Api::<ServiceAccount>::namespaced(admin.clone(), home)
+        .create(&PostParams::default(), &account)
+        .await
+        .expect("the ServiceAccount");
+    let secret: Secret = common::object(json!({
+        "metadata": {"name": format!("{name}-token"),
+                      "annotations": {"kubernetes.io/service-account.name": name}},
+        "type": "kubernetes.io/service-account-token",
+    }));
+    let secrets = Api::<Secret>::namespaced(admin, home);
+    secrets
+        .create(&PostParams::default(), &secret)
+        .await
+        .expect("the token secret");
+    let token = eventually(
+        "the token controller to fill the secret",
+        Duration::from_secs(30),
+        || {
+            let secrets = secrets.clone();
+            let name = format!("{name}-token");
+            async move {
+                let secret = secrets.get(&name).await.ok()?;
+                let token = secret.data?.get("token")?.0.clone();
+                String::from_utf8(token).ok()
+            }
+        },
+    )
+    .await;
+    let kubeconfig =
+        Kubeconfig::read_from(cluster().kubeconfig(Persona::Admin)).expect("the admin kubeconfig");
+    let mut value = serde_json::to_value(&kubeconfig).expect("kubeconfig as JSON");
+    value["users"] = json!([{"name": "finder", "user": {"token": token}}]);
+    for context in value["contexts"].as_array_mut().expect("contexts") {
+        context["context"]["user"] = json!("finder");
+        if let Some(c) = context["context"].as_object_mut() {
+            c.remove("namespace");
+        }
+    }
+    let path = dir.join("finder.kubeconfig");
+    std::fs::write(&path, serde_json::to_vec(&value).expect("JSON")).expect("writing it");
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn namespaces_are_found_in_role_bindings_and_owned_capsule_tenants() {
+    use k8s_openapi::api::rbac::v1::{ClusterRole, RoleBinding};
+    use kube::api::{ApiResource, DynamicObject};
+    use kube::core::GroupVersionKind;
+    crate::capsule_quota::install_crd().await;
+    let admin = cluster().client(Persona::Admin).await;
+    let base = common::unique_name("found");
+    let home = format!("{base}-home");
+    let (a, b, c) = (
+        format!("{base}-a"),
+        format!("{base}-b"),
+        format!("{base}-c"),
+    );
+    for ns in [&home, &a, &b, &c] {
+        common::create_bare_namespace(&admin, ns, &[]).await;
+    }
+    let me = format!("system:serviceaccount:{home}:finder");
+    let subject = json!([{"kind": "ServiceAccount", "name": "finder", "namespace": home}]);
+    for ns in [&a, &b] {
+        let binding: RoleBinding = common::object(json!({
+            "metadata": {"name": "finder-admin", "namespace": ns},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+            "subjects": subject,
+        }));
+        Api::<RoleBinding>::namespaced(admin.clone(), ns)
+            .create(&PostParams::default(), &binding)
+            .await
+            .expect("the admin binding");
+    }
+    // May list RoleBindings and Capsule Tenants everywhere, not namespaces.
+    let reader: ClusterRole = common::object(json!({
+        "metadata": {"name": format!("{base}-reader")},
+        "rules": [
+            {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings"], "verbs": ["list"]},
+            {"apiGroups": ["capsule.clastix.io"], "resources": ["tenants"], "verbs": ["list", "watch"]},
+        ],
+    }));
+    Api::<ClusterRole>::all(admin.clone())
+        .create(&PostParams::default(), &reader)
+        .await
+        .expect("the reader role");
+    let reader_binding: ClusterRoleBinding = common::object(json!({
+        "metadata": {"name": format!("{base}-reader")},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": format!("{base}-reader")},
+        "subjects": subject,
+    }));
+    Api::<ClusterRoleBinding>::all(admin.clone())
+        .create(&PostParams::default(), &reader_binding)
+        .await
+        .expect("the reader binding");
+    // A Tenant the ServiceAccount owns lists a and c; another one, owned
+    // by someone else, lists b: only the owned one counts.
+    let tenants: Api<DynamicObject> = Api::all_with(
+        admin,
+        &ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk("capsule.clastix.io", "v1beta2", "Tenant"),
+            "tenants",
+        ),
+    );
+    for (name, owner, namespaces) in [
+        (base.clone(), me.clone(), json!([a, c])),
+        (
+            format!("{base}-other"),
+            "someone-else".to_string(),
+            json!([b]),
+        ),
+    ] {
+        let tenant: DynamicObject = common::object(json!({
+            "apiVersion": "capsule.clastix.io/v1beta2", "kind": "Tenant",
+            "metadata": {"name": name},
+            "spec": {"owners": [{"kind": "ServiceAccount", "name": owner}]},
+            "status": {"namespaces": namespaces},
+        }));
+        tenants
+            .create(&PostParams::default(), &tenant)
+            .await
+            .expect("the Tenant");
+    }
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let kubeconfig = service_account_kubeconfig(&home, "finder", dir.path()).await;
+    let out = run_json(&kubeconfig, &["tenants", "-o", "json"]);
+    let origins = &out["namespace_origins"];
+    assert_eq!(
+        origins[&a],
+        json!([
+            format!("Capsule tenant {base}"),
+            format!("role binding {a}/finder-admin")
+        ]),
+        "{out}"
+    );
+    assert_eq!(
+        origins[&b],
+        json!([format!("role binding {b}/finder-admin")]),
+        "{out}"
+    );
+    assert_eq!(
+        origins[&c],
+        json!([format!("Capsule tenant {base}")]),
+        "{out}"
+    );
+    assert!(origins.get(&home).is_none(), "{out}");
+    // The tenant is seen through the namespaces found, without `-n` (the
+    // Capsule resolver reads the Tenant: it may be watched too).
+    let found = tenant(&out, &base).unwrap_or_else(|| panic!("{base}: {out}"));
+    assert!(
+        found["namespaces"].as_u64().is_some_and(|n| n >= 1),
+        "{found}"
+    );
+}
