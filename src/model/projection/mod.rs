@@ -19,7 +19,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub use binding::{BindingInfo, RoleRef, Subject, is_origin_key};
 pub use capsule::{CapsuleQuotaItem, CapsuleResourceQuotas, CapsuleTenantInfo};
-pub use event::{LimitViolation, RefusalCause, RefusalEvent, Shortfall, parse_refusal};
+pub use event::{
+    LimitViolation, MAX_MESSAGE, RefusalCause, RefusalEvent, Shortfall, parse_refusal,
+};
 pub use limitrange::LimitRangeInfo;
 pub use namespace::NamespaceInfo;
 pub use netpol::{IpBlockInfo, NetworkPolicyInfo, PeerInfo, PolicyTypes};
