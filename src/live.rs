@@ -1,6 +1,7 @@
 //! Glue between the watchers and the reducer, shared by the console and
 //! the headless commands so both show the same numbers.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
@@ -14,19 +15,50 @@ use crate::kube::watch;
 use crate::model::{ResolverKind, TenantId};
 
 /// Namespaces a user who cannot list namespaces can still name: `-n`, the
-/// kubeconfig context's namespace, and config.yaml's namespaces and tenants.
+/// kubeconfig context's namespace (and those of the other contexts of the
+/// same cluster and user), and config.yaml's namespaces and tenants.
 pub fn known_namespaces(
     flags: &[String],
     connection: &Connection,
     settings: &Settings,
 ) -> Vec<String> {
-    let mut names: Vec<String> = flags.to_vec();
-    names.extend(connection.context_namespace.clone());
-    names.extend(settings.namespaces.iter().cloned());
-    names.extend(settings.tenants.values().flatten().cloned());
-    names.sort();
-    names.dedup();
-    names
+    namespace_origins(flags, connection, settings)
+        .into_keys()
+        .collect()
+}
+
+/// [`known_namespaces`], each with where it came from (`-n`, `context`,
+/// `context NAME` for another context, `config.yaml`). The watch plan adds
+/// what it discovers in the cluster (`kube/watch.rs` `discover`).
+pub fn namespace_origins(
+    flags: &[String],
+    connection: &Connection,
+    settings: &Settings,
+) -> BTreeMap<String, Vec<String>> {
+    let mut origins: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut add = |ns: &String, origin: &str| {
+        let list = origins.entry(ns.clone()).or_default();
+        if !list.iter().any(|o| o == origin) {
+            list.push(origin.to_string());
+        }
+    };
+    for ns in flags {
+        add(ns, "-n");
+    }
+    if let Some(ns) = &connection.context_namespace {
+        add(ns, "context");
+    }
+    for ns in &connection.sibling_namespaces {
+        add(ns, "other context");
+    }
+    for ns in settings
+        .namespaces
+        .iter()
+        .chain(settings.tenants.values().flatten())
+    {
+        add(ns, "config.yaml");
+    }
+    origins
 }
 
 pub fn resolvers(settings: &Settings) -> Vec<ResolverKind> {
@@ -110,6 +142,13 @@ pub fn start_within(
             if tx.send(Action::Watch(update)).is_err() {
                 return;
             }
+        }
+        if !plan.discovered.is_empty()
+            && tx
+                .send(Action::NamespacesDiscovered(plan.discovered.clone()))
+                .is_err()
+        {
+            return;
         }
         if tx.send(Action::Planned).is_err() {
             return;

@@ -184,6 +184,10 @@ pub struct DetailData {
     pub who_can: Vec<(&'static SensitiveAction, WhoCan)>,
     /// Quota objects that span the tenant's namespaces (issue 11).
     pub quota_objects: model::quota_objects::TenantQuotaObjects,
+    /// Why the tenant's workloads are refused (Quota tab), newest first.
+    pub refusals: Vec<model::refusal::Refusal>,
+    /// Namespaces whose refusal events cannot be read.
+    pub refusals_unreadable: Vec<String>,
 }
 
 /// Tenants whose derived data lags: all of them, or some.
@@ -280,6 +284,13 @@ pub struct State {
     /// The user's own rules per namespace, for the access matrix.
     pub own_rules: BTreeMap<String, OwnRules>,
     derived_generation: Option<u64>,
+    /// Unix seconds to take as "now" (tests and snapshots); `None` reads
+    /// the system clock. Only the refusals' ages and "blocked" read it.
+    pub frozen_now: Option<i64>,
+    /// Namespaces named or discovered for a user who cannot list them,
+    /// with where each came from (`-n`, `context`, `config.yaml`,
+    /// `Capsule tenant NAME`, `role binding NS/NAME`).
+    pub namespace_origins: BTreeMap<String, Vec<String>>,
 }
 
 impl State {
@@ -323,7 +334,18 @@ impl State {
             probes: BTreeMap::new(),
             own_rules: BTreeMap::new(),
             derived_generation: None,
+            frozen_now: None,
+            namespace_origins: BTreeMap::new(),
         }
+    }
+
+    /// Unix seconds now (see `frozen_now`).
+    pub fn now(&self) -> i64 {
+        self.frozen_now.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        })
     }
 
     /// Recomputes what derives from the inventory, once per batch of
@@ -337,6 +359,7 @@ impl State {
         let selected_id = self.selected_row().map(|r| r.id.clone());
         if self.derived_generation != Some(self.inventory.generation()) {
             let dirty = self.inventory.take_dirty();
+            let now = self.now();
             if self.derived_generation.is_none() || dirty.structure {
                 self.resolution = model::resolve_inventory_with_system(
                     &self.inventory,
@@ -345,6 +368,9 @@ impl State {
                     &self.system_namespaces,
                 );
                 self.rows = model::tenant_rows(&self.inventory, &self.resolution);
+                for (row, tenant) in self.rows.iter_mut().zip(&self.resolution.tenants) {
+                    row.blocked = model::refusal::recent_refusals(&self.inventory, tenant, now);
+                }
                 self.detail = None;
                 self.findings_stale.all = true;
             } else {
@@ -363,7 +389,9 @@ impl State {
                 for &i in &touched {
                     let tenant = &self.resolution.tenants[i];
                     let objects = spanning.remove(&tenant.id).unwrap_or_default();
-                    let row = model::tenant_row(&self.inventory, &self.resolution, tenant, objects);
+                    let mut row =
+                        model::tenant_row(&self.inventory, &self.resolution, tenant, objects);
+                    row.blocked = model::refusal::recent_refusals(&self.inventory, tenant, now);
                     if let Some(slot) = self.rows.get_mut(i) {
                         *slot = row;
                     }
@@ -464,6 +492,11 @@ impl State {
                     &self.resolution,
                     t,
                 ),
+                refusals: model::refusal::tenant_refusals(&self.inventory, t),
+                refusals_unreadable: model::refusal::unreadable_namespaces(&self.inventory, t)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
             }
         });
     }

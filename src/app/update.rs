@@ -77,6 +77,9 @@ pub enum Action {
         subject: super::view_as::ViewingAs,
         result: Result<(), String>,
     },
+    /// Namespaces the access planner found in the cluster (a Capsule
+    /// Tenant's status, the user's RoleBindings), each with where from.
+    NamespacesDiscovered(std::collections::BTreeMap<String, Vec<String>>),
 }
 
 /// Work for the event loop to do outside the reducer.
@@ -194,6 +197,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             every_secs,
         }) => state.inventory.set_polled(kind, scope, every_secs),
         Action::Planned => state.planned = true,
+        Action::NamespacesDiscovered(found) => {
+            for (ns, origins) in found {
+                let list = state.namespace_origins.entry(ns).or_default();
+                for origin in origins {
+                    if !list.contains(&origin) {
+                        list.push(origin);
+                    }
+                }
+            }
+        }
         Action::Identity { user } => state.identity.user = user,
         Action::Fatal(message) => {
             state.planned = true;

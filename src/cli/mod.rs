@@ -585,6 +585,8 @@ fn initial_state(global: &GlobalArgs, config: &Config, connection: &Connection) 
     state.identity.server = connection.server.clone();
     state.guard = connection.guard.clone();
     state.clipboard = config.settings.clipboard == crate::config::ClipboardSetting::Osc52;
+    state.namespace_origins =
+        crate::live::namespace_origins(&global.namespaces, connection, &config.settings);
     state
 }
 

@@ -33,6 +33,11 @@ pub struct TenantsOutput {
     /// Lists read every so often instead of watched (more namespaces than
     /// tenantry opens watches for); null when everything is watched.
     pub polled: Option<Polled>,
+    /// The namespaces watched one by one (named, or discovered for a user
+    /// who cannot list namespaces), each with where it came from: `-n`,
+    /// `context`, `other context`, `config.yaml`, `Capsule tenant NAME`,
+    /// `role binding NS/NAME`.
+    pub namespace_origins: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -51,6 +56,8 @@ pub struct TenantLine {
     pub worst_quota: Option<WorstQuota>,
     pub no_access_namespaces: usize,
     pub conflicts: usize,
+    /// Quota or LimitRange refusal events in the last hour.
+    pub blocked: usize,
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -112,6 +119,7 @@ fn line(row: &TenantRow) -> TenantLine {
         }),
         no_access_namespaces: row.no_access_namespaces,
         conflicts: row.conflicts,
+        blocked: row.blocked,
     }
 }
 
@@ -154,6 +162,16 @@ pub fn tenants(state: &State) -> TenantsOutput {
             .inventory
             .polled()
             .map(|(lists, every_secs)| Polled { lists, every_secs }),
+        namespace_origins: if state
+            .inventory
+            .sync_state(Kind::Namespace, &Scope::Cluster)
+            .is_some_and(SyncState::is_synced)
+        {
+            // Every namespace is listed: none was named or found one by one.
+            Default::default()
+        } else {
+            state.namespace_origins.clone()
+        },
     }
 }
 
@@ -220,6 +238,10 @@ pub struct QuotaReport {
     pub objects_no_access: Vec<NoAccess>,
     /// The tenant's LocalQueues that no ClusterQueue takes, and why.
     pub stray_local_queues: Vec<String>,
+    /// Why workloads are refused, newest first.
+    pub refusals: Vec<RefusalLine>,
+    /// Namespaces whose refusal events cannot be read.
+    pub refusals_unreadable: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -303,6 +325,93 @@ fn quota_object_report(o: &model::quota_objects::QuotaObjectView) -> QuotaObject
     }
 }
 
+/// One refused workload, refusing object and resource.
+#[derive(Debug, Serialize)]
+pub struct RefusalLine {
+    /// `event` (a controller's FailedCreate event).
+    pub source: &'static str,
+    pub namespace: String,
+    /// `ReplicaSet/web-5d8`.
+    pub workload: String,
+    /// `ResourceQuota compute`, `LimitRange limits`; empty when unknown.
+    pub refused_by: String,
+    pub resource: String,
+    /// `exceeded`, `missing request`, `limit` or `unparsed`.
+    pub reason: &'static str,
+    pub requested: Option<String>,
+    pub remaining: Option<String>,
+    pub used: Option<String>,
+    pub limited: Option<String>,
+    /// A LimitRange's bound in words, or an unparsed message whole.
+    pub detail: Option<String>,
+    pub count: u64,
+    /// Unix seconds of the last occurrence.
+    pub last: Option<i64>,
+    pub last_hour: bool,
+}
+
+fn refusal_line(r: &model::refusal::Refusal, now: i64) -> RefusalLine {
+    use model::refusal::RefusalDetail;
+    let text = |q: &Option<model::Quantity>, raw: &str| {
+        Some(
+            q.as_ref()
+                .map_or_else(|| raw.to_string(), |q| q.format_for(&r.resource)),
+        )
+        .filter(|s| !s.is_empty())
+    };
+    let (reason, requested, remaining, used, limited, detail) = match &r.detail {
+        RefusalDetail::Quota {
+            requested,
+            remaining,
+            used,
+            limited,
+            raw,
+        } => (
+            "exceeded",
+            text(requested, &raw[0]),
+            text(remaining, ""),
+            text(used, &raw[1]),
+            text(limited, &raw[2]),
+            None,
+        ),
+        RefusalDetail::MissingRequest => ("missing request", None, None, None, None, None),
+        RefusalDetail::Limit {
+            bound,
+            per,
+            allowed,
+            actual,
+        } => (
+            "limit",
+            None,
+            None,
+            None,
+            Some(allowed.clone()),
+            Some(format!(
+                "{bound} per {per} is {allowed}, the pod asks {actual}"
+            )),
+        ),
+        RefusalDetail::Unparsed(message) => {
+            ("unparsed", None, None, None, None, Some(message.clone()))
+        }
+    };
+    RefusalLine {
+        source: r.source.as_str(),
+        namespace: r.namespace.clone(),
+        workload: r.workload.clone(),
+        refused_by: r.refused_by.clone(),
+        resource: r.resource.clone(),
+        reason,
+        requested,
+        remaining,
+        used,
+        limited,
+        detail,
+        count: r.count,
+        last: r.last,
+        last_hour: r.is_recent(now),
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct NamespaceQuotaReport {
     pub namespace: String,
@@ -315,6 +424,9 @@ pub struct NamespaceQuotaReport {
 #[derive(Debug, Serialize)]
 pub struct Usage {
     pub resource: String,
+    /// The StorageClass of a per-class key
+    /// (`<class>.storageclass.storage.k8s.io/…`), else null.
+    pub storage_class: Option<String>,
     /// Null until the quota controller has counted it.
     pub used: Option<String>,
     pub hard: String,
@@ -347,6 +459,7 @@ pub struct ContainerLine {
 fn usage(u: &ResourceUsage) -> Usage {
     Usage {
         resource: u.resource.clone(),
+        storage_class: model::storage_class_of(&u.resource).map(|(class, _)| class.to_string()),
         used: u.used.as_ref().map(|q| q.format_for(&u.resource)),
         hard: u.hard.format_for(&u.resource),
         percent: u.ratio.map(percent),
@@ -431,6 +544,14 @@ pub fn report(state: &State, tenant: &Tenant) -> ReportOutput {
                 })
                 .collect(),
             stray_local_queues: objects.stray_local_queues.clone(),
+            refusals: model::refusal::tenant_refusals(&state.inventory, tenant)
+                .iter()
+                .map(|r| refusal_line(r, state.now()))
+                .collect(),
+            refusals_unreadable: model::refusal::unreadable_namespaces(&state.inventory, tenant)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
         },
         qos: QosReport {
             namespaces: qos
@@ -564,6 +685,17 @@ pub fn tenants_table(out: &TenantsOutput) -> String {
     for conflict in &out.conflicts {
         text.push_str(&format!("conflict: {}\n", sanitize(conflict)));
     }
+    if !out.namespace_origins.is_empty() {
+        let origins: Vec<String> = out
+            .namespace_origins
+            .iter()
+            .map(|(ns, from)| format!("{ns} ({})", from.join(", ")))
+            .collect();
+        text.push_str(&format!(
+            "namespaces named or found: {}\n",
+            sanitize(&origins.join(", "))
+        ));
+    }
     text
 }
 
@@ -647,6 +779,7 @@ pub fn report_table(r: &ReportOutput) -> String {
         &rows,
     ));
     text.push_str(&quota_objects_table(&r.quota));
+    text.push_str(&refusals_table(&r.quota));
     text.push_str("\nQOS\n");
     let mut rows: Vec<Vec<String>> = r
         .qos
@@ -691,6 +824,57 @@ pub fn report_table(r: &ReportOutput) -> String {
         }
     }
     text.push_str(&policy_rbac_network_tables(r));
+    text
+}
+
+/// "REFUSED WORKLOADS": what refused which workload, by how much.
+fn refusals_table(q: &QuotaReport) -> String {
+    let mut text = String::from("\nREFUSED WORKLOADS\n");
+    for ns in &q.refusals_unreadable {
+        text.push_str(&format!("no access to events in {}\n", sanitize(ns)));
+    }
+    if q.refusals.is_empty() {
+        text.push_str("none\n");
+        return text;
+    }
+    let rows: Vec<Vec<String>> = q
+        .refusals
+        .iter()
+        .map(|r| {
+            let what = match r.reason {
+                "exceeded" => format!(
+                    "requested {}, remaining {} (used {} of {})",
+                    r.requested.as_deref().unwrap_or("?"),
+                    r.remaining.as_deref().unwrap_or("?"),
+                    r.used.as_deref().unwrap_or("?"),
+                    r.limited.as_deref().unwrap_or("?")
+                ),
+                "missing request" => "the pod does not set it".to_string(),
+                _ => cell_text(r.detail.as_deref().unwrap_or_default(), 100),
+            };
+            vec![
+                r.namespace.clone(),
+                r.workload.clone(),
+                r.refused_by.clone(),
+                r.resource.clone(),
+                what,
+                r.count.to_string(),
+                if r.last_hour { "yes" } else { "no" }.to_string(),
+            ]
+        })
+        .collect();
+    text.push_str(&table(
+        &[
+            "NAMESPACE",
+            "WORKLOAD",
+            "REFUSED BY",
+            "RESOURCE",
+            "BY HOW MUCH",
+            "TIMES",
+            "LAST HOUR",
+        ],
+        &rows,
+    ));
     text
 }
 
@@ -921,9 +1105,13 @@ fn quota_objects_table(q: &QuotaReport) -> String {
 }
 
 fn usage_row(namespace: &str, u: &Usage) -> Vec<String> {
+    let resource = match model::storage_class_of(&u.resource) {
+        Some((class, limited)) => format!("{limited} (storage class {class})"),
+        None => u.resource.clone(),
+    };
     vec![
         namespace.to_string(),
-        u.resource.clone(),
+        resource,
         u.used.clone().unwrap_or_else(|| "pending".into()),
         u.hard.clone(),
         u.percent.map(|p| format!("{p}%")).unwrap_or_default(),
@@ -954,6 +1142,8 @@ mod tests {
             }],
             objects_no_access: Vec::new(),
             stray_local_queues: vec!["LocalQueue a/q\u{1b}[2J: gone".into()],
+            refusals: Vec::new(),
+            refusals_unreadable: Vec::new(),
         };
         let text = quota_objects_table(&report);
         assert!(!text.contains('\u{1b}'), "{text}");

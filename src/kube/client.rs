@@ -77,6 +77,10 @@ pub struct Connection {
     pub user: String,
     /// The namespace the context names, if it names one explicitly.
     pub context_namespace: Option<String>,
+    /// The namespaces other contexts of the same cluster and user name:
+    /// a user who cannot list namespaces often keeps one context per
+    /// namespace.
+    pub sibling_namespaces: Vec<String>,
     pub server: String,
     /// Whether the user entry runs an exec credential plugin (always without
     /// a terminal: see `credentials`).
@@ -137,6 +141,17 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
         })?;
     let context = named.context.clone().unwrap_or_default();
     let user = context.user.clone().unwrap_or_default();
+    let mut sibling_namespaces: Vec<String> = kubeconfig
+        .contexts
+        .iter()
+        .filter(|c| c.name != context_name)
+        .filter_map(|c| c.context.as_ref())
+        .filter(|c| c.cluster == context.cluster && c.user == context.user)
+        .filter_map(|c| c.namespace.clone())
+        .filter(|ns| !ns.is_empty())
+        .collect();
+    sibling_namespaces.sort();
+    sibling_namespaces.dedup();
     let auth_info = kubeconfig
         .auth_infos
         .iter()
@@ -177,6 +192,7 @@ pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
         context: context_name,
         user,
         context_namespace: context.namespace.filter(|ns| !ns.is_empty()),
+        sibling_namespaces,
         server,
         uses_exec_plugin,
         impersonating: None,

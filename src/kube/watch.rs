@@ -2,14 +2,15 @@
 //! kind and scope, each feeding compact projections to the event loop.
 //! Whole objects never outlive the event that carried them (ARCHITECTURE.md §9).
 
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::time::Duration;
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{LimitRange, Namespace, Pod, ResourceQuota};
+use k8s_openapi::api::core::v1::{Event, LimitRange, Namespace, Pod, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
-use kube::api::Api;
+use kube::api::{Api, ListParams};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 use kube::runtime::watcher;
 use kube::{Client, Resource};
@@ -29,6 +30,7 @@ use crate::model::projection::{
     HRQ_GROUP, HRQ_KIND, HRQ_PLURAL, HRQ_VERSION, KUEUE_GROUP, KUEUE_VERSION, LOCAL_QUEUE_KIND,
     LOCAL_QUEUE_PLURAL,
 };
+use crate::model::projection::RefusalEvent;
 use crate::model::{
     BindingInfo, CapsuleTenantInfo, Change, ClusterQueueInfo, CrqInfo, HrqInfo, Kind,
     LimitRangeInfo, LocalQueueInfo, NamespaceInfo, NetworkPolicyInfo, Object, PodInfo, QuotaInfo,
@@ -56,6 +58,10 @@ pub struct WatchPlan {
     /// The version each installed quota kind is read in (Kueue serves
     /// v1beta2 and v1beta1; the newest served one is read).
     pub quota_versions: Vec<(Kind, String)>,
+    /// Namespaces found in the cluster for a user who cannot list them
+    /// (see [`discover`]), each with where it came from; they are planned
+    /// like the ones the user named.
+    pub discovered: BTreeMap<String, Vec<String>>,
 }
 
 /// The API resource of a quota kind from a CRD ([`Kind::QUOTA_OBJECTS`]),
@@ -163,6 +169,14 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> Result<WatchP
         capsule_api,
         ..WatchPlan::default()
     };
+    let mut named: Vec<String> = known_namespaces.to_vec();
+    if !can_watch(client, Kind::Namespace, None).await? {
+        plan.discovered = discover(client, capsule_api).await;
+        named.extend(plan.discovered.keys().cloned());
+        named.sort();
+        named.dedup();
+    }
+    let known_namespaces = named.as_slice();
     let mut kinds: Vec<Kind> = Kind::ALL
         .into_iter()
         .filter(|k| *k != Kind::CapsuleTenant || plan.capsule_api)
@@ -222,7 +236,7 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> Result<WatchP
                     .iter()
                     .filter(|(_, s)| *s != Scope::Cluster)
                     .count();
-                if watched < MAX_NAMESPACE_WATCHES {
+                if watched < MAX_NAMESPACE_WATCHES || !pollable(kind) {
                     plan.watches.push((kind, scope));
                 } else {
                     plan.polls.push((kind, scope));
@@ -249,6 +263,85 @@ pub async fn plan(client: &Client, known_namespaces: &[String]) -> Result<WatchP
         }
     }
     Ok(plan)
+}
+
+/// For a user who cannot list namespaces: the namespaces of the Capsule
+/// Tenants they own (`status.namespaces`, when they may list Tenants) and
+/// of the RoleBindings that name them (when they may list RoleBindings
+/// across namespaces). What cannot be read is skipped: this only adds to
+/// what the user named.
+pub async fn discover(client: &Client, capsule_api: bool) -> BTreeMap<String, Vec<String>> {
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut add = |ns: &str, origin: String| {
+        if ns.is_empty() {
+            return;
+        }
+        let list = found.entry(ns.to_string()).or_default();
+        if !list.contains(&origin) {
+            list.push(origin);
+        }
+    };
+    let user = super::client::whoami(client).await;
+    let is_me = |kind: &str, name: &str, namespace: Option<&str>| {
+        user.as_deref().is_some_and(|me| match kind {
+            "User" => name == me,
+            // Capsule names a ServiceAccount owner in full.
+            "ServiceAccount" => {
+                name == me
+                    || namespace
+                        .is_some_and(|ns| me == format!("system:serviceaccount:{ns}:{name}"))
+            }
+            _ => false,
+        })
+    };
+    if capsule_api {
+        let tenants = Api::<DynamicObject>::all_with(client.clone(), &capsule_resource());
+        match tenants.list(&ListParams::default()).await {
+            Ok(list) => {
+                for tenant in list.items.iter().map(CapsuleTenantInfo::from_dynamic) {
+                    // Without a known name, every readable Tenant counts:
+                    // the per-namespace reviews still decide what is read.
+                    let owned = user.is_none()
+                        || tenant
+                            .owners
+                            .iter()
+                            .any(|o| is_me(&o.kind, &o.name, o.namespace.as_deref()));
+                    if owned {
+                        for ns in &tenant.namespaces {
+                            add(ns, format!("Capsule tenant {}", tenant.name));
+                        }
+                    }
+                }
+            }
+            Err(err) => tracing::debug!("Capsule tenants not readable: {err}"),
+        }
+    }
+    if user.is_some() {
+        match Api::<RoleBinding>::all(client.clone())
+            .list(&ListParams::default())
+            .await
+        {
+            Ok(list) => {
+                for binding in &list.items {
+                    let mine = binding.subjects.iter().flatten().any(|s| {
+                        is_me(
+                            &s.kind,
+                            &s.name,
+                            s.namespace
+                                .as_deref()
+                                .or(binding.metadata.namespace.as_deref()),
+                        )
+                    });
+                    if let (true, Some(ns)) = (mine, binding.metadata.namespace.as_deref()) {
+                        let name = binding.metadata.name.as_deref().unwrap_or_default();
+                        add(ns, format!("role binding {ns}/{name}"));
+                    }
+                }
+            }
+            Err(err) => tracing::debug!("role bindings not readable cluster-wide: {err}"),
+        }
+    }
+    found
 }
 
 /// Watch tasks; dropping this stops them.
@@ -436,6 +529,21 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
                     })
                     .await
                 }
+                Kind::Event => {
+                    // Only refusals matter, and a busy cluster has many
+                    // events: the server selects them (ARCHITECTURE.md §9).
+                    let config = watch_config().fields(REFUSAL_EVENTS);
+                    run_configured::<Event>(
+                        api(&client, &scope),
+                        kind,
+                        scope,
+                        tx,
+                        health,
+                        config,
+                        |o| Object::Event(RefusalEvent::from_event(o)),
+                    )
+                    .await
+                }
             }
         }));
     }
@@ -525,6 +633,21 @@ fn trouble_of_list(err: &kube::Error) -> Trouble {
     }
 }
 
+/// The kinds [`list_in`] can read; the others (quota objects from CRDs,
+/// rare) are always watched.
+fn pollable(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Pod
+            | Kind::ResourceQuota
+            | Kind::LimitRange
+            | Kind::NetworkPolicy
+            | Kind::RoleBinding
+            | Kind::Role
+            | Kind::Event
+    )
+}
+
 /// One namespace's objects of a namespaced kind, projected, page by page.
 async fn list_in(client: &Client, kind: Kind, ns: &str) -> Result<Vec<Object>, kube::Error> {
     match kind {
@@ -564,6 +687,14 @@ async fn list_in(client: &Client, kind: Kind, ns: &str) -> Result<Vec<Object>, k
             })
             .await
         }
+        Kind::Event => {
+            list_selected::<Event>(
+                Api::namespaced(client.clone(), ns),
+                ListParams::default().fields(REFUSAL_EVENTS),
+                |o| Object::Event(RefusalEvent::from_event(o)),
+            )
+            .await
+        }
         // Cluster-scoped kinds are never planned per namespace.
         _ => Ok(Vec::new()),
     }
@@ -576,7 +707,18 @@ async fn list_all<K>(
 where
     K: Resource + Clone + DeserializeOwned + Debug,
 {
-    let mut params = kube::api::ListParams::default().limit(500);
+    list_selected(api, ListParams::default(), project).await
+}
+
+async fn list_selected<K>(
+    api: Api<K>,
+    params: ListParams,
+    project: impl Fn(&K) -> Object,
+) -> Result<Vec<Object>, kube::Error>
+where
+    K: Resource + Clone + DeserializeOwned + Debug,
+{
+    let mut params = params.limit(500);
     let mut out = Vec::new();
     loop {
         let page = api.list(&params).await?;
@@ -765,24 +907,45 @@ fn clock_now() -> String {
     }
 }
 
-/// Runs one watch until the task is aborted. Each full list is buffered
-/// and handed over whole (so a half-listed kind never looks complete, and
-/// objects deleted meanwhile vanish); progress is reported while the first
-/// one loads. After any failure the watch starts over with a full list, so
-/// the console says "synced" again only once what it shows is current.
+/// The events a controller writes when admission refused a pod it
+/// creates (ReplicaSet, Job, StatefulSet, DaemonSet controllers).
+const REFUSAL_EVENTS: &str = "reason=FailedCreate,type=Warning";
+
+fn watch_config() -> watcher::Config {
+    watcher::Config::default()
+        .page_size(500)
+        .timeout(WATCH_TIMEOUT_SECS)
+}
+
 async fn run<K>(
     api: Api<K>,
     kind: Kind,
     scope: Scope,
     tx: UnboundedSender<WatchUpdate>,
-    mut health: signal::Receiver<Health>,
+    health: signal::Receiver<Health>,
     project: impl Fn(&K) -> Object,
 ) where
     K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
 {
-    let config = watcher::Config::default()
-        .page_size(500)
-        .timeout(WATCH_TIMEOUT_SECS);
+    run_configured(api, kind, scope, tx, health, watch_config(), project).await;
+}
+
+/// Runs one watch until the task is aborted. Each full list is buffered
+/// and handed over whole (so a half-listed kind never looks complete, and
+/// objects deleted meanwhile vanish); progress is reported while the first
+/// one loads. After any failure the watch starts over with a full list, so
+/// the console says "synced" again only once what it shows is current.
+async fn run_configured<K>(
+    api: Api<K>,
+    kind: Kind,
+    scope: Scope,
+    tx: UnboundedSender<WatchUpdate>,
+    mut health: signal::Receiver<Health>,
+    config: watcher::Config,
+    project: impl Fn(&K) -> Object,
+) where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+{
     // Only whether the receiver is gone matters, not the unsent update.
     let send = |update: WatchUpdate| tx.send(update).map_err(|_| ());
     let send_sync = |state: SyncState| {

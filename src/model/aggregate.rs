@@ -23,6 +23,15 @@ pub fn canonical_resource(resource: &str) -> &str {
     }
 }
 
+/// A per-StorageClass quota key, split into the class and what it limits:
+/// `gold.storageclass.storage.k8s.io/requests.storage` → `("gold",
+/// "requests.storage")`. `None` for every other key.
+pub fn storage_class_of(resource: &str) -> Option<(&str, &str)> {
+    let (prefix, limited) = resource.split_once('/')?;
+    let class = prefix.strip_suffix(".storageclass.storage.k8s.io")?;
+    (!class.is_empty() && !limited.is_empty()).then_some((class, limited))
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceUsage {
     pub resource: String,
@@ -308,6 +317,9 @@ pub struct TenantRow {
     pub accessible: bool,
     /// Namespaces of this tenant that more than one resolver claims.
     pub conflicts: usize,
+    /// Quota or LimitRange refusal events of the last hour (filled by the
+    /// caller, which knows the time: `model::refusal::recent_refusals`).
+    pub blocked: usize,
 }
 
 /// Rows in the resolution's order (by tenant id). One pass over each
@@ -345,6 +357,7 @@ pub fn tenant_row(
             .iter()
             .filter(|c| c.assigned.tenant == t.id)
             .count(),
+        blocked: 0,
     };
     let mut worst: Option<ResourceUsage> = None;
     for ns in &t.namespaces {
@@ -446,6 +459,69 @@ mod tests {
 
     fn add(inv: &mut Inventory, obj: Object) {
         inv.apply(Change::Applied(obj));
+    }
+
+    #[test]
+    fn storage_class_keys_split_and_others_do_not() {
+        assert_eq!(
+            storage_class_of("gold.storageclass.storage.k8s.io/requests.storage"),
+            Some(("gold", "requests.storage"))
+        );
+        assert_eq!(
+            storage_class_of("fast-ssd.storageclass.storage.k8s.io/persistentvolumeclaims"),
+            Some(("fast-ssd", "persistentvolumeclaims"))
+        );
+        for other in [
+            "requests.storage",
+            "requests.nvidia.com/gpu",
+            ".storageclass.storage.k8s.io/requests.storage",
+            "gold.storageclass.storage.k8s.io/",
+        ] {
+            assert_eq!(storage_class_of(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn extended_resources_count_in_totals_and_pressure_like_cpu() {
+        let mut inv = Inventory::new();
+        synced(&mut inv);
+        add(&mut inv, Object::Namespace(ns("a", &[])));
+        add(&mut inv, Object::Namespace(ns("b", &[])));
+        add(
+            &mut inv,
+            Object::ResourceQuota(quota(
+                "a",
+                "gpu",
+                &[("requests.nvidia.com/gpu", "4"), ("requests.cpu", "10")],
+                Some(&[("requests.nvidia.com/gpu", "3"), ("requests.cpu", "1")]),
+            )),
+        );
+        add(
+            &mut inv,
+            Object::ResourceQuota(quota(
+                "b",
+                "mig",
+                &[
+                    ("requests.nvidia.com/mig-1g.10gb", "2"),
+                    ("requests.nvidia.com/gpu", "4"),
+                ],
+                Some(&[
+                    ("requests.nvidia.com/mig-1g.10gb", "2"),
+                    ("requests.nvidia.com/gpu", "1"),
+                ]),
+            )),
+        );
+        let t = tenant("t", &["a", "b"]);
+        let tq = tenant_quota(&inv, &t);
+        let gpu = tq
+            .total
+            .iter()
+            .find(|u| u.resource == "requests.nvidia.com/gpu")
+            .expect("gpu total");
+        assert_eq!(gpu.used, Some(q("4")));
+        assert_eq!(gpu.hard, q("8"));
+        assert_eq!(tq.total[0].resource, "requests.nvidia.com/mig-1g.10gb");
+        assert_eq!(tq.worst_namespace.as_deref(), Some("b"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::ops::Bound;
 use super::projection::{
     BindingInfo, CapsulePoolInfo, CapsuleTenantInfo, ClusterQueueInfo, CrqInfo, HrqInfo,
     LimitRangeInfo, LocalQueueInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo, PoolClaimInfo,
-    QuotaInfo, RoleInfo,
+    QuotaInfo, RefusalCause, RefusalEvent, RoleInfo,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -32,6 +32,8 @@ pub enum Kind {
     CapsuleResourcePool,
     CapsulePoolClaim,
     CapsuleGlobalQuota,
+    /// Only the events that say a quota or LimitRange refused a pod.
+    Event,
 }
 
 impl Kind {
@@ -48,7 +50,7 @@ impl Kind {
         Kind::CapsuleGlobalQuota,
     ];
 
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Namespace,
         Kind::Pod,
         Kind::ResourceQuota,
@@ -59,6 +61,7 @@ impl Kind {
         Kind::Role,
         Kind::ClusterRole,
         Kind::CapsuleTenant,
+        Kind::Event,
     ];
 
     pub fn is_namespaced(self) -> bool {
@@ -95,6 +98,7 @@ impl Kind {
             Kind::CapsuleResourcePool => "Capsule resource pools",
             Kind::CapsulePoolClaim => "Capsule resource pool claims",
             Kind::CapsuleGlobalQuota => "Capsule global resource quotas",
+            Kind::Event => "refusal events",
         }
     }
 
@@ -117,6 +121,7 @@ impl Kind {
             Kind::CapsuleResourcePool => "ResourcePool.capsule.clastix.io",
             Kind::CapsulePoolClaim => "ResourcePoolClaim.capsule.clastix.io",
             Kind::CapsuleGlobalQuota => "GlobalResourceQuota.capsule.clastix.io",
+            Kind::Event => "Event",
         }
     }
 }
@@ -204,6 +209,7 @@ pub enum Object {
     CapsuleResourcePool(Box<CapsulePoolInfo>),
     CapsulePoolClaim(Box<PoolClaimInfo>),
     CapsuleGlobalQuota(Box<CapsulePoolInfo>),
+    Event(RefusalEvent),
 }
 
 impl Object {
@@ -226,6 +232,7 @@ impl Object {
             Object::CapsuleResourcePool(_) => Kind::CapsuleResourcePool,
             Object::CapsulePoolClaim(_) => Kind::CapsulePoolClaim,
             Object::CapsuleGlobalQuota(_) => Kind::CapsuleGlobalQuota,
+            Object::Event(_) => Kind::Event,
         }
     }
 
@@ -251,6 +258,7 @@ impl Object {
                 ObjectKey::cluster(&o.name)
             }
             Object::CapsulePoolClaim(o) => ObjectKey::new(&o.namespace, &o.name),
+            Object::Event(o) => ObjectKey::new(&o.namespace, &o.name),
         }
     }
 }
@@ -296,6 +304,9 @@ pub enum WatchUpdate {
 
 type Map<T> = BTreeMap<(String, String), T>;
 
+/// Refusal events kept per namespace (the oldest go first).
+pub const MAX_REFUSAL_EVENTS: usize = 64;
+
 fn in_namespace<'a, T>(map: &'a Map<T>, ns: &str) -> impl Iterator<Item = &'a T> + 'a {
     let ns_owned = ns.to_string();
     map.range((
@@ -325,6 +336,7 @@ pub struct Inventory {
     resource_pools: Map<CapsulePoolInfo>,
     pool_claims: Map<PoolClaimInfo>,
     global_quotas: Map<CapsulePoolInfo>,
+    refusal_events: Map<RefusalEvent>,
     sync: BTreeMap<(Kind, Scope), SyncState>,
     reconnecting: BTreeMap<(Kind, Scope), Reconnecting>,
     generation: u64,
@@ -473,7 +485,39 @@ impl Inventory {
             Object::CapsuleResourcePool(o) => put(&mut self.resource_pools, key, *o),
             Object::CapsulePoolClaim(o) => put(&mut self.pool_claims, key, *o),
             Object::CapsuleGlobalQuota(o) => put(&mut self.global_quotas, key, *o),
+            Object::Event(o) => self.insert_refusal(key, o),
         }
+    }
+
+    /// Keeps refusal events only, at most [`MAX_REFUSAL_EVENTS`] per
+    /// namespace: a tenant that floods events costs a bounded amount of
+    /// memory, and the newest say what blocks it now. True when the
+    /// inventory changed.
+    fn insert_refusal(&mut self, key: (String, String), event: RefusalEvent) -> bool {
+        if event.cause == RefusalCause::Other {
+            return self.refusal_events.remove(&key).is_some();
+        }
+        if self.refusal_events.get(&key) == Some(&event) {
+            return false;
+        }
+        let namespace = key.0.clone();
+        self.refusal_events.insert(key, event);
+        let kept: Vec<(&(String, String), Option<i64>)> = self
+            .refusal_events
+            .range((namespace.clone(), String::new())..)
+            .take_while(|((n, _), _)| *n == namespace)
+            .map(|(k, e)| (k, e.last))
+            .collect();
+        if kept.len() > MAX_REFUSAL_EVENTS {
+            let oldest = kept
+                .iter()
+                .min_by_key(|(k, last)| (*last, (*k).clone()))
+                .map(|(k, _)| (*k).clone());
+            if let Some(oldest) = oldest {
+                self.refusal_events.remove(&oldest);
+            }
+        }
+        true
     }
 
     /// Removes an object; false when it was not there.
@@ -497,6 +541,7 @@ impl Inventory {
             Kind::CapsuleResourcePool => self.resource_pools.remove(&k).is_some(),
             Kind::CapsulePoolClaim => self.pool_claims.remove(&k).is_some(),
             Kind::CapsuleGlobalQuota => self.global_quotas.remove(&k).is_some(),
+            Kind::Event => self.refusal_events.remove(&k).is_some(),
         }
     }
 
@@ -525,6 +570,7 @@ impl Inventory {
             Kind::CapsuleResourcePool => clear(&mut self.resource_pools, &Scope::Cluster),
             Kind::CapsulePoolClaim => clear(&mut self.pool_claims, scope),
             Kind::CapsuleGlobalQuota => clear(&mut self.global_quotas, &Scope::Cluster),
+            Kind::Event => clear(&mut self.refusal_events, scope),
         }
     }
 
@@ -805,6 +851,14 @@ impl Inventory {
         self.capsule_tenants.get(&(String::new(), name.to_string()))
     }
 
+    /// Quota and LimitRange refusal events of a namespace.
+    pub fn refusal_events_in<'a>(
+        &'a self,
+        ns: &str,
+    ) -> impl Iterator<Item = &'a RefusalEvent> + 'a {
+        in_namespace(&self.refusal_events, ns)
+    }
+
     pub fn count(&self, kind: Kind) -> usize {
         match kind {
             Kind::Namespace => self.namespaces.len(),
@@ -824,6 +878,7 @@ impl Inventory {
             Kind::CapsuleResourcePool => self.resource_pools.len(),
             Kind::CapsulePoolClaim => self.pool_claims.len(),
             Kind::CapsuleGlobalQuota => self.global_quotas.len(),
+            Kind::Event => self.refusal_events.len(),
         }
     }
 
@@ -1228,7 +1283,7 @@ pub(crate) mod tests {
     fn kind_metadata() {
         assert!(Kind::Pod.is_namespaced());
         assert!(!Kind::ClusterRole.is_namespaced());
-        assert_eq!(Kind::ALL.len(), 10);
+        assert_eq!(Kind::ALL.len(), 11);
         assert_eq!(Kind::CapsuleTenant.as_str(), "Tenant.capsule.clastix.io");
     }
 }

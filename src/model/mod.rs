@@ -11,6 +11,7 @@ pub mod quota_edit;
 pub mod quota_objects;
 pub mod rbac;
 pub mod reach;
+pub mod refusal;
 pub mod system;
 pub mod template;
 pub mod tenant;
@@ -19,7 +20,8 @@ pub mod write_plan;
 
 pub use aggregate::{
     Access, ContainerRef, NamespaceQuota, Pressure, QosBreakdown, QosCounts, ResourceUsage,
-    TenantQuota, TenantRow, qos_breakdown, tenant_quota, tenant_row, tenant_rows,
+    TenantQuota, TenantRow, qos_breakdown, storage_class_of, tenant_quota, tenant_row,
+    tenant_rows,
 };
 pub use checks::{
     CheckContext, CheckResult, CheckSpec, FindingCounts, Outcome, ProbeOutcome, ProbeResults,

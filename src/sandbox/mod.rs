@@ -468,6 +468,7 @@ impl Sandbox {
                     // default ServiceAccounts and garbage collection.
                     "--controllers=resourcequota-controller,clusterrole-aggregation-controller,\
                  namespace-controller,serviceaccount-controller,serviceaccount-token-controller,\
+                 replicaset-controller,deployment-controller,job-controller,\
                  garbage-collector-controller"
                         .into(),
                     // Its client defaults to 20 requests/s, which makes it slow

@@ -11,7 +11,8 @@ use super::text::{cell, pad, pad_left, sanitize};
 use super::{Ctx, Theme};
 use crate::app::DetailData;
 use crate::model::quota_objects::TenantQuotaObjects;
-use crate::model::{Access, NamespaceQuota, ResourceUsage};
+use crate::model::refusal::{Refusal, RefusalDetail, ago};
+use crate::model::{Access, NamespaceQuota, ResourceUsage, storage_class_of};
 
 /// Widths of the resource rows.
 struct Layout {
@@ -66,6 +67,39 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         ));
     }
     body.line(super::fit_line(title, usize::from(width)));
+    // Refused within the hour: said at the top, so it is read without
+    // scrolling; the details are in "Refused workloads" below.
+    let now = ctx.state.now();
+    let recent: Vec<&Refusal> = detail
+        .refusals
+        .iter()
+        .filter(|r| r.is_recent(now))
+        .collect();
+    if let Some(first) = recent.first() {
+        let workloads: std::collections::BTreeSet<(&str, &str)> = recent
+            .iter()
+            .map(|r| (r.namespace.as_str(), r.workload.as_str()))
+            .collect();
+        let by = if first.refused_by.is_empty() {
+            String::new()
+        } else {
+            format!(" by {}", sanitize(&first.refused_by))
+        };
+        let more = match workloads.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        body.line(super::fit_line(
+            vec![Span::styled(
+                format!(
+                    " ! pods refused: {}{by}{more}; see below",
+                    sanitize(&first.workload)
+                ),
+                theme.style("ui.warning"),
+            )],
+            usize::from(width),
+        ));
+    }
     if quota.total.is_empty() {
         body.line(Line::from(Span::styled(
             "   no quota in any readable namespace",
@@ -73,9 +107,7 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         )));
     } else {
         body.line(column_header(&layout, theme));
-        for usage in &quota.total {
-            body.line(resource_line(usage, &layout, theme));
-        }
+        resource_lines(&mut body, &quota.total, &layout, theme);
     }
 
     let mut namespaces: Vec<&NamespaceQuota> = quota.per_namespace.iter().collect();
@@ -95,9 +127,7 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         }));
         if nq.access == Access::Readable && !nq.no_quota {
             body.line(column_header(&layout, theme));
-            for usage in &nq.resources {
-                body.line(resource_line(usage, &layout, theme));
-            }
+            resource_lines(&mut body, &nq.resources, &layout, theme);
         }
         for (quota_name, invalid) in &nq.invalid {
             body.line(Line::from(Span::styled(
@@ -113,6 +143,7 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         }
     }
     quota_objects_section(&mut body, &detail.quota_objects, &layout, theme, width);
+    refusals_section(&mut body, ctx, detail, width);
     body
 }
 
@@ -188,7 +219,7 @@ fn quota_objects_section<'a>(
         if !object.resources.is_empty() {
             body.line(column_header(layout, theme));
             for usage in &object.resources {
-                body.line(resource_line(usage, layout, theme));
+                body.line(resource_line(&usage.resource, usage, layout, theme));
             }
         }
         if let Some(queue) = &object.queue {
@@ -257,6 +288,172 @@ fn quota_objects_section<'a>(
     }
 }
 
+/// "Refused workloads": which quota or LimitRange refused which workload's
+/// pods, on which resource, by how much, how often and when last. Two
+/// lines per refusal so it reads at 80 columns.
+fn refusals_section<'a>(body: &mut Body<'a>, ctx: Ctx<'a>, detail: &'a DetailData, width: u16) {
+    let theme = ctx.theme;
+    let (header, dim) = (theme.style("ui.header"), theme.style("ui.dim"));
+    let width = usize::from(width);
+    let now = ctx.state.now();
+    body.line(Line::raw(""));
+    body.line(super::fit_line(
+        vec![
+            Span::styled(" Refused workloads", header),
+            Span::styled(" (quota and LimitRange refusals, from events)", dim),
+        ],
+        width,
+    ));
+    if !detail.refusals_unreadable.is_empty() {
+        body.line(super::fit_line(
+            vec![Span::styled(
+                format!(
+                    "   no access to events in {}",
+                    detail
+                        .refusals_unreadable
+                        .iter()
+                        .map(|ns| sanitize(ns).into_owned())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                theme.style("access.none"),
+            )],
+            width,
+        ));
+    }
+    if detail.refusals.is_empty() {
+        if detail.refusals_unreadable.len() < detail.tenant.namespaces.len() {
+            body.line(Line::from(Span::styled(
+                "   none: no pod was refused in the readable namespaces",
+                dim,
+            )));
+        }
+        return;
+    }
+    let mut previous: Option<&Refusal> = None;
+    for refusal in &detail.refusals {
+        // One heading per workload and occurrence; a refusal on several
+        // resources lists them under it.
+        let same = previous.is_some_and(|p| {
+            (&p.namespace, &p.workload, p.count, p.last)
+                == (
+                    &refusal.namespace,
+                    &refusal.workload,
+                    refusal.count,
+                    refusal.last,
+                )
+        });
+        previous = Some(refusal);
+        if same {
+            for text in refusal_lines(refusal, width.saturating_sub(5)) {
+                body.line(Line::raw(format!("     {text}")));
+            }
+            continue;
+        }
+        let recent = refusal.is_recent(now);
+        let mark = if recent {
+            Span::styled(" ! ", theme.style("ui.warning"))
+        } else {
+            Span::raw("   ")
+        };
+        body.line(super::fit_line(
+            vec![
+                mark,
+                Span::raw(sanitize(&refusal.workload).into_owned()),
+                Span::styled(" in ", dim),
+                Span::raw(sanitize(&refusal.namespace).into_owned()),
+                Span::styled(
+                    format!(" · {}× · {}", refusal.count, ago(now, refusal.last)),
+                    dim,
+                ),
+            ],
+            width,
+        ));
+        for text in refusal_lines(refusal, width.saturating_sub(5)) {
+            body.line(Line::raw(format!("     {text}")));
+        }
+    }
+}
+
+/// What refused it and by how much: one line (an unparsed message wraps,
+/// whole, over as many as it needs). Sanitized here.
+fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
+    let by = sanitize(&refusal.refused_by);
+    let resource = sanitize(&refusal.resource);
+    let text = match &refusal.detail {
+        RefusalDetail::Quota {
+            requested,
+            remaining,
+            used,
+            limited,
+            raw,
+        } => {
+            let show = |q: &Option<crate::model::Quantity>, raw: &str| match q {
+                Some(q) => q.format_for(&refusal.resource),
+                None => sanitize(raw).into_owned(),
+            };
+            format!(
+                "{by}: {resource} requested {}, remaining {} (used {} of {})",
+                show(requested, &raw[0]),
+                remaining
+                    .as_ref()
+                    .map_or_else(|| "?".to_string(), |q| q.format_for(&refusal.resource)),
+                show(used, &raw[1]),
+                show(limited, &raw[2]),
+            )
+        }
+        RefusalDetail::MissingRequest => {
+            format!("{by}: the pod does not set {resource}, which the quota counts")
+        }
+        RefusalDetail::Limit {
+            bound,
+            per,
+            allowed,
+            actual,
+        } => format!(
+            "{by}: {} {resource} per {} is {}, the pod asks {}",
+            sanitize(bound),
+            sanitize(per),
+            sanitize(allowed),
+            sanitize(actual)
+        ),
+        RefusalDetail::Unparsed(message) => {
+            return super::text::wrap(&format!("message: {}", sanitize(message)), width.max(20));
+        }
+    };
+    vec![super::text::truncate(&text, width.max(20)).into_owned()]
+}
+
+/// The rows in their order (highest pressure first), except that the
+/// per-StorageClass keys come after the others, under a line naming their
+/// class, with the class cut from the key (`requests.storage`).
+fn resource_lines<'a>(
+    body: &mut Body<'a>,
+    usages: &[ResourceUsage],
+    layout: &Layout,
+    theme: &Theme,
+) {
+    let mut classes: Vec<(&str, Vec<(&str, &ResourceUsage)>)> = Vec::new();
+    for usage in usages {
+        match storage_class_of(&usage.resource) {
+            Some((class, limited)) => match classes.iter_mut().find(|(c, _)| *c == class) {
+                Some((_, rows)) => rows.push((limited, usage)),
+                None => classes.push((class, vec![(limited, usage)])),
+            },
+            None => body.line(resource_line(&usage.resource, usage, layout, theme)),
+        }
+    }
+    for (class, rows) in classes {
+        body.line(Line::from(Span::styled(
+            format!("  storage class {}", cell(class, 60)),
+            theme.style("ui.dim"),
+        )));
+        for (limited, usage) in rows {
+            body.line(resource_line(&format!("  {limited}"), usage, layout, theme));
+        }
+    }
+}
+
 fn column_header(layout: &Layout, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(
         format!(
@@ -270,8 +467,13 @@ fn column_header(layout: &Layout, theme: &Theme) -> Line<'static> {
     ))
 }
 
-fn resource_line<'a>(usage: &ResourceUsage, layout: &Layout, theme: &Theme) -> Line<'a> {
-    let resource = cell(&usage.resource, layout.resource);
+fn resource_line<'a>(
+    label: &str,
+    usage: &ResourceUsage,
+    layout: &Layout,
+    theme: &Theme,
+) -> Line<'a> {
+    let resource = cell(label, layout.resource);
     let hard = usage.hard.format_for(&usage.resource);
     let used = usage
         .used

@@ -245,7 +245,15 @@ fn row_cells<'a>(
         vec![Span::styled("?", none)]
     };
     let mut notes: Vec<Span> = Vec::new();
+    if row.blocked > 0 {
+        // A quota or LimitRange refused pods within the hour: first, as
+        // it answers "why won't my pods start?".
+        notes.push(Span::styled("!blocked", theme.style("ui.warning")));
+    }
     if row.conflicts > 0 {
+        if !notes.is_empty() {
+            notes.push(Span::raw(", "));
+        }
         notes.push(Span::styled(
             format!("!{}", plural(row.conflicts, "conflict", "conflicts")),
             theme.style("ui.warning"),
@@ -350,6 +358,9 @@ pub(crate) fn findings_spans<'a>(
 /// `requests.memory` → `req.memory`: the list column is narrow; the detail
 /// shows full names.
 fn short_resource(resource: &str) -> String {
+    if let Some((class, limited)) = crate::model::storage_class_of(resource) {
+        return format!("{class}: {}", short_resource(limited));
+    }
     if let Some(rest) = resource.strip_prefix("requests.") {
         format!("req.{rest}")
     } else if let Some(rest) = resource.strip_prefix("limits.") {
@@ -583,12 +594,47 @@ fn footer_line(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
             theme.style("ui.warning"),
         ));
     }
+    if let Some(origins) = origins_summary(state) {
+        spans.push(Span::styled(format!(" · namespaces from {origins}"), dim));
+    }
     buf.set_line(
         area.x,
         area.y,
         &super::fit_line(spans, usize::from(area.width)),
         area.width,
     );
+}
+
+/// Where the namespaces watched one by one came from, counted per kind of
+/// origin (`context 1, Capsule tenant 2`), when namespaces cannot be
+/// listed; `tenants -o json` has them per namespace.
+fn origins_summary(state: &crate::app::State) -> Option<String> {
+    if state.namespace_origins.is_empty()
+        || state
+            .inventory
+            .sync_state(Kind::Namespace, &crate::model::Scope::Cluster)
+            .is_some_and(SyncState::is_synced)
+    {
+        return None;
+    }
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for origins in state.namespace_origins.values() {
+        for origin in origins {
+            let kind = ["Capsule tenant", "role binding"]
+                .into_iter()
+                .find(|k| origin.starts_with(k))
+                .map_or(origin.as_str(), |k| k);
+            match counts.iter_mut().find(|(k, _)| k == kind) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((kind.to_string(), 1)),
+            }
+        }
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(kind, n)| format!("{} {n}", sanitize(kind)))
+        .collect();
+    Some(parts.join(", "))
 }
 
 #[cfg(test)]

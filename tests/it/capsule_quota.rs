@@ -32,7 +32,7 @@ async fn tenants() -> Api<DynamicObject> {
 /// Installs a minimal Capsule Tenant CRD (idempotent: every test calls
 /// it) and waits until it is Established and served, as tenantry
 /// discovers it.
-async fn install_crd() {
+pub(crate) async fn install_crd() {
     let admin = cluster().client(Persona::Admin).await;
     let crd: CustomResourceDefinition = common::object(json!({
         "apiVersion": "apiextensions.k8s.io/v1",

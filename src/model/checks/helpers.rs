@@ -25,6 +25,7 @@ pub fn kind_plural(kind: Kind) -> &'static str {
         Kind::CapsuleResourcePool => "resourcepools.capsule.clastix.io",
         Kind::CapsulePoolClaim => "resourcepoolclaims.capsule.clastix.io",
         Kind::CapsuleGlobalQuota => "globalresourcequotas.capsule.clastix.io",
+        Kind::Event => "events",
     }
 }
 

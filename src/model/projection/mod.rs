@@ -7,6 +7,7 @@
 mod binding;
 mod capsule;
 mod capsule_pool;
+mod event;
 mod hnc_quota;
 mod kueue;
 mod limitrange;
@@ -32,6 +33,9 @@ pub use hnc_quota::{HRQ_GROUP, HRQ_KIND, HRQ_PLURAL, HRQ_VERSION, HrqInfo, in_su
 pub use kueue::{
     CLUSTER_QUEUE_KIND, CLUSTER_QUEUE_PLURAL, ClusterQueueInfo, FlavorQuota, FlavorResource,
     KUEUE_GROUP, KUEUE_VERSION, LOCAL_QUEUE_KIND, LOCAL_QUEUE_PLURAL, LocalQueueInfo,
+};
+pub use event::{
+    LimitViolation, MAX_MESSAGE, RefusalCause, RefusalEvent, Shortfall, parse_refusal,
 };
 pub use limitrange::LimitRangeInfo;
 pub use namespace::NamespaceInfo;

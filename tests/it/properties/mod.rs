@@ -22,6 +22,7 @@ use tenantry::model::text::{sanitize, sanitize_text};
 
 mod config;
 mod quantity;
+mod refusal;
 mod sanitize;
 mod template_load;
 mod template_render;
@@ -33,6 +34,7 @@ const SANITIZE_CASES: u32 = 1000;
 const TEMPLATE_PARSE_CASES: u32 = 300;
 const RENDER_CASES: u32 = 300;
 const CONFIG_CASES: u32 = 150;
+const REFUSAL_CASES: u32 = 500;
 
 /// The seed every run uses unless `PROPTEST_RNG_SEED` names another (a
 /// number, or `random` for a fresh one per run): the suite must not fail

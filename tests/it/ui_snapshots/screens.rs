@@ -74,6 +74,88 @@ fn detail_quota_scrolled() {
     assert_screens("detail_quota_acme_scrolled", &state);
 }
 
+/// globex's checkout Deployment, refused by its full quota as on the demo
+/// (`assets/demo/30-pressure.yaml`), a Job refused by a LimitRange, and a
+/// message tenantry cannot read, shown whole and inert.
+fn globex_refused() -> State {
+    use tenantry::model::projection::{RefusalEvent, parse_refusal};
+    let mut state = admin();
+    state.frozen_now = Some(1_800_000_000);
+    let event = |name: &str, kind: &str, workload: &str, count: u32, ago: i64, message: &str| {
+        Object::Event(RefusalEvent {
+            namespace: "globex-web".into(),
+            name: name.into(),
+            workload_kind: kind.into(),
+            workload: workload.into(),
+            count,
+            last: Some(1_800_000_000 - ago),
+            cause: parse_refusal(message),
+        })
+    };
+    apply(
+        &mut state,
+        replaced(
+            Kind::Event,
+            Scope::Cluster,
+            vec![
+                event(
+                    "checkout-7d9.1",
+                    "ReplicaSet",
+                    "checkout-7d9c6b8f4",
+                    14,
+                    120,
+                    "Error creating: pods \"checkout-7d9c6b8f4-x2k8z\" is forbidden: exceeded quota: \
+                     compute, requested: limits.cpu=500m,pods=1,requests.cpu=250m,requests.memory=128Mi, \
+                     used: limits.cpu=3,pods=3,requests.cpu=1500m,requests.memory=768Mi, limited: \
+                     limits.cpu=3,pods=3,requests.cpu=1500m,requests.memory=512Mi",
+                ),
+                event(
+                    "report.1",
+                    "Job",
+                    "nightly-report",
+                    2,
+                    7200,
+                    "Error creating: pods \"nightly-report-abc\" is forbidden: maximum cpu usage per \
+                     Container is 1, but limit is 2",
+                ),
+                event(
+                    "odd.1",
+                    "ReplicaSet",
+                    "odd-\u{1b}[31mred",
+                    1,
+                    30,
+                    "exceeded quota: \u{1b}]0;pwned\u{7}compute, but in words of a newer server",
+                ),
+            ],
+        ),
+    );
+    state
+}
+
+#[test]
+fn detail_quota_refused_workloads() {
+    let state = open(globex_refused(), "globex", Tab::Quota);
+    assert!(
+        state
+            .rows
+            .iter()
+            .any(|r| r.id.as_str() == "globex" && r.blocked > 0)
+    );
+    assert_screens("detail_quota_refused", &state);
+    // At 80×24 the part is below the quotas: scrolled to it.
+    let mut state = state;
+    for _ in 0..16 {
+        key(&mut state, KeyAction::MoveDown);
+    }
+    assert_screens("detail_quota_refused_scrolled", &state);
+}
+
+#[test]
+fn tenants_list_marks_blocked_tenants() {
+    let state = globex_refused();
+    assert_screens("tenants_blocked", &state);
+}
+
 #[test]
 fn detail_qos() {
     let state = open(admin(), "initech", Tab::Qos);

@@ -493,6 +493,7 @@ pub(super) fn bob() -> State {
         (Kind::Role, "roles"),
         (Kind::ClusterRole, "clusterroles"),
         (Kind::CapsuleTenant, "tenants"),
+        (Kind::Event, "events"),
     ] {
         sync(&mut state, kind, Scope::Cluster, forbidden("bob", resource));
     }
@@ -507,6 +508,11 @@ pub(super) fn alice() -> State {
         vec!["acme-dev".to_string(), "acme-prod".to_string()],
     )];
     let mut state = new_state("alice", extra);
+    state.namespace_origins = [
+        ("acme-dev".to_string(), vec!["context".to_string()]),
+        ("acme-prod".to_string(), vec!["config.yaml".to_string()]),
+    ]
+    .into();
     update(&mut state, Action::Planned);
     for (kind, resource) in [
         (Kind::Namespace, "namespaces"),
@@ -519,6 +525,7 @@ pub(super) fn alice() -> State {
         (Kind::Role, "roles"),
         (Kind::ClusterRole, "clusterroles"),
         (Kind::CapsuleTenant, "tenants"),
+        (Kind::Event, "events"),
     ] {
         sync(
             &mut state,
