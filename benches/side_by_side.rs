@@ -60,7 +60,10 @@ fn main() {
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
-        .map(|s| s.parse().unwrap_or_else(|_| panic!("{name} must be a number")))
+        .map(|s| {
+            s.parse()
+                .unwrap_or_else(|_| panic!("{name} must be a number"))
+        })
         .unwrap_or(default)
 }
 
@@ -138,7 +141,9 @@ async fn run() {
         "Raw LIST (all kinds at once, pages of 500): {objects} objects in {:.2} s.\n",
         list_time.as_secs_f64()
     );
-    say(&format!("raw LIST: {objects} objects ({pods} pods) in {list_time:?}"));
+    say(&format!(
+        "raw LIST: {objects} objects ({pods} pods) in {list_time:?}"
+    ));
 
     let tenantry_bin = PathBuf::from(env!("CARGO_BIN_EXE_tenantry"));
     let tools = bench_tools(&mut say);
@@ -150,41 +155,44 @@ async fn run() {
     let mut notes = Vec::new();
     for name in &wanted {
         let kc = kubeconfig.display().to_string();
-        let (command, loaded): (Result<String, String>, Loaded) =
-            match name.as_str() {
-                "tenantry" => (
-                    Ok(format!(
-                        "exec {} --kubeconfig {kc} --color never",
-                        tenantry_bin.display()
-                    )),
-                    Box::new(|screen: &str| {
-                        screen.lines().last().is_some_and(|l| l.contains("synced"))
-                            && !screen.contains("syncing")
-                    }),
-                ),
-                "k9s" => (
-                    tools.k9s.clone().map(|bin| {
-                        format!(
-                            "exec env KUBECONFIG={kc} {} -A -c pods --readonly --logoless",
-                            bin.display()
-                        )
-                    }),
-                    {
-                        let want = format!("pods(all)[{}]", thousands(pods));
-                        Box::new(move |screen: &str| screen.contains(&want))
-                    },
-                ),
-                "kdash" => (
-                    tools.kdash.clone().map(|bin| {
-                        format!("exec env KUBECONFIG={kc} {}", bin.display())
-                    }),
-                    {
-                        let want = format!("Pods (ns: all) [{pods}]");
-                        Box::new(move |screen: &str| screen.contains(&want))
-                    },
-                ),
-                other => (Err(format!("unknown tool {other}")), Box::new(|_: &str| false)),
-            };
+        let (command, loaded): (Result<String, String>, Loaded) = match name.as_str() {
+            "tenantry" => (
+                Ok(format!(
+                    "exec {} --kubeconfig {kc} --color never",
+                    tenantry_bin.display()
+                )),
+                Box::new(|screen: &str| {
+                    screen.lines().last().is_some_and(|l| l.contains("synced"))
+                        && !screen.contains("syncing")
+                }),
+            ),
+            "k9s" => (
+                tools.k9s.clone().map(|bin| {
+                    format!(
+                        "exec env KUBECONFIG={kc} {} -A -c pods --readonly --logoless",
+                        bin.display()
+                    )
+                }),
+                {
+                    let want = format!("pods(all)[{}]", thousands(pods));
+                    Box::new(move |screen: &str| screen.contains(&want))
+                },
+            ),
+            "kdash" => (
+                tools
+                    .kdash
+                    .clone()
+                    .map(|bin| format!("exec env KUBECONFIG={kc} {}", bin.display())),
+                {
+                    let want = format!("Pods (ns: all) [{pods}]");
+                    Box::new(move |screen: &str| screen.contains(&want))
+                },
+            ),
+            other => (
+                Err(format!("unknown tool {other}")),
+                Box::new(|_: &str| false),
+            ),
+        };
         let command = match command {
             Ok(c) => c,
             Err(why) => {
@@ -380,7 +388,9 @@ fn measure(
     let ticks0 = ticks(pid);
     std::thread::sleep(Duration::from_secs(10));
     m.idle_ticks = ticks(pid).zip(ticks0).map(|(b, a)| b.saturating_sub(a));
-    m.idle_bytes = std::fs::metadata(&pipe).ok().map(|md| md.len().saturating_sub(size0));
+    m.idle_bytes = std::fs::metadata(&pipe)
+        .ok()
+        .map(|md| md.len().saturating_sub(size0));
     tmux(&["pipe-pane", "-t", &session]).ok();
 
     m.keys = keystrokes(&session, KEYSTROKES);
@@ -398,7 +408,13 @@ fn measure(
         churner.kill().ok();
         let churn_out = churner
             .wait_with_output()
-            .map(|o| String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("").to_string())
+            .map(|o| {
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .to_string()
+            })
             .unwrap_or_default();
         m.churn_note = Some(format!(
             "under churn at {rate} updates/s ({}): CPU {} over {:.0} s, key→frame p50 {p50}, p99 {p99} ({} keys)",
@@ -581,7 +597,9 @@ fn machine() -> String {
                 .find(|l| l.starts_with("MemTotal:"))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
         })
-        .map_or("?".into(), |kib| format!("{:.0} GiB", kib as f64 / 1048576.0));
+        .map_or("?".into(), |kib| {
+            format!("{:.0} GiB", kib as f64 / 1048576.0)
+        });
     let load = std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().next().unwrap_or("?").to_string())
         .unwrap_or_default();

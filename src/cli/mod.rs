@@ -343,7 +343,7 @@ pub enum SeedArg {
     /// Benchmark tier M (1,000 namespaces, 15,000 pods, 300 tenants; about 2 minutes)
     TierM,
     /// Benchmark tier L (10,000 namespaces, 150,000 pods, 3,300 tenants;
-    /// Kubernetes' scalability thresholds; needs about 8 GiB free)
+    /// Kubernetes' scalability thresholds; needs about 12 GiB free)
     TierL,
 }
 

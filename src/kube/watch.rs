@@ -20,6 +20,7 @@ use tokio::sync::watch as signal;
 use tokio::task::JoinHandle;
 
 use super::access::{can_or_unreachable, can_watch, resource_of};
+use crate::model::projection::RefusalEvent;
 use crate::model::projection::{
     CAPSULE_GROUP, CAPSULE_VERSION, CapsulePoolInfo, GLOBAL_QUOTA_KIND, GLOBAL_QUOTA_PLURAL,
     POOL_CLAIM_KIND, POOL_CLAIM_PLURAL, PoolClaimInfo, PoolKind, RESOURCE_POOL_KIND,
@@ -30,7 +31,6 @@ use crate::model::projection::{
     HRQ_GROUP, HRQ_KIND, HRQ_PLURAL, HRQ_VERSION, KUEUE_GROUP, KUEUE_VERSION, LOCAL_QUEUE_KIND,
     LOCAL_QUEUE_PLURAL,
 };
-use crate::model::projection::RefusalEvent;
 use crate::model::{
     BindingInfo, CapsuleTenantInfo, Change, ClusterQueueInfo, CrqInfo, HrqInfo, Kind,
     LimitRangeInfo, LocalQueueInfo, NamespaceInfo, NetworkPolicyInfo, Object, PodInfo, QuotaInfo,

@@ -329,7 +329,14 @@ pub fn tenant_rows(inv: &Inventory, resolution: &Resolution) -> Vec<TenantRow> {
     resolution
         .tenants
         .iter()
-        .map(|t| tenant_row(inv, resolution, t, spanning.remove(&t.id).unwrap_or_default()))
+        .map(|t| {
+            tenant_row(
+                inv,
+                resolution,
+                t,
+                spanning.remove(&t.id).unwrap_or_default(),
+            )
+        })
         .collect()
 }
 

@@ -29,13 +29,13 @@ pub use capsule_pool::{
     POOL_CLAIM_KIND, POOL_CLAIM_PLURAL, PoolClaimInfo, PoolKind, RESOURCE_POOL_KIND,
     RESOURCE_POOL_PLURAL,
 };
+pub use event::{
+    LimitViolation, MAX_MESSAGE, RefusalCause, RefusalEvent, Shortfall, parse_refusal,
+};
 pub use hnc_quota::{HRQ_GROUP, HRQ_KIND, HRQ_PLURAL, HRQ_VERSION, HrqInfo, in_subtree};
 pub use kueue::{
     CLUSTER_QUEUE_KIND, CLUSTER_QUEUE_PLURAL, ClusterQueueInfo, FlavorQuota, FlavorResource,
     KUEUE_GROUP, KUEUE_VERSION, LOCAL_QUEUE_KIND, LOCAL_QUEUE_PLURAL, LocalQueueInfo,
-};
-pub use event::{
-    LimitViolation, MAX_MESSAGE, RefusalCause, RefusalEvent, Shortfall, parse_refusal,
 };
 pub use limitrange::LimitRangeInfo;
 pub use namespace::NamespaceInfo;
