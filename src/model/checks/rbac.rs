@@ -178,17 +178,26 @@ pub(super) fn rbac_foreign_subjects(ctx: &CheckContext<'_>) -> Verdict {
         .iter()
         .map(|o| (o.kind.clone(), o.name.clone()))
         .collect();
+    // Other tenants' owners, for the subjects this tenant's bindings name
+    // only (an index lookup each, not a walk over every tenant).
     let mut other_owners: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for t in ctx
-        .resolution
-        .tenants
-        .iter()
-        .filter(|t| t.id != ctx.tenant.id)
-    {
-        for o in t.owners.iter().filter(|o| o.kind != "ServiceAccount") {
-            let key = (o.kind.clone(), o.name.clone());
-            if !own.contains(&key) {
-                other_owners.entry(key).or_default().push(t.id.to_string());
+    for ns in &nss {
+        for b in inv.role_bindings_in(ns) {
+            for s in &b.subjects {
+                let s = effective_subject(b, s);
+                let key = (s.kind.clone(), s.name.clone());
+                if s.kind == "ServiceAccount" || own.contains(&key) {
+                    continue;
+                }
+                let owners: Vec<String> = ctx
+                    .resolution
+                    .tenants_owned_by(&s.kind, &s.name)
+                    .filter(|t| t.id != ctx.tenant.id)
+                    .map(|t| t.id.to_string())
+                    .collect();
+                if !owners.is_empty() {
+                    other_owners.insert(key, owners);
+                }
             }
         }
     }

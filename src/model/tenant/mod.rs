@@ -203,6 +203,10 @@ pub struct Resolution {
     pub system: Vec<String>,
     pub conflicts: Vec<Conflict>,
     assignment: BTreeMap<String, usize>,
+    /// Owner (kind, name) → the indexes of the tenants it owns, so a check
+    /// asks for the subjects it meets instead of walking every tenant
+    /// (which made findings O(tenants²) at tier L).
+    owned: BTreeMap<(String, String), Vec<usize>>,
 }
 
 impl Resolution {
@@ -215,6 +219,19 @@ impl Resolution {
 
     pub fn tenant_of(&self, namespace: &str) -> Option<&Tenant> {
         self.assignment.get(namespace).map(|i| &self.tenants[*i])
+    }
+
+    /// The tenants whose owners include the subject `kind`/`name`.
+    pub fn tenants_owned_by<'a>(
+        &'a self,
+        kind: &str,
+        name: &str,
+    ) -> impl Iterator<Item = &'a Tenant> + 'a {
+        self.owned
+            .get(&(kind.to_string(), name.to_string()))
+            .into_iter()
+            .flatten()
+            .map(|i| &self.tenants[*i])
     }
 
     /// The index in `tenants` of the tenant that holds `namespace`.
@@ -525,9 +542,16 @@ pub fn resolve_with_system(
     }
 
     let mut assignment = BTreeMap::new();
+    let mut owned: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
     for (i, t) in tenants.iter().enumerate() {
         for ns in &t.namespaces {
             assignment.insert(ns.clone(), i);
+        }
+        for o in &t.owners {
+            owned
+                .entry((o.kind.clone(), o.name.clone()))
+                .or_default()
+                .push(i);
         }
     }
     Resolution {
@@ -536,6 +560,7 @@ pub fn resolve_with_system(
         system: system_unclaimed,
         conflicts,
         assignment,
+        owned,
     }
 }
 
