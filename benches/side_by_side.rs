@@ -205,6 +205,12 @@ async fn run() {
         match measure(name, &command, &*loaded, deadline, list_time, churn) {
             Ok(m) => {
                 let _ = writeln!(out, "{}", m.row(name, list_time));
+                if let Some(settled) = m.settled {
+                    notes.push(format!(
+                        "{name}: the admission probes of every tenant were done {:.0} s after start; the idle figures were measured after that.",
+                        settled.as_secs_f64()
+                    ));
+                }
                 if let Some(note) = m.churn_note {
                     notes.push(format!("{name}: {note}"));
                 }
@@ -280,6 +286,8 @@ struct Measured {
     keys: Vec<Duration>,
     churn_note: Option<String>,
     deadline: Duration,
+    /// When background work after loading (tenantry's probes) was done.
+    settled: Option<Duration>,
 }
 
 impl Measured {
@@ -372,6 +380,18 @@ fn measure(
     m.rss_loaded = status_kib(pid, "VmRSS").unwrap_or(0);
     std::thread::sleep(Duration::from_secs(20));
     m.rss_later = status_kib(pid, "VmRSS").unwrap_or(0);
+    // tenantry probes every tenant's admission after its lists (a few at
+    // a time, minutes at tier L): idle means once that is done.
+    let settling = Instant::now();
+    while capture(&session, false).is_some_and(|s| s.contains("probing"))
+        && settling.elapsed() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    if settling.elapsed() > Duration::from_secs(1) {
+        m.settled =
+            Some(m.loaded.unwrap_or_default() + Duration::from_secs(20) + settling.elapsed());
+    }
 
     // Idle: CPU ticks and bytes to the terminal over 10 s.
     let pipe = std::env::temp_dir().join(format!("tenantry-bench-{name}.out"));

@@ -82,13 +82,28 @@ pub fn sync_summary(state: &State) -> String {
     } else {
         "synced"
     };
-    match state.inventory.polled() {
+    let mut out = match state.inventory.polled() {
         // Polled lists are current only to within their interval: say so.
         Some((lists, every)) if no_access < Kind::ALL.len() => {
             format!("{synced}; {lists} lists polled every {every} s")
         }
-        _ => synced.into(),
+        _ => synced.to_string(),
+    };
+    // Admission probes run after the lists, a few at a time: at tier L
+    // that takes minutes, and until then findings may still grow.
+    let probing = state
+        .probes
+        .values()
+        .filter(|p| matches!(p, crate::app::ProbeStatus::Running))
+        .count();
+    if probing > 0 {
+        out.push_str(&format!(
+            "; probing {} of {} tenants",
+            thousands(probing),
+            thousands(state.probes.len())
+        ));
     }
+    out
 }
 
 /// `? help  / filter  : jump  q quit`, from the keymap so it never
