@@ -56,6 +56,15 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
     let header = theme.style("ui.header");
     let dim = theme.style("ui.dim");
 
+    // A tenant refused within the hour reads why first: which quota
+    // refused which pods and by how much fits one 80×24 screen above the
+    // figures (issue 11's "done when").
+    let now = ctx.state.now();
+    let blocked = detail.refusals.iter().any(|r| r.is_recent(now));
+    if blocked {
+        refusals_section(&mut body, ctx, detail, width, true);
+        body.line(Line::raw(""));
+    }
     let mut title = vec![
         Span::styled(" Tenant total", header),
         Span::styled(" (namespaces with a quota)", dim),
@@ -67,39 +76,6 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         ));
     }
     body.line(super::fit_line(title, usize::from(width)));
-    // Refused within the hour: said at the top, so it is read without
-    // scrolling; the details are in "Refused workloads" below.
-    let now = ctx.state.now();
-    let recent: Vec<&Refusal> = detail
-        .refusals
-        .iter()
-        .filter(|r| r.is_recent(now))
-        .collect();
-    if let Some(first) = recent.first() {
-        let workloads: std::collections::BTreeSet<(&str, &str)> = recent
-            .iter()
-            .map(|r| (r.namespace.as_str(), r.workload.as_str()))
-            .collect();
-        let by = if first.refused_by.is_empty() {
-            String::new()
-        } else {
-            format!(" by {}", sanitize(&first.refused_by))
-        };
-        let more = match workloads.len() {
-            1 => String::new(),
-            n => format!(" and {} more", n - 1),
-        };
-        body.line(super::fit_line(
-            vec![Span::styled(
-                format!(
-                    " ! pods refused: {}{by}{more}; see below",
-                    sanitize(&first.workload)
-                ),
-                theme.style("ui.warning"),
-            )],
-            usize::from(width),
-        ));
-    }
     if quota.total.is_empty() {
         body.line(Line::from(Span::styled(
             "   no quota in any readable namespace",
@@ -143,7 +119,9 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         }
     }
     quota_objects_section(&mut body, &detail.quota_objects, &layout, theme, width);
-    refusals_section(&mut body, ctx, detail, width);
+    if !blocked {
+        refusals_section(&mut body, ctx, detail, width, false);
+    }
     body
 }
 
@@ -291,16 +269,24 @@ fn quota_objects_section<'a>(
 /// "Refused workloads": which quota or LimitRange refused which workload's
 /// pods, on which resource, by how much, how often and when last. Two
 /// lines per refusal so it reads at 80 columns.
-fn refusals_section<'a>(body: &mut Body<'a>, ctx: Ctx<'a>, detail: &'a DetailData, width: u16) {
+fn refusals_section<'a>(
+    body: &mut Body<'a>,
+    ctx: Ctx<'a>,
+    detail: &'a DetailData,
+    width: u16,
+    first: bool,
+) {
     let theme = ctx.theme;
     let (header, dim) = (theme.style("ui.header"), theme.style("ui.dim"));
     let width = usize::from(width);
     let now = ctx.state.now();
-    body.line(Line::raw(""));
+    if !first {
+        body.line(Line::raw(""));
+    }
     body.line(super::fit_line(
         vec![
             Span::styled(" Refused workloads", header),
-            Span::styled(" (quota and LimitRange refusals, from events)", dim),
+            Span::styled(" (quota and LimitRange refusals: events, Kueue)", dim),
         ],
         width,
     ));
@@ -417,6 +403,37 @@ fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
             sanitize(allowed),
             sanitize(actual)
         ),
+        RefusalDetail::Queue {
+            pod_set,
+            flavor,
+            needed,
+            requested,
+            capacity,
+        } => {
+            let amount = |q: &crate::model::Quantity| q.format_for(&refusal.resource);
+            let asks = requested
+                .as_ref()
+                .map(|q| format!(" (asks {})", amount(q)))
+                .unwrap_or_default();
+            let set = if pod_set.is_empty() {
+                String::new()
+            } else {
+                format!(", pod set {}", sanitize(pod_set))
+            };
+            match (needed, capacity) {
+                (Some(n), _) => format!(
+                    "{by}: {resource} [{}]{set}: {} more needed{asks}",
+                    sanitize(flavor),
+                    amount(n)
+                ),
+                (None, Some(c)) => format!(
+                    "{by}: {resource} [{}]{set}: over its maximum {}{asks}",
+                    sanitize(flavor),
+                    amount(c)
+                ),
+                (None, None) => format!("{by}: {resource} [{}]{set}", sanitize(flavor)),
+            }
+        }
         RefusalDetail::Unparsed(message) => {
             return super::text::wrap(&format!("message: {}", sanitize(message)), width.max(20));
         }
