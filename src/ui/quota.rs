@@ -316,55 +316,66 @@ fn refusals_section<'a>(
         }
         return;
     }
-    let mut previous: Option<&Refusal> = None;
-    for refusal in &detail.refusals {
+    let rows = &detail.refusals;
+    let occurrence = |r: &Refusal| (r.namespace.clone(), r.workload.clone(), r.count, r.last);
+    // Rows of one occurrence refused by one object share that object's
+    // name on a line of its own, so each resource's figures fit 80 columns.
+    let shares_by = |a: &Refusal, b: &Refusal| {
+        occurrence(a) == occurrence(b) && !a.refused_by.is_empty() && a.refused_by == b.refused_by
+    };
+    for (i, refusal) in rows.iter().enumerate() {
+        let previous = i.checked_sub(1).and_then(|p| rows.get(p));
+        let next = rows.get(i + 1);
         // One heading per workload and occurrence; a refusal on several
         // resources lists them under it.
-        let same = previous.is_some_and(|p| {
-            (&p.namespace, &p.workload, p.count, p.last)
-                == (
-                    &refusal.namespace,
-                    &refusal.workload,
-                    refusal.count,
-                    refusal.last,
-                )
-        });
-        previous = Some(refusal);
-        if same {
-            for text in refusal_lines(refusal, width.saturating_sub(5)) {
-                body.line(Line::raw(format!("     {text}")));
-            }
-            continue;
+        let same = previous.is_some_and(|p| occurrence(p) == occurrence(refusal));
+        if !same {
+            let mark = if refusal.is_recent(now) {
+                Span::styled(" ! ", theme.style("ui.warning"))
+            } else {
+                Span::raw("   ")
+            };
+            body.line(super::fit_line(
+                vec![
+                    mark,
+                    Span::raw(sanitize(&refusal.workload).into_owned()),
+                    Span::styled(" in ", dim),
+                    Span::raw(sanitize(&refusal.namespace).into_owned()),
+                    Span::styled(
+                        format!(" · {}× · {}", refusal.count, ago(now, refusal.last)),
+                        dim,
+                    ),
+                ],
+                width,
+            ));
         }
-        let recent = refusal.is_recent(now);
-        let mark = if recent {
-            Span::styled(" ! ", theme.style("ui.warning"))
+        let after_shared = previous.is_some_and(|p| shares_by(p, refusal));
+        let before_shared = next.is_some_and(|n| shares_by(refusal, n));
+        if !after_shared && before_shared {
+            body.line(super::fit_line(
+                vec![Span::raw(format!("     {}:", sanitize(&refusal.refused_by)))],
+                width,
+            ));
+        }
+        let (indent, with_by) = if after_shared || before_shared {
+            ("       ", false)
         } else {
-            Span::raw("   ")
+            ("     ", true)
         };
-        body.line(super::fit_line(
-            vec![
-                mark,
-                Span::raw(sanitize(&refusal.workload).into_owned()),
-                Span::styled(" in ", dim),
-                Span::raw(sanitize(&refusal.namespace).into_owned()),
-                Span::styled(
-                    format!(" · {}× · {}", refusal.count, ago(now, refusal.last)),
-                    dim,
-                ),
-            ],
-            width,
-        ));
-        for text in refusal_lines(refusal, width.saturating_sub(5)) {
-            body.line(Line::raw(format!("     {text}")));
+        for text in refusal_lines(refusal, width.saturating_sub(indent.len()), with_by) {
+            body.line(Line::raw(format!("{indent}{text}")));
         }
     }
 }
 
 /// What refused it and by how much: one line (an unparsed message wraps,
 /// whole, over as many as it needs). Sanitized here.
-fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
-    let by = sanitize(&refusal.refused_by);
+fn refusal_lines(refusal: &Refusal, width: usize, with_by: bool) -> Vec<String> {
+    let by = if with_by && !refusal.refused_by.is_empty() {
+        format!("{}: ", sanitize(&refusal.refused_by))
+    } else {
+        String::new()
+    };
     let resource = sanitize(&refusal.resource);
     let text = match &refusal.detail {
         RefusalDetail::Quota {
@@ -379,7 +390,7 @@ fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
                 None => sanitize(raw).into_owned(),
             };
             format!(
-                "{by}: {resource} requested {}, remaining {} (used {} of {})",
+                "{by}{resource} requested {}, remaining {} (used {} of {})",
                 show(requested, &raw[0]),
                 remaining
                     .as_ref()
@@ -389,7 +400,7 @@ fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
             )
         }
         RefusalDetail::MissingRequest => {
-            format!("{by}: the pod does not set {resource}, which the quota counts")
+            format!("{by}the pod does not set {resource}, which the quota counts")
         }
         RefusalDetail::Limit {
             bound,
@@ -397,7 +408,7 @@ fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
             allowed,
             actual,
         } => format!(
-            "{by}: {} {resource} per {} is {}, the pod asks {}",
+            "{by}{} {resource} per {} is {}, the pod asks {}",
             sanitize(bound),
             sanitize(per),
             sanitize(allowed),
@@ -422,16 +433,16 @@ fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
             };
             match (needed, capacity) {
                 (Some(n), _) => format!(
-                    "{by}: {resource} [{}]{set}: {} more needed{asks}",
+                    "{by}{resource} [{}]{set}: {} more needed{asks}",
                     sanitize(flavor),
                     amount(n)
                 ),
                 (None, Some(c)) => format!(
-                    "{by}: {resource} [{}]{set}: over its maximum {}{asks}",
+                    "{by}{resource} [{}]{set}: over its maximum {}{asks}",
                     sanitize(flavor),
                     amount(c)
                 ),
-                (None, None) => format!("{by}: {resource} [{}]{set}", sanitize(flavor)),
+                (None, None) => format!("{by}{resource} [{}]{set}", sanitize(flavor)),
             }
         }
         RefusalDetail::Unparsed(message) => {
