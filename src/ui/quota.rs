@@ -353,7 +353,10 @@ fn refusals_section<'a>(
         let before_shared = next.is_some_and(|n| shares_by(refusal, n));
         if !after_shared && before_shared {
             body.line(super::fit_line(
-                vec![Span::raw(format!("     {}:", sanitize(&refusal.refused_by)))],
+                vec![Span::raw(format!(
+                    "     {}:",
+                    sanitize(&refusal.refused_by)
+                ))],
                 width,
             ));
         }

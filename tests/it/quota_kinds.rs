@@ -1018,7 +1018,10 @@ async fn a_kueue_workload_pending_on_quota_is_a_refusal() {
     assert_eq!(odd["reason"], "unparsed");
     let detail = odd["detail"].as_str().unwrap_or_default();
     assert!(detail.contains("gone"), "{odd}");
-    assert!(!detail.contains('\u{1b}') && !detail.contains('\u{7}'), "{odd}");
+    assert!(
+        !detail.contains('\u{1b}') && !detail.contains('\u{7}'),
+        "{odd}"
+    );
     assert!(
         !rows.iter().any(|r| r["workload"] == "Workload/job-running"),
         "{rows:?}"

@@ -388,8 +388,9 @@ mod tests {
 
     #[test]
     fn a_message_without_the_pod_set_prefix_still_reads() {
-        let found =
-            parse_queue_message("insufficient unused quota for memory in flavor spot, 2Gi more needed");
+        let found = parse_queue_message(
+            "insufficient unused quota for memory in flavor spot, 2Gi more needed",
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].pod_set, "");
         assert_eq!(found[0].needed, q("2Gi"));
