@@ -350,7 +350,14 @@ fn refusals_section<'a>(
             ));
         }
         let after_shared = previous.is_some_and(|p| shares_by(p, refusal));
-        let before_shared = next.is_some_and(|n| shares_by(refusal, n));
+        // A single row whose figures would be cut names its refuser on a
+        // line of its own too.
+        let too_long = !matches!(refusal.detail, RefusalDetail::Unparsed(_))
+            && !refusal.refused_by.is_empty()
+            && refusal_lines(refusal, usize::from(u16::MAX), true)
+                .first()
+                .is_some_and(|l| l.chars().count() > width.saturating_sub(5));
+        let before_shared = too_long || next.is_some_and(|n| shares_by(refusal, n));
         if !after_shared && before_shared {
             body.line(super::fit_line(
                 vec![Span::raw(format!(

@@ -577,14 +577,27 @@ fn detail_quota_kueue_workload_refused() {
             "lastTransitionTime": "2027-01-15T07:50:00Z"}]}
     }))
     .expect("object");
+    // Over what the queue could ever give: one row, its refuser on a line
+    // of its own so the figures are not cut at 80 columns.
+    let over: kube::core::DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "Workload",
+        "metadata": {"name": "job-eval", "namespace": "hooli-search"},
+        "spec": {"queueName": "batch", "podSets": [{"name": "main", "count": 1}]},
+        "status": {"conditions": [{"type": "QuotaReserved", "status": "False",
+            "reason": "Pending",
+            "message": "couldn't assign flavors to pod set main: insufficient quota for cpu in flavor default, previously considered podsets requests (0) + current podset request (16) > maximum capacity (12)",
+            "lastTransitionTime": "2027-01-15T07:20:00Z"}]}
+    }))
+    .expect("object");
     apply(
         &mut state,
         replaced(
             Kind::KueueWorkload,
             Scope::Cluster,
-            vec![Object::KueueWorkload(Box::new(WorkloadInfo::from_dynamic(
-                &workload,
-            )))],
+            vec![
+                Object::KueueWorkload(Box::new(WorkloadInfo::from_dynamic(&workload))),
+                Object::KueueWorkload(Box::new(WorkloadInfo::from_dynamic(&over))),
+            ],
         ),
     );
     assert!(
