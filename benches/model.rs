@@ -91,7 +91,12 @@ fn main() {
     // Each update changes the pod's phase, so the projection moves.
     let changed = |i: usize| {
         let mut p = pod.clone();
-        p.phase = if i % 2 == 0 { "Running" } else { "Pending" }.into();
+        p.phase = if i.is_multiple_of(2) {
+            "Running"
+        } else {
+            "Pending"
+        }
+        .into();
         Object::Pod(p)
     };
     let mut refresh = Samples::new("State::refresh after a pod update (list)");

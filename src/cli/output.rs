@@ -328,7 +328,8 @@ fn quota_object_report(o: &model::quota_objects::QuotaObjectView) -> QuotaObject
 /// One refused workload, refusing object and resource.
 #[derive(Debug, Serialize)]
 pub struct RefusalLine {
-    /// `event` (a controller's FailedCreate event).
+    /// `event` (a controller's FailedCreate event) or `kueue` (a Kueue
+    /// Workload waiting for quota).
     pub source: &'static str,
     pub namespace: String,
     /// `ReplicaSet/web-5d8`.
@@ -336,12 +337,16 @@ pub struct RefusalLine {
     /// `ResourceQuota compute`, `LimitRange limits`; empty when unknown.
     pub refused_by: String,
     pub resource: String,
-    /// `exceeded`, `missing request`, `limit` or `unparsed`.
+    /// `exceeded`, `missing request`, `limit`, `insufficient quota` (Kueue:
+    /// others hold what it needs), `over capacity` (Kueue: more than the
+    /// queue could ever give) or `unparsed`.
     pub reason: &'static str,
     pub requested: Option<String>,
     pub remaining: Option<String>,
     pub used: Option<String>,
     pub limited: Option<String>,
+    /// Kueue's "N more needed".
+    pub needed: Option<String>,
     /// A LimitRange's bound in words, or an unparsed message whole.
     pub detail: Option<String>,
     pub count: u64,
@@ -359,6 +364,7 @@ fn refusal_line(r: &model::refusal::Refusal, now: i64) -> RefusalLine {
         )
         .filter(|s| !s.is_empty())
     };
+    let mut needed = None;
     let (reason, requested, remaining, used, limited, detail) = match &r.detail {
         RefusalDetail::Quota {
             requested,
@@ -390,6 +396,40 @@ fn refusal_line(r: &model::refusal::Refusal, now: i64) -> RefusalLine {
                 "{bound} per {per} is {allowed}, the pod asks {actual}"
             )),
         ),
+        RefusalDetail::Queue {
+            pod_set,
+            flavor,
+            needed: more,
+            requested,
+            capacity,
+        } => {
+            needed = text(more, "");
+            let pod_set = if pod_set.is_empty() {
+                String::new()
+            } else {
+                format!("pod set {pod_set}, ")
+            };
+            let asks = text(requested, "")
+                .map(|q| format!(" (asks {q})"))
+                .unwrap_or_default();
+            let words = match (&needed, text(capacity, "")) {
+                (Some(n), _) => format!("{pod_set}flavor {flavor}: {n} more needed{asks}"),
+                (None, Some(c)) => format!("{pod_set}flavor {flavor}: over its maximum {c}{asks}"),
+                (None, None) => format!("{pod_set}flavor {flavor}{asks}"),
+            };
+            (
+                if capacity.is_some() {
+                    "over capacity"
+                } else {
+                    "insufficient quota"
+                },
+                text(requested, ""),
+                None,
+                None,
+                text(capacity, ""),
+                Some(words),
+            )
+        }
         RefusalDetail::Unparsed(message) => {
             ("unparsed", None, None, None, None, Some(message.clone()))
         }
@@ -405,6 +445,7 @@ fn refusal_line(r: &model::refusal::Refusal, now: i64) -> RefusalLine {
         remaining,
         used,
         limited,
+        needed,
         detail,
         count: r.count,
         last: r.last,

@@ -24,6 +24,7 @@ pub fn resource_of(kind: Kind) -> (&'static str, &'static str) {
         Kind::CapsuleTenant => ("capsule.clastix.io", "tenants"),
         Kind::KueueClusterQueue => ("kueue.x-k8s.io", "clusterqueues"),
         Kind::KueueLocalQueue => ("kueue.x-k8s.io", "localqueues"),
+        Kind::KueueWorkload => ("kueue.x-k8s.io", "workloads"),
         Kind::HierarchicalResourceQuota => ("hnc.x-k8s.io", "hierarchicalresourcequotas"),
         Kind::ClusterResourceQuota => ("quota.openshift.io", "clusterresourcequotas"),
         Kind::CapsuleResourcePool => ("capsule.clastix.io", "resourcepools"),

@@ -29,7 +29,7 @@ use crate::model::projection::{
 use crate::model::projection::{
     CLUSTER_QUEUE_KIND, CLUSTER_QUEUE_PLURAL, CRQ_GROUP, CRQ_KIND, CRQ_PLURAL, CRQ_VERSION,
     HRQ_GROUP, HRQ_KIND, HRQ_PLURAL, HRQ_VERSION, KUEUE_GROUP, KUEUE_VERSION, LOCAL_QUEUE_KIND,
-    LOCAL_QUEUE_PLURAL,
+    LOCAL_QUEUE_PLURAL, WORKLOAD_KIND, WORKLOAD_PLURAL, WorkloadInfo,
 };
 use crate::model::{
     BindingInfo, CapsuleTenantInfo, Change, ClusterQueueInfo, CrqInfo, HrqInfo, Kind,
@@ -80,6 +80,7 @@ pub fn quota_resource(kind: Kind, version: Option<&str>) -> Option<ApiResource> 
             LOCAL_QUEUE_KIND,
             LOCAL_QUEUE_PLURAL,
         ),
+        Kind::KueueWorkload => (KUEUE_GROUP, KUEUE_VERSION, WORKLOAD_KIND, WORKLOAD_PLURAL),
         Kind::HierarchicalResourceQuota => (HRQ_GROUP, HRQ_VERSION, HRQ_KIND, HRQ_PLURAL),
         Kind::ClusterResourceQuota => (CRQ_GROUP, CRQ_VERSION, CRQ_KIND, CRQ_PLURAL),
         Kind::CapsuleResourcePool => (
@@ -113,7 +114,9 @@ pub fn quota_resource(kind: Kind, version: Option<&str>) -> Option<ApiResource> 
 /// and v1beta1 have the same fields tenantry reads and writes otherwise.
 fn quota_versions(kind: Kind) -> &'static [&'static str] {
     match kind {
-        Kind::KueueClusterQueue | Kind::KueueLocalQueue => &["v1beta2", KUEUE_VERSION],
+        Kind::KueueClusterQueue | Kind::KueueLocalQueue | Kind::KueueWorkload => {
+            &["v1beta2", KUEUE_VERSION]
+        }
         Kind::HierarchicalResourceQuota => &[HRQ_VERSION],
         Kind::ClusterResourceQuota => &[CRQ_VERSION],
         Kind::CapsuleResourcePool | Kind::CapsulePoolClaim | Kind::CapsuleGlobalQuota => {
@@ -492,6 +495,7 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
                 }
                 Kind::KueueClusterQueue
                 | Kind::KueueLocalQueue
+                | Kind::KueueWorkload
                 | Kind::HierarchicalResourceQuota
                 | Kind::ClusterResourceQuota
                 | Kind::CapsuleResourcePool
@@ -512,6 +516,9 @@ pub fn spawn(client: &Client, plan: &WatchPlan, tx: &UnboundedSender<WatchUpdate
                         }
                         Kind::KueueLocalQueue => {
                             Object::KueueLocalQueue(LocalQueueInfo::from_dynamic(o))
+                        }
+                        Kind::KueueWorkload => {
+                            Object::KueueWorkload(Box::new(WorkloadInfo::from_dynamic(o)))
                         }
                         Kind::HierarchicalResourceQuota => {
                             Object::HierarchicalResourceQuota(Box::new(HrqInfo::from_dynamic(o)))

@@ -10,7 +10,7 @@ use std::ops::Bound;
 use super::projection::{
     BindingInfo, CapsulePoolInfo, CapsuleTenantInfo, ClusterQueueInfo, CrqInfo, HrqInfo,
     LimitRangeInfo, LocalQueueInfo, NamespaceInfo, NetworkPolicyInfo, PodInfo, PoolClaimInfo,
-    QuotaInfo, RefusalCause, RefusalEvent, RoleInfo,
+    QuotaInfo, RefusalCause, RefusalEvent, RoleInfo, WorkloadInfo,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,6 +27,8 @@ pub enum Kind {
     CapsuleTenant,
     KueueClusterQueue,
     KueueLocalQueue,
+    /// Only Kueue workloads that wait for quota.
+    KueueWorkload,
     HierarchicalResourceQuota,
     ClusterResourceQuota,
     CapsuleResourcePool,
@@ -40,9 +42,10 @@ impl Kind {
     /// Quota objects that span a tenant's namespaces, from CRDs that may
     /// not be installed. Apart from [`Kind::ALL`]: they are shown (with
     /// their access) in the Quota tab, not in the status line.
-    pub const QUOTA_OBJECTS: [Kind; 7] = [
+    pub const QUOTA_OBJECTS: [Kind; 8] = [
         Kind::KueueClusterQueue,
         Kind::KueueLocalQueue,
+        Kind::KueueWorkload,
         Kind::HierarchicalResourceQuota,
         Kind::ClusterResourceQuota,
         Kind::CapsuleResourcePool,
@@ -93,6 +96,7 @@ impl Kind {
             Kind::CapsuleTenant => "Capsule tenants",
             Kind::KueueClusterQueue => "Kueue cluster queues",
             Kind::KueueLocalQueue => "Kueue local queues",
+            Kind::KueueWorkload => "Kueue workloads",
             Kind::HierarchicalResourceQuota => "hierarchical resource quotas",
             Kind::ClusterResourceQuota => "cluster resource quotas",
             Kind::CapsuleResourcePool => "Capsule resource pools",
@@ -116,6 +120,7 @@ impl Kind {
             Kind::CapsuleTenant => "Tenant.capsule.clastix.io",
             Kind::KueueClusterQueue => "ClusterQueue.kueue.x-k8s.io",
             Kind::KueueLocalQueue => "LocalQueue.kueue.x-k8s.io",
+            Kind::KueueWorkload => "Workload.kueue.x-k8s.io",
             Kind::HierarchicalResourceQuota => "HierarchicalResourceQuota.hnc.x-k8s.io",
             Kind::ClusterResourceQuota => "ClusterResourceQuota.quota.openshift.io",
             Kind::CapsuleResourcePool => "ResourcePool.capsule.clastix.io",
@@ -204,6 +209,7 @@ pub enum Object {
     // Boxed: the largest projections, kept out of every other variant's size.
     KueueClusterQueue(Box<ClusterQueueInfo>),
     KueueLocalQueue(LocalQueueInfo),
+    KueueWorkload(Box<WorkloadInfo>),
     HierarchicalResourceQuota(Box<HrqInfo>),
     ClusterResourceQuota(Box<CrqInfo>),
     CapsuleResourcePool(Box<CapsulePoolInfo>),
@@ -227,6 +233,7 @@ impl Object {
             Object::CapsuleTenant(_) => Kind::CapsuleTenant,
             Object::KueueClusterQueue(_) => Kind::KueueClusterQueue,
             Object::KueueLocalQueue(_) => Kind::KueueLocalQueue,
+            Object::KueueWorkload(_) => Kind::KueueWorkload,
             Object::HierarchicalResourceQuota(_) => Kind::HierarchicalResourceQuota,
             Object::ClusterResourceQuota(_) => Kind::ClusterResourceQuota,
             Object::CapsuleResourcePool(_) => Kind::CapsuleResourcePool,
@@ -252,6 +259,7 @@ impl Object {
             Object::CapsuleTenant(o) => ObjectKey::cluster(&o.name),
             Object::KueueClusterQueue(o) => ObjectKey::cluster(&o.name),
             Object::KueueLocalQueue(o) => ObjectKey::new(&o.namespace, &o.name),
+            Object::KueueWorkload(o) => ObjectKey::new(&o.namespace, &o.name),
             Object::HierarchicalResourceQuota(o) => ObjectKey::new(&o.namespace, &o.name),
             Object::ClusterResourceQuota(o) => ObjectKey::cluster(&o.name),
             Object::CapsuleResourcePool(o) | Object::CapsuleGlobalQuota(o) => {
@@ -306,6 +314,8 @@ type Map<T> = BTreeMap<(String, String), T>;
 
 /// Refusal events kept per namespace (the oldest go first).
 pub const MAX_REFUSAL_EVENTS: usize = 64;
+/// Pending Kueue workloads kept per namespace.
+pub const MAX_PENDING_WORKLOADS: usize = 64;
 
 fn in_namespace<'a, T>(map: &'a Map<T>, ns: &str) -> impl Iterator<Item = &'a T> + 'a {
     let ns_owned = ns.to_string();
@@ -331,6 +341,7 @@ pub struct Inventory {
     capsule_tenants: Map<CapsuleTenantInfo>,
     cluster_queues: Map<ClusterQueueInfo>,
     local_queues: Map<LocalQueueInfo>,
+    pending_workloads: Map<WorkloadInfo>,
     hrqs: Map<HrqInfo>,
     crqs: Map<CrqInfo>,
     resource_pools: Map<CapsulePoolInfo>,
@@ -374,6 +385,12 @@ impl Dirty {
             // What names owners, and quota objects that may span the
             // namespaces of several tenants, move more than their own.
             Kind::RoleBinding => self.structure = true,
+            // A workload moves only its own namespace's refusals.
+            Kind::KueueWorkload => {
+                if !self.structure && !self.namespaces.contains(namespace) {
+                    self.namespaces.insert(namespace.to_string());
+                }
+            }
             k if Kind::QUOTA_OBJECTS.contains(&k) => self.structure = true,
             k if k.is_namespaced() => {
                 if !self.structure && !self.namespaces.contains(namespace) {
@@ -480,6 +497,7 @@ impl Inventory {
             Object::CapsuleTenant(o) => put(&mut self.capsule_tenants, key, o),
             Object::KueueClusterQueue(o) => put(&mut self.cluster_queues, key, *o),
             Object::KueueLocalQueue(o) => put(&mut self.local_queues, key, o),
+            Object::KueueWorkload(o) => self.insert_workload(key, *o),
             Object::HierarchicalResourceQuota(o) => put(&mut self.hrqs, key, *o),
             Object::ClusterResourceQuota(o) => put(&mut self.crqs, key, *o),
             Object::CapsuleResourcePool(o) => put(&mut self.resource_pools, key, *o),
@@ -520,6 +538,36 @@ impl Inventory {
         true
     }
 
+    /// Keeps only workloads that wait for quota, at most
+    /// [`MAX_PENDING_WORKLOADS`] per namespace (those waiting longest go
+    /// first), as refusal events are kept. True when the inventory changed.
+    fn insert_workload(&mut self, key: (String, String), workload: WorkloadInfo) -> bool {
+        if workload.pending.is_none() {
+            return self.pending_workloads.remove(&key).is_some();
+        }
+        if self.pending_workloads.get(&key) == Some(&workload) {
+            return false;
+        }
+        let namespace = key.0.clone();
+        self.pending_workloads.insert(key, workload);
+        let kept: Vec<(&(String, String), Option<i64>)> = self
+            .pending_workloads
+            .range((namespace.clone(), String::new())..)
+            .take_while(|((n, _), _)| *n == namespace)
+            .map(|(k, w)| (k, w.pending.as_ref().and_then(|p| p.since)))
+            .collect();
+        if kept.len() > MAX_PENDING_WORKLOADS {
+            let oldest = kept
+                .iter()
+                .min_by_key(|(k, since)| (*since, (*k).clone()))
+                .map(|(k, _)| (*k).clone());
+            if let Some(oldest) = oldest {
+                self.pending_workloads.remove(&oldest);
+            }
+        }
+        true
+    }
+
     /// Removes an object; false when it was not there.
     fn remove(&mut self, kind: Kind, key: &ObjectKey) -> bool {
         let k = (key.namespace.clone(), key.name.clone());
@@ -536,6 +584,7 @@ impl Inventory {
             Kind::CapsuleTenant => self.capsule_tenants.remove(&k).is_some(),
             Kind::KueueClusterQueue => self.cluster_queues.remove(&k).is_some(),
             Kind::KueueLocalQueue => self.local_queues.remove(&k).is_some(),
+            Kind::KueueWorkload => self.pending_workloads.remove(&k).is_some(),
             Kind::HierarchicalResourceQuota => self.hrqs.remove(&k).is_some(),
             Kind::ClusterResourceQuota => self.crqs.remove(&k).is_some(),
             Kind::CapsuleResourcePool => self.resource_pools.remove(&k).is_some(),
@@ -565,6 +614,7 @@ impl Inventory {
             Kind::CapsuleTenant => clear(&mut self.capsule_tenants, &Scope::Cluster),
             Kind::KueueClusterQueue => clear(&mut self.cluster_queues, &Scope::Cluster),
             Kind::KueueLocalQueue => clear(&mut self.local_queues, scope),
+            Kind::KueueWorkload => clear(&mut self.pending_workloads, scope),
             Kind::HierarchicalResourceQuota => clear(&mut self.hrqs, scope),
             Kind::ClusterResourceQuota => clear(&mut self.crqs, &Scope::Cluster),
             Kind::CapsuleResourcePool => clear(&mut self.resource_pools, &Scope::Cluster),
@@ -859,6 +909,14 @@ impl Inventory {
         in_namespace(&self.refusal_events, ns)
     }
 
+    /// Kueue workloads of a namespace that wait for quota.
+    pub fn pending_workloads_in<'a>(
+        &'a self,
+        ns: &str,
+    ) -> impl Iterator<Item = &'a WorkloadInfo> + 'a {
+        in_namespace(&self.pending_workloads, ns)
+    }
+
     pub fn count(&self, kind: Kind) -> usize {
         match kind {
             Kind::Namespace => self.namespaces.len(),
@@ -873,6 +931,7 @@ impl Inventory {
             Kind::CapsuleTenant => self.capsule_tenants.len(),
             Kind::KueueClusterQueue => self.cluster_queues.len(),
             Kind::KueueLocalQueue => self.local_queues.len(),
+            Kind::KueueWorkload => self.pending_workloads.len(),
             Kind::HierarchicalResourceQuota => self.hrqs.len(),
             Kind::ClusterResourceQuota => self.crqs.len(),
             Kind::CapsuleResourcePool => self.resource_pools.len(),

@@ -1,13 +1,14 @@
 //! Why a tenant's workloads are refused: the refusal events of its
 //! namespaces (`projection/event.rs`), one row per workload, refusing
 //! object and resource, with requested against remaining, how many times
-//! and when last. A second source (Kueue workloads pending on quota) adds
-//! its rows with its own [`RefusalSource`].
+//! and when last; and the Kueue workloads that wait for quota
+//! (`projection/kueue_workload.rs`), refused by the ClusterQueue their
+//! LocalQueue leads to.
 
 use std::collections::BTreeMap;
 
 use super::inventory::{Inventory, Kind};
-use super::projection::RefusalCause;
+use super::projection::{RefusalCause, WorkloadInfo};
 use super::quantity::Quantity;
 use super::tenant::Tenant;
 
@@ -18,12 +19,15 @@ pub const BLOCKED_WITHIN_SECS: i64 = 3600;
 pub enum RefusalSource {
     /// A controller's `FailedCreate` event.
     Event,
+    /// A Kueue `Workload` whose quota is not reserved.
+    Kueue,
 }
 
 impl RefusalSource {
     pub fn as_str(self) -> &'static str {
         match self {
             RefusalSource::Event => "event",
+            RefusalSource::Kueue => "kueue",
         }
     }
 }
@@ -50,6 +54,17 @@ pub enum RefusalDetail {
         allowed: String,
         actual: String,
     },
+    /// Kueue found too little quota for a pod set in a flavor.
+    Queue {
+        pod_set: String,
+        flavor: String,
+        /// "N more needed": what others hold that the pod set would need.
+        needed: Option<Quantity>,
+        /// The pod set's request, from the message or its pods' requests.
+        requested: Option<Quantity>,
+        /// The most the queue could ever give it, when the request is over.
+        capacity: Option<Quantity>,
+    },
     /// A message tenantry could not read, whole.
     Unparsed(String),
 }
@@ -74,9 +89,13 @@ pub struct Refusal {
 }
 
 impl Refusal {
+    /// Refused within the hour; a Kueue workload that still waits is
+    /// refused now, however long ago its condition changed.
     pub fn is_recent(&self, now: i64) -> bool {
-        self.last
-            .is_some_and(|last| now.saturating_sub(last) <= BLOCKED_WITHIN_SECS)
+        self.source == RefusalSource::Kueue
+            || self
+                .last
+                .is_some_and(|last| now.saturating_sub(last) <= BLOCKED_WITHIN_SECS)
     }
 }
 
@@ -169,6 +188,26 @@ pub fn tenant_refusals(inv: &Inventory, tenant: &Tenant) -> Vec<Refusal> {
             }
         }
     }
+    for ns in &tenant.namespaces {
+        for workload in inv.pending_workloads_in(ns) {
+            for refusal in workload_refusals(inv, workload) {
+                let key = (
+                    ns.clone(),
+                    refusal.workload.clone(),
+                    refusal.refused_by.clone(),
+                    refusal.resource.clone(),
+                    match &refusal.detail {
+                        RefusalDetail::Queue {
+                            pod_set, flavor, ..
+                        } => format!("{pod_set}/{flavor}"),
+                        RefusalDetail::Unparsed(m) => m.clone(),
+                        _ => String::new(),
+                    },
+                );
+                rows.entry(key).or_insert(refusal);
+            }
+        }
+    }
     let mut out: Vec<Refusal> = rows.into_values().collect();
     out.sort_by(|a, b| {
         b.last
@@ -180,10 +219,71 @@ pub fn tenant_refusals(inv: &Inventory, tenant: &Tenant) -> Vec<Refusal> {
     out
 }
 
-/// Refusals of the tenant within the last hour before `now` (the tenants
-/// list's "blocked" mark).
+/// The rows of one pending workload: one per shortfall its condition
+/// names, or one with the message whole. The ClusterQueue is found through
+/// the LocalQueue of the workload's namespace that it names.
+fn workload_refusals(inv: &Inventory, workload: &WorkloadInfo) -> Vec<Refusal> {
+    let Some(pending) = &workload.pending else {
+        return Vec::new();
+    };
+    let refused_by = match inv
+        .local_queues_in(&workload.namespace)
+        .find(|lq| lq.name == workload.queue_name)
+    {
+        Some(lq) if !lq.cluster_queue.is_empty() => format!("ClusterQueue {}", lq.cluster_queue),
+        _ if workload.queue_name.is_empty() => String::new(),
+        _ => format!("LocalQueue {}", workload.queue_name),
+    };
+    let row = |resource: String, detail: RefusalDetail| Refusal {
+        source: RefusalSource::Kueue,
+        namespace: workload.namespace.clone(),
+        workload: format!("Workload/{}", workload.name),
+        refused_by: refused_by.clone(),
+        resource,
+        detail,
+        count: 1,
+        last: pending.since,
+    };
+    let mut rows: Vec<Refusal> = pending
+        .shortfalls
+        .iter()
+        .map(|s| {
+            let requested = s.requested.clone().or_else(|| {
+                // A message without the pod set's name speaks of the only one.
+                let pod_set = match (s.pod_set.as_str(), workload.pod_sets.as_slice()) {
+                    ("", [only]) => only.name.as_str(),
+                    (name, _) => name,
+                };
+                workload.requested(pod_set, &s.resource).cloned()
+            });
+            row(
+                s.resource.clone(),
+                RefusalDetail::Queue {
+                    pod_set: s.pod_set.clone(),
+                    flavor: s.flavor.clone(),
+                    needed: s.needed.clone(),
+                    requested,
+                    capacity: s.capacity.clone(),
+                },
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        let message = pending.unparsed.clone().unwrap_or_default();
+        let message = if message.is_empty() {
+            format!("waiting for quota ({})", pending.reason)
+        } else {
+            message
+        };
+        rows.push(row(String::new(), RefusalDetail::Unparsed(message)));
+    }
+    rows
+}
+
+/// Refusals of the tenant within the last hour before `now`, and Kueue
+/// workloads that wait for quota (the tenants list's "blocked" mark).
 pub fn recent_refusals(inv: &Inventory, tenant: &Tenant, now: i64) -> usize {
-    tenant
+    let events = tenant
         .namespaces
         .iter()
         .flat_map(|ns| inv.refusal_events_in(ns))
@@ -192,7 +292,13 @@ pub fn recent_refusals(inv: &Inventory, tenant: &Tenant, now: i64) -> usize {
             e.last
                 .is_some_and(|l| now.saturating_sub(l) <= BLOCKED_WITHIN_SECS)
         })
-        .count()
+        .count();
+    let workloads = tenant
+        .namespaces
+        .iter()
+        .map(|ns| inv.pending_workloads_in(ns).count())
+        .sum::<usize>();
+    events + workloads
 }
 
 /// The tenant's namespaces whose refusal events cannot be read.
@@ -320,6 +426,110 @@ mod tests {
             oldest,
             Some(1000 - crate::model::inventory::MAX_REFUSAL_EVENTS as i64)
         );
+    }
+
+    fn workload(ns: &str, name: &str, queue: &str, since: i64, message: &str) -> Object {
+        let obj: kube::core::DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "Workload",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {"queueName": queue, "podSets": [{"name": "main", "count": 2,
+                "template": {"spec": {"containers": [
+                    {"name": "c", "resources": {"requests": {"cpu": "3"}}}]}}}]},
+            "status": {"conditions": [{"type": "QuotaReserved", "status": "False",
+                "reason": "Pending", "message": message,
+                "lastTransitionTime": k8s_openapi::jiff::Timestamp::from_second(since).expect("a time").to_string()}]}}))
+        .expect("a workload");
+        Object::KueueWorkload(Box::new(
+            crate::model::projection::WorkloadInfo::from_dynamic(&obj),
+        ))
+    }
+
+    const SHORT: &str = "couldn't assign flavors to pod set main: insufficient unused quota \
+                         for cpu in flavor default, 2 more needed";
+
+    #[test]
+    fn a_pending_kueue_workload_is_refused_by_its_local_queues_cluster_queue() {
+        let mut inv = Inventory::new();
+        inv.apply(Change::Applied(Object::KueueLocalQueue(
+            crate::model::projection::LocalQueueInfo {
+                namespace: "a".into(),
+                name: "main".into(),
+                cluster_queue: "team-cq".into(),
+                ..Default::default()
+            },
+        )));
+        inv.apply(Change::Applied(workload("a", "job-1", "main", 100, SHORT)));
+        inv.apply(Change::Applied(workload(
+            "b",
+            "job-2",
+            "gone",
+            50,
+            "\u{1b}[2Jsomething new",
+        )));
+        inv.apply(Change::Applied(workload("c", "job-3", "main", 100, SHORT)));
+        let rows = tenant_refusals(&inv, &tenant(&["a", "b"]));
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        let job = &rows[0];
+        assert_eq!(job.source, RefusalSource::Kueue);
+        assert_eq!(job.workload, "Workload/job-1");
+        assert_eq!(job.refused_by, "ClusterQueue team-cq");
+        assert_eq!(job.resource, "cpu");
+        assert_eq!((job.count, job.last), (1, Some(100)));
+        let RefusalDetail::Queue {
+            flavor,
+            needed,
+            requested,
+            ..
+        } = &job.detail
+        else {
+            panic!("{job:?}");
+        };
+        assert_eq!(flavor, "default");
+        assert_eq!(needed.as_ref().map(Quantity::nanos), Some(2_000_000_000));
+        // 3 cpu × 2 pods, from the pod set.
+        assert_eq!(requested.as_ref().map(Quantity::nanos), Some(6_000_000_000));
+        // No such LocalQueue: said so; the message is kept whole.
+        assert_eq!(rows[1].refused_by, "LocalQueue gone");
+        assert_eq!(
+            rows[1].detail,
+            RefusalDetail::Unparsed("\u{1b}[2Jsomething new".into())
+        );
+        // Still waiting is blocked now, however old the condition.
+        assert!(job.is_recent(100 + 10 * BLOCKED_WITHIN_SECS));
+        assert_eq!(recent_refusals(&inv, &tenant(&["a", "b"]), 1_000_000), 2);
+        // Once quota is reserved, the workload is no refusal.
+        let obj: kube::core::DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "Workload",
+            "metadata": {"name": "job-1", "namespace": "a"},
+            "spec": {"queueName": "main"},
+            "status": {"conditions": [{"type": "QuotaReserved", "status": "True",
+                "reason": "QuotaReserved", "message": ""}]}}))
+        .expect("a workload");
+        inv.apply(Change::Applied(Object::KueueWorkload(Box::new(
+            crate::model::projection::WorkloadInfo::from_dynamic(&obj),
+        ))));
+        assert_eq!(tenant_refusals(&inv, &tenant(&["a"])), Vec::new());
+    }
+
+    #[test]
+    fn pending_workloads_are_bounded_per_namespace() {
+        let mut inv = Inventory::new();
+        for i in 0..300 {
+            inv.apply(Change::Applied(workload(
+                "a",
+                &format!("w{i:04}"),
+                "main",
+                1_000 + i,
+                SHORT,
+            )));
+        }
+        let max = crate::model::inventory::MAX_PENDING_WORKLOADS;
+        assert_eq!(inv.count(Kind::KueueWorkload), max);
+        let oldest = inv
+            .pending_workloads_in("a")
+            .filter_map(|w| w.pending.as_ref().and_then(|p| p.since))
+            .min();
+        assert_eq!(oldest, Some(1_000 + 300 - max as i64));
     }
 
     #[test]

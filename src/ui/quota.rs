@@ -56,6 +56,15 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
     let header = theme.style("ui.header");
     let dim = theme.style("ui.dim");
 
+    // A tenant refused within the hour reads why first: which quota
+    // refused which pods and by how much fits one 80×24 screen above the
+    // figures (issue 11's "done when").
+    let now = ctx.state.now();
+    let blocked = detail.refusals.iter().any(|r| r.is_recent(now));
+    if blocked {
+        refusals_section(&mut body, ctx, detail, width, true);
+        body.line(Line::raw(""));
+    }
     let mut title = vec![
         Span::styled(" Tenant total", header),
         Span::styled(" (namespaces with a quota)", dim),
@@ -67,39 +76,6 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         ));
     }
     body.line(super::fit_line(title, usize::from(width)));
-    // Refused within the hour: said at the top, so it is read without
-    // scrolling; the details are in "Refused workloads" below.
-    let now = ctx.state.now();
-    let recent: Vec<&Refusal> = detail
-        .refusals
-        .iter()
-        .filter(|r| r.is_recent(now))
-        .collect();
-    if let Some(first) = recent.first() {
-        let workloads: std::collections::BTreeSet<(&str, &str)> = recent
-            .iter()
-            .map(|r| (r.namespace.as_str(), r.workload.as_str()))
-            .collect();
-        let by = if first.refused_by.is_empty() {
-            String::new()
-        } else {
-            format!(" by {}", sanitize(&first.refused_by))
-        };
-        let more = match workloads.len() {
-            1 => String::new(),
-            n => format!(" and {} more", n - 1),
-        };
-        body.line(super::fit_line(
-            vec![Span::styled(
-                format!(
-                    " ! pods refused: {}{by}{more}; see below",
-                    sanitize(&first.workload)
-                ),
-                theme.style("ui.warning"),
-            )],
-            usize::from(width),
-        ));
-    }
     if quota.total.is_empty() {
         body.line(Line::from(Span::styled(
             "   no quota in any readable namespace",
@@ -143,7 +119,9 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         }
     }
     quota_objects_section(&mut body, &detail.quota_objects, &layout, theme, width);
-    refusals_section(&mut body, ctx, detail, width);
+    if !blocked {
+        refusals_section(&mut body, ctx, detail, width, false);
+    }
     body
 }
 
@@ -291,16 +269,24 @@ fn quota_objects_section<'a>(
 /// "Refused workloads": which quota or LimitRange refused which workload's
 /// pods, on which resource, by how much, how often and when last. Two
 /// lines per refusal so it reads at 80 columns.
-fn refusals_section<'a>(body: &mut Body<'a>, ctx: Ctx<'a>, detail: &'a DetailData, width: u16) {
+fn refusals_section<'a>(
+    body: &mut Body<'a>,
+    ctx: Ctx<'a>,
+    detail: &'a DetailData,
+    width: u16,
+    first: bool,
+) {
     let theme = ctx.theme;
     let (header, dim) = (theme.style("ui.header"), theme.style("ui.dim"));
     let width = usize::from(width);
     let now = ctx.state.now();
-    body.line(Line::raw(""));
+    if !first {
+        body.line(Line::raw(""));
+    }
     body.line(super::fit_line(
         vec![
             Span::styled(" Refused workloads", header),
-            Span::styled(" (quota and LimitRange refusals, from events)", dim),
+            Span::styled(" (quota and LimitRange refusals: events, Kueue)", dim),
         ],
         width,
     ));
@@ -330,55 +316,76 @@ fn refusals_section<'a>(body: &mut Body<'a>, ctx: Ctx<'a>, detail: &'a DetailDat
         }
         return;
     }
-    let mut previous: Option<&Refusal> = None;
-    for refusal in &detail.refusals {
+    let rows = &detail.refusals;
+    let occurrence = |r: &Refusal| (r.namespace.clone(), r.workload.clone(), r.count, r.last);
+    // Rows of one occurrence refused by one object share that object's
+    // name on a line of its own, so each resource's figures fit 80 columns.
+    let shares_by = |a: &Refusal, b: &Refusal| {
+        occurrence(a) == occurrence(b) && !a.refused_by.is_empty() && a.refused_by == b.refused_by
+    };
+    for (i, refusal) in rows.iter().enumerate() {
+        let previous = i.checked_sub(1).and_then(|p| rows.get(p));
+        let next = rows.get(i + 1);
         // One heading per workload and occurrence; a refusal on several
         // resources lists them under it.
-        let same = previous.is_some_and(|p| {
-            (&p.namespace, &p.workload, p.count, p.last)
-                == (
-                    &refusal.namespace,
-                    &refusal.workload,
-                    refusal.count,
-                    refusal.last,
-                )
-        });
-        previous = Some(refusal);
-        if same {
-            for text in refusal_lines(refusal, width.saturating_sub(5)) {
-                body.line(Line::raw(format!("     {text}")));
-            }
-            continue;
+        let same = previous.is_some_and(|p| occurrence(p) == occurrence(refusal));
+        if !same {
+            let mark = if refusal.is_recent(now) {
+                Span::styled(" ! ", theme.style("ui.warning"))
+            } else {
+                Span::raw("   ")
+            };
+            body.line(super::fit_line(
+                vec![
+                    mark,
+                    Span::raw(sanitize(&refusal.workload).into_owned()),
+                    Span::styled(" in ", dim),
+                    Span::raw(sanitize(&refusal.namespace).into_owned()),
+                    Span::styled(
+                        format!(" · {}× · {}", refusal.count, ago(now, refusal.last)),
+                        dim,
+                    ),
+                ],
+                width,
+            ));
         }
-        let recent = refusal.is_recent(now);
-        let mark = if recent {
-            Span::styled(" ! ", theme.style("ui.warning"))
+        let after_shared = previous.is_some_and(|p| shares_by(p, refusal));
+        // A single row whose figures would be cut names its refuser on a
+        // line of its own too.
+        let too_long = !matches!(refusal.detail, RefusalDetail::Unparsed(_))
+            && !refusal.refused_by.is_empty()
+            && refusal_lines(refusal, usize::from(u16::MAX), true)
+                .first()
+                .is_some_and(|l| l.chars().count() > width.saturating_sub(5));
+        let before_shared = too_long || next.is_some_and(|n| shares_by(refusal, n));
+        if !after_shared && before_shared {
+            body.line(super::fit_line(
+                vec![Span::raw(format!(
+                    "     {}:",
+                    sanitize(&refusal.refused_by)
+                ))],
+                width,
+            ));
+        }
+        let (indent, with_by) = if after_shared || before_shared {
+            ("       ", false)
         } else {
-            Span::raw("   ")
+            ("     ", true)
         };
-        body.line(super::fit_line(
-            vec![
-                mark,
-                Span::raw(sanitize(&refusal.workload).into_owned()),
-                Span::styled(" in ", dim),
-                Span::raw(sanitize(&refusal.namespace).into_owned()),
-                Span::styled(
-                    format!(" · {}× · {}", refusal.count, ago(now, refusal.last)),
-                    dim,
-                ),
-            ],
-            width,
-        ));
-        for text in refusal_lines(refusal, width.saturating_sub(5)) {
-            body.line(Line::raw(format!("     {text}")));
+        for text in refusal_lines(refusal, width.saturating_sub(indent.len()), with_by) {
+            body.line(Line::raw(format!("{indent}{text}")));
         }
     }
 }
 
 /// What refused it and by how much: one line (an unparsed message wraps,
 /// whole, over as many as it needs). Sanitized here.
-fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
-    let by = sanitize(&refusal.refused_by);
+fn refusal_lines(refusal: &Refusal, width: usize, with_by: bool) -> Vec<String> {
+    let by = if with_by && !refusal.refused_by.is_empty() {
+        format!("{}: ", sanitize(&refusal.refused_by))
+    } else {
+        String::new()
+    };
     let resource = sanitize(&refusal.resource);
     let text = match &refusal.detail {
         RefusalDetail::Quota {
@@ -393,7 +400,7 @@ fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
                 None => sanitize(raw).into_owned(),
             };
             format!(
-                "{by}: {resource} requested {}, remaining {} (used {} of {})",
+                "{by}{resource} requested {}, remaining {} (used {} of {})",
                 show(requested, &raw[0]),
                 remaining
                     .as_ref()
@@ -403,7 +410,7 @@ fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
             )
         }
         RefusalDetail::MissingRequest => {
-            format!("{by}: the pod does not set {resource}, which the quota counts")
+            format!("{by}the pod does not set {resource}, which the quota counts")
         }
         RefusalDetail::Limit {
             bound,
@@ -411,12 +418,43 @@ fn refusal_lines(refusal: &Refusal, width: usize) -> Vec<String> {
             allowed,
             actual,
         } => format!(
-            "{by}: {} {resource} per {} is {}, the pod asks {}",
+            "{by}{} {resource} per {} is {}, the pod asks {}",
             sanitize(bound),
             sanitize(per),
             sanitize(allowed),
             sanitize(actual)
         ),
+        RefusalDetail::Queue {
+            pod_set,
+            flavor,
+            needed,
+            requested,
+            capacity,
+        } => {
+            let amount = |q: &crate::model::Quantity| q.format_for(&refusal.resource);
+            let asks = requested
+                .as_ref()
+                .map(|q| format!(" (asks {})", amount(q)))
+                .unwrap_or_default();
+            let set = if pod_set.is_empty() {
+                String::new()
+            } else {
+                format!(", pod set {}", sanitize(pod_set))
+            };
+            match (needed, capacity) {
+                (Some(n), _) => format!(
+                    "{by}{resource} [{}]{set}: {} more needed{asks}",
+                    sanitize(flavor),
+                    amount(n)
+                ),
+                (None, Some(c)) => format!(
+                    "{by}{resource} [{}]{set}: over its maximum {}{asks}",
+                    sanitize(flavor),
+                    amount(c)
+                ),
+                (None, None) => format!("{by}{resource} [{}]{set}", sanitize(flavor)),
+            }
+        }
         RefusalDetail::Unparsed(message) => {
             return super::text::wrap(&format!("message: {}", sanitize(message)), width.max(20));
         }

@@ -29,6 +29,7 @@ use tenantry::sandbox::Persona;
 
 const KUEUE_CLUSTER_QUEUES: &str = include_str!("quota_kinds/kueue.x-k8s.io_clusterqueues.yaml");
 const KUEUE_LOCAL_QUEUES: &str = include_str!("quota_kinds/kueue.x-k8s.io_localqueues.yaml");
+const KUEUE_WORKLOADS: &str = include_str!("quota_kinds/kueue.x-k8s.io_workloads.yaml");
 
 const TENANT_LABEL: &str = "tenantry.dev/tenant";
 
@@ -42,6 +43,10 @@ fn cluster_queues() -> ApiResource {
 
 fn local_queues() -> ApiResource {
     resource("kueue.x-k8s.io", "v1beta2", "LocalQueue", "localqueues")
+}
+
+fn workloads() -> ApiResource {
+    resource("kueue.x-k8s.io", "v1beta2", "Workload", "workloads")
 }
 
 fn hrqs() -> ApiResource {
@@ -126,6 +131,7 @@ async fn install_crds() {
     let mut all: Vec<CustomResourceDefinition> = vec![
         serde_saphyr::from_str(KUEUE_CLUSTER_QUEUES).expect("the Kueue ClusterQueue CRD"),
         serde_saphyr::from_str(KUEUE_LOCAL_QUEUES).expect("the Kueue LocalQueue CRD"),
+        serde_saphyr::from_str(KUEUE_WORKLOADS).expect("the Kueue Workload CRD"),
     ];
     all.push(common::object(written_crd(
         "hnc.x-k8s.io",
@@ -167,6 +173,7 @@ async fn install_crds() {
     for res in [
         cluster_queues(),
         local_queues(),
+        workloads(),
         hrqs(),
         crqs(),
         resource_pools(),
@@ -426,7 +433,7 @@ async fn each_kind_resolves_to_its_tenants_with_the_objects_figures() {
     assert_eq!(hrq["pending"], false);
     assert_eq!(
         usage(hrq, "pods"),
-        &json!({"resource": "pods", "used": "9", "hard": "10", "percent": 90})
+        &json!({"resource": "pods", "used": "9", "hard": "10", "percent": 90, "storage_class": null})
     );
     assert_eq!(usage(hrq, "requests.cpu")["used"], "1500m");
 
@@ -532,7 +539,7 @@ async fn pending_status_and_odd_values_are_shown_not_dropped() {
     assert_eq!(hrq["pending"], true);
     assert_eq!(
         usage(hrq, "pods"),
-        &json!({"resource": "pods", "used": null, "hard": "1e3", "percent": null})
+        &json!({"resource": "pods", "used": null, "hard": "1e3", "percent": null, "storage_class": null})
     );
     assert_eq!(hrq["invalid"].as_array().map(Vec::len), Some(1), "{hrq}");
     assert!(r["namespaces"] == json!([ns]), "the tenant is kept: {r}");
@@ -842,7 +849,7 @@ async fn capsule_pools_resolve_to_the_namespaces_in_their_status() {
     assert_eq!(g["shared_with"], json!([]));
     assert_eq!(
         usage(g, "pods"),
-        &json!({"resource": "pods", "used": "4", "hard": "10", "percent": 40})
+        &json!({"resource": "pods", "used": "4", "hard": "10", "percent": 40, "storage_class": null})
     );
     let theirs = report(&other, &audit);
     assert!(object(&theirs, "GlobalResourceQuota", &global).is_none());
@@ -897,4 +904,136 @@ async fn installed_but_unreadable_kinds_show_as_no_access_with_the_reason() {
         "nothing readable, nothing shown"
     );
     assert_eq!(r["namespaces"], json!([ns]), "the tenant is kept");
+}
+
+/// Issue 11 item 3's second source: a Kueue Workload whose quota Kueue
+/// could not reserve, with the status Kueue's scheduler writes (through the
+/// status subresource: no Kueue controller runs here), is a refusal in
+/// `report`, refused by the ClusterQueue its LocalQueue leads to, and makes
+/// the tenant "blocked". A message tenantry cannot read arrives whole and
+/// inert; an admitted workload is no refusal.
+#[tokio::test]
+async fn a_kueue_workload_pending_on_quota_is_a_refusal() {
+    install_crds().await;
+    let admin = cluster().client(Persona::Admin).await;
+    let tenant = unique_name("kw");
+    let ns = format!("{tenant}-ns");
+    let queue_label = format!("{tenant}-queue");
+    create_bare_namespace(
+        &admin,
+        &ns,
+        &[(TENANT_LABEL, &tenant), ("quota-kinds/queue", &queue_label)],
+    )
+    .await;
+    let cq = format!("{tenant}-cq");
+    create(
+        &cluster_queues(),
+        None,
+        json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "ClusterQueue",
+               "metadata": {"name": cq},
+               "spec": {
+                   "namespaceSelector": {"matchLabels": {"quota-kinds/queue": queue_label}},
+                   "resourceGroups": [{"coveredResources": ["cpu"], "flavors": [
+                       {"name": "default", "resources": [{"name": "cpu", "nominalQuota": "4"}]}]}]}}),
+    )
+    .await;
+    create(
+        &local_queues(),
+        Some(&ns),
+        json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "LocalQueue",
+               "metadata": {"name": "main", "namespace": ns},
+               "spec": {"clusterQueue": cq}}),
+    )
+    .await;
+    let now = k8s_openapi::jiff::Timestamp::now();
+    let since = now.as_second();
+    for (name, message, reserved) in [
+        (
+            "job-train",
+            "couldn't assign flavors to pod set main: insufficient unused quota for cpu in \
+             flavor default, 2 more needed",
+            false,
+        ),
+        (
+            "job-odd",
+            "\u{1b}]0;pwned\u{7}quota is \u{1b}[31mgone",
+            false,
+        ),
+        ("job-running", "", true),
+    ] {
+        create(
+            &workloads(),
+            Some(&ns),
+            json!({"apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "Workload",
+                   "metadata": {"name": name, "namespace": ns},
+                   "spec": {"queueName": "main", "podSets": [{
+                       "name": "main", "count": 2,
+                       "template": {"spec": {"containers": [{
+                           "name": "train", "image": "registry.example/train:1",
+                           "resources": {"requests": {"cpu": "3"}}}]}}}]}}),
+        )
+        .await;
+        let condition = if reserved {
+            json!({"type": "QuotaReserved", "status": "True", "reason": "QuotaReserved",
+                   "message": format!("Quota reserved in ClusterQueue {cq}"),
+                   "lastTransitionTime": now.to_string()})
+        } else {
+            json!({"type": "QuotaReserved", "status": "False", "reason": "Pending",
+                   "message": message, "lastTransitionTime": now.to_string()})
+        };
+        write_status(
+            &workloads(),
+            Some(&ns),
+            name,
+            json!({"conditions": [condition]}),
+        )
+        .await;
+    }
+
+    let audit = common::audit_path(&tenant);
+    let report = report(&tenant, &audit);
+    let rows: Vec<&Value> = report["quota"]["refusals"]
+        .as_array()
+        .map(|r| r.iter().filter(|r| r["source"] == "kueue").collect())
+        .unwrap_or_default();
+    assert_eq!(rows.len(), 2, "{}", report["quota"]["refusals"]);
+    let train = rows
+        .iter()
+        .find(|r| r["workload"] == "Workload/job-train")
+        .unwrap_or_else(|| panic!("no job-train in {rows:?}"));
+    assert_eq!(train["namespace"], ns.as_str());
+    assert_eq!(train["refused_by"], format!("ClusterQueue {cq}").as_str());
+    assert_eq!(train["resource"], "cpu");
+    assert_eq!(train["reason"], "insufficient quota");
+    assert_eq!(train["needed"], "2");
+    // 3 cpu × 2 pods, from the pod set.
+    assert_eq!(train["requested"], "6");
+    assert_eq!(train["count"], 1);
+    assert_eq!(train["last"], since);
+    assert_eq!(train["last_hour"], true);
+    let odd = rows
+        .iter()
+        .find(|r| r["workload"] == "Workload/job-odd")
+        .unwrap_or_else(|| panic!("no job-odd in {rows:?}"));
+    assert_eq!(odd["reason"], "unparsed");
+    let detail = odd["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("gone"), "{odd}");
+    assert!(
+        !detail.contains('\u{1b}') && !detail.contains('\u{7}'),
+        "{odd}"
+    );
+    assert!(
+        !rows.iter().any(|r| r["workload"] == "Workload/job-running"),
+        "{rows:?}"
+    );
+
+    // The tenants list marks the tenant blocked.
+    let run = tenantry(Persona::Admin, &audit, &["tenants", "-o", "json"]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let list: Value = serde_json::from_str(&run.stdout).expect("tenants JSON");
+    let line = list["tenants"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["name"] == tenant.as_str()))
+        .unwrap_or_else(|| panic!("no {tenant} in {list}"));
+    assert!(line["blocked"].as_u64().is_some_and(|b| b >= 2), "{line}");
 }

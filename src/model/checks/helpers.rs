@@ -20,6 +20,7 @@ pub fn kind_plural(kind: Kind) -> &'static str {
         Kind::CapsuleTenant => "tenants.capsule.clastix.io",
         Kind::KueueClusterQueue => "clusterqueues.kueue.x-k8s.io",
         Kind::KueueLocalQueue => "localqueues.kueue.x-k8s.io",
+        Kind::KueueWorkload => "workloads.kueue.x-k8s.io",
         Kind::HierarchicalResourceQuota => "hierarchicalresourcequotas.hnc.x-k8s.io",
         Kind::ClusterResourceQuota => "clusterresourcequotas.quota.openshift.io",
         Kind::CapsuleResourcePool => "resourcepools.capsule.clastix.io",

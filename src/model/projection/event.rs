@@ -164,7 +164,7 @@ fn after<'a>(text: &'a str, marker: &str) -> Option<&'a str> {
     text.find(marker).map(|i| &text[i + marker.len()..])
 }
 
-fn bounded(message: &str) -> String {
+pub(super) fn bounded(message: &str) -> String {
     if message.len() <= MAX_MESSAGE {
         return message.to_string();
     }

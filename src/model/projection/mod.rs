@@ -10,6 +10,7 @@ mod capsule_pool;
 mod event;
 mod hnc_quota;
 mod kueue;
+mod kueue_workload;
 mod limitrange;
 mod namespace;
 mod netpol;
@@ -36,6 +37,10 @@ pub use hnc_quota::{HRQ_GROUP, HRQ_KIND, HRQ_PLURAL, HRQ_VERSION, HrqInfo, in_su
 pub use kueue::{
     CLUSTER_QUEUE_KIND, CLUSTER_QUEUE_PLURAL, ClusterQueueInfo, FlavorQuota, FlavorResource,
     KUEUE_GROUP, KUEUE_VERSION, LOCAL_QUEUE_KIND, LOCAL_QUEUE_PLURAL, LocalQueueInfo,
+};
+pub use kueue_workload::{
+    PendingQuota, PodSetRequests, QueueShortfall, WORKLOAD_KIND, WORKLOAD_PLURAL, WorkloadInfo,
+    parse_queue_message,
 };
 pub use limitrange::LimitRangeInfo;
 pub use namespace::NamespaceInfo;

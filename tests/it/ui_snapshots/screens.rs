@@ -142,7 +142,7 @@ fn detail_quota_refused_workloads() {
             .any(|r| r.id.as_str() == "globex" && r.blocked > 0)
     );
     assert_screens("detail_quota_refused", &state);
-    // At 80×24 the part is below the quotas: scrolled to it.
+    // A blocked tenant reads its refusals first; scrolled to the quotas.
     let mut state = state;
     for _ in 0..16 {
         key(&mut state, KeyAction::MoveDown);
@@ -555,4 +555,57 @@ fn detail_quota_objects_spanning_namespaces() {
     assert_screens("detail_quota_objects_hooli", &state);
     let state = open(with_quota_objects(), "globex", Tab::Quota);
     assert_screens("detail_quota_objects_globex", &state);
+}
+
+/// A Kueue Workload of hooli that waits for quota: the refusal comes first
+/// in the Quota tab, refused by the ClusterQueue its LocalQueue leads to,
+/// with the shortfall Kueue wrote and the pod set's request.
+#[test]
+fn detail_quota_kueue_workload_refused() {
+    use tenantry::model::projection::WorkloadInfo;
+    let mut state = with_quota_objects();
+    state.frozen_now = Some(1_800_000_000);
+    let workload: kube::core::DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "Workload",
+        "metadata": {"name": "job-train-5f2a", "namespace": "hooli-search"},
+        "spec": {"queueName": "batch", "podSets": [{"name": "main", "count": 4,
+            "template": {"spec": {"containers": [
+                {"name": "train", "resources": {"requests": {"cpu": "500m"}}}]}}}]},
+        "status": {"conditions": [{"type": "QuotaReserved", "status": "False",
+            "reason": "Pending",
+            "message": "couldn't assign flavors to pod set main: insufficient unused quota for cpu in flavor default, 1 more needed, insufficient unused quota for cpu in flavor spot, 2 more needed",
+            "lastTransitionTime": "2027-01-15T07:50:00Z"}]}
+    }))
+    .expect("object");
+    // Over what the queue could ever give: one row, its refuser on a line
+    // of its own so the figures are not cut at 80 columns.
+    let over: kube::core::DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "kueue.x-k8s.io/v1beta2", "kind": "Workload",
+        "metadata": {"name": "job-eval", "namespace": "hooli-search"},
+        "spec": {"queueName": "batch", "podSets": [{"name": "main", "count": 1}]},
+        "status": {"conditions": [{"type": "QuotaReserved", "status": "False",
+            "reason": "Pending",
+            "message": "couldn't assign flavors to pod set main: insufficient quota for cpu in flavor default, previously considered podsets requests (0) + current podset request (16) > maximum capacity (12)",
+            "lastTransitionTime": "2027-01-15T07:20:00Z"}]}
+    }))
+    .expect("object");
+    apply(
+        &mut state,
+        replaced(
+            Kind::KueueWorkload,
+            Scope::Cluster,
+            vec![
+                Object::KueueWorkload(Box::new(WorkloadInfo::from_dynamic(&workload))),
+                Object::KueueWorkload(Box::new(WorkloadInfo::from_dynamic(&over))),
+            ],
+        ),
+    );
+    assert!(
+        state
+            .rows
+            .iter()
+            .any(|r| r.id.as_str() == "hooli" && r.blocked > 0)
+    );
+    let state = open(state, "hooli", Tab::Quota);
+    assert_screens("detail_quota_kueue_refused", &state);
 }
