@@ -96,9 +96,11 @@ pub fn sync_summary(state: &State) -> String {
         .values()
         .filter(|p| matches!(p, crate::app::ProbeStatus::Running))
         .count();
-    if probing > 0 {
+    // Said in the list, whose findings column the probes fill; a tenant's
+    // own view says it in its Policy tab.
+    if probing > 0 && matches!(state.view, View::Tenants) {
         out.push_str(&format!(
-            "; probing {} of {} tenants",
+            ", probing {}/{}",
             thousands(probing),
             thousands(state.probes.len())
         ));
