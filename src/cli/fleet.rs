@@ -223,9 +223,8 @@ pub fn split<T>(results: Vec<(String, Result<T>)>) -> (Vec<(String, T)>, Vec<Unr
             Err(err) => {
                 let error = crate::credentials::inert(&format!("{err:#}"));
                 eprintln!(
-                    "tenantry: cluster {} (context): {}",
-                    sanitize(&context),
-                    error
+                    "tenantry: context {}: not read: {error}",
+                    sanitize(&context)
                 );
                 unreachable.push(Unreachable { context, error });
             }
