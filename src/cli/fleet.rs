@@ -91,6 +91,10 @@ pub fn contexts(global: &GlobalArgs, fleet: &FleetArgs) -> Result<Option<Context
     Ok(Some(chosen))
 }
 
+/// Who a context is, to the server: (server URL, user entry name, the user
+/// entry's content).
+type Identity = (String, String, Option<serde_json::Value>);
+
 /// `asked`, each named context checked against the kubeconfig, and those
 /// that reach the same server URL as the same user (the same user entry,
 /// or identical credentials under another name) kept once, the first
@@ -116,8 +120,7 @@ pub fn distinct(kubeconfig: &Kubeconfig, asked: &[String]) -> Result<Contexts, S
     if asked.is_empty() {
         return Err("the kubeconfig has no context".into());
     }
-    // (server URL, user entry name, the user entry's content)
-    let identity = |name: &str| -> (String, String, Option<serde_json::Value>) {
+    let identity = |name: &str| -> Identity {
         let context = kubeconfig
             .contexts
             .iter()
@@ -141,7 +144,7 @@ pub fn distinct(kubeconfig: &Kubeconfig, asked: &[String]) -> Result<Contexts, S
         (server.trim_end_matches('/').to_string(), user, credentials)
     };
     let mut names: Vec<String> = Vec::new();
-    let mut kept: Vec<(String, (String, String, Option<serde_json::Value>))> = Vec::new();
+    let mut kept: Vec<(String, Identity)> = Vec::new();
     let mut merged = Vec::new();
     for name in asked {
         if names.contains(name) {

@@ -1005,6 +1005,30 @@ mod tests {
     }
 
     #[test]
+    fn only_the_fleet_commands_take_several_contexts() {
+        let cli = super::Cli::try_parse_from([
+            "tenantry",
+            "--context",
+            "a",
+            "quota",
+            "set",
+            "acme",
+            "pods=3",
+            "--context",
+            "b",
+        ])
+        .expect("parses");
+        let err = super::single_context(&cli.global).expect_err("two contexts");
+        assert!(err.0.contains("more than once"), "{err}");
+        let cli =
+            super::Cli::try_parse_from(["tenantry", "tenants", "--context", "a"]).expect("parses");
+        assert_eq!(
+            super::single_context(&cli.global).expect("one").as_deref(),
+            Some("a")
+        );
+    }
+
+    #[test]
     fn subcommand_help_shows_only_its_own_flags() {
         use clap::CommandFactory;
         let mut command = super::Cli::command();
