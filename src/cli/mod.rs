@@ -825,6 +825,30 @@ pub fn connect_options(global: &GlobalArgs, config: &Config) -> Result<ConnectOp
     })
 }
 
+/// When `--context` is given both before and after the subcommand, clap
+/// keeps only the values after it: said, so that no cluster is silently
+/// left out.
+pub fn contexts_lost<I, T>(cli: &Cli, args: I) -> Option<String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString>,
+{
+    let given = args
+        .into_iter()
+        .map(Into::into)
+        .skip(1)
+        .take_while(|a| a != "--")
+        .filter(|a| a == "--context" || a.to_string_lossy().starts_with("--context="))
+        .count();
+    (given > cli.global.contexts.len()).then(|| {
+        format!(
+            "--context given on both sides of the subcommand ({given} given, {} read): \
+             put every --context after the subcommand",
+            cli.global.contexts.len()
+        )
+    })
+}
+
 /// The one `--context` of a command that reads one cluster.
 fn single_context(global: &GlobalArgs) -> Result<Option<String>, write_cmd::UsageError> {
     match global.contexts.as_slice() {
@@ -1006,20 +1030,35 @@ mod tests {
 
     #[test]
     fn only_the_fleet_commands_take_several_contexts() {
-        let cli = super::Cli::try_parse_from([
+        let args = [
             "tenantry",
-            "--context",
-            "a",
             "quota",
             "set",
             "acme",
             "pods=3",
             "--context",
+            "a",
+            "--context",
             "b",
-        ])
-        .expect("parses");
+        ];
+        let cli = super::Cli::try_parse_from(args).expect("parses");
+        assert_eq!(super::contexts_lost(&cli, args), None);
         let err = super::single_context(&cli.global).expect_err("two contexts");
         assert!(err.0.contains("more than once"), "{err}");
+        // clap keeps only the subcommand's side of a global flag: the
+        // contexts before it would be lost, so the run is refused.
+        let args = [
+            "tenantry",
+            "--context",
+            "a",
+            "tenants",
+            "--context=b",
+            "--context",
+            "c",
+        ];
+        let cli = super::Cli::try_parse_from(args).expect("parses");
+        let lost = super::contexts_lost(&cli, args).expect("lost");
+        assert!(lost.contains("3 given, 2 read"), "{lost}");
         let cli =
             super::Cli::try_parse_from(["tenantry", "tenants", "--context", "a"]).expect("parses");
         assert_eq!(

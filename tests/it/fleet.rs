@@ -189,6 +189,26 @@ fn two_clusters_in_one_run_and_one_of_them_goes_away() {
         value["clusters"][1]["tenants"][0]["findings"]
     );
 
+    // report: one per cluster that has the tenant.
+    let report = run(
+        &kubeconfig,
+        &[
+            "report",
+            &only_b,
+            "--context",
+            "a",
+            "--context",
+            "b",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(report.code, Some(0), "{}", report.stderr);
+    let value = json(&report);
+    assert_eq!(contexts(&value, "clusters"), ["b"], "{value}");
+    assert_eq!(value["clusters"][0]["tenant"], only_b.as_str(), "{value}");
+    assert_eq!(value["absent"], serde_json::json!(["a"]), "{value}");
+
     // The second cluster's API server goes away.
     second
         .with_sandbox(|sandbox| sandbox.kill_component("kube-apiserver"))
