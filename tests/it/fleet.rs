@@ -189,6 +189,27 @@ fn two_clusters_in_one_run_and_one_of_them_goes_away() {
         value["clusters"][1]["tenants"][0]["findings"]
     );
 
+    // The machine formats stay valid with several clusters: a SARIF run and
+    // a JUnit testsuite per cluster.
+    let mut sarif_args = check_args;
+    sarif_args[7] = "sarif";
+    let sarif = run(&kubeconfig, &sarif_args);
+    let log = json(&sarif);
+    crate::reports::assert_valid(&crate::reports::sarif_schema(), &log, "the fleet's SARIF");
+    assert_eq!(log["runs"].as_array().map(Vec::len), Some(2), "{log}");
+    let mut junit_args = check_args;
+    junit_args[7] = "junit";
+    let junit = run(&kubeconfig, &junit_args);
+    assert_eq!(
+        crate::reports::junit_problems(&junit.stdout),
+        Vec::<String>::new()
+    );
+    assert!(
+        junit.stdout.contains("name=\"a/acme\"") && junit.stdout.contains("name=\"b/acme\""),
+        "{}",
+        junit.stdout
+    );
+
     // report: one per cluster that has the tenant.
     let report = run(
         &kubeconfig,
