@@ -11,6 +11,10 @@ fn main() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = tenantry::cli::Cli::parse();
+    if let Some(lost) = tenantry::cli::contexts_lost(&cli, std::env::args_os()) {
+        eprintln!("tenantry: {lost}");
+        std::process::exit(2);
+    }
     let log = tenantry::logging::init();
     let code = match tenantry::cli::run(cli) {
         Ok(code) => code,

@@ -68,6 +68,15 @@ pub fn fails(checks: &[CheckResult], threshold: Severity, strict: bool) -> bool 
                 .any(|c| c.outcome == Outcome::Unknown && c.severity >= threshold))
 }
 
+/// What a `check` run looks at and how it judges.
+pub struct Selection<'a> {
+    /// Tenants named (none: every visible tenant).
+    pub names: &'a [String],
+    pub fail_on: Severity,
+    pub strict: bool,
+    pub publish: bool,
+}
+
 pub fn run(
     global: &GlobalArgs,
     config: &Config,
@@ -78,7 +87,138 @@ pub fn run(
     publish: bool,
 ) -> Result<i32> {
     let rt = runtime()?;
-    let (result, published) = rt.block_on(async {
+    let selection = Selection {
+        names,
+        fail_on,
+        strict,
+        publish,
+    };
+    let (result, published) = rt.block_on(check_cluster(global, config, &selection, false))?;
+    let text = match format {
+        CheckFormat::Table => check_table(&result),
+        CheckFormat::Json => serialize(&result, Format::Json)?,
+        CheckFormat::Yaml => serialize(&result, Format::Yaml)?,
+        CheckFormat::Sarif => serialize(&reports::sarif(&result), Format::Json)?,
+        CheckFormat::Junit => reports::junit(&result),
+        CheckFormat::Openreports | CheckFormat::OpenreportsJson => {
+            openreports_text(std::slice::from_ref(&result), format)?
+        }
+    };
+    print!("{}", crate::model::text::sanitize_text(&text));
+    Ok(if result.failed || !published { 1 } else { 0 })
+}
+
+fn openreports_text(outputs: &[CheckOutput], format: CheckFormat) -> Result<String> {
+    let seconds = now_seconds();
+    let objects: Vec<ReportObject> = outputs
+        .iter()
+        .flat_map(|out| reports::openreports(out, seconds))
+        .collect();
+    let list = reports::openreports_list(&objects);
+    let f = if format == CheckFormat::Openreports {
+        Format::Yaml
+    } else {
+        Format::Json
+    };
+    serialize(&list, f)
+}
+
+/// `check` over several clusters (`cli::fleet`): `-o json|yaml` has
+/// `clusters` (each what a single-context run prints) and `unreachable`.
+#[derive(Debug, Serialize)]
+pub struct FleetCheckOutput {
+    pub fail_on: Severity,
+    pub strict: bool,
+    /// Whether a cluster has a finding at `--fail-on` (exit code 1).
+    pub failed: bool,
+    pub clusters: Vec<CheckOutput>,
+    pub unreachable: Vec<super::fleet::Unreachable>,
+}
+
+/// `check` on every context at once. Exit 2 when a cluster was not read
+/// (unless `--skip-unreachable`), else 1 when a cluster has a finding at
+/// `--fail-on` (or a report was not published), else 0. A named tenant
+/// needs to be in one cluster, not in each.
+pub fn run_fleet(
+    global: &GlobalArgs,
+    config: &Config,
+    contexts: &super::fleet::Contexts,
+    fleet: &super::fleet::FleetArgs,
+    selection: &Selection<'_>,
+    format: CheckFormat,
+) -> Result<i32> {
+    let rt = runtime()?;
+    let results = rt.block_on(super::fleet::each(global, contexts, |one| async move {
+        check_cluster(&one, config, selection, true).await
+    }));
+    let (answered, unreachable) = super::fleet::split(results);
+    let mut published = true;
+    let mut out = FleetCheckOutput {
+        fail_on: selection.fail_on,
+        strict: selection.strict,
+        failed: false,
+        clusters: Vec::new(),
+        unreachable,
+    };
+    for (_, (cluster, cluster_published)) in answered {
+        out.failed |= cluster.failed;
+        published &= cluster_published;
+        out.clusters.push(cluster);
+    }
+    if !out.clusters.is_empty() {
+        let missing: Vec<&String> = selection
+            .names
+            .iter()
+            .filter(|name| {
+                !out.clusters
+                    .iter()
+                    .any(|c| c.tenants.iter().any(|t| &t.tenant == *name))
+            })
+            .collect();
+        if !missing.is_empty() {
+            let missing: Vec<String> = missing.iter().map(|n| format!("{n:?}")).collect();
+            anyhow::bail!(super::write_cmd::UsageError(format!(
+                "no tenant {} is visible in any cluster that answered",
+                sanitize(&missing.join(", "))
+            )));
+        }
+    }
+    let text = match format {
+        CheckFormat::Table => fleet_check_table(&out),
+        CheckFormat::Json => serialize(&out, Format::Json)?,
+        CheckFormat::Yaml => serialize(&out, Format::Yaml)?,
+        CheckFormat::Sarif => serialize(&reports::sarif_fleet(&out.clusters), Format::Json)?,
+        CheckFormat::Junit => reports::junit_fleet(&out.clusters),
+        CheckFormat::Openreports | CheckFormat::OpenreportsJson => {
+            openreports_text(&out.clusters, format)?
+        }
+    };
+    print!("{}", crate::model::text::sanitize_text(&text));
+    let code = super::fleet::unreachable_exit(fleet, out.clusters.len(), &out.unreachable);
+    Ok(if code != 0 {
+        code
+    } else if out.failed || !published {
+        1
+    } else {
+        0
+    })
+}
+
+/// One cluster's checks (and `--publish`). In a fleet run, a named tenant
+/// this cluster does not have is left out rather than refused.
+async fn check_cluster(
+    global: &GlobalArgs,
+    config: &Config,
+    selection: &Selection<'_>,
+    in_fleet: bool,
+) -> Result<(CheckOutput, bool)> {
+    let Selection {
+        names,
+        fail_on,
+        strict,
+        publish,
+    } = *selection;
+    {
         let connection = connect_with(global).await?;
         if publish {
             // In read-only mode nothing is sent at all, not even a read.
@@ -125,6 +265,9 @@ pub fn run(
         };
         for id in selected {
             let Some(tenant) = state.resolution.tenant(&id).cloned() else {
+                if in_fleet {
+                    continue;
+                }
                 anyhow::bail!(super::not_visible(&state, id.as_str()));
             };
             let probes = crate::kube::probe::run_probes(
@@ -167,25 +310,7 @@ pub fn run(
             published = publish_reports(&writes, objects, owned).await;
         }
         Ok::<_, anyhow::Error>((output, published))
-    })?;
-    let text = match format {
-        CheckFormat::Table => check_table(&result),
-        CheckFormat::Json => serialize(&result, Format::Json)?,
-        CheckFormat::Yaml => serialize(&result, Format::Yaml)?,
-        CheckFormat::Sarif => serialize(&reports::sarif(&result), Format::Json)?,
-        CheckFormat::Junit => reports::junit(&result),
-        CheckFormat::Openreports | CheckFormat::OpenreportsJson => {
-            let list = reports::openreports_list(&reports::openreports(&result, now_seconds()));
-            let f = if format == CheckFormat::Openreports {
-                Format::Yaml
-            } else {
-                Format::Json
-            };
-            serialize(&list, f)?
-        }
-    };
-    print!("{}", crate::model::text::sanitize_text(&text));
-    Ok(if result.failed || !published { 1 } else { 0 })
+    }
 }
 
 /// The action `--publish` records in the audit log.
@@ -318,7 +443,61 @@ fn outcome_word(outcome: Outcome) -> &'static str {
     }
 }
 
+const CHECK_HEADER: [&str; 6] = ["TENANT", "RESULT", "SEVERITY", "CHECK", "FIX", "REASON"];
+
 fn check_table(out: &CheckOutput) -> String {
+    let mut text = table(&CHECK_HEADER, &check_rows(out));
+    text.push_str(&check_summaries(out, ""));
+    text.push_str(&verdict_line(out.failed, out.fail_on, out.strict));
+    text
+}
+
+/// The fleet's table: a CLUSTER column, then the summaries per cluster.
+fn fleet_check_table(out: &FleetCheckOutput) -> String {
+    let mut rows = Vec::new();
+    for cluster in &out.clusters {
+        rows.extend(super::fleet::with_cluster(
+            &cluster.context,
+            check_rows(cluster),
+        ));
+    }
+    let header: Vec<&str> = std::iter::once("CLUSTER").chain(CHECK_HEADER).collect();
+    let mut text = table(&header, &rows);
+    for cluster in &out.clusters {
+        text.push_str(&check_summaries(cluster, &format!("{}/", cluster.context)));
+    }
+    for gone in &out.unreachable {
+        text.push_str(&format!(
+            "cluster {}: not checked: {}\n",
+            gone.context, gone.error
+        ));
+    }
+    text.push_str(&verdict_line(out.failed, out.fail_on, out.strict));
+    text
+}
+
+fn check_summaries(out: &CheckOutput, prefix: &str) -> String {
+    let mut text = String::new();
+    for tenant in &out.tenants {
+        let f = &tenant.findings;
+        text.push_str(&format!(
+            "{prefix}{}: {} critical, {} high, {} medium, {} low, {} info findings; {} unknown\n",
+            tenant.tenant, f.critical, f.high, f.medium, f.low, f.info, tenant.unknown
+        ));
+    }
+    text
+}
+
+fn verdict_line(failed: bool, fail_on: Severity, strict: bool) -> String {
+    format!(
+        "{} at --fail-on {}{}\n",
+        if failed { "FAILED" } else { "passed" },
+        fail_on.as_str(),
+        if strict { " --strict" } else { "" }
+    )
+}
+
+fn check_rows(out: &CheckOutput) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for tenant in &out.tenants {
         let mut checks: Vec<&CheckResult> = tenant.checks.iter().collect();
@@ -344,24 +523,7 @@ fn check_table(out: &CheckOutput) -> String {
             ]);
         }
     }
-    let mut text = table(
-        &["TENANT", "RESULT", "SEVERITY", "CHECK", "FIX", "REASON"],
-        &rows,
-    );
-    for tenant in &out.tenants {
-        let f = &tenant.findings;
-        text.push_str(&format!(
-            "{}: {} critical, {} high, {} medium, {} low, {} info findings; {} unknown\n",
-            tenant.tenant, f.critical, f.high, f.medium, f.low, f.info, tenant.unknown
-        ));
-    }
-    text.push_str(&format!(
-        "{} at --fail-on {}{}\n",
-        if out.failed { "FAILED" } else { "passed" },
-        out.fail_on.as_str(),
-        if out.strict { " --strict" } else { "" }
-    ));
-    text
+    rows
 }
 
 #[cfg(test)]

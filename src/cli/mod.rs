@@ -1,6 +1,7 @@
 //! Command-line arguments and the headless commands.
 
 pub mod check;
+pub mod fleet;
 pub mod output;
 pub mod reports;
 pub mod sandbox_cmd;
@@ -49,9 +50,10 @@ pub struct GlobalArgs {
     /// Kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
     #[arg(long, global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
-    /// Kubeconfig context (default: the current one)
-    #[arg(long, global = true, value_name = "NAME")]
-    pub context: Option<String>,
+    /// Kubeconfig context (default: the current one); `tenants`, `report`
+    /// and `check` take it more than once, one cluster each
+    #[arg(long = "context", global = true, value_name = "NAME")]
+    pub contexts: Vec<String>,
     /// A namespace (repeatable): read one by one when you cannot list
     /// namespaces; for `quota set` and `apply`, the write is limited to these
     #[arg(short = 'n', long = "namespace", global = true, value_name = "NS")]
@@ -144,6 +146,8 @@ pub enum Command {
         /// Output format
         #[arg(short, long, value_enum, default_value_t = Format::Table)]
         output: Format,
+        #[command(flatten)]
+        fleet: fleet::FleetArgs,
     },
     /// One tenant: owners, quota usage, QoS breakdown, every policy check
     /// (with the admission probes), RBAC bindings and network policies
@@ -153,6 +157,8 @@ pub enum Command {
         /// Output format
         #[arg(short, long, value_enum, default_value_t = Format::Table)]
         output: Format,
+        #[command(flatten)]
+        fleet: fleet::FleetArgs,
     },
     /// Run the policy coverage checks (ARCHITECTURE.md §6) for CI: exit 0 when no
     /// finding reaches --fail-on, 1 when one does, 2 on usage or connection errors
@@ -172,6 +178,8 @@ pub enum Command {
         /// (and a ClusterReport per tenant) through the write path; refused under --readonly
         #[arg(long)]
         publish: bool,
+        #[command(flatten)]
+        fleet: fleet::FleetArgs,
     },
     /// List the templates (built-in and in the config dir's templates/) with their parameters
     Templates {
@@ -438,15 +446,31 @@ pub fn run(cli: Cli) -> Result<i32> {
             strict,
             output,
             publish,
-        }) => check::run(
-            &cli.global,
-            &load_config(&cli.global),
-            &tenants,
-            fail_on,
-            strict,
-            output,
-            publish,
-        ),
+            fleet,
+        }) => match fleet::contexts(&cli.global, &fleet)? {
+            None => check::run(
+                &cli.global,
+                &load_config(&cli.global),
+                &tenants,
+                fail_on,
+                strict,
+                output,
+                publish,
+            ),
+            Some(contexts) => check::run_fleet(
+                &cli.global,
+                &load_config(&cli.global),
+                &contexts,
+                &fleet,
+                &check::Selection {
+                    names: &tenants,
+                    fail_on,
+                    strict,
+                    publish,
+                },
+                output,
+            ),
+        },
         Some(Command::Quota {
             action:
                 QuotaAction::Set {
@@ -515,17 +539,27 @@ pub fn run(cli: Cli) -> Result<i32> {
                 force,
             },
         ),
-        Some(Command::Tenants { output }) => headless(&cli.global, |state| {
-            let out = output::tenants(state);
-            Ok(match output {
-                Format::Table => {
-                    eprint!("{}", output::no_access_lines(&out.no_access));
-                    output::tenants_table(&out)
-                }
-                _ => output::serialize(&out, output)?,
-            })
-        }),
-        Some(Command::Report { tenant, output }) => report(&cli.global, &tenant, output),
+        Some(Command::Tenants { output, fleet }) => match fleet::contexts(&cli.global, &fleet)? {
+            None => headless(&cli.global, |state| {
+                let out = output::tenants(state);
+                Ok(match output {
+                    Format::Table => {
+                        eprint!("{}", output::no_access_lines(&out.no_access));
+                        output::tenants_table(&out)
+                    }
+                    _ => output::serialize(&out, output)?,
+                })
+            }),
+            Some(contexts) => fleet::tenants(&cli.global, &contexts, &fleet, output),
+        },
+        Some(Command::Report {
+            tenant,
+            output,
+            fleet,
+        }) => match fleet::contexts(&cli.global, &fleet)? {
+            None => report(&cli.global, &tenant, output),
+            Some(contexts) => fleet::report(&cli.global, &contexts, &fleet, &tenant, output),
+        },
         None => console(&cli.global),
     }
 }
@@ -717,22 +751,10 @@ fn report(global: &GlobalArgs, tenant: &str, output: Format) -> Result<i32> {
     let config = load_config(global);
     let rt = runtime()?;
     let text = rt.block_on(async {
-        let (connection, mut state) = synced_state(global, &config).await?;
-        let id = TenantId::new(tenant);
-        let Some(found) = state.resolution.tenant(&id).cloned() else {
-            bail!(not_visible(&state, tenant));
+        let out = match tenant_report(global, &config, tenant).await? {
+            Ok(out) => out,
+            Err(not_visible) => bail!(not_visible),
         };
-        let probes = crate::kube::probe::run_probes(
-            &connection,
-            &found,
-            &state.identity.user,
-            state.readonly,
-        )
-        .await;
-        state
-            .probes
-            .insert(id, crate::app::ProbeStatus::Done(probes));
-        let out = output::report(&state, &found);
         Ok(match output {
             Format::Table => {
                 eprint!("{}", output::no_access_lines(&out.no_access));
@@ -743,6 +765,27 @@ fn report(global: &GlobalArgs, tenant: &str, output: Format) -> Result<i32> {
     })?;
     print!("{}", sanitize_text(&text));
     Ok(0)
+}
+
+/// One cluster's report on `tenant`, with the admission probes run as its
+/// owner; `Err` with [`not_visible`]'s words when the tenant is not seen.
+pub(crate) async fn tenant_report(
+    global: &GlobalArgs,
+    config: &Config,
+    tenant: &str,
+) -> Result<Result<output::ReportOutput, String>> {
+    let (connection, mut state) = synced_state(global, config).await?;
+    let id = TenantId::new(tenant);
+    let Some(found) = state.resolution.tenant(&id).cloned() else {
+        return Ok(Err(not_visible(&state, tenant)));
+    };
+    let probes =
+        crate::kube::probe::run_probes(&connection, &found, &state.identity.user, state.readonly)
+            .await;
+    state
+        .probes
+        .insert(id, crate::app::ProbeStatus::Done(probes));
+    Ok(Ok(output::report(&state, &found)))
 }
 
 /// "no tenant "x" is visible; visible tenants: a, b" (or that none is).
@@ -776,10 +819,47 @@ pub(crate) async fn connect_with(global: &GlobalArgs) -> Result<Connection> {
 pub fn connect_options(global: &GlobalArgs, config: &Config) -> Result<ConnectOptions> {
     Ok(ConnectOptions {
         kubeconfig: global.kubeconfig.clone(),
-        context: global.context.clone(),
+        context: single_context(global)?,
         impersonate: impersonation(global)?,
         guards: config.settings.contexts.clone(),
     })
+}
+
+/// When `--context` is given both before and after the subcommand, clap
+/// keeps only the values after it: said, so that no cluster is silently
+/// left out.
+pub fn contexts_lost<I, T>(cli: &Cli, args: I) -> Option<String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString>,
+{
+    let given = args
+        .into_iter()
+        .map(Into::into)
+        .skip(1)
+        .take_while(|a| a != "--")
+        .filter(|a| a == "--context" || a.to_string_lossy().starts_with("--context="))
+        .count();
+    (given > cli.global.contexts.len()).then(|| {
+        format!(
+            "--context given on both sides of the subcommand ({given} given, {} read): \
+             put every --context after the subcommand",
+            cli.global.contexts.len()
+        )
+    })
+}
+
+/// The one `--context` of a command that reads one cluster.
+fn single_context(global: &GlobalArgs) -> Result<Option<String>, write_cmd::UsageError> {
+    match global.contexts.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        _ => Err(write_cmd::UsageError(
+            "--context is given more than once: only `tenants`, `report` and `check` read \
+             several clusters; writes and the console take one context"
+                .into(),
+        )),
+    }
 }
 
 /// `--as` and `--as-group`, checked: a group needs a user (as kubectl says).
@@ -946,6 +1026,45 @@ mod tests {
             super::Cli::try_parse_from(["tenantry", "demo", "--as", "carol"]).expect("parses");
         let err = super::run(cli).expect_err("not a persona");
         assert!(err.to_string().contains("admin, alice or bob"), "{err:#}");
+    }
+
+    #[test]
+    fn only_the_fleet_commands_take_several_contexts() {
+        let args = [
+            "tenantry",
+            "quota",
+            "set",
+            "acme",
+            "pods=3",
+            "--context",
+            "a",
+            "--context",
+            "b",
+        ];
+        let cli = super::Cli::try_parse_from(args).expect("parses");
+        assert_eq!(super::contexts_lost(&cli, args), None);
+        let err = super::single_context(&cli.global).expect_err("two contexts");
+        assert!(err.0.contains("more than once"), "{err}");
+        // clap keeps only the subcommand's side of a global flag: the
+        // contexts before it would be lost, so the run is refused.
+        let args = [
+            "tenantry",
+            "--context",
+            "a",
+            "tenants",
+            "--context=b",
+            "--context",
+            "c",
+        ];
+        let cli = super::Cli::try_parse_from(args).expect("parses");
+        let lost = super::contexts_lost(&cli, args).expect("lost");
+        assert!(lost.contains("3 given, 2 read"), "{lost}");
+        let cli =
+            super::Cli::try_parse_from(["tenantry", "tenants", "--context", "a"]).expect("parses");
+        assert_eq!(
+            super::single_context(&cli.global).expect("one").as_deref(),
+            Some("a")
+        );
     }
 
     #[test]

@@ -669,9 +669,30 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// The tenants table's columns.
+pub const TENANTS_HEADER: [&str; 8] = [
+    "TENANT",
+    "SOURCE",
+    "NAMESPACES",
+    "PODS",
+    "WORST QUOTA",
+    "GUARANTEED",
+    "BURSTABLE",
+    "BESTEFFORT",
+];
+
 pub fn tenants_table(out: &TenantsOutput) -> String {
-    let rows: Vec<Vec<String>> = out
-        .tenants
+    let mut text = table(&TENANTS_HEADER, &tenant_rows(out));
+    if out.tenants.is_empty() {
+        text.push_str("(no tenant visible)\n");
+    }
+    text.push_str(&tenants_notes(out));
+    text
+}
+
+/// The tenants table's rows, one per tenant.
+pub fn tenant_rows(out: &TenantsOutput) -> Vec<Vec<String>> {
+    out.tenants
         .iter()
         .map(|t| {
             vec![
@@ -694,23 +715,13 @@ pub fn tenants_table(out: &TenantsOutput) -> String {
                 t.qos.best_effort.to_string(),
             ]
         })
-        .collect();
-    let mut text = table(
-        &[
-            "TENANT",
-            "SOURCE",
-            "NAMESPACES",
-            "PODS",
-            "WORST QUOTA",
-            "GUARANTEED",
-            "BURSTABLE",
-            "BESTEFFORT",
-        ],
-        &rows,
-    );
-    if out.tenants.is_empty() {
-        text.push_str("(no tenant visible)\n");
-    }
+        .collect()
+}
+
+/// What follows the tenants table: namespaces in no tenant, system ones,
+/// conflicts, namespaces named or found.
+pub fn tenants_notes(out: &TenantsOutput) -> String {
+    let mut text = String::new();
     if !out.unassigned.is_empty() {
         text.push_str(&format!(
             "\nnamespaces in no tenant: {}\n",

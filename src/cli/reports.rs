@@ -194,6 +194,23 @@ pub fn sarif(out: &CheckOutput) -> Value {
     })
 }
 
+/// The SARIF log of a fleet run: one run per cluster (each with its
+/// context in `automationDetails` and `properties`).
+pub fn sarif_fleet(outs: &[CheckOutput]) -> Value {
+    let runs: Vec<Value> = outs
+        .iter()
+        .flat_map(|out| match sarif(out)["runs"].take() {
+            Value::Array(runs) => runs,
+            _ => Vec::new(),
+        })
+        .collect();
+    json!({
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": runs,
+    })
+}
+
 /// One value for XML text or an attribute: sanitized (no control
 /// character survives, so XML 1.0's forbidden characters cannot occur),
 /// U+FFFE and U+FFFF made visible too (also forbidden in XML 1.0), then
@@ -218,22 +235,32 @@ pub fn xml_text(s: &str) -> String {
 }
 
 /// The JUnit testsuite's name: the context and the tenant (a fleet run
-/// would have one testsuite per cluster and tenant).
+/// has one testsuite per cluster and tenant).
 pub fn suite_name(context: &str, tenant: &str) -> String {
     format!("{context}/{tenant}")
 }
 
 /// JUnit XML as Jenkins' xUnit schema (`junit-10.xsd`) has it.
 pub fn junit(out: &CheckOutput) -> String {
+    junit_fleet(std::slice::from_ref(out))
+}
+
+/// JUnit XML of a fleet run: one testsuite per cluster and tenant (named
+/// `CONTEXT/TENANT`), in one `testsuites`.
+pub fn junit_fleet(outs: &[CheckOutput]) -> String {
     let count = |t: &TenantChecks, o: Outcome| t.checks.iter().filter(|c| c.outcome == o).count();
-    let total: usize = out.tenants.iter().map(|t| t.checks.len()).sum();
-    let failures: usize = out.tenants.iter().map(|t| count(t, Outcome::Fail)).sum();
+    let suites = || {
+        outs.iter()
+            .flat_map(|out| out.tenants.iter().map(move |t| (out, t)))
+    };
+    let total: usize = suites().map(|(_, t)| t.checks.len()).sum();
+    let failures: usize = suites().map(|(_, t)| count(t, Outcome::Fail)).sum();
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         x,
         "<testsuites name=\"tenantry check\" tests=\"{total}\" failures=\"{failures}\" errors=\"0\" time=\"0\">"
     );
-    for (id, t) in out.tenants.iter().enumerate() {
+    for (id, (out, t)) in suites().enumerate() {
         let _ = writeln!(
             x,
             "  <testsuite name=\"{}\" id=\"{id}\" package=\"tenantry\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"0\">",
@@ -603,6 +630,41 @@ mod tests {
             let i = r["ruleIndex"].as_u64().expect("index") as usize;
             assert_eq!(rules[i]["id"], r["ruleId"]);
         }
+    }
+
+    #[test]
+    fn a_fleet_is_one_suite_and_one_run_per_cluster() {
+        let mut a = output("acme", &["acme-dev"]);
+        a.context = "a".into();
+        let mut b = output("acme", &["acme-dev"]);
+        b.context = "b".into();
+        let x = junit_fleet(&[a, b]);
+        let doc = roxmltree::Document::parse(&x).expect("well-formed XML");
+        let suites: Vec<(&str, &str)> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testsuite"))
+            .map(|n| {
+                (
+                    n.attribute("name").unwrap_or(""),
+                    n.attribute("id").unwrap_or(""),
+                )
+            })
+            .collect();
+        assert_eq!(suites, [("a/acme", "0"), ("b/acme", "1")]);
+        assert!(x.contains("tests=\"8\" failures=\"4\""), "{x}");
+        let mut a = output("acme", &["acme-dev"]);
+        a.context = "a".into();
+        let mut b = output("acme", &["acme-dev"]);
+        b.context = "b".into();
+        let log = sarif_fleet(&[a, b]);
+        let contexts: Vec<&str> = log["runs"]
+            .as_array()
+            .expect("runs")
+            .iter()
+            .map(|run| run["properties"]["context"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(contexts, ["a", "b"]);
+        assert_eq!(log["version"], "2.1.0");
     }
 
     #[test]

@@ -106,19 +106,25 @@ impl std::fmt::Debug for Connection {
     }
 }
 
+/// The kubeconfig `--kubeconfig` names, else `KUBECONFIG`, else
+/// `~/.kube/config`. Reads a file; sends nothing.
+pub fn read_kubeconfig(path: Option<&std::path::Path>) -> Result<Kubeconfig> {
+    match path {
+        Some(path) => Kubeconfig::read_from(path)
+            .with_context(|| format!("reading the kubeconfig {}", path.display())),
+        None => Kubeconfig::read().context(
+            "reading the kubeconfig (KUBECONFIG or ~/.kube/config); pass --kubeconfig FILE, \
+             or try `tenantry demo` for a local sandbox",
+        ),
+    }
+}
+
 /// Reads the kubeconfig (`--kubeconfig`, else `KUBECONFIG`, else
 /// `~/.kube/config`) and builds a client for the chosen context. With
 /// `impersonate`, first asks whether the user may (the only requests sent
 /// here) and refuses with the missing rules when not.
 pub async fn connect(options: &ConnectOptions) -> Result<Connection> {
-    let kubeconfig = match &options.kubeconfig {
-        Some(path) => Kubeconfig::read_from(path)
-            .with_context(|| format!("reading the kubeconfig {}", path.display()))?,
-        None => Kubeconfig::read().context(
-            "reading the kubeconfig (KUBECONFIG or ~/.kube/config); pass --kubeconfig FILE, \
-             or try `tenantry demo` for a local sandbox",
-        )?,
-    };
+    let kubeconfig = read_kubeconfig(options.kubeconfig.as_deref())?;
     let context_name = options
         .context
         .clone()

@@ -13,6 +13,7 @@ mod check_mutations;
 mod cli_sandbox;
 mod console_live;
 mod discovery;
+mod fleet;
 mod impersonation;
 mod properties;
 mod quota_kinds;

@@ -66,7 +66,7 @@ const SARIF_LANGUAGE_PATTERN: (&str, &str) = (
     "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$",
 );
 
-fn sarif_schema() -> jsonschema::Validator {
+pub(crate) fn sarif_schema() -> jsonschema::Validator {
     let mut schema: Value =
         serde_json::from_str(&read("sarif-2.1.0-rtm.5.json")).expect("the SARIF schema is JSON");
     for definition in ["run", "toolComponent"] {
@@ -77,7 +77,7 @@ fn sarif_schema() -> jsonschema::Validator {
     jsonschema::draft4::new(&schema).expect("the SARIF schema compiles")
 }
 
-fn assert_valid(validator: &jsonschema::Validator, instance: &Value, what: &str) {
+pub(crate) fn assert_valid(validator: &jsonschema::Validator, instance: &Value, what: &str) {
     let errors: Vec<String> = validator
         .iter_errors(instance)
         .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -296,7 +296,7 @@ impl Xsd {
 
 /// What is wrong with `xml` by the JUnit schema (junit-10.xsd), the root
 /// being `testsuites`.
-fn junit_problems(xml: &str) -> Vec<String> {
+pub(crate) fn junit_problems(xml: &str) -> Vec<String> {
     let xsd = Xsd::load(&read("junit-10.xsd"));
     let doc = match roxmltree::Document::parse(xml) {
         Ok(doc) => doc,

@@ -125,6 +125,8 @@ pub enum Isolation {
     /// other tests' tenants would push the demo tenants off it. Its tests
     /// may run together, as in a test binary of their own.
     Console,
+    /// The second cluster of a fleet (`fleet`): its API server is killed.
+    Fleet,
 }
 
 /// A sandbox of this binary's own for one [`Isolation`] group, always
@@ -140,10 +142,12 @@ pub fn private(group: Isolation) -> &'static Private {
     static DISRUPTED: OnceLock<Result<Private, String>> = OnceLock::new();
     static AUDITED: OnceLock<Result<Private, String>> = OnceLock::new();
     static CONSOLE: OnceLock<Result<Private, String>> = OnceLock::new();
+    static FLEET: OnceLock<Result<Private, String>> = OnceLock::new();
     let cell = match group {
         Isolation::Disrupted => &DISRUPTED,
         Isolation::Audited => &AUDITED,
         Isolation::Console => &CONSOLE,
+        Isolation::Fleet => &FLEET,
     };
     let result = cell.get_or_init(|| {
         start(Seed::Demo)
