@@ -188,13 +188,12 @@ pub fn tier_inventory(objects: &TierObjects) -> Inventory {
             .map(|o| Object::RoleBinding(BindingInfo::from_role_binding(o)))
             .collect(),
     ));
-    for kind in [
-        Kind::ClusterRoleBinding,
-        Kind::Role,
-        Kind::ClusterRole,
-        Kind::CapsuleTenant,
-    ] {
-        inv.apply(all(kind, Vec::new()));
+    // Every other kind is listed and empty, as on a cluster without them
+    // (a kind never listed would keep the console "loading").
+    for kind in Kind::ALL.into_iter().chain(Kind::QUOTA_OBJECTS) {
+        if inv.sync_state(kind, &Scope::Cluster).is_none() {
+            inv.apply(all(kind, Vec::new()));
+        }
     }
     inv
 }
