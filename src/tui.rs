@@ -11,7 +11,8 @@ use crossterm::{execute, terminal};
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use tokio::sync::mpsc::unbounded_channel;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
 
 use crate::app::{Action, Effect, Overlay, State, Ticket, update};
 use crate::config::{KeyContext, Keymap, Theme};
@@ -19,15 +20,91 @@ use crate::kube::client::Connection;
 use crate::kube::write_path::{Preview, WritePath};
 use crate::model::write_plan::{Committed, PreparedWrite, WriteRequest};
 
-/// What the console needs to start.
-pub struct Console {
+/// One cluster the console shows: how to reach it and which namespaces
+/// to read one by one.
+pub struct ClusterStart {
     pub connection: Connection,
     pub known_namespaces: Vec<String>,
+}
+
+/// What the console needs to start: one cluster, or a fleet's (in the
+/// order of `state.clusters`).
+pub struct Console {
+    pub clusters: Vec<ClusterStart>,
     pub state: State,
     pub theme: Theme,
     pub keymap: Keymap,
     pub mouse: bool,
     pub redraw_per_second: u32,
+}
+
+/// One cluster's live session (ARCHITECTURE.md §2): its own connection,
+/// watches, access planning and probes. Its actions reach the reducer as
+/// `Action::Cluster(index, …)`, so a cluster that is slow or gone never
+/// holds up another.
+struct Session {
+    index: usize,
+    /// The user's own connection: `v` views go from it and back to it.
+    own: Connection,
+    own_known: Vec<String>,
+    /// The connection in use (the user's, or an owner's in a `v` view).
+    connection: Connection,
+    known_namespaces: Vec<String>,
+    live: JoinHandle<()>,
+    forward: JoinHandle<()>,
+    /// Whether `Action::Synced` was sent for the current lists.
+    synced: bool,
+}
+
+impl Session {
+    fn start(index: usize, start: ClusterStart, tx: &UnboundedSender<Action>) -> Session {
+        let (live, forward) =
+            Self::spawn(index, &start.connection, &start.known_namespaces, tx);
+        Session {
+            index,
+            own: start.connection.clone(),
+            own_known: start.known_namespaces.clone(),
+            connection: start.connection,
+            known_namespaces: start.known_namespaces,
+            live,
+            forward,
+            synced: false,
+        }
+    }
+
+    fn spawn(
+        index: usize,
+        connection: &Connection,
+        known: &[String],
+        tx: &UnboundedSender<Action>,
+    ) -> (JoinHandle<()>, JoinHandle<()>) {
+        let (session_tx, mut session_rx) = unbounded_channel::<Action>();
+        let live = crate::live::start(connection, known.to_vec(), session_tx);
+        let tx = tx.clone();
+        let forward = tokio::spawn(async move {
+            while let Some(action) = session_rx.recv().await {
+                if tx.send(Action::Cluster(index, Box::new(action))).is_err() {
+                    return;
+                }
+            }
+        });
+        (live, forward)
+    }
+
+    /// Lists everything again on the current connection; nothing the
+    /// previous session still had in flight is delivered.
+    fn restart(&mut self, tx: &UnboundedSender<Action>) {
+        self.stop();
+        let (live, forward) = Self::spawn(self.index, &self.connection, &self.known_namespaces, tx);
+        self.live = live;
+        self.forward = forward;
+        self.synced = false;
+    }
+
+    fn stop(&self) {
+        self.live.abort();
+        self.forward.abort();
+    }
 }
 
 type Backend = CrosstermBackend<BufWriter<Stdout>>;
@@ -152,11 +229,11 @@ impl Console {
         let mut sigterm = signal(SignalKind::terminate())?;
         let mut sighup = signal(SignalKind::hangup())?;
         let (tx, mut rx) = unbounded_channel::<Action>();
-        // The user's own connection: `v` views go from it and back to it.
-        let own = self.connection.clone();
-        let own_known = self.known_namespaces.clone();
-        let mut live =
-            crate::live::start(&self.connection, self.known_namespaces.clone(), tx.clone());
+        let mut sessions: Vec<Session> = std::mem::take(&mut self.clusters)
+            .into_iter()
+            .enumerate()
+            .map(|(i, start)| Session::start(i, start, &tx))
+            .collect();
         let mut events = EventStream::new();
         let interval = Duration::from_secs(1) / self.redraw_per_second.clamp(1, 120);
         let size = terminal.size()?;
@@ -168,13 +245,18 @@ impl Console {
         let mut urgent = false;
         let mut last_draw: Option<Instant> = None;
         let mut synced_logged = false;
-        // Every tenant is probed once the lists are in: a few at a time, so
-        // a large cluster's API server sees a trickle, not a burst.
-        let probe_slots = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
+        // Every tenant is probed once the lists are in: a few at a time per
+        // cluster, so a large cluster's API server sees a trickle, not a
+        // burst, and a slow cluster never takes another's turns.
+        let probe_slots: Vec<_> = sessions
+            .iter()
+            .map(|_| std::sync::Arc::new(tokio::sync::Semaphore::new(4)))
+            .collect();
         let mut last_findings: Option<Instant> = None;
         let mut findings_round = false;
-        // Effects with the ticket of the moment they were made.
-        let mut effects: Vec<(Ticket, Effect)> = Vec::new();
+        // Effects with their cluster and the ticket of the moment they
+        // were made.
+        let mut effects: Vec<(usize, Ticket, Effect)> = Vec::new();
         loop {
             if dirty {
                 let due =
@@ -198,13 +280,23 @@ impl Console {
                             "first frame"
                         );
                     }
+                    // Each cluster's first lists, once in, start its probes.
+                    for session in &mut sessions {
+                        if !session.synced && !self.state.clusters[session.index].loading() {
+                            session.synced = true;
+                            let _ = tx.send(Action::Cluster(
+                                session.index,
+                                Box::new(Action::Synced),
+                            ));
+                        }
+                    }
                     if !synced_logged && !self.state.loading() {
                         synced_logged = true;
-                        let _ = tx.send(Action::Synced);
                         release_free_memory();
                         tracing::info!(
                             ms = crate::logging::since_start().as_millis() as u64,
-                            tenants = self.state.rows.len(),
+                            tenants = self.state.row_count(),
+                            clusters = self.state.clusters.len(),
                             "fully synced frame"
                         );
                     }
@@ -261,7 +353,10 @@ impl Console {
                 _ = sigterm.recv() => break,
                 _ = sighup.recv() => break,
             }
-            for (ticket, effect) in std::mem::take(&mut effects) {
+            for (cluster, ticket, effect) in std::mem::take(&mut effects) {
+                let Some(session) = sessions.get_mut(cluster) else {
+                    continue;
+                };
                 // Every answer carries the ticket it was started with.
                 let answer = {
                     let ticket = ticket.clone();
@@ -271,17 +366,20 @@ impl Console {
                     }
                 };
                 match effect {
+                    // Unwrapped by `apply`.
+                    Effect::Cluster(..) => {}
                     Effect::Probe(id) => {
-                        let Some(tenant) = self.state.resolution.tenant(&id).cloned() else {
+                        let data = &self.state.clusters[cluster];
+                        let Some(tenant) = data.resolution.tenant(&id).cloned() else {
                             continue;
                         };
-                        let connection = self.connection.clone();
-                        let user = self.state.identity.user.clone();
+                        let connection = session.connection.clone();
+                        let user = data.identity.user.clone();
                         // An owner's view only reads: its probes are the
                         // access reviews, never dry-run creates.
-                        let readonly = self.state.readonly || self.connection.view_only;
+                        let readonly = self.state.readonly || session.connection.view_only;
                         let tx = tx.clone();
-                        let slots = probe_slots.clone();
+                        let slots = probe_slots[cluster].clone();
                         tokio::spawn(async move {
                             let Ok(_slot) = slots.acquire_owned().await else {
                                 return;
@@ -300,7 +398,7 @@ impl Console {
                         });
                     }
                     Effect::LoadOwnRules(namespaces) => {
-                        let client = self.connection.client.clone();
+                        let client = session.connection.client.clone();
                         let tx = tx.clone();
                         tokio::spawn(async move {
                             for namespace in namespaces {
@@ -321,7 +419,7 @@ impl Console {
                         objects,
                         force,
                     } => {
-                        let writes = self.write_path();
+                        let writes = self.write_path(&session.connection, cluster);
                         let request = WriteRequest {
                             action,
                             objects,
@@ -346,7 +444,8 @@ impl Console {
                             objects,
                             force: false,
                         };
-                        self.write_path().record_refusal(&request, true, &message);
+                        self.write_path(&session.connection, cluster)
+                            .record_refusal(&request, true, &message);
                     }
                     Effect::Apply {
                         action,
@@ -354,7 +453,7 @@ impl Console {
                         force,
                         expected,
                     } => {
-                        let writes = self.write_path();
+                        let writes = self.write_path(&session.connection, cluster);
                         // What the user confirmed: the request and the
                         // plan they saw. The commit writes only if the
                         // server still plans exactly that.
@@ -384,7 +483,7 @@ impl Console {
                         });
                     }
                     Effect::CheckViewAs(subject) => {
-                        let client = own.client.clone();
+                        let client = session.own.client.clone();
                         let tx = tx.clone();
                         tokio::spawn(async move {
                             let wanted = crate::kube::client::Impersonation {
@@ -399,8 +498,9 @@ impl Console {
                     }
                     Effect::SwitchIdentity(subject) => {
                         let switched = match &subject {
-                            None => Ok(own.clone()),
-                            Some(subject) => own
+                            None => Ok(session.own.clone()),
+                            Some(subject) => session
+                                .own
                                 .impersonate(&crate::kube::client::Impersonation {
                                     user: subject.user.clone(),
                                     groups: subject.groups.clone(),
@@ -411,26 +511,24 @@ impl Console {
                                 }),
                         };
                         match switched {
-                            Ok(connection) => self.connection = connection,
+                            Ok(connection) => session.connection = connection,
                             Err(err) => {
-                                let _ = tx.send(Action::Fatal(format!("{err:#}")));
+                                let _ = tx.send(Action::Cluster(
+                                    cluster,
+                                    Box::new(Action::Fatal(format!("{err:#}"))),
+                                ));
                                 continue;
                             }
                         }
-                        let mut known = own_known.clone();
+                        let mut known = session.own_known.clone();
                         if let Some(subject) = &subject {
                             known.extend(subject.namespaces.iter().cloned());
                             known.sort();
                             known.dedup();
                         }
-                        self.known_namespaces = known;
+                        session.known_namespaces = known;
                         synced_logged = false;
-                        live.abort();
-                        live = crate::live::start(
-                            &self.connection,
-                            self.known_namespaces.clone(),
-                            tx.clone(),
-                        );
+                        session.restart(&tx);
                     }
                     Effect::Copy(text) => {
                         let sequence = crate::app::copy::osc52(&text);
@@ -446,12 +544,7 @@ impl Console {
                         // Probes were forgotten with everything else: once
                         // the new lists are in, every tenant is probed again.
                         synced_logged = false;
-                        live.abort();
-                        live = crate::live::start(
-                            &self.connection,
-                            self.known_namespaces.clone(),
-                            tx.clone(),
-                        );
+                        session.restart(&tx);
                     }
                 }
             }
@@ -459,34 +552,58 @@ impl Console {
                 break;
             }
         }
-        live.abort();
+        for session in &sessions {
+            session.stop();
+        }
         Ok(())
     }
 
-    /// The one write path, as the user the server named (audit log) and
-    /// in the console's read-only mode.
-    fn write_path(&self) -> WritePath {
+    /// The one write path, on the cluster written to, as the user the
+    /// server named (audit log) and in the console's read-only mode.
+    fn write_path(&self, connection: &Connection, cluster: usize) -> WritePath {
         WritePath::new(
-            &self.connection,
-            self.state.identity.user.clone(),
+            connection,
+            self.state
+                .clusters
+                .get(cluster)
+                .map(|c| c.identity.user.clone())
+                .unwrap_or_default(),
             self.state.readonly,
         )
     }
 
     /// Applies an action; says whether the screen may have changed. Its
-    /// effects carry the ticket of the moment they were made: a read's
-    /// the state's, a write's the flow's request.
-    fn apply(&mut self, action: Action, effects: &mut Vec<(Ticket, Effect)>) -> bool {
-        let from_watch = matches!(action, Action::Watch(_));
-        let before = self.state.inventory.generation();
+    /// effects carry their cluster and the ticket of the moment they were
+    /// made: a read's that cluster's, a write's the flow's request.
+    fn apply(&mut self, action: Action, effects: &mut Vec<(usize, Ticket, Effect)>) -> bool {
+        let from_watch = match &action {
+            Action::Watch(_) => true,
+            Action::Cluster(_, inner) => matches!(**inner, Action::Watch(_)),
+            _ => false,
+        };
+        let generations = |state: &State| -> u64 {
+            state
+                .clusters
+                .iter()
+                .map(|c| c.inventory.generation())
+                .sum()
+        };
+        let before = generations(&self.state);
         for effect in update(&mut self.state, action) {
+            let (cluster, effect) = match effect {
+                Effect::Cluster(i, effect) => (i, *effect),
+                effect => (self.state.focus(), effect),
+            };
             let ticket = match effect {
                 Effect::Preflight { .. } | Effect::Apply { .. } => self.state.write_ticket(),
-                _ => self.state.ticket(),
+                _ => match self.state.clusters.get(cluster) {
+                    Some(c) => c.ticket(),
+                    None => continue,
+                },
             };
-            effects.push((ticket, effect));
+            effects.push((cluster, ticket, effect));
         }
-        !from_watch || self.state.inventory.generation() != before
+        !from_watch || generations(&self.state) != before
     }
 
     fn draw(&self, terminal: &mut Terminal<Backend>) -> Result<()> {

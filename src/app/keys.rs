@@ -1,7 +1,9 @@
 //! Keys in the views (tenants list, tenant detail) and their overlays
 //! (help, the filter and jump prompt), as the reducer applies them.
 
-use super::state::{InputKind, InputState, Overlay, OwnRules, ProbeStatus, State, Tab, View};
+use super::state::{
+    InputKind, InputState, ListEntry, Overlay, OwnRules, ProbeStatus, State, Tab, View,
+};
 use super::update::Effect;
 use super::writes::{flow_key, open_flow};
 use crate::config::KeyAction;
@@ -57,16 +59,19 @@ pub(super) fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect
         KeyAction::Quit => state.quit = true,
         KeyAction::Help => state.overlay = Some(Overlay::Help),
         KeyAction::Refresh => {
-            // Forget everything and list again: nothing stale survives.
-            state.inventory = crate::model::Inventory::new();
-            state.invalidate();
-            state.planned = false;
-            state.fatal = None;
-            state.probes.clear();
-            state.own_rules.clear();
-            // Probes and reviews still running answer for the old lists.
-            state.generation += 1;
-            effects.push(Effect::Resync);
+            // Forget everything and list again: nothing stale survives;
+            // probes and reviews still running answer for the old lists.
+            // (In a fleet: the cluster looked at.)
+            if state.is_fleet() && state.view == View::Tenants {
+                for (i, cluster) in state.clusters.iter_mut().enumerate() {
+                    cluster.forget_everything();
+                    effects.push(Effect::Cluster(i, Box::new(Effect::Resync)));
+                }
+            } else {
+                let focus = state.focus();
+                state.clusters[focus].forget_everything();
+                effects.push(Effect::Resync);
+            }
             state.message = Some("listing everything again".into());
         }
         KeyAction::CreateTenant | KeyAction::EditQuota | KeyAction::ApplyTemplate => {
@@ -74,6 +79,7 @@ pub(super) fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect
         }
         KeyAction::ViewAs => super::view_as::view_as_key(state, effects),
         KeyAction::Copy => super::copy::copy_key(state, effects),
+        KeyAction::NextCluster => next_cluster(state, effects),
         _ => match state.view.clone() {
             View::Tenants => on_list_key(state, key, effects),
             View::Detail { tenant, tab } => on_detail_key(state, key, tenant, tab),
@@ -101,11 +107,25 @@ fn on_list_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
         KeyAction::HalfPageUp => *selected = selected.saturating_sub(page / 2),
         KeyAction::Top => *selected = 0,
         KeyAction::Bottom => *selected = last,
-        KeyAction::Open => {
-            if let Some(row) = state.selected_row() {
-                open_tenant(state, row.id.clone(), Tab::Overview, effects);
+        KeyAction::Open => match state.visible.get(state.list.selected).cloned() {
+            // A tenant of several clusters: its line opens into one line
+            // per cluster, and closes again.
+            Some(ListEntry::Group { id, expanded, .. }) => {
+                if expanded {
+                    state.expanded.remove(&id);
+                } else {
+                    state.expanded.insert(id);
+                }
+                state.refresh_visible();
             }
-        }
+            Some(ListEntry::Tenant { cluster, row, .. }) => {
+                if let Some(id) = state.clusters[cluster].rows.get(row).map(|r| r.id.clone()) {
+                    state.set_focus(cluster);
+                    open_tenant(state, id, Tab::Overview, effects);
+                }
+            }
+            None => {}
+        },
         KeyAction::Filter => {
             state.overlay = Some(Overlay::Input(InputState {
                 kind: InputKind::Filter,
@@ -262,16 +282,23 @@ fn submit_input(state: &mut State, input: InputState, effects: &mut Vec<Effect>)
             if wanted.is_empty() {
                 return;
             }
-            let target = state
-                .resolution
-                .tenant(&TenantId::new(wanted))
-                .or_else(|| state.resolution.tenant_of(wanted))
-                .map(|t| t.id.clone());
+            // The focused cluster first, then the others in order.
+            let order = std::iter::once(state.focus()).chain(0..state.clusters.len());
+            let target = order
+                .filter_map(|c| {
+                    let resolution = &state.clusters.get(c)?.resolution;
+                    resolution
+                        .tenant(&TenantId::new(wanted))
+                        .or_else(|| resolution.tenant_of(wanted))
+                        .map(|t| (c, t.id.clone()))
+                })
+                .next();
             match target {
-                Some(id) => {
-                    if let Some(i) = state.visible.iter().position(|i| state.rows[*i].id == id) {
+                Some((cluster, id)) => {
+                    if let Some(i) = line_of(state, cluster, &id) {
                         state.list.selected = i;
                     }
+                    state.set_focus(cluster);
                     open_tenant(state, id, Tab::Overview, effects);
                 }
                 None if state.resolution.system.iter().any(|n| n == wanted) => {
@@ -289,6 +316,52 @@ fn submit_input(state: &mut State, input: InputState, effects: &mut Vec<Effect>)
                     state.message = Some(format!("no tenant or tenant namespace named {wanted:?}"))
                 }
             }
+        }
+    }
+}
+
+/// The list line that shows this tenant of this cluster: its own, or its
+/// group's.
+fn line_of(state: &State, cluster: usize, id: &TenantId) -> Option<usize> {
+    state.visible.iter().position(|entry| match entry {
+        ListEntry::Tenant { cluster: c, row, .. } => {
+            *c == cluster && state.clusters[*c].rows.get(*row).is_some_and(|r| &r.id == id)
+        }
+        ListEntry::Group { id: group, .. } => group == id,
+    })
+}
+
+/// `]` in a tenant: the same tenant in the next cluster that has it.
+fn next_cluster(state: &mut State, effects: &mut Vec<Effect>) {
+    // The list shows every cluster at once: nothing to switch.
+    let View::Detail { tenant, tab } = state.view.clone() else {
+        return;
+    };
+    if !state.is_fleet() {
+        state.message = Some(
+            "one cluster: start with --context given more than once, or --all-contexts, \
+             to see a tenant in each"
+                .into(),
+        );
+        return;
+    }
+    let count = state.clusters.len();
+    let focus = state.focus();
+    let next = (1..count)
+        .map(|step| (focus + step) % count)
+        .find(|&c| state.clusters[c].resolution.tenant(&tenant).is_some());
+    match next {
+        Some(cluster) => {
+            state.set_focus(cluster);
+            let context = crate::model::text::sanitize(&state.identity.context).into_owned();
+            open_tenant(state, tenant, tab, effects);
+            state.message = Some(format!("now in cluster {context}"));
+        }
+        None => {
+            state.message = Some(format!(
+                "{} is in no other cluster",
+                crate::model::text::sanitize(tenant.as_str())
+            ))
         }
     }
 }

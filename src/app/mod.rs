@@ -11,8 +11,8 @@ pub mod view_as;
 mod writes;
 
 pub use state::{
-    DetailData, Identity, InputKind, InputState, ListState, Overlay, OwnRules, ProbeStatus,
-    SortKey, State, Tab, Ticket, View, key_context,
+    Cluster, DetailData, Identity, InputKind, InputState, ListEntry, ListState, Overlay, OwnRules,
+    ProbeStatus, SortKey, State, Tab, Tenancy, Ticket, View, key_context,
 };
 pub use update::{Action, Effect, objects_count, outcome_message, update};
 pub use view_as::ViewingAs;

@@ -203,74 +203,46 @@ impl Stale {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct State {
-    pub inventory: Inventory,
+/// How tenants are made of namespaces: config.yaml's resolvers, named
+/// tenants and system namespaces, the same for every cluster.
+#[derive(Debug, Clone, Default)]
+pub struct Tenancy {
     pub resolvers: Vec<ResolverKind>,
     /// Tenants named in config.yaml or on the command line, for users who
     /// cannot list namespaces.
     pub extra_tenants: Vec<(TenantId, Vec<String>)>,
     /// The cluster's own namespaces (`config.yaml` `system_namespaces:`).
     pub system_namespaces: SystemNamespaces,
-    pub view: View,
-    pub overlay: Option<Overlay>,
-    pub list: ListState,
-    /// Selected row (and scroll) inside the detail's current tab.
-    pub detail_selected: usize,
-    /// How far the current tab can scroll, once a frame has been drawn
-    /// (the event loop sets it from the rendered length); None: unknown.
-    pub detail_max_scroll: Option<usize>,
-    /// The accepted filter of the detail's current tab: only its lines
-    /// that contain it are shown (the one being typed is in the overlay).
-    pub detail_filter: String,
-    /// How far the help is scrolled, and how far it can be (measured
-    /// when drawn, like `detail_max_scroll`).
-    pub help_scroll: usize,
-    pub help_max_scroll: Option<usize>,
-    /// Policy tab: show only checks of this severity or above.
-    pub policy_filter: Option<crate::model::checks::Severity>,
+}
+
+/// One cluster (one kube context) as the console knows it: what its
+/// watches read, what derives from it, its probes and access reviews, and
+/// whether it answers. Each has its own live session (ARCHITECTURE.md §2);
+/// a fleet console holds one per context (`State::clusters`).
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub inventory: Inventory,
     pub identity: Identity,
-    pub readonly: bool,
     /// The context's guard (config.yaml `contexts:`): the status line
     /// shows it; `confirm: type-name` asks for the tenant's name.
     pub guard: crate::config::ContextGuard,
-    /// Whom the console shows the cluster as (`v`), when not the user:
-    /// read-only, under a banner.
-    pub viewing_as: Option<super::view_as::ViewingAs>,
-    /// Per tenant, which of its owners `v` shows next.
-    pub view_as_next: BTreeMap<TenantId, usize>,
-    /// Whether `c` copies (config.yaml `clipboard:`).
-    pub clipboard: bool,
-    /// The tenant's name as typed to confirm a write on a
-    /// `confirm: type-name` context.
-    pub confirm_typed: String,
-    /// A write being prepared, previewed or applied (create tenant, edit
-    /// quota, apply template); drawn over the view.
-    pub flow: Option<Box<super::form::WriteFlow>>,
-    /// Built-in and user templates: empty until the console loads them at
-    /// start (the headless commands never need them).
-    pub templates: crate::model::template::Catalogue,
-    /// One line for the status bar: a problem or a hint, replaced by the next.
-    pub message: Option<String>,
     /// Set when the watchers could not start at all.
     pub fatal: Option<String>,
     /// Whether access planning has finished (before that nothing is known).
     pub planned: bool,
-    pub quit: bool,
-    /// Terminal size, for paging.
-    pub size: (u16, u16),
     /// Advances whenever what the background reads were computed from is
     /// replaced (a refresh, a reconnect); see [`Ticket`].
     pub generation: u64,
-    /// Write requests sent so far; see [`Ticket`].
-    pub write_requests: u64,
+    /// Namespaces named or discovered for a user who cannot list them,
+    /// with where each came from (`-n`, `context`, `config.yaml`,
+    /// `Capsule tenant NAME`, `role binding NS/NAME`).
+    pub namespace_origins: BTreeMap<String, Vec<String>>,
 
     // Derived from the inventory; see `State::refresh`.
     pub resolution: Resolution,
     /// All tenant rows, by name.
     pub rows: Vec<TenantRow>,
-    /// Indexes into `rows`, filtered and sorted as the list shows them.
-    pub visible: Vec<usize>,
+    /// The open tenant's numbers (only the focused cluster has one).
     pub detail: Option<DetailData>,
     /// Findings (failed checks) per tenant, for the tenants list. Running
     /// every check for every tenant costs ~100 ms at tier M (ARCHITECTURE.md §9),
@@ -284,68 +256,37 @@ pub struct State {
     /// The user's own rules per namespace, for the access matrix.
     pub own_rules: BTreeMap<String, OwnRules>,
     derived_generation: Option<u64>,
-    /// Unix seconds to take as "now" (tests and snapshots); `None` reads
-    /// the system clock. Only the refusals' ages and "blocked" read it.
-    pub frozen_now: Option<i64>,
-    /// Namespaces named or discovered for a user who cannot list them,
-    /// with where each came from (`-n`, `context`, `config.yaml`,
-    /// `Capsule tenant NAME`, `role binding NS/NAME`).
-    pub namespace_origins: BTreeMap<String, Vec<String>>,
 }
 
-impl State {
-    pub fn new(resolvers: Vec<ResolverKind>, extra_tenants: Vec<(TenantId, Vec<String>)>) -> Self {
-        State {
+impl Default for Cluster {
+    fn default() -> Self {
+        Cluster {
             inventory: Inventory::new(),
-            resolvers,
-            extra_tenants,
-            system_namespaces: SystemNamespaces::default(),
-            view: View::Tenants,
-            overlay: None,
-            list: ListState::default(),
-            detail_selected: 0,
-            detail_max_scroll: None,
-            detail_filter: String::new(),
-            help_scroll: 0,
-            help_max_scroll: None,
-            policy_filter: None,
             identity: Identity::default(),
-            readonly: false,
             guard: crate::config::ContextGuard::default(),
-            viewing_as: None,
-            view_as_next: BTreeMap::new(),
-            clipboard: true,
-            confirm_typed: String::new(),
-            flow: None,
-            templates: crate::model::template::Catalogue::default(),
-            message: None,
             fatal: None,
             planned: false,
-            quit: false,
-            size: (80, 24),
             generation: 0,
-            write_requests: 0,
+            namespace_origins: BTreeMap::new(),
             resolution: Resolution::default(),
             rows: Vec::new(),
-            visible: Vec::new(),
             detail: None,
             findings: BTreeMap::new(),
             findings_stale: Stale::default(),
             probes: BTreeMap::new(),
             own_rules: BTreeMap::new(),
             derived_generation: None,
-            frozen_now: None,
-            namespace_origins: BTreeMap::new(),
         }
     }
+}
 
-    /// Unix seconds now (see `frozen_now`).
-    pub fn now(&self) -> i64 {
-        self.frozen_now.unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        })
+impl Cluster {
+    /// A cluster not listed yet, on this context.
+    pub fn new(identity: Identity) -> Self {
+        Cluster {
+            identity,
+            ..Cluster::default()
+        }
     }
 
     /// Recomputes what derives from the inventory, once per batch of
@@ -353,125 +294,63 @@ impl State {
     /// moved (ARCHITECTURE.md §9): a change inside some namespaces redoes
     /// their tenants' rows; only a change to what tenants are made of
     /// (namespaces, Capsule `Tenant`s, watch states) resolves them again.
-    pub fn refresh(&mut self) {
-        // The selection follows the tenant, not the row index: read which
-        // tenant it is before the rows change under it.
-        let selected_id = self.selected_row().map(|r| r.id.clone());
-        if self.derived_generation != Some(self.inventory.generation()) {
-            let dirty = self.inventory.take_dirty();
-            let now = self.now();
-            if self.derived_generation.is_none() || dirty.structure {
-                self.resolution = model::resolve_inventory_with_system(
-                    &self.inventory,
-                    &self.resolvers,
-                    &self.extra_tenants,
-                    &self.system_namespaces,
-                );
-                self.rows = model::tenant_rows(&self.inventory, &self.resolution);
-                for (row, tenant) in self.rows.iter_mut().zip(&self.resolution.tenants) {
-                    row.blocked = model::refusal::recent_refusals(&self.inventory, tenant, now);
-                }
-                self.detail = None;
-                self.findings_stale.all = true;
-            } else {
-                let touched: BTreeSet<usize> = dirty
-                    .namespaces
-                    .iter()
-                    .filter_map(|ns| self.resolution.tenant_index_of(ns))
-                    .collect();
-                // Quota objects that span namespaces: none at all in most
-                // clusters, so asking for all of them is cheap.
-                let mut spanning = if touched.is_empty() {
-                    Default::default()
-                } else {
-                    model::quota_objects::quota_objects_by_tenant(&self.inventory, &self.resolution)
-                };
-                for &i in &touched {
-                    let tenant = &self.resolution.tenants[i];
-                    let objects = spanning.remove(&tenant.id).unwrap_or_default();
-                    let mut row =
-                        model::tenant_row(&self.inventory, &self.resolution, tenant, objects);
-                    row.blocked = model::refusal::recent_refusals(&self.inventory, tenant, now);
-                    if let Some(slot) = self.rows.get_mut(i) {
-                        *slot = row;
-                    }
-                    self.findings_stale.tenants.insert(tenant.id.clone());
-                }
-                let open_touched = self.detail.as_ref().is_some_and(|d| {
-                    touched
-                        .iter()
-                        .any(|&i| self.resolution.tenants[i].id == d.tenant.id)
-                });
-                if dirty.cluster_rbac || open_touched {
-                    self.detail = None;
-                }
-                if dirty.cluster_rbac {
-                    self.findings_stale.all = true;
-                }
-            }
-            self.derived_generation = Some(self.inventory.generation());
-        }
-        self.refresh_visible_keeping(selected_id);
-        self.refresh_detail();
-    }
-
-    /// Re-applies filter and sort, keeping the selected tenant selected.
-    pub fn refresh_visible(&mut self) {
-        let selected_id = self.selected_row().map(|r| r.id.clone());
-        self.refresh_visible_keeping(selected_id);
-    }
-
-    fn refresh_visible_keeping(&mut self, selected_id: Option<TenantId>) {
-        let filter = self.active_filter().to_lowercase();
-        let mut visible: Vec<usize> = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, row)| filter.is_empty() || row_matches(row, &self.resolution, &filter))
-            .map(|(i, _)| i)
-            .collect();
-        let rows = &self.rows;
-        let findings = &self.findings;
-        let key = self.list.sort;
-        visible.sort_by(|a, b| {
-            let (a, b) = (&rows[*a], &rows[*b]);
-            let order = match key {
-                SortKey::Name => std::cmp::Ordering::Equal,
-                SortKey::Findings => {
-                    let rank = |r: &TenantRow| {
-                        findings
-                            .get(&r.id)
-                            .map(|f| (f.critical, f.high, f.medium, f.low, f.info))
-                    };
-                    rank(b).cmp(&rank(a))
-                }
-                SortKey::Pressure => {
-                    let ratio = |r: &TenantRow| r.worst_pressure.as_ref().map(|p| p.ratio);
-                    ratio(b)
-                        .unwrap_or(-1.0)
-                        .total_cmp(&ratio(a).unwrap_or(-1.0))
-                }
-                SortKey::Pods => b.pod_count.cmp(&a.pod_count),
-                SortKey::Namespaces => b.namespace_count.cmp(&a.namespace_count),
-                SortKey::BestEffort => b.qos.best_effort.cmp(&a.qos.best_effort),
-            };
-            order.then_with(|| a.id.cmp(&b.id))
-        });
-        if self.list.reverse {
-            visible.reverse();
-        }
-        self.visible = visible;
-        self.list.selected = selected_id
-            .and_then(|id| self.visible.iter().position(|i| self.rows[*i].id == id))
-            .unwrap_or(self.list.selected)
-            .min(self.visible.len().saturating_sub(1));
-    }
-
-    fn refresh_detail(&mut self) {
-        let View::Detail { tenant, .. } = &self.view else {
-            self.detail = None;
+    fn refresh_derived(&mut self, tenancy: &Tenancy, now: i64) {
+        if self.derived_generation == Some(self.inventory.generation()) {
             return;
-        };
+        }
+        let dirty = self.inventory.take_dirty();
+        if self.derived_generation.is_none() || dirty.structure {
+            self.resolution = model::resolve_inventory_with_system(
+                &self.inventory,
+                &tenancy.resolvers,
+                &tenancy.extra_tenants,
+                &tenancy.system_namespaces,
+            );
+            self.rows = model::tenant_rows(&self.inventory, &self.resolution);
+            for (row, tenant) in self.rows.iter_mut().zip(&self.resolution.tenants) {
+                row.blocked = model::refusal::recent_refusals(&self.inventory, tenant, now);
+            }
+            self.detail = None;
+            self.findings_stale.all = true;
+        } else {
+            let touched: BTreeSet<usize> = dirty
+                .namespaces
+                .iter()
+                .filter_map(|ns| self.resolution.tenant_index_of(ns))
+                .collect();
+            // Quota objects that span namespaces: none at all in most
+            // clusters, so asking for all of them is cheap.
+            let mut spanning = if touched.is_empty() {
+                Default::default()
+            } else {
+                model::quota_objects::quota_objects_by_tenant(&self.inventory, &self.resolution)
+            };
+            for &i in &touched {
+                let tenant = &self.resolution.tenants[i];
+                let objects = spanning.remove(&tenant.id).unwrap_or_default();
+                let mut row = model::tenant_row(&self.inventory, &self.resolution, tenant, objects);
+                row.blocked = model::refusal::recent_refusals(&self.inventory, tenant, now);
+                if let Some(slot) = self.rows.get_mut(i) {
+                    *slot = row;
+                }
+                self.findings_stale.tenants.insert(tenant.id.clone());
+            }
+            let open_touched = self.detail.as_ref().is_some_and(|d| {
+                touched
+                    .iter()
+                    .any(|&i| self.resolution.tenants[i].id == d.tenant.id)
+            });
+            if dirty.cluster_rbac || open_touched {
+                self.detail = None;
+            }
+            if dirty.cluster_rbac {
+                self.findings_stale.all = true;
+            }
+        }
+        self.derived_generation = Some(self.inventory.generation());
+    }
+
+    fn refresh_detail(&mut self, tenant: &TenantId) {
         if self.detail.as_ref().is_some_and(|d| &d.tenant.id == tenant) {
             return;
         }
@@ -501,24 +380,14 @@ impl State {
         });
     }
 
-    /// Whether the findings lag behind the inventory or the probes.
+    /// Whether this cluster's findings lag behind its inventory or probes.
     pub fn findings_stale(&self) -> bool {
         self.planned && !self.findings_stale.is_empty()
     }
 
-    /// Recomputes the findings of every tenant whose findings lag (see
-    /// `findings`).
-    pub fn refresh_findings(&mut self) {
-        self.refresh_findings_for(None);
-    }
-
-    /// Like [`Self::refresh_findings`], but stops once `budget` is spent and
-    /// leaves the rest stale for the next call, so a large cluster's checks
-    /// never hold up a keystroke for long (ARCHITECTURE.md §9). Returns
-    /// whether any findings remain stale.
-    pub fn refresh_findings_for(&mut self, budget: Option<std::time::Duration>) -> bool {
-        self.refresh();
-        let started = std::time::Instant::now();
+    /// Recomputes lagging findings until `deadline` (None: all of them).
+    /// Returns whether any remain stale.
+    fn refresh_findings_until(&mut self, deadline: Option<std::time::Instant>) -> bool {
         if std::mem::take(&mut self.findings_stale.all) {
             self.findings
                 .retain(|id, _| self.resolution.tenant(id).is_some());
@@ -536,7 +405,7 @@ impl State {
             } else {
                 self.findings.remove(&id);
             }
-            if budget.is_some_and(|b| started.elapsed() >= b) {
+            if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
                 break;
             }
         }
@@ -577,12 +446,409 @@ impl State {
         }
     }
 
+    /// Forgets everything read, for a refresh or an identity switch; the
+    /// generation advances so that probes and reviews still running answer
+    /// for nothing (ARCHITECTURE.md §2).
+    pub fn forget_everything(&mut self) {
+        self.inventory = Inventory::new();
+        self.planned = false;
+        self.fatal = None;
+        self.probes.clear();
+        self.own_rules.clear();
+        self.generation += 1;
+        self.invalidate();
+    }
+
     /// The ticket a background read started now carries.
     pub fn ticket(&self) -> Ticket {
         Ticket {
             context: self.identity.context.clone(),
             generation: self.generation,
         }
+    }
+
+    /// Whether the first lists are still loading.
+    pub fn loading(&self) -> bool {
+        !self.planned
+            || crate::model::Kind::ALL.iter().any(|k| {
+                matches!(
+                    self.inventory.kind_state(*k),
+                    crate::model::SyncState::Loading { .. }
+                )
+            })
+            || crate::model::Kind::QUOTA_OBJECTS
+                .iter()
+                .any(|k| self.inventory.kind_loading(*k))
+    }
+
+    /// Since when the cluster has not answered (the wall-clock time the
+    /// watches lost it, as HH:MM:SS), or the reason it could not be reached
+    /// at all; None while it answers.
+    pub fn unreachable(&self) -> Option<String> {
+        if let Some(fatal) = &self.fatal {
+            return Some(fatal.clone());
+        }
+        crate::model::Kind::ALL
+            .iter()
+            .filter_map(|k| self.inventory.kind_reconnecting(*k).map(|r| r.since.clone()))
+            .min()
+            .map(|since| format!("unreachable since {since}"))
+    }
+}
+
+/// One line of the tenants list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListEntry {
+    /// A tenant of one cluster: `row` indexes that cluster's rows.
+    /// `member`: drawn under its expanded group.
+    Tenant {
+        cluster: usize,
+        row: usize,
+        member: bool,
+    },
+    /// A tenant name found in several clusters (a fleet): one line with
+    /// the count, which `Enter` expands to a line per cluster.
+    Group {
+        id: TenantId,
+        members: Vec<(usize, usize)>,
+        expanded: bool,
+    },
+}
+
+/// What the list's selection stays on while rows move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Selected {
+    Tenant(usize, TenantId),
+    Group(TenantId),
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Every cluster the console shows: one, or a fleet's (`--context`
+    /// given more than once, `--all-contexts`). `State` reads as the
+    /// cluster being worked on through `Deref`: `state.inventory` is that
+    /// cluster's inventory.
+    pub clusters: Vec<Cluster>,
+    /// The cluster the user looks at (the open tenant's, the one writes go
+    /// to).
+    focus: usize,
+    /// The cluster `Deref` reaches: the focused one, except while an
+    /// action of another cluster's live session is applied
+    /// (`Action::Cluster`).
+    current: usize,
+    pub tenancy: Tenancy,
+    pub view: View,
+    pub overlay: Option<Overlay>,
+    pub list: ListState,
+    /// Tenant names of several clusters whose lines are expanded.
+    pub expanded: BTreeSet<TenantId>,
+    /// Selected row (and scroll) inside the detail's current tab.
+    pub detail_selected: usize,
+    /// How far the current tab can scroll, once a frame has been drawn
+    /// (the event loop sets it from the rendered length); None: unknown.
+    pub detail_max_scroll: Option<usize>,
+    /// The accepted filter of the detail's current tab: only its lines
+    /// that contain it are shown (the one being typed is in the overlay).
+    pub detail_filter: String,
+    /// How far the help is scrolled, and how far it can be (measured
+    /// when drawn, like `detail_max_scroll`).
+    pub help_scroll: usize,
+    pub help_max_scroll: Option<usize>,
+    /// Policy tab: show only checks of this severity or above.
+    pub policy_filter: Option<crate::model::checks::Severity>,
+    pub readonly: bool,
+    /// Whom the console shows the cluster as (`v`), when not the user:
+    /// read-only, under a banner.
+    pub viewing_as: Option<super::view_as::ViewingAs>,
+    /// Per tenant, which of its owners `v` shows next.
+    pub view_as_next: BTreeMap<TenantId, usize>,
+    /// Whether `c` copies (config.yaml `clipboard:`).
+    pub clipboard: bool,
+    /// The tenant's name as typed to confirm a write on a
+    /// `confirm: type-name` context.
+    pub confirm_typed: String,
+    /// A write being prepared, previewed or applied (create tenant, edit
+    /// quota, apply template); drawn over the view.
+    pub flow: Option<Box<super::form::WriteFlow>>,
+    /// Built-in and user templates: empty until the console loads them at
+    /// start (the headless commands never need them).
+    pub templates: crate::model::template::Catalogue,
+    /// One line for the status bar: a problem or a hint, replaced by the next.
+    pub message: Option<String>,
+    pub quit: bool,
+    /// Terminal size, for paging.
+    pub size: (u16, u16),
+    /// Write requests sent so far; see [`Ticket`].
+    pub write_requests: u64,
+    /// The list's lines, filtered and sorted as the list shows them.
+    pub visible: Vec<ListEntry>,
+    /// Unix seconds to take as "now" (tests and snapshots); `None` reads
+    /// the system clock. Only the refusals' ages and "blocked" read it.
+    pub frozen_now: Option<i64>,
+}
+
+impl std::ops::Deref for State {
+    type Target = Cluster;
+    fn deref(&self) -> &Cluster {
+        &self.clusters[self.current]
+    }
+}
+
+impl std::ops::DerefMut for State {
+    fn deref_mut(&mut self) -> &mut Cluster {
+        &mut self.clusters[self.current]
+    }
+}
+
+impl State {
+    pub fn new(resolvers: Vec<ResolverKind>, extra_tenants: Vec<(TenantId, Vec<String>)>) -> Self {
+        State {
+            clusters: vec![Cluster::default()],
+            focus: 0,
+            current: 0,
+            tenancy: Tenancy {
+                resolvers,
+                extra_tenants,
+                system_namespaces: SystemNamespaces::default(),
+            },
+            view: View::Tenants,
+            overlay: None,
+            list: ListState::default(),
+            expanded: BTreeSet::new(),
+            detail_selected: 0,
+            detail_max_scroll: None,
+            detail_filter: String::new(),
+            help_scroll: 0,
+            help_max_scroll: None,
+            policy_filter: None,
+            readonly: false,
+            viewing_as: None,
+            view_as_next: BTreeMap::new(),
+            clipboard: true,
+            confirm_typed: String::new(),
+            flow: None,
+            templates: crate::model::template::Catalogue::default(),
+            message: None,
+            quit: false,
+            size: (80, 24),
+            write_requests: 0,
+            visible: Vec::new(),
+            frozen_now: None,
+        }
+    }
+
+    /// Whether the console shows several clusters.
+    pub fn is_fleet(&self) -> bool {
+        self.clusters.len() > 1
+    }
+
+    /// The cluster the user looks at.
+    pub fn focus(&self) -> usize {
+        self.focus
+    }
+
+    /// The cluster `Deref` reaches now (see `current`).
+    pub fn current(&self) -> usize {
+        self.current
+    }
+
+    /// Looks at another cluster: its detail is built on the next refresh.
+    pub fn set_focus(&mut self, cluster: usize) {
+        if cluster < self.clusters.len() && cluster != self.focus {
+            self.clusters[self.focus].detail = None;
+            self.focus = cluster;
+            self.current = cluster;
+        }
+    }
+
+    /// Applies `f` with `Deref` reaching `cluster` (an action of that
+    /// cluster's live session), then comes back to the focused one.
+    pub fn within<T>(&mut self, cluster: usize, f: impl FnOnce(&mut State) -> T) -> Option<T> {
+        if cluster >= self.clusters.len() {
+            return None;
+        }
+        self.current = cluster;
+        let out = f(self);
+        self.current = self.focus;
+        Some(out)
+    }
+
+    /// The cluster on this kube context.
+    pub fn cluster_of_context(&self, context: &str) -> Option<usize> {
+        self.clusters
+            .iter()
+            .position(|c| c.identity.context == context)
+    }
+
+    /// Unix seconds now (see `frozen_now`).
+    pub fn now(&self) -> i64 {
+        self.frozen_now.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        })
+    }
+
+    /// Recomputes what derives from the inventories (each cluster's, in
+    /// proportion to what moved in it), the list's lines and the open
+    /// tenant's detail.
+    pub fn refresh(&mut self) {
+        // The selection follows the tenant, not the line index: read which
+        // tenant it is before the rows change under it.
+        let selected = self.selected_key();
+        let now = self.now();
+        for cluster in &mut self.clusters {
+            cluster.refresh_derived(&self.tenancy, now);
+        }
+        self.refresh_visible_keeping(selected);
+        self.refresh_detail();
+    }
+
+    /// Re-applies filter and sort, keeping the selected tenant selected.
+    pub fn refresh_visible(&mut self) {
+        let selected = self.selected_key();
+        self.refresh_visible_keeping(selected);
+    }
+
+    fn selected_key(&self) -> Option<Selected> {
+        match self.visible.get(self.list.selected)? {
+            ListEntry::Tenant { cluster, row, .. } => Some(Selected::Tenant(
+                *cluster,
+                self.clusters.get(*cluster)?.rows.get(*row)?.id.clone(),
+            )),
+            ListEntry::Group { id, .. } => Some(Selected::Group(id.clone())),
+        }
+    }
+
+    fn refresh_visible_keeping(&mut self, selected: Option<Selected>) {
+        let filter = self.active_filter().to_lowercase();
+        // Each tenant name's rows, over every cluster, that the filter
+        // keeps (a cluster's name matches too).
+        let mut by_name: BTreeMap<&TenantId, Vec<(usize, usize)>> = BTreeMap::new();
+        for (c, cluster) in self.clusters.iter().enumerate() {
+            let cluster_matches = self.clusters.len() > 1
+                && !filter.is_empty()
+                && cluster.identity.context.to_lowercase().contains(&filter);
+            for (r, row) in cluster.rows.iter().enumerate() {
+                if filter.is_empty()
+                    || cluster_matches
+                    || row_matches(row, &cluster.resolution, &filter)
+                {
+                    by_name.entry(&row.id).or_default().push((c, r));
+                }
+            }
+        }
+        let clusters = &self.clusters;
+        let key = self.list.sort;
+        // A group sorts by its tenant's rows over every cluster merged.
+        let merged: Vec<(TenantRow, FindingCounts, Vec<(usize, usize)>)> = by_name
+            .into_values()
+            .map(|members| {
+                let rows: Vec<&TenantRow> =
+                    members.iter().map(|&(c, r)| &clusters[c].rows[r]).collect();
+                let findings = members
+                    .iter()
+                    .filter_map(|&(c, r)| clusters[c].findings.get(&clusters[c].rows[r].id))
+                    .fold(FindingCounts::default(), |sum, f| sum.plus(f));
+                (model::merge_rows(&rows), findings, members)
+            })
+            .filter_map(|(row, findings, members)| Some((row?, findings, members)))
+            .collect();
+        let mut order: Vec<usize> = (0..merged.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (ra, fa, _) = &merged[a];
+            let (rb, fb, _) = &merged[b];
+            compare_rows(key, (ra, fa), (rb, fb)).then_with(|| ra.id.cmp(&rb.id))
+        });
+        if self.list.reverse {
+            order.reverse();
+        }
+        let mut visible = Vec::with_capacity(order.len());
+        for i in order {
+            let (row, _, members) = &merged[i];
+            if let [(cluster, row)] = members.as_slice() {
+                visible.push(ListEntry::Tenant {
+                    cluster: *cluster,
+                    row: *row,
+                    member: false,
+                });
+                continue;
+            }
+            let expanded = self.expanded.contains(&row.id);
+            visible.push(ListEntry::Group {
+                id: row.id.clone(),
+                members: members.clone(),
+                expanded,
+            });
+            if expanded {
+                visible.extend(members.iter().map(|&(cluster, row)| ListEntry::Tenant {
+                    cluster,
+                    row,
+                    member: true,
+                }));
+            }
+        }
+        self.visible = visible;
+        let found = selected.and_then(|wanted| {
+            self.visible.iter().position(|entry| match (entry, &wanted) {
+                (ListEntry::Tenant { cluster, row, .. }, Selected::Tenant(c, id)) => {
+                    cluster == c && &self.clusters[*cluster].rows[*row].id == id
+                }
+                (ListEntry::Group { id, .. }, Selected::Group(wanted)) => id == wanted,
+                // A tenant that now has company in another cluster: its
+                // group; one left alone: its own line.
+                (ListEntry::Group { id, .. }, Selected::Tenant(_, wanted)) => id == wanted,
+                (ListEntry::Tenant { cluster, row, .. }, Selected::Group(id)) => {
+                    &self.clusters[*cluster].rows[*row].id == id
+                }
+            })
+        });
+        self.list.selected = found
+            .unwrap_or(self.list.selected)
+            .min(self.visible.len().saturating_sub(1));
+    }
+
+    fn refresh_detail(&mut self) {
+        let focus = self.focus;
+        for (i, cluster) in self.clusters.iter_mut().enumerate() {
+            match &self.view {
+                View::Detail { tenant, .. } if i == focus => cluster.refresh_detail(tenant),
+                _ => cluster.detail = None,
+            }
+        }
+    }
+
+    /// Whether any cluster's findings lag behind its inventory or probes.
+    pub fn findings_stale(&self) -> bool {
+        self.clusters.iter().any(Cluster::findings_stale)
+    }
+
+    /// Recomputes the findings of every tenant whose findings lag (see
+    /// `findings`).
+    pub fn refresh_findings(&mut self) {
+        self.refresh_findings_for(None);
+    }
+
+    /// Like [`Self::refresh_findings`], but stops once `budget` is spent and
+    /// leaves the rest stale for the next call, so a large cluster's checks
+    /// never hold up a keystroke for long (ARCHITECTURE.md §9). Returns
+    /// whether any findings remain stale.
+    pub fn refresh_findings_for(&mut self, budget: Option<std::time::Duration>) -> bool {
+        self.refresh();
+        let deadline = budget.map(|b| std::time::Instant::now() + b);
+        let mut stale = false;
+        // At least one tenant per call, as a single cluster does.
+        let mut worked = false;
+        for cluster in &mut self.clusters {
+            let lagging = !cluster.findings_stale.is_empty();
+            if worked && deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                stale |= lagging;
+                continue;
+            }
+            worked |= lagging;
+            stale |= cluster.refresh_findings_until(deadline);
+        }
+        stale
     }
 
     /// The ticket of the write flow's latest request.
@@ -623,15 +889,35 @@ impl State {
         }
     }
 
-    pub fn selected_row(&self) -> Option<&TenantRow> {
-        self.visible
-            .get(self.list.selected)
-            .and_then(|i| self.rows.get(*i))
+    /// The selected line: a tenant of one cluster (its cluster and row),
+    /// or for a group line the first of its clusters.
+    pub fn selected_tenant(&self) -> Option<(usize, &TenantRow)> {
+        let (cluster, row) = match self.visible.get(self.list.selected)? {
+            ListEntry::Tenant { cluster, row, .. } => (*cluster, *row),
+            ListEntry::Group { members, .. } => *members.first()?,
+        };
+        Some((cluster, self.clusters.get(cluster)?.rows.get(row)?))
     }
 
-    /// Rows of the list in display order.
+    pub fn selected_row(&self) -> Option<&TenantRow> {
+        self.selected_tenant().map(|(_, row)| row)
+    }
+
+    /// Tenant rows of the list in display order, with their cluster (a
+    /// group's line counts once, as its first cluster's row).
     pub fn visible_rows(&self) -> impl Iterator<Item = &TenantRow> {
-        self.visible.iter().filter_map(|i| self.rows.get(*i))
+        self.visible.iter().filter_map(|entry| {
+            let (c, r) = match entry {
+                ListEntry::Tenant { cluster, row, .. } => (*cluster, *row),
+                ListEntry::Group { members, .. } => *members.first()?,
+            };
+            self.clusters.get(c)?.rows.get(r)
+        })
+    }
+
+    /// Tenant rows of every cluster.
+    pub fn row_count(&self) -> usize {
+        self.clusters.iter().map(|c| c.rows.len()).sum()
     }
 
     /// What the write forms read from the state.
@@ -640,23 +926,44 @@ impl State {
             catalogue: &self.templates,
             resolution: &self.resolution,
             inventory: &self.inventory,
-            resolvers: &self.resolvers,
+            resolvers: &self.tenancy.resolvers,
             own_rules: &self.own_rules,
         }
     }
 
-    /// Whether the first lists are still loading.
+    /// Whether the first lists are still loading: in a fleet, whether no
+    /// cluster has its lists in yet (the list shows the clusters that
+    /// answered and says which still load; a cluster that cannot be
+    /// reached never holds up the others).
     pub fn loading(&self) -> bool {
-        !self.planned
-            || crate::model::Kind::ALL.iter().any(|k| {
-                matches!(
-                    self.inventory.kind_state(*k),
-                    crate::model::SyncState::Loading { .. }
-                )
-            })
-            || crate::model::Kind::QUOTA_OBJECTS
-                .iter()
-                .any(|k| self.inventory.kind_loading(*k))
+        if self.is_fleet() {
+            self.clusters.iter().all(Cluster::loading)
+        } else {
+            self.clusters.iter().any(Cluster::loading)
+        }
+    }
+}
+
+fn compare_rows(
+    key: SortKey,
+    (a, fa): (&TenantRow, &FindingCounts),
+    (b, fb): (&TenantRow, &FindingCounts),
+) -> std::cmp::Ordering {
+    match key {
+        SortKey::Name => std::cmp::Ordering::Equal,
+        SortKey::Findings => {
+            let rank = |f: &FindingCounts| (f.critical, f.high, f.medium, f.low, f.info);
+            rank(fb).cmp(&rank(fa))
+        }
+        SortKey::Pressure => {
+            let ratio = |r: &TenantRow| r.worst_pressure.as_ref().map(|p| p.ratio);
+            ratio(b)
+                .unwrap_or(-1.0)
+                .total_cmp(&ratio(a).unwrap_or(-1.0))
+        }
+        SortKey::Pods => b.pod_count.cmp(&a.pod_count),
+        SortKey::Namespaces => b.namespace_count.cmp(&a.namespace_count),
+        SortKey::BestEffort => b.qos.best_effort.cmp(&a.qos.best_effort),
     }
 }
 

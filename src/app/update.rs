@@ -80,6 +80,10 @@ pub enum Action {
     /// Namespaces the access planner found in the cluster (a Capsule
     /// Tenant's status, the user's RoleBindings), each with where from.
     NamespacesDiscovered(std::collections::BTreeMap<String, Vec<String>>),
+    /// An action of one cluster's live session (its watches, its access
+    /// planning, its reach), in a console that shows several: applied to
+    /// that cluster's data, whichever the user looks at.
+    Cluster(usize, Box<Action>),
 }
 
 /// Work for the event loop to do outside the reducer.
@@ -122,6 +126,9 @@ pub enum Effect {
     SwitchIdentity(Option<super::view_as::ViewingAs>),
     /// Put this (sanitized) text on the clipboard with OSC 52.
     Copy(String),
+    /// An effect for one cluster's session (its connection, its ticket);
+    /// an effect not wrapped so is for the focused cluster.
+    Cluster(usize, Box<Effect>),
 }
 
 /// The most one `FindingsDue` spends on checks; the rest waits for the
@@ -132,9 +139,55 @@ pub const FINDINGS_SLICE: std::time::Duration = std::time::Duration::from_millis
 /// watch updates: those come in bursts, and the event loop refreshes once
 /// per batch (`State::refresh`) before it draws.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Cluster(cluster, action) => for_cluster(
+            state.focus(),
+            cluster,
+            state
+                .within(cluster, |state| update_one(state, *action))
+                .unwrap_or_default(),
+        ),
+        // A read's answer goes to the cluster it was asked of (its ticket
+        // names the context), a write's to the focused one.
+        Action::Answer { ticket, action } if !answers_a_write(&action) => {
+            let Some(cluster) = state.cluster_of_context(&ticket.context) else {
+                return Vec::new();
+            };
+            for_cluster(
+                state.focus(),
+                cluster,
+                state
+                    .within(cluster, |state| {
+                        update_one(state, Action::Answer { ticket, action })
+                    })
+                    .unwrap_or_default(),
+            )
+        }
+        other => update_one(state, other),
+    }
+}
+
+/// Effects for one cluster's session, said so (`Effect::Cluster`) unless
+/// it is the focused one, which an effect not wrapped is for.
+fn for_cluster(focus: usize, cluster: usize, effects: Vec<Effect>) -> Vec<Effect> {
+    if cluster == focus {
+        return effects;
+    }
+    effects
+        .into_iter()
+        .map(|effect| match effect {
+            Effect::Cluster(..) => effect,
+            other => Effect::Cluster(cluster, Box::new(other)),
+        })
+        .collect()
+}
+
+/// [`update`] for the cluster `Deref` reaches.
+fn update_one(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = Vec::new();
     let from_watch = matches!(action, Action::Watch(_));
     match action {
+        Action::Cluster(..) => return update(state, action),
         Action::Answer { ticket, action } => {
             let current = if answers_a_write(&action) {
                 state.write_ticket()
@@ -145,7 +198,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 tracing::debug!(?ticket, ?current, "dropped a result of an older generation");
                 return effects;
             }
-            return update(state, *action);
+            return update_one(state, *action);
         }
         Action::Settle => {}
         Action::ScrollLimit(max) => {
@@ -230,6 +283,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Synced => {
             if let View::Detail { tenant, tab } = state.view.clone()
+                && state.current() == state.focus()
                 && state.resolution.tenant(&tenant).is_some()
             {
                 open_tenant(state, tenant, tab, &mut effects);

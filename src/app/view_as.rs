@@ -132,13 +132,8 @@ pub(super) fn leave(state: &mut State, effects: &mut Vec<Effect>) {
 /// What a refresh forgets; the generation advances so that probes and
 /// reviews still running answer for nothing (ARCHITECTURE.md §2).
 pub(super) fn forget_everything(state: &mut State) {
-    state.inventory = crate::model::Inventory::new();
-    state.planned = false;
-    state.fatal = None;
-    state.probes.clear();
-    state.own_rules.clear();
-    state.generation += 1;
-    state.invalidate();
+    let focus = state.focus();
+    state.clusters[focus].forget_everything();
 }
 
 /// Why a write key does nothing in an owner's view, or None.

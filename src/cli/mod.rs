@@ -89,6 +89,9 @@ pub struct GlobalArgs {
     pub keymap: Option<String>,
     #[arg(skip)]
     pub color: ColorArg,
+    /// The console's `--all-contexts` (set from [`ConsoleArgs`])
+    #[arg(skip)]
+    pub all_contexts: bool,
 }
 
 /// Flags of the console alone (`tenantry` without a subcommand, and `demo`).
@@ -106,11 +109,18 @@ pub struct ConsoleArgs {
     /// Colour (default auto: follows NO_COLOR and COLORTERM)
     #[arg(long, value_enum, value_name = "WHEN")]
     pub color: Option<ColorArg>,
+    /// Every context of the kubeconfig, one cluster each, in one list
+    /// (contexts on the same cluster and user are shown once); so does
+    /// --context given more than once
+    #[arg(long)]
+    pub all_contexts: bool,
 }
 
 impl ConsoleArgs {
     fn given(&self) -> Option<&'static str> {
-        if self.tenant.is_some() {
+        if self.all_contexts {
+            Some("--all-contexts")
+        } else if self.tenant.is_some() {
             Some("--tenant")
         } else if self.theme.is_some() {
             Some("--theme")
@@ -128,6 +138,7 @@ impl ConsoleArgs {
         global.theme = self.theme;
         global.keymap = self.keymap;
         global.color = self.color.unwrap_or_default();
+        global.all_contexts = self.all_contexts;
     }
 }
 
@@ -613,15 +624,24 @@ fn initial_state(global: &GlobalArgs, config: &Config, connection: &Connection) 
         crate::live::extra_tenants(&config.settings),
     );
     state.readonly = global.readonly || config.settings.readonly;
-    state.system_namespaces = config.settings.system_namespaces.clone();
-    state.identity.context = connection.context.clone();
-    state.identity.user = connection.user.clone();
-    state.identity.server = connection.server.clone();
-    state.guard = connection.guard.clone();
+    state.tenancy.system_namespaces = config.settings.system_namespaces.clone();
     state.clipboard = config.settings.clipboard == crate::config::ClipboardSetting::Osc52;
-    state.namespace_origins =
-        crate::live::namespace_origins(&global.namespaces, connection, &config.settings);
+    state.clusters = vec![cluster_of(global, config, connection)];
     state
+}
+
+/// One cluster as the state starts it: who and where, its guard, and the
+/// namespaces named for it.
+fn cluster_of(global: &GlobalArgs, config: &Config, connection: &Connection) -> crate::app::Cluster {
+    let mut cluster = crate::app::Cluster::new(crate::app::Identity {
+        context: connection.context.clone(),
+        user: connection.user.clone(),
+        server: connection.server.clone(),
+    });
+    cluster.guard = connection.guard.clone();
+    cluster.namespace_origins =
+        crate::live::namespace_origins(&global.namespaces, connection, &config.settings);
+    cluster
 }
 
 /// Connects, waits for the first lists, prints what `render` makes of them.
@@ -855,8 +875,8 @@ fn single_context(global: &GlobalArgs) -> Result<Option<String>, write_cmd::Usag
         [] => Ok(None),
         [one] => Ok(Some(one.clone())),
         _ => Err(write_cmd::UsageError(
-            "--context is given more than once: only `tenants`, `report` and `check` read \
-             several clusters; writes and the console take one context"
+            "--context is given more than once: only the console, `tenants`, `report` and \
+             `check` read several clusters; writes take one context"
                 .into(),
         )),
     }
@@ -906,16 +926,31 @@ pub(crate) async fn sync(
     Ok((connection, state))
 }
 
-/// Opens the console on the current kubeconfig context.
+/// Opens the console on the current kubeconfig context, or on several
+/// (`--context` more than once, `--all-contexts`): a fleet, one live
+/// session per cluster.
 fn console(global: &GlobalArgs) -> Result<i32> {
-    let options = connect_options(global, &load_config(global))?;
+    let config = load_config(global);
+    let fleet_args = fleet::FleetArgs {
+        all_contexts: global.all_contexts,
+        skip_unreachable: false,
+    };
+    let options = match fleet::contexts(global, &fleet_args)? {
+        None => vec![connect_options(global, &config)?],
+        Some(contexts) => contexts
+            .names
+            .iter()
+            .map(|name| connect_options(&fleet::for_context(global, name), &config))
+            .collect::<Result<Vec<_>>>()?,
+    };
     let rt = runtime()?;
     rt.block_on(open_console(global, &options))?;
     Ok(0)
 }
 
-/// Shared by `tenantry` and `tenantry demo`.
-pub async fn open_console(global: &GlobalArgs, connect_options: &ConnectOptions) -> Result<()> {
+/// Shared by `tenantry` and `tenantry demo`: the console on one cluster,
+/// or on each of `connect_options` in one list.
+pub async fn open_console(global: &GlobalArgs, connect_options: &[ConnectOptions]) -> Result<()> {
     // The console draws on a terminal, never into a pipe, and its event
     // loop (this thread) also writes to the API server's connections: a
     // server that goes away must not end it (see `block_sigpipe`).
@@ -925,14 +960,41 @@ pub async fn open_console(global: &GlobalArgs, connect_options: &ConnectOptions)
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
     let config = load_config(global);
-    let connection = connect(connect_options).await?;
-    if connection.uses_exec_plugin {
-        // One request before the screen is taken, so that the first
-        // credential is fetched up front. (The plugin never gets the
-        // terminal, now or later: see `credentials`.)
-        let _ = crate::kube::client::whoami(&connection.client).await;
+    let mut connections = Vec::with_capacity(connect_options.len());
+    for options in connect_options {
+        let connection = connect(options).await.with_context(|| match &options.context {
+            Some(context) if connect_options.len() > 1 => {
+                format!("context {}", sanitize(context))
+            }
+            _ => "connecting".to_string(),
+        })?;
+        connections.push(connection);
     }
-    let mut state = initial_state(global, &config, &connection);
+    // One request before the screen is taken, so that the first
+    // credential of an exec plugin is fetched up front (the plugin never
+    // gets the terminal, now or later: see `credentials`); every cluster
+    // at once, each within a bound, so one that does not answer delays
+    // the start by at most that.
+    futures::future::join_all(
+        connections
+            .iter()
+            .filter(|c| c.uses_exec_plugin)
+            .map(|c| {
+                tokio::time::timeout(
+                    Duration::from_secs(global.connect_timeout),
+                    crate::kube::client::whoami(&c.client),
+                )
+            }),
+    )
+    .await;
+    let Some(first) = connections.first() else {
+        bail!(write_cmd::UsageError("no context to open".into()));
+    };
+    let mut state = initial_state(global, &config, first);
+    state.clusters = connections
+        .iter()
+        .map(|c| cluster_of(global, &config, c))
+        .collect();
     state.templates = template_cmd::catalogue();
     let mut warnings: Vec<String> = config.warnings.iter().map(ToString::to_string).collect();
     warnings.extend(
@@ -957,10 +1019,19 @@ pub async fn open_console(global: &GlobalArgs, connect_options: &ConnectOptions)
         };
     }
     update(&mut state, Action::Resize(80, 24));
-    let known = crate::live::known_namespaces(&global.namespaces, &connection, &config.settings);
+    let clusters = connections
+        .into_iter()
+        .map(|connection| crate::tui::ClusterStart {
+            known_namespaces: crate::live::known_namespaces(
+                &global.namespaces,
+                &connection,
+                &config.settings,
+            ),
+            connection,
+        })
+        .collect();
     let console = crate::tui::Console {
-        connection,
-        known_namespaces: known,
+        clusters,
         state,
         theme: config.theme,
         keymap: config.keymap,

@@ -296,7 +296,7 @@ pub fn demo(args: DemoArgs, global: &GlobalArgs) -> Result<i32> {
                 impersonate: None,
                 guards: super::load_config(global).settings.contexts,
             };
-            super::open_console(global, &options).await
+            super::open_console(global, std::slice::from_ref(&options)).await
         };
         let stopped = sandbox.stop();
         eprintln!("tenantry: demo sandbox stopped ({})", stopped.join(", "));

@@ -48,6 +48,8 @@ pub enum KeyAction {
     ViewAs,
     /// Copy what is selected to the clipboard (OSC 52).
     Copy,
+    /// In a fleet: the open tenant in the next cluster that has it.
+    NextCluster,
 }
 
 /// (file name, action, default description) for every action but `Tab(n)`.
@@ -106,6 +108,11 @@ const NAMED: &[(&str, KeyAction, &str)] = &[
         "See the tenant as its owner sees it",
     ),
     ("copy", KeyAction::Copy, "Copy what is selected"),
+    (
+        "next_cluster",
+        KeyAction::NextCluster,
+        "The tenant in the next cluster",
+    ),
 ];
 
 const TAB_PREFIX: &str = "tab_";

@@ -81,6 +81,7 @@ impl KeyAction {
                             | A::ApplyTemplate
                             | A::ViewAs
                             | A::Copy
+                            | A::NextCluster
                     )
             }
             // The prompt keeps the view under it moving.

@@ -322,6 +322,38 @@ pub struct TenantRow {
     pub blocked: usize,
 }
 
+/// One line for a tenant found in several clusters (a fleet's list): the
+/// counts added, the tightest quota of any, what any notes. The source is
+/// the first row's when they agree, else "mixed". None when `rows` is
+/// empty.
+pub fn merge_rows(rows: &[&TenantRow]) -> Option<TenantRow> {
+    let (first, rest) = rows.split_first()?;
+    let mut out = (*first).clone();
+    for row in rest {
+        out.namespace_count += row.namespace_count;
+        out.pod_count += row.pod_count;
+        out.qos.guaranteed += row.qos.guaranteed;
+        out.qos.burstable += row.qos.burstable;
+        out.qos.best_effort += row.qos.best_effort;
+        out.no_access_namespaces += row.no_access_namespaces;
+        out.accessible |= row.accessible;
+        out.conflicts += row.conflicts;
+        out.blocked += row.blocked;
+        if row.source != out.source {
+            out.source = "mixed".into();
+        }
+        let tighter = match (&out.worst_pressure, &row.worst_pressure) {
+            (Some(a), Some(b)) => b.ratio > a.ratio,
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        if tighter {
+            out.worst_pressure = row.worst_pressure.clone();
+        }
+    }
+    Some(out)
+}
+
 /// Rows in the resolution's order (by tenant id). One pass over each
 /// tenant's namespaces with range scans, so O(objects) in total.
 pub fn tenant_rows(inv: &Inventory, resolution: &Resolution) -> Vec<TenantRow> {

@@ -20,7 +20,8 @@ pub mod write_plan;
 
 pub use aggregate::{
     Access, ContainerRef, NamespaceQuota, Pressure, QosBreakdown, QosCounts, ResourceUsage,
-    TenantQuota, TenantRow, qos_breakdown, storage_class_of, tenant_quota, tenant_row, tenant_rows,
+    TenantQuota, TenantRow, merge_rows, qos_breakdown, storage_class_of, tenant_quota, tenant_row,
+    tenant_rows,
 };
 pub use checks::{
     CheckContext, CheckResult, CheckSpec, FindingCounts, Outcome, ProbeOutcome, ProbeResults,

@@ -21,6 +21,9 @@ pub fn kind_plural(kind: Kind) -> &'static str {
 /// since 12:03:04: namespaces, pods", "syncing pods 1,500…", "synced",
 /// "synced, partial access", "sync failed: pods".
 pub fn sync_summary(state: &State) -> String {
+    if state.is_fleet() && matches!(state.view, View::Tenants) {
+        return fleet_summary(state);
+    }
     if state.fatal.is_some() {
         return "not connected".into();
     }
@@ -108,6 +111,49 @@ pub fn sync_summary(state: &State) -> String {
     out
 }
 
+/// The fleet list's phrase: "synced", "syncing 1 of 3 clusters…", with
+/// ", 1 unreachable" (the footer names them, and since when) and the
+/// probes still running.
+fn fleet_summary(state: &State) -> String {
+    let total = state.clusters.len();
+    let unreachable = state
+        .clusters
+        .iter()
+        .filter(|c| c.unreachable().is_some())
+        .count();
+    let loading = state
+        .clusters
+        .iter()
+        .filter(|c| c.unreachable().is_none() && c.loading())
+        .count();
+    let mut out = if loading > 0 {
+        format!("syncing {loading} of {total} clusters…")
+    } else {
+        "synced".to_string()
+    };
+    if unreachable > 0 {
+        out.push_str(&format!(", {unreachable} unreachable"));
+    }
+    let (probing, probes) = state.clusters.iter().fold((0, 0), |(running, all), c| {
+        (
+            running
+                + c.probes
+                    .values()
+                    .filter(|p| matches!(p, crate::app::ProbeStatus::Running))
+                    .count(),
+            all + c.probes.len(),
+        )
+    });
+    if probing > 0 {
+        out.push_str(&format!(
+            ", probing {}/{}",
+            thousands(probing),
+            thousands(probes)
+        ));
+    }
+    out
+}
+
 /// `? help  / filter  : jump  q quit`, from the keymap so it never
 /// disagrees with the keys.
 pub fn key_hint(keymap: &Keymap, context: KeyContext) -> String {
@@ -182,7 +228,16 @@ impl Widget for TitleLine<'_> {
                 };
                 spans.push(Span::styled("› tenants ", title));
                 spans.push(Span::raw(position));
-                if shown != state.rows.len() {
+                if state.is_fleet() {
+                    spans.push(Span::styled(
+                        format!(
+                            " · {} in {} clusters",
+                            thousands(state.row_count()),
+                            state.clusters.len()
+                        ),
+                        dim,
+                    ));
+                } else if shown != state.rows.len() {
                     spans.push(Span::styled(
                         format!(" (of {})", thousands(state.rows.len())),
                         dim,
@@ -210,6 +265,13 @@ impl Widget for TitleLine<'_> {
                     format!("› tenant {}", sanitize(tenant.as_str())),
                     title,
                 ));
+                // A fleet's tenant says which cluster it shows.
+                if state.is_fleet() {
+                    spans.push(Span::styled(
+                        format!(" @ {}", sanitize(&state.identity.context)),
+                        theme.style("ui.filter"),
+                    ));
+                }
                 if let Some(detail) = &state.detail {
                     spans.push(Span::styled(
                         format!(
@@ -247,12 +309,22 @@ impl Widget for StatusLine<'_> {
         let hint = key_hint(keymap, key_context(state));
         let hint_width = width(&hint) + 1;
         let identity = &state.identity;
-        let context = if identity.context.is_empty() {
+        let fleet_list = state.is_fleet() && matches!(state.view, View::Tenants);
+        let context = if fleet_list {
+            format!("{} clusters", state.clusters.len())
+        } else if identity.context.is_empty() {
             "no context".to_string()
         } else {
             sanitize(&identity.context).into_owned()
         };
-        let user = if identity.user.is_empty() {
+        let users: std::collections::BTreeSet<&str> = state
+            .clusters
+            .iter()
+            .map(|c| c.identity.user.as_str())
+            .collect();
+        let user = if fleet_list && users.len() > 1 {
+            "several users".to_string()
+        } else if identity.user.is_empty() {
             "user unknown".to_string()
         } else {
             sanitize(&identity.user).into_owned()

@@ -11,7 +11,7 @@ use super::gauge;
 use super::status::{kind_plural, sort_arrow};
 use super::text::{cell, pad, pad_left, plural, sanitize, thousands};
 use super::{Ctx, Theme};
-use crate::app::SortKey;
+use crate::app::{ListEntry, ProbeStatus, SortKey};
 #[cfg(test)]
 use crate::app::State;
 use crate::model::{FindingCounts, Kind, Severity, SyncState, TenantRow};
@@ -41,11 +41,13 @@ impl Widget for TenantsView<'_> {
         let footer = Rect::new(area.x, area.bottom() - 1, area.width, 1);
         let body = Rect::new(area.x, area.y, area.width, area.height - 1);
         // A fatal error means the lists will never finish: say so instead.
-        if state.fatal.is_some() && state.rows.is_empty() {
+        if state.is_fleet() && state.row_count() == 0 && !state.loading() {
+            fleet_nothing(self.ctx, body, buf);
+        } else if !state.is_fleet() && state.fatal.is_some() && state.rows.is_empty() {
             nothing_visible(self.ctx, body, buf);
         } else if state.loading() {
             loading(self.ctx, body, buf);
-        } else if state.rows.is_empty() {
+        } else if state.row_count() == 0 {
             nothing_visible(self.ctx, body, buf);
         } else {
             table(self.ctx, body, buf);
@@ -57,6 +59,8 @@ impl Widget for TenantsView<'_> {
 /// Column positions for the current width.
 struct Columns {
     tenant: u16,
+    /// The kube context of the row (a fleet only; 0: not drawn).
+    cluster: u16,
     source: u16,
     namespaces: u16,
     pods: u16,
@@ -70,14 +74,22 @@ struct Columns {
 impl Columns {
     const GAPS: u16 = 8;
 
-    fn new(width: u16, longest_name: usize) -> Self {
+    fn new(width: u16, longest_name: usize, longest_cluster: Option<usize>) -> Self {
         let wide = width >= 120;
         let (source, namespaces, pods) = (if wide { 8 } else { 7 }, 3, 5);
         let (qos, findings) = if wide { (14, 16) } else { (10, 9) };
         // Narrow, the list drops the pressure bar (the percent and its
         // `!`/`!!` marker say it) to make room for the findings.
         let (pressure, bar) = if wide { (36, 10) } else { (18, 0) };
-        let fixed = source + namespaces + pods + pressure + qos + findings + Self::GAPS;
+        // A fleet's CLUSTER column: the longest context name (or "CLUSTER"
+        // and the group marks, "▸ 12 clusters"), within a quarter of the
+        // width; it takes its room from the notes, then the names.
+        let cluster = longest_cluster.map_or(0, |longest| {
+            let wanted = u16::try_from(longest.max(12)).unwrap_or(u16::MAX);
+            wanted.min(if wide { 24 } else { 12 })
+        });
+        let gaps = Self::GAPS + u16::from(cluster > 0);
+        let fixed = source + namespaces + pods + pressure + qos + findings + cluster + gaps;
         let rest = width.saturating_sub(fixed);
         let tenant = if wide {
             rest * 2 / 5
@@ -89,6 +101,7 @@ impl Columns {
         let tenant = tenant.min(needed);
         Columns {
             tenant,
+            cluster,
             source,
             namespaces,
             pods,
@@ -119,12 +132,21 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
     // The TENANT column is as wide as the longest name needs (over every
     // row, so it does not move while scrolling), never wider.
     let longest = state
-        .rows
+        .clusters
         .iter()
+        .flat_map(|c| &c.rows)
         .map(|r| sanitize(r.id.as_str()).chars().count())
         .max()
         .unwrap_or(0);
-    let cols = Columns::new(area.width, longest);
+    let longest_cluster = state.is_fleet().then(|| {
+        state
+            .clusters
+            .iter()
+            .map(|c| sanitize(&c.identity.context).chars().count())
+            .max()
+            .unwrap_or(0)
+    });
+    let cols = Columns::new(area.width, longest, longest_cluster);
     let header_style = theme.style("ui.header");
     let arrow = sort_arrow(state.list.sort, state.list.reverse);
     let title = |name: &str, key: Option<SortKey>, w: u16, right: bool| {
@@ -144,8 +166,9 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
         buf,
         area,
         area.y,
-        vec![
+        [
             title("TENANT", Some(SortKey::Name), cols.tenant, false),
+            title("CLUSTER", None, cols.cluster, false),
             title("SOURCE", None, cols.source, false),
             title("NS", Some(SortKey::Namespaces), cols.namespaces, true),
             title("PODS", Some(SortKey::Pods), cols.pods, true),
@@ -158,7 +181,10 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
             title("QOS G/B/BE", Some(SortKey::BestEffort), cols.qos, false),
             title("FINDINGS", Some(SortKey::Findings), cols.findings, false),
             title("NOTES", None, cols.notes, false),
-        ],
+        ]
+        .into_iter()
+        .filter(|(w, _)| *w > 0)
+        .collect(),
     );
 
     let body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
@@ -175,17 +201,48 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
     }
     let height = usize::from(body.height);
     let offset = list_offset(state.list.selected, state.visible.len(), height);
-    for (i, row) in state
-        .visible
-        .iter()
-        .skip(offset)
-        .take(height)
-        .filter_map(|i| state.rows.get(*i))
-        .enumerate()
-    {
+    for (i, entry) in state.visible.iter().skip(offset).take(height).enumerate() {
         let y = body.y + i as u16;
-        let findings = findings_cell(ctx, row, cols.findings);
-        draw_cells(buf, body, y, row_cells(row, &cols, theme, findings));
+        let Some(line) = list_line(state, entry) else {
+            continue;
+        };
+        let findings = findings_cell(
+            theme,
+            &line.row,
+            line.findings.as_ref(),
+            line.probing,
+            cols.findings,
+        );
+        let mut cells = row_cells(&line.row, &cols, theme, findings, line.unreachable);
+        if cols.cluster > 0 {
+            let style = if line.unreachable {
+                theme.style("ui.warning")
+            } else {
+                theme.style("ui.dim")
+            };
+            cells.insert(
+                1,
+                (
+                    cols.cluster,
+                    vec![Span::styled(
+                        cell(&line.cluster, usize::from(cols.cluster)),
+                        style,
+                    )],
+                ),
+            );
+        }
+        if line.member {
+            // Under its group: the name steps in.
+            let name = format!("  {}", line.row.id.as_str());
+            cells[0] = (
+                cols.tenant,
+                vec![Span::styled(
+                    cell(&name, usize::from(cols.tenant)),
+                    theme.style("ui.dim"),
+                )],
+            );
+        }
+        draw_cells(buf, body, y, cells);
         if offset + i == state.list.selected {
             buf.set_style(
                 Rect::new(body.x, y, body.width, 1),
@@ -195,11 +252,83 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// What one line of the list shows: a tenant of one cluster, or a tenant
+/// of several merged (a group).
+struct ListLine {
+    row: TenantRow,
+    cluster: String,
+    findings: Option<FindingCounts>,
+    probing: bool,
+    member: bool,
+    /// The line's cluster (one of the group's) does not answer now.
+    unreachable: bool,
+}
+
+fn list_line(state: &crate::app::State, entry: &ListEntry) -> Option<ListLine> {
+    match entry {
+        ListEntry::Tenant {
+            cluster,
+            row,
+            member,
+        } => {
+            let c = state.clusters.get(*cluster)?;
+            let row = c.rows.get(*row)?;
+            Some(ListLine {
+                findings: c.findings.get(&row.id).copied(),
+                probing: matches!(c.probes.get(&row.id), Some(ProbeStatus::Running)),
+                row: row.clone(),
+                cluster: sanitize(&c.identity.context).into_owned(),
+                member: *member,
+                unreachable: c.unreachable().is_some(),
+            })
+        }
+        ListEntry::Group {
+            members, expanded, ..
+        } => {
+            let rows: Vec<(&crate::app::Cluster, &TenantRow)> = members
+                .iter()
+                .filter_map(|&(c, r)| {
+                    let cluster = state.clusters.get(c)?;
+                    Some((cluster, cluster.rows.get(r)?))
+                })
+                .collect();
+            let merged = crate::model::merge_rows(
+                &rows.iter().map(|(_, row)| *row).collect::<Vec<_>>(),
+            )?;
+            let known: Vec<FindingCounts> = rows
+                .iter()
+                .filter_map(|(c, row)| c.findings.get(&row.id).copied())
+                .collect();
+            // The sum only once every cluster's count is in.
+            let findings = (known.len() == rows.len()).then(|| {
+                known
+                    .iter()
+                    .fold(FindingCounts::default(), |sum, f| sum.plus(f))
+            });
+            Some(ListLine {
+                findings,
+                probing: rows
+                    .iter()
+                    .any(|(c, row)| matches!(c.probes.get(&row.id), Some(ProbeStatus::Running))),
+                row: merged,
+                cluster: format!(
+                    "{} {} clusters",
+                    if *expanded { "▾" } else { "▸" },
+                    rows.len()
+                ),
+                member: false,
+                unreachable: rows.iter().any(|(c, _)| c.unreachable().is_some()),
+            })
+        }
+    }
+}
+
 fn row_cells<'a>(
     row: &'a TenantRow,
     cols: &Columns,
     theme: &Theme,
     findings: Vec<Span<'a>>,
+    unreachable: bool,
 ) -> Vec<(u16, Vec<Span<'a>>)> {
     let dim = theme.style("ui.dim");
     let none = theme.style("access.none");
@@ -245,7 +374,14 @@ fn row_cells<'a>(
         vec![Span::styled("?", none)]
     };
     let mut notes: Vec<Span> = Vec::new();
+    if unreachable {
+        // What is shown was true when the cluster last answered.
+        notes.push(Span::styled("!unreachable", theme.style("ui.warning")));
+    }
     if row.blocked > 0 {
+        if !notes.is_empty() {
+            notes.push(Span::raw(", "));
+        }
         // A quota or LimitRange refused pods within the hour: first, as
         // it answers "why won't my pods start?".
         notes.push(Span::styled("!blocked", theme.style("ui.warning")));
@@ -292,20 +428,21 @@ fn row_cells<'a>(
 /// Findings by severity, most severe first: `2C 1H 3M`; `—` when none,
 /// `…` before the checks have run, `?` when the tenant cannot be read.
 /// Less severe counts that do not fit become ` +`.
-fn findings_cell<'a>(ctx: Ctx<'_>, row: &TenantRow, width: u16) -> Vec<Span<'a>> {
-    let theme = ctx.theme;
+fn findings_cell<'a>(
+    theme: &Theme,
+    row: &TenantRow,
+    counts: Option<&FindingCounts>,
+    pending: bool,
+    width: u16,
+) -> Vec<Span<'a>> {
     if !row.accessible {
         return vec![Span::styled("?", theme.style("access.none"))];
     }
-    let Some(counts) = ctx.state.findings.get(&row.id) else {
+    let Some(counts) = counts else {
         return vec![Span::styled("…", theme.style("ui.dim"))];
     };
-    // Admission probes still running: the counts may grow; a trailing `…`
-    // says so (the help and README explain it).
-    let pending = matches!(
-        ctx.state.probes.get(&row.id),
-        Some(crate::app::ProbeStatus::Running)
-    );
+    // Admission probes still running (`pending`): the counts may grow; a
+    // trailing `…` says so (the help and README explain it).
     if counts.total() == 0 {
         return vec![Span::styled(
             if pending { "…" } else { "—" },
@@ -508,6 +645,7 @@ fn nothing_visible(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
                 "No tenant found: none of the {} you can see is claimed by a resolver ({}).",
                 plural(visible, "namespace", "namespaces"),
                 state
+                    .tenancy
                     .resolvers
                     .iter()
                     .map(|r| r.name())
@@ -541,9 +679,74 @@ fn nothing_visible(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
         .render(inset(area, 1), buf);
 }
 
-/// Unassigned namespaces and resolver conflicts, always in view.
+/// One phrase per cluster of a fleet: how it answers, and how many
+/// tenants it has ("prod 120 tenants", "staging unreachable since
+/// 10:02:03", "dev loading…").
+fn cluster_phrases(state: &crate::app::State) -> Vec<(String, bool)> {
+    state
+        .clusters
+        .iter()
+        .map(|c| {
+            let name = sanitize(&c.identity.context).into_owned();
+            match c.unreachable() {
+                Some(why) => (format!("{name} {}", sanitize(&why)), true),
+                None if c.loading() => (format!("{name} loading…"), false),
+                None => (
+                    format!("{name} {}", plural(c.rows.len(), "tenant", "tenants")),
+                    false,
+                ),
+            }
+        })
+        .collect()
+}
+
+/// A fleet with no tenant to list: each cluster, and why.
+fn fleet_nothing(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let Ctx { theme, .. } = ctx;
+    let mut lines = vec![
+        Line::from(Span::styled(
+            "No tenant in any cluster:",
+            theme.style("ui.warning"),
+        )),
+        Line::raw(""),
+    ];
+    for (phrase, bad) in cluster_phrases(ctx.state) {
+        let style = if bad {
+            theme.style("ui.warning")
+        } else {
+            theme.style("ui.text")
+        };
+        lines.push(Line::from(Span::styled(format!(" {phrase}"), style)));
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inset(area, 1), buf);
+}
+
+/// Unassigned namespaces and resolver conflicts, always in view; in a
+/// fleet, each cluster and whether it answers.
 fn footer_line(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let Ctx { state, theme, .. } = ctx;
+    if state.is_fleet() {
+        let dim = theme.style("ui.dim");
+        let mut spans = vec![Span::styled(" clusters: ", dim)];
+        for (i, (phrase, bad)) in cluster_phrases(state).into_iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled(" · ", dim));
+            }
+            spans.push(Span::styled(
+                phrase,
+                if bad { theme.style("ui.warning") } else { dim },
+            ));
+        }
+        buf.set_line(
+            area.x,
+            area.y,
+            &super::fit_line(spans, usize::from(area.width)),
+            area.width,
+        );
+        return;
+    }
     let res = &state.resolution;
     let dim = theme.style("ui.dim");
     let mut spans = vec![Span::raw(" ")];

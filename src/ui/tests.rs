@@ -677,7 +677,7 @@ fn system_namespaces_are_counted_apart_from_orphans_in_the_footer() {
         "{footer}"
     );
 
-    state.system_namespaces =
+    state.tenancy.system_namespaces =
         crate::model::SystemNamespaces::parse(&["kube-*", "default", "openshift-*"])
             .expect("globs");
     state.invalidate();

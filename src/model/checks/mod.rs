@@ -482,6 +482,17 @@ impl FindingCounts {
         self.critical + self.high + self.medium + self.low + self.info
     }
 
+    /// Both counts added (a tenant's findings over several clusters).
+    pub fn plus(self, other: &FindingCounts) -> FindingCounts {
+        FindingCounts {
+            critical: self.critical + other.critical,
+            high: self.high + other.high,
+            medium: self.medium + other.medium,
+            low: self.low + other.low,
+            info: self.info + other.info,
+        }
+    }
+
     pub fn get(&self, severity: Severity) -> usize {
         match severity {
             Critical => self.critical,
