@@ -515,6 +515,10 @@ pub enum ListEntry {
     },
 }
 
+/// A tenant name's row merged over its clusters, its findings summed, and
+/// its (cluster, row) members.
+type Merged = (TenantRow, FindingCounts, Vec<(usize, usize)>);
+
 /// What the list's selection stays on while rows move.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Selected {
@@ -741,7 +745,7 @@ impl State {
         let clusters = &self.clusters;
         let key = self.list.sort;
         // A group sorts by its tenant's rows over every cluster merged.
-        let merged: Vec<(TenantRow, FindingCounts, Vec<(usize, usize)>)> = by_name
+        let merged: Vec<Merged> = by_name
             .into_values()
             .map(|members| {
                 let rows: Vec<&TenantRow> =
