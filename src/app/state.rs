@@ -793,18 +793,25 @@ impl State {
             }
         }
         self.visible = visible;
+        let row_id = |cluster: usize, row: usize| &self.clusters[cluster].rows[row].id;
         let found = selected.and_then(|wanted| {
-            self.visible.iter().position(|entry| match (entry, &wanted) {
+            let exact = self.visible.iter().position(|entry| match (entry, &wanted) {
                 (ListEntry::Tenant { cluster, row, .. }, Selected::Tenant(c, id)) => {
-                    cluster == c && &self.clusters[*cluster].rows[*row].id == id
+                    cluster == c && row_id(*cluster, *row) == id
                 }
                 (ListEntry::Group { id, .. }, Selected::Group(wanted)) => id == wanted,
-                // A tenant that now has company in another cluster: its
-                // group; one left alone: its own line.
-                (ListEntry::Group { id, .. }, Selected::Tenant(_, wanted)) => id == wanted,
-                (ListEntry::Tenant { cluster, row, .. }, Selected::Group(id)) => {
-                    &self.clusters[*cluster].rows[*row].id == id
-                }
+                _ => false,
+            });
+            // A tenant that now has company in another cluster: its group;
+            // a group left with one cluster: that tenant's line.
+            exact.or_else(|| {
+                self.visible.iter().position(|entry| match (entry, &wanted) {
+                    (ListEntry::Group { id, .. }, Selected::Tenant(_, wanted)) => id == wanted,
+                    (ListEntry::Tenant { cluster, row, .. }, Selected::Group(id)) => {
+                        row_id(*cluster, *row) == id
+                    }
+                    _ => false,
+                })
             })
         });
         self.list.selected = found

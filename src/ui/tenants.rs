@@ -85,10 +85,14 @@ impl Columns {
         // and the group marks, "▸ 12 clusters"), within a quarter of the
         // width; it takes its room from the notes, then the names.
         let cluster = longest_cluster.map_or(0, |longest| {
-            let wanted = u16::try_from(longest.max(12)).unwrap_or(u16::MAX);
-            wanted.min(if wide { 24 } else { 12 })
+            let mark = if wide { "▸ 9 clusters".chars().count() } else { 10 };
+            let wanted = u16::try_from(longest.max(mark)).unwrap_or(u16::MAX);
+            wanted.min(if wide { 24 } else { 10 })
         });
-        let gaps = Self::GAPS + u16::from(cluster > 0);
+        // Narrow, a fleet's list gives SOURCE's room to CLUSTER (the
+        // detail names the source).
+        let source = if cluster > 0 && !wide { 0 } else { source };
+        let gaps = Self::GAPS + u16::from(cluster > 0) - u16::from(source == 0);
         let fixed = source + namespaces + pods + pressure + qos + findings + cluster + gaps;
         let rest = width.saturating_sub(fixed);
         let tenant = if wide {
@@ -114,10 +118,11 @@ impl Columns {
     }
 }
 
-/// Cells of one line, left to right, one space apart (plus one leading).
+/// Cells of one line, left to right, one space apart (plus one leading);
+/// a column of width 0 is not drawn.
 fn draw_cells(buf: &mut Buffer, area: Rect, y: u16, cells: Vec<(u16, Vec<Span<'_>>)>) {
     let mut x = area.x + 1;
-    for (w, spans) in cells {
+    for (w, spans) in cells.into_iter().filter(|(w, _)| *w > 0) {
         if x >= area.right() {
             break;
         }
@@ -215,6 +220,13 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
         );
         let mut cells = row_cells(&line.row, &cols, theme, findings, line.unreachable);
         if cols.cluster > 0 {
+            // Narrow, a group says "▸ ×3" rather than "▸ 3 clusters".
+            let label = match line.cluster.strip_suffix(" clusters") {
+                Some(short) if entry_is_group(entry) && line.cluster.chars().count() > usize::from(cols.cluster) => {
+                    short.replacen(' ', " ×", 1)
+                }
+                _ => line.cluster.clone(),
+            };
             let style = if line.unreachable {
                 theme.style("ui.warning")
             } else {
@@ -224,10 +236,7 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
                 1,
                 (
                     cols.cluster,
-                    vec![Span::styled(
-                        cell(&line.cluster, usize::from(cols.cluster)),
-                        style,
-                    )],
+                    vec![Span::styled(cell(&label, usize::from(cols.cluster)), style)],
                 ),
             );
         }
@@ -250,6 +259,10 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
             );
         }
     }
+}
+
+fn entry_is_group(entry: &ListEntry) -> bool {
+    matches!(entry, ListEntry::Group { .. })
 }
 
 /// What one line of the list shows: a tenant of one cluster, or a tenant

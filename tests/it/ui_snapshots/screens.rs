@@ -609,3 +609,82 @@ fn detail_quota_kueue_workload_refused() {
     let state = open(state, "hooli", Tab::Quota);
     assert_screens("detail_quota_kueue_refused", &state);
 }
+
+/// A fleet of two clusters: `prod` (the demo world) and `staging-eu` (the
+/// same tenants, and wayne, which only it has), whose watches lost the
+/// API server at 09:14:02. Every update of staging-eu arrives as its
+/// session's (`Action::Cluster(1, …)`).
+fn fleet() -> State {
+    use tenantry::model::{Reconnecting, WatchUpdate};
+    let mut state = admin();
+    state.identity.context = "prod".into();
+    state
+        .clusters
+        .push(tenantry::app::Cluster::new(tenantry::app::Identity {
+            context: "staging-eu".into(),
+            user: "admin".into(),
+            server: "https://10.0.2.1:6443".into(),
+        }));
+    let staging = |state: &mut State, action: Action| {
+        update(state, Action::Cluster(1, Box::new(action)));
+    };
+    staging(&mut state, Action::Planned);
+    for kind in Kind::ALL {
+        let mut objects = admin_objects(kind);
+        if kind == Kind::Namespace {
+            objects.push(namespace(
+                "wayne-app",
+                json!({"tenantry.dev/tenant": "wayne"}),
+            ));
+        }
+        staging(
+            &mut state,
+            Action::Watch(WatchUpdate::Change(replaced(kind, Scope::Cluster, objects))),
+        );
+    }
+    staging(
+        &mut state,
+        Action::Watch(WatchUpdate::Reconnecting {
+            kind: Kind::Pod,
+            scope: Scope::Cluster,
+            reconnecting: Reconnecting {
+                since: "09:14:02".into(),
+                reason: "connection refused".into(),
+            },
+        }),
+    );
+    state.refresh_findings();
+    state
+}
+
+#[test]
+fn fleet_list() {
+    let state = fleet();
+    assert!(state.is_fleet());
+    // One line per tenant name: the five of both clusters, and wayne.
+    assert_eq!(state.visible.len(), 6, "{:?}", state.visible);
+    assert_screens("fleet_list", &state);
+}
+
+#[test]
+fn fleet_list_expanded() {
+    let mut state = fleet();
+    // acme is the first line: Enter opens it into a line per cluster.
+    key(&mut state, KeyAction::Open);
+    assert_eq!(state.visible.len(), 8);
+    key(&mut state, KeyAction::MoveDown);
+    key(&mut state, KeyAction::MoveDown);
+    assert_screens("fleet_list_expanded", &state);
+}
+
+#[test]
+fn fleet_tenant_in_the_unreachable_cluster() {
+    let mut state = fleet();
+    key(&mut state, KeyAction::Open);
+    key(&mut state, KeyAction::MoveDown);
+    key(&mut state, KeyAction::Open);
+    assert_eq!(state.identity.context, "prod");
+    key(&mut state, KeyAction::NextCluster);
+    assert_eq!(state.identity.context, "staging-eu");
+    assert_screens("fleet_detail_staging", &state);
+}

@@ -409,20 +409,24 @@ pub(super) fn admin() -> State {
     let mut state = new_state("admin", Vec::new());
     update(&mut state, Action::Planned);
     for kind in Kind::ALL {
-        let objects = match kind {
-            Kind::Namespace => namespaces(),
-            Kind::Pod => pods(),
-            Kind::ResourceQuota => quotas(),
-            Kind::RoleBinding => bindings(),
-            Kind::ClusterRole => cluster_roles(),
-            Kind::ClusterRoleBinding => cluster_bindings(),
-            Kind::NetworkPolicy => network_policies(),
-            Kind::LimitRange => limit_ranges(),
-            _ => Vec::new(),
-        };
-        apply(&mut state, replaced(kind, Scope::Cluster, objects));
+        apply(&mut state, replaced(kind, Scope::Cluster, admin_objects(kind)));
     }
     state
+}
+
+/// What the sandbox admin lists of one kind.
+pub(super) fn admin_objects(kind: Kind) -> Vec<Object> {
+    match kind {
+        Kind::Namespace => namespaces(),
+        Kind::Pod => pods(),
+        Kind::ResourceQuota => quotas(),
+        Kind::RoleBinding => bindings(),
+        Kind::ClusterRole => cluster_roles(),
+        Kind::ClusterRoleBinding => cluster_bindings(),
+        Kind::NetworkPolicy => network_policies(),
+        Kind::LimitRange => limit_ranges(),
+        _ => Vec::new(),
+    }
 }
 
 /// Halfway through the first lists.
