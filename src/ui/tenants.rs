@@ -89,10 +89,12 @@ impl Columns {
             let wanted = u16::try_from(longest.max(mark)).unwrap_or(u16::MAX);
             wanted.min(if wide { 24 } else { 10 })
         });
-        // Narrow, a fleet's list gives SOURCE's room to CLUSTER (the
-        // detail names the source).
-        let source = if cluster > 0 && !wide { 0 } else { source };
-        let gaps = Self::GAPS + u16::from(cluster > 0) - u16::from(source == 0);
+        // Narrow, a fleet's list gives the room of SOURCE and QOS to
+        // CLUSTER and the names (a tenant's detail has both).
+        let narrow_fleet = cluster > 0 && !wide;
+        let source = if narrow_fleet { 0 } else { source };
+        let qos = if narrow_fleet { 0 } else { qos };
+        let gaps = Self::GAPS + u16::from(cluster > 0) - 2 * u16::from(narrow_fleet);
         let fixed = source + namespaces + pods + pressure + qos + findings + cluster + gaps;
         let rest = width.saturating_sub(fixed);
         let tenant = if wide {

@@ -2,11 +2,13 @@
 //! `--all-contexts`): the shared sandbox and a second one of this module's
 //! own, their admin kubeconfigs merged into one file. The second's API
 //! server is killed: the first still answers, and the run exits 2 unless
-//! `--skip-unreachable`.
+//! `--skip-unreachable`. The console, open on both while that happens,
+//! marks the second unreachable and keeps the first live.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::common::tmux::Tmux;
 use crate::common::{self, Isolation, TestCluster, cluster, create_bare_namespace, unique_name};
 use kube::config::{Kubeconfig, NamedAuthInfo, NamedCluster, NamedContext};
 use serde_json::Value;
@@ -230,10 +232,65 @@ fn two_clusters_in_one_run_and_one_of_them_goes_away() {
     assert_eq!(value["clusters"][0]["tenant"], only_b.as_str(), "{value}");
     assert_eq!(value["absent"], serde_json::json!(["a"]), "{value}");
 
+    // The console on both clusters, one live session each; only_b is on
+    // the second's line.
+    let console = Tmux::start(
+        &format!(
+            "env TERM=xterm-256color NO_COLOR=1 TENANTRY_CONFIG_DIR=/nonexistent \
+             TENANTRY_AUDIT_LOG={} {} --kubeconfig {} --context a --context b; \
+             echo EXITED:$?; sleep 60",
+            dir.path().join("audit.log").display(),
+            env!("CARGO_BIN_EXE_tenantry"),
+            kubeconfig.display()
+        ),
+        (80, 24),
+    );
+    let listed = |screen: &str| {
+        screen.contains("clusters: a ")
+            && screen.contains(" · b ")
+            && !screen.contains("loading…")
+            && !screen.contains("syncing")
+    };
+    console.wait_until("both clusters listed", Duration::from_secs(120), listed);
+    console.text("/");
+    console.text(&only_b);
+    console.keys(&["Enter"]);
+    let screen = console.wait_until("only_b filtered", Duration::from_secs(30), |s| {
+        s.lines().any(|l| l.contains(&only_b) && l.contains(" b "))
+    });
+    assert!(screen.contains("2 clusters"), "{screen}");
+
     // The second cluster's API server goes away.
     second
         .with_sandbox(|sandbox| sandbox.kill_component("kube-apiserver"))
         .expect("killing the second kube-apiserver");
+    // The console says so, and since when; the first cluster stays live: a
+    // tenant created there now appears.
+    let screen = console.wait_until("b marked unreachable", Duration::from_secs(90), |s| {
+        s.contains("b unreachable since") && s.contains("!unreach")
+    });
+    assert!(screen.contains(&only_b), "what b had stays shown:\n{screen}");
+    let live_a = unique_name("live-a");
+    rt.block_on(async {
+        let admin = cluster().client(Persona::Admin).await;
+        create_bare_namespace(
+            &admin,
+            &format!("{live_a}-ns"),
+            &[("tenantry.dev/tenant", &live_a)],
+        )
+        .await;
+    });
+    console.keys(&["Escape"]);
+    console.text("/");
+    console.text(&live_a);
+    console.keys(&["Enter"]);
+    let screen = console.wait_until("a's new tenant listed", Duration::from_secs(30), |s| {
+        s.lines().any(|l| l.contains(&live_a) && l.contains(" a "))
+    });
+    assert!(screen.contains("b unreachable since"), "{screen}");
+    console.keys(&["q"]);
+    let screen = console.wait_for("EXITED:");
+    assert!(screen.contains("EXITED:0"), "{screen}");
     let started = Instant::now();
     let gone = run(
         &kubeconfig,
