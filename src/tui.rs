@@ -58,8 +58,7 @@ struct Session {
 
 impl Session {
     fn start(index: usize, start: ClusterStart, tx: &UnboundedSender<Action>) -> Session {
-        let (live, forward) =
-            Self::spawn(index, &start.connection, &start.known_namespaces, tx);
+        let (live, forward) = Self::spawn(index, &start.connection, &start.known_namespaces, tx);
         Session {
             index,
             own: start.connection.clone(),
@@ -284,10 +283,8 @@ impl Console {
                     for session in &mut sessions {
                         if !session.synced && !self.state.clusters[session.index].loading() {
                             session.synced = true;
-                            let _ = tx.send(Action::Cluster(
-                                session.index,
-                                Box::new(Action::Synced),
-                            ));
+                            let _ =
+                                tx.send(Action::Cluster(session.index, Box::new(Action::Synced)));
                         }
                     }
                     if !synced_logged && !self.state.loading() {

@@ -324,8 +324,14 @@ fn submit_input(state: &mut State, input: InputState, effects: &mut Vec<Effect>)
 /// group's.
 fn line_of(state: &State, cluster: usize, id: &TenantId) -> Option<usize> {
     state.visible.iter().position(|entry| match entry {
-        ListEntry::Tenant { cluster: c, row, .. } => {
-            *c == cluster && state.clusters[*c].rows.get(*row).is_some_and(|r| &r.id == id)
+        ListEntry::Tenant {
+            cluster: c, row, ..
+        } => {
+            *c == cluster
+                && state.clusters[*c]
+                    .rows
+                    .get(*row)
+                    .is_some_and(|r| &r.id == id)
         }
         ListEntry::Group { id: group, .. } => group == id,
     })

@@ -490,7 +490,11 @@ impl Cluster {
         }
         crate::model::Kind::ALL
             .iter()
-            .filter_map(|k| self.inventory.kind_reconnecting(*k).map(|r| r.since.clone()))
+            .filter_map(|k| {
+                self.inventory
+                    .kind_reconnecting(*k)
+                    .map(|r| r.since.clone())
+            })
             .min()
             .map(|since| format!("unreachable since {since}"))
     }
@@ -795,23 +799,28 @@ impl State {
         self.visible = visible;
         let row_id = |cluster: usize, row: usize| &self.clusters[cluster].rows[row].id;
         let found = selected.and_then(|wanted| {
-            let exact = self.visible.iter().position(|entry| match (entry, &wanted) {
-                (ListEntry::Tenant { cluster, row, .. }, Selected::Tenant(c, id)) => {
-                    cluster == c && row_id(*cluster, *row) == id
-                }
-                (ListEntry::Group { id, .. }, Selected::Group(wanted)) => id == wanted,
-                _ => false,
-            });
+            let exact = self
+                .visible
+                .iter()
+                .position(|entry| match (entry, &wanted) {
+                    (ListEntry::Tenant { cluster, row, .. }, Selected::Tenant(c, id)) => {
+                        cluster == c && row_id(*cluster, *row) == id
+                    }
+                    (ListEntry::Group { id, .. }, Selected::Group(wanted)) => id == wanted,
+                    _ => false,
+                });
             // A tenant that now has company in another cluster: its group;
             // a group left with one cluster: that tenant's line.
             exact.or_else(|| {
-                self.visible.iter().position(|entry| match (entry, &wanted) {
-                    (ListEntry::Group { id, .. }, Selected::Tenant(_, wanted)) => id == wanted,
-                    (ListEntry::Tenant { cluster, row, .. }, Selected::Group(id)) => {
-                        row_id(*cluster, *row) == id
-                    }
-                    _ => false,
-                })
+                self.visible
+                    .iter()
+                    .position(|entry| match (entry, &wanted) {
+                        (ListEntry::Group { id, .. }, Selected::Tenant(_, wanted)) => id == wanted,
+                        (ListEntry::Tenant { cluster, row, .. }, Selected::Group(id)) => {
+                            row_id(*cluster, *row) == id
+                        }
+                        _ => false,
+                    })
             })
         });
         self.list.selected = found

@@ -724,3 +724,256 @@ fn a_pod_change_touches_one_tenant() {
     assert!(state.findings_stale());
     assert!(!state.refresh_findings_for(Some(std::time::Duration::ZERO)));
 }
+
+/// `loaded()` as context `prod`, and a second cluster `staging` whose
+/// session sends its own updates (`Action::Cluster(1, …)`): acme in both,
+/// wayne in staging only.
+fn fleet() -> State {
+    let mut state = loaded();
+    state.identity.context = "prod".into();
+    state
+        .clusters
+        .push(crate::app::Cluster::new(crate::app::Identity {
+            context: "staging".into(),
+            user: "admin".into(),
+            server: String::new(),
+        }));
+    let on_staging =
+        |state: &mut State, action: Action| update(state, Action::Cluster(1, Box::new(action)));
+    for kind in Kind::ALL {
+        on_staging(
+            &mut state,
+            Action::Watch(WatchUpdate::Sync {
+                kind,
+                scope: Scope::Cluster,
+                state: SyncState::Synced,
+            }),
+        );
+    }
+    on_staging(
+        &mut state,
+        replaced(
+            Kind::Namespace,
+            vec![
+                namespace("acme-dev", "acme"),
+                namespace("wayne-app", "wayne"),
+            ],
+        ),
+    );
+    on_staging(&mut state, Action::Planned);
+    state.refresh();
+    state
+}
+
+fn lines(state: &State) -> Vec<String> {
+    state
+        .visible
+        .iter()
+        .map(|entry| match entry {
+            crate::app::ListEntry::Tenant {
+                cluster,
+                row,
+                member,
+            } => format!(
+                "{}{}@{}",
+                if *member { "  " } else { "" },
+                state.clusters[*cluster].rows[*row].id,
+                state.clusters[*cluster].identity.context
+            ),
+            crate::app::ListEntry::Group {
+                id,
+                members,
+                expanded,
+            } => format!(
+                "{id} x{}{}",
+                members.len(),
+                if *expanded { " open" } else { "" }
+            ),
+        })
+        .collect()
+}
+
+#[test]
+fn a_fleet_lists_each_tenant_once_and_opens_a_group_into_its_clusters() {
+    let mut state = fleet();
+    assert_eq!(
+        lines(&state),
+        ["acme x2", "globex@prod", "initech@prod", "wayne@staging"]
+    );
+    // The watch updates of staging never touched prod's inventory.
+    assert!(
+        state.clusters[0]
+            .resolution
+            .tenant(&TenantId::new("wayne"))
+            .is_none()
+    );
+    key(&mut state, KeyAction::Open);
+    assert_eq!(
+        lines(&state),
+        [
+            "acme x2 open",
+            "  acme@prod",
+            "  acme@staging",
+            "globex@prod",
+            "initech@prod",
+            "wayne@staging"
+        ]
+    );
+    // The selection stays on the member line picked, through a refresh.
+    key(&mut state, KeyAction::MoveDown);
+    key(&mut state, KeyAction::MoveDown);
+    state.refresh();
+    assert_eq!(state.list.selected, 2);
+    // Enter opens acme in staging: probes are staging's.
+    let effects = key(&mut state, KeyAction::Open);
+    assert_eq!(state.focus(), 1);
+    assert_eq!(state.identity.context, "staging");
+    assert!(
+        effects.contains(&Effect::Probe(TenantId::new("acme"))),
+        "{effects:?}"
+    );
+    // `]`: the same tenant in the next cluster that has it, and back.
+    key(&mut state, KeyAction::NextCluster);
+    assert_eq!(state.identity.context, "prod");
+    assert!(matches!(&state.view, View::Detail { tenant, .. } if tenant.as_str() == "acme"));
+    key(&mut state, KeyAction::NextCluster);
+    assert_eq!(state.identity.context, "staging");
+    // wayne is in staging alone: `]` says so and stays.
+    key(&mut state, KeyAction::Back);
+    key(&mut state, KeyAction::Bottom);
+    key(&mut state, KeyAction::Open);
+    key(&mut state, KeyAction::NextCluster);
+    assert_eq!(state.identity.context, "staging");
+    assert_eq!(
+        state.message.as_deref(),
+        Some("wayne is in no other cluster")
+    );
+}
+
+#[test]
+fn an_answer_goes_to_the_cluster_it_was_asked_of_and_a_stale_one_is_dropped() {
+    let mut state = fleet();
+    let staging = state.clusters[1].ticket();
+    let results = crate::model::checks::ProbeResults::default();
+    // The user looks at prod; staging's probe answer lands in staging.
+    update(
+        &mut state,
+        Action::Answer {
+            ticket: staging.clone(),
+            action: Box::new(Action::Probed {
+                tenant: TenantId::new("wayne"),
+                results: results.clone(),
+            }),
+        },
+    );
+    assert_eq!(state.focus(), 0);
+    assert!(
+        state.clusters[1]
+            .probes
+            .contains_key(&TenantId::new("wayne"))
+    );
+    assert!(
+        !state.clusters[0]
+            .probes
+            .contains_key(&TenantId::new("wayne"))
+    );
+    // staging reconnects: what was asked before answers for nothing.
+    update(&mut state, Action::Cluster(1, Box::new(Action::Reached)));
+    update(
+        &mut state,
+        Action::Answer {
+            ticket: staging,
+            action: Box::new(Action::Probed {
+                tenant: TenantId::new("acme"),
+                results: results.clone(),
+            }),
+        },
+    );
+    assert!(
+        !state.clusters[1]
+            .probes
+            .contains_key(&TenantId::new("acme"))
+    );
+    // An answer for a context the console does not show goes nowhere.
+    update(
+        &mut state,
+        Action::Answer {
+            ticket: Ticket {
+                context: "elsewhere".into(),
+                generation: 0,
+            },
+            action: Box::new(Action::Probed {
+                tenant: TenantId::new("acme"),
+                results,
+            }),
+        },
+    );
+    assert!(
+        !state.clusters[0]
+            .probes
+            .contains_key(&TenantId::new("acme"))
+    );
+}
+
+#[test]
+fn a_cluster_that_stops_answering_is_marked_and_the_others_keep_their_rows() {
+    let mut state = fleet();
+    assert_eq!(state.clusters[1].unreachable(), None);
+    update(
+        &mut state,
+        Action::Cluster(
+            1,
+            Box::new(Action::Watch(WatchUpdate::Reconnecting {
+                kind: Kind::Pod,
+                scope: Scope::Cluster,
+                reconnecting: crate::model::Reconnecting {
+                    since: "10:02:03".into(),
+                    reason: "connection refused".into(),
+                },
+            })),
+        ),
+    );
+    state.refresh();
+    assert_eq!(
+        state.clusters[1].unreachable().as_deref(),
+        Some("unreachable since 10:02:03")
+    );
+    assert_eq!(state.clusters[0].unreachable(), None);
+    assert!(!state.loading(), "a lost cluster holds up nothing");
+    // prod still moves: a new tenant there is listed.
+    update(
+        &mut state,
+        Action::Watch(WatchUpdate::Change(Change::Applied(namespace(
+            "umbrella-app",
+            "umbrella",
+        )))),
+    );
+    state.refresh();
+    assert!(lines(&state).contains(&"umbrella@prod".to_string()));
+    // A fleet whose every cluster is still listing is loading; once one
+    // has its lists, it is not.
+    let mut fresh = fleet();
+    fresh.clusters[0].forget_everything();
+    fresh.clusters[1].forget_everything();
+    assert!(fresh.loading());
+}
+
+#[test]
+fn refresh_in_a_fleets_list_lists_every_cluster_again_and_in_a_tenant_its_own() {
+    let mut state = fleet();
+    let effects = key(&mut state, KeyAction::Refresh);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Cluster(0, Box::new(Effect::Resync)),
+            Effect::Cluster(1, Box::new(Effect::Resync))
+        ]
+    );
+    assert!(state.clusters.iter().all(|c| !c.planned));
+    let mut state = fleet();
+    key(&mut state, KeyAction::Bottom);
+    key(&mut state, KeyAction::Open);
+    assert_eq!(state.focus(), 1);
+    assert_eq!(key(&mut state, KeyAction::Refresh), vec![Effect::Resync]);
+    assert!(state.clusters[0].planned && !state.clusters[1].planned);
+}

@@ -632,7 +632,11 @@ fn initial_state(global: &GlobalArgs, config: &Config, connection: &Connection) 
 
 /// One cluster as the state starts it: who and where, its guard, and the
 /// namespaces named for it.
-fn cluster_of(global: &GlobalArgs, config: &Config, connection: &Connection) -> crate::app::Cluster {
+fn cluster_of(
+    global: &GlobalArgs,
+    config: &Config,
+    connection: &Connection,
+) -> crate::app::Cluster {
     let mut cluster = crate::app::Cluster::new(crate::app::Identity {
         context: connection.context.clone(),
         user: connection.user.clone(),
@@ -962,12 +966,14 @@ pub async fn open_console(global: &GlobalArgs, connect_options: &[ConnectOptions
     let config = load_config(global);
     let mut connections = Vec::with_capacity(connect_options.len());
     for options in connect_options {
-        let connection = connect(options).await.with_context(|| match &options.context {
-            Some(context) if connect_options.len() > 1 => {
-                format!("context {}", sanitize(context))
-            }
-            _ => "connecting".to_string(),
-        })?;
+        let connection = connect(options)
+            .await
+            .with_context(|| match &options.context {
+                Some(context) if connect_options.len() > 1 => {
+                    format!("context {}", sanitize(context))
+                }
+                _ => "connecting".to_string(),
+            })?;
         connections.push(connection);
     }
     // One request before the screen is taken, so that the first
@@ -975,17 +981,12 @@ pub async fn open_console(global: &GlobalArgs, connect_options: &[ConnectOptions
     // gets the terminal, now or later: see `credentials`); every cluster
     // at once, each within a bound, so one that does not answer delays
     // the start by at most that.
-    futures::future::join_all(
-        connections
-            .iter()
-            .filter(|c| c.uses_exec_plugin)
-            .map(|c| {
-                tokio::time::timeout(
-                    Duration::from_secs(global.connect_timeout),
-                    crate::kube::client::whoami(&c.client),
-                )
-            }),
-    )
+    futures::future::join_all(connections.iter().filter(|c| c.uses_exec_plugin).map(|c| {
+        tokio::time::timeout(
+            Duration::from_secs(global.connect_timeout),
+            crate::kube::client::whoami(&c.client),
+        )
+    }))
     .await;
     let Some(first) = connections.first() else {
         bail!(write_cmd::UsageError("no context to open".into()));

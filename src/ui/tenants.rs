@@ -11,9 +11,9 @@ use super::gauge;
 use super::status::{kind_plural, sort_arrow};
 use super::text::{cell, pad, pad_left, plural, sanitize, thousands};
 use super::{Ctx, Theme};
-use crate::app::{ListEntry, ProbeStatus, SortKey};
 #[cfg(test)]
 use crate::app::State;
+use crate::app::{ListEntry, ProbeStatus, SortKey};
 use crate::model::{FindingCounts, Kind, Severity, SyncState, TenantRow};
 
 pub struct TenantsView<'a> {
@@ -85,7 +85,11 @@ impl Columns {
         // and the group marks, "▸ 12 clusters"), within a quarter of the
         // width; it takes its room from the notes, then the names.
         let cluster = longest_cluster.map_or(0, |longest| {
-            let mark = if wide { "▸ 9 clusters".chars().count() } else { 10 };
+            let mark = if wide {
+                "▸ 9 clusters".chars().count()
+            } else {
+                10
+            };
             let wanted = u16::try_from(longest.max(mark)).unwrap_or(u16::MAX);
             wanted.min(if wide { 24 } else { 10 })
         });
@@ -224,7 +228,10 @@ fn table(ctx: Ctx<'_>, area: Rect, buf: &mut Buffer) {
         if cols.cluster > 0 {
             // Narrow, a group says "▸ ×3" rather than "▸ 3 clusters".
             let label = match line.cluster.strip_suffix(" clusters") {
-                Some(short) if entry_is_group(entry) && line.cluster.chars().count() > usize::from(cols.cluster) => {
+                Some(short)
+                    if entry_is_group(entry)
+                        && line.cluster.chars().count() > usize::from(cols.cluster) =>
+                {
                     short.replacen(' ', " ×", 1)
                 }
                 _ => line.cluster.clone(),
@@ -307,9 +314,8 @@ fn list_line(state: &crate::app::State, entry: &ListEntry) -> Option<ListLine> {
                     Some((cluster, cluster.rows.get(r)?))
                 })
                 .collect();
-            let merged = crate::model::merge_rows(
-                &rows.iter().map(|(_, row)| *row).collect::<Vec<_>>(),
-            )?;
+            let merged =
+                crate::model::merge_rows(&rows.iter().map(|(_, row)| *row).collect::<Vec<_>>())?;
             let known: Vec<FindingCounts> = rows
                 .iter()
                 .filter_map(|(c, row)| c.findings.get(&row.id).copied())

@@ -269,7 +269,10 @@ fn two_clusters_in_one_run_and_one_of_them_goes_away() {
     let screen = console.wait_until("b marked unreachable", Duration::from_secs(90), |s| {
         s.contains("b unreachable since") && s.contains("!unreach")
     });
-    assert!(screen.contains(&only_b), "what b had stays shown:\n{screen}");
+    assert!(
+        screen.contains(&only_b),
+        "what b had stays shown:\n{screen}"
+    );
     let live_a = unique_name("live-a");
     rt.block_on(async {
         let admin = cluster().client(Persona::Admin).await;

@@ -409,7 +409,10 @@ pub(super) fn admin() -> State {
     let mut state = new_state("admin", Vec::new());
     update(&mut state, Action::Planned);
     for kind in Kind::ALL {
-        apply(&mut state, replaced(kind, Scope::Cluster, admin_objects(kind)));
+        apply(
+            &mut state,
+            replaced(kind, Scope::Cluster, admin_objects(kind)),
+        );
     }
     state
 }
