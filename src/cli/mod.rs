@@ -431,9 +431,13 @@ pub fn run(cli: Cli) -> Result<i32> {
             // Never ignored: a console flag given to a headless command is
             // refused (check takes its tenants as arguments).
             if let Some(flag) = cli.console.given() {
+                let hint = if flag == "--all-contexts" {
+                    "`tenants`, `report` and `check` take it after the subcommand"
+                } else {
+                    "for `check` and `report`, name the tenants as arguments"
+                };
                 bail!(write_cmd::UsageError(format!(
-                    "{flag} is a console flag and does nothing for a subcommand; \
-                     for `check` and `report`, name the tenants as arguments"
+                    "{flag} is a console flag and does nothing for a subcommand; {hint}"
                 )));
             }
         }

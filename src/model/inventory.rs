@@ -312,6 +312,40 @@ pub enum WatchUpdate {
 
 type Map<T> = BTreeMap<(String, String), T>;
 
+/// The keys of one kind's map within a scope, whatever the value type.
+trait ScopedKeys {
+    /// Whether any key is in scope.
+    fn any(&self) -> bool;
+    /// Keeps in-scope keys that `listed` has; true when any was removed.
+    fn retain(&mut self, listed: &BTreeSet<(String, String)>) -> bool;
+}
+
+struct Scoped<'a, T> {
+    map: &'a mut Map<T>,
+    scope: &'a Scope,
+}
+
+impl<T> ScopedKeys for Scoped<'_, T> {
+    fn any(&self) -> bool {
+        match self.scope {
+            Scope::Cluster => !self.map.is_empty(),
+            Scope::Namespace(ns) => self
+                .map
+                .range((ns.clone(), String::new())..)
+                .next()
+                .is_some_and(|((n, _), _)| n == ns),
+        }
+    }
+
+    fn retain(&mut self, listed: &BTreeSet<(String, String)>) -> bool {
+        let before = self.map.len();
+        let scope = self.scope;
+        self.map
+            .retain(|key, _| !scope.contains(&key.0) || listed.contains(key));
+        self.map.len() != before
+    }
+}
+
 /// Refusal events kept per namespace (the oldest go first).
 pub const MAX_REFUSAL_EVENTS: usize = 64;
 /// Pending Kueue workloads kept per namespace.
@@ -440,11 +474,13 @@ impl Inventory {
                 scope,
                 objects,
             } => {
-                match &scope {
-                    Scope::Namespace(ns) if kind.is_namespaced() => self.dirty.mark(kind, ns),
-                    _ => self.dirty.structure = true,
-                }
-                self.clear_scope(kind, &scope);
+                // A relist that finds what is held already (a polled scope
+                // every 15 s, a watch that reconnects) moves nothing: each
+                // object is stored only when it differs, and only what the
+                // list no longer has is removed (ARCHITECTURE.md §9).
+                let held = self.scope_has_objects(kind, &scope);
+                let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+                let mut changed = false;
                 for obj in objects {
                     // An object of another kind or outside the scope is a
                     // caller bug; keeping it would corrupt the next relist.
@@ -452,14 +488,31 @@ impl Inventory {
                     if obj.kind() == kind
                         && (!kind.is_namespaced() || scope.contains(&key.namespace))
                     {
-                        self.insert(obj);
+                        if held {
+                            seen.insert((key.namespace, key.name));
+                        }
+                        changed |= self.insert(obj);
                     }
                 }
-                self.reconnecting.remove(&(kind, scope.clone()));
+                if held {
+                    changed |= self.remove_unlisted(kind, &scope, &seen);
+                }
+                if changed {
+                    match &scope {
+                        Scope::Namespace(ns) if kind.is_namespaced() => self.dirty.mark(kind, ns),
+                        _ => self.dirty.structure = true,
+                    }
+                }
+                let mut moved = changed;
+                moved |= self.reconnecting.remove(&(kind, scope.clone())).is_some();
                 let key = (kind, scope);
                 if self.sync.get(&key) != Some(&SyncState::Synced) {
                     self.dirty.structure = true;
                     self.sync.insert(key, SyncState::Synced);
+                    moved = true;
+                }
+                if !moved {
+                    return;
                 }
             }
         }
@@ -594,33 +647,59 @@ impl Inventory {
         }
     }
 
-    fn clear_scope(&mut self, kind: Kind, scope: &Scope) {
-        fn clear<T>(map: &mut Map<T>, scope: &Scope) {
-            match scope {
-                Scope::Cluster => map.clear(),
-                Scope::Namespace(ns) => map.retain(|(n, _), _| n != ns),
-            }
+    /// Removes the objects of `kind` in `scope` that `listed` does not
+    /// name; true when any was removed.
+    fn remove_unlisted(
+        &mut self,
+        kind: Kind,
+        scope: &Scope,
+        listed: &BTreeSet<(String, String)>,
+    ) -> bool {
+        self.each_scoped_map(kind, scope, &mut |keys| keys.retain(listed))
+    }
+
+    /// Whether anything of `kind` is held in `scope`.
+    fn scope_has_objects(&mut self, kind: Kind, scope: &Scope) -> bool {
+        let mut any = false;
+        self.each_scoped_map(kind, scope, &mut |keys| {
+            any = keys.any();
+            false
+        });
+        any
+    }
+
+    /// Runs `f` on the map that holds `kind`, seen through `scope` (a
+    /// cluster-scoped kind is always seen whole); returns what `f` does.
+    fn each_scoped_map(
+        &mut self,
+        kind: Kind,
+        scope: &Scope,
+        f: &mut dyn FnMut(&mut dyn ScopedKeys) -> bool,
+    ) -> bool {
+        fn view<'a, T>(map: &'a mut Map<T>, scope: &'a Scope) -> Scoped<'a, T> {
+            Scoped { map, scope }
         }
+        let cluster = &Scope::Cluster;
         match kind {
-            Kind::Namespace => clear(&mut self.namespaces, &Scope::Cluster),
-            Kind::Pod => clear(&mut self.pods, scope),
-            Kind::ResourceQuota => clear(&mut self.quotas, scope),
-            Kind::LimitRange => clear(&mut self.limit_ranges, scope),
-            Kind::NetworkPolicy => clear(&mut self.network_policies, scope),
-            Kind::RoleBinding => clear(&mut self.role_bindings, scope),
-            Kind::ClusterRoleBinding => clear(&mut self.cluster_role_bindings, &Scope::Cluster),
-            Kind::Role => clear(&mut self.roles, scope),
-            Kind::ClusterRole => clear(&mut self.cluster_roles, &Scope::Cluster),
-            Kind::CapsuleTenant => clear(&mut self.capsule_tenants, &Scope::Cluster),
-            Kind::KueueClusterQueue => clear(&mut self.cluster_queues, &Scope::Cluster),
-            Kind::KueueLocalQueue => clear(&mut self.local_queues, scope),
-            Kind::KueueWorkload => clear(&mut self.pending_workloads, scope),
-            Kind::HierarchicalResourceQuota => clear(&mut self.hrqs, scope),
-            Kind::ClusterResourceQuota => clear(&mut self.crqs, &Scope::Cluster),
-            Kind::CapsuleResourcePool => clear(&mut self.resource_pools, &Scope::Cluster),
-            Kind::CapsulePoolClaim => clear(&mut self.pool_claims, scope),
-            Kind::CapsuleGlobalQuota => clear(&mut self.global_quotas, &Scope::Cluster),
-            Kind::Event => clear(&mut self.refusal_events, scope),
+            Kind::Namespace => f(&mut view(&mut self.namespaces, cluster)),
+            Kind::Pod => f(&mut view(&mut self.pods, scope)),
+            Kind::ResourceQuota => f(&mut view(&mut self.quotas, scope)),
+            Kind::LimitRange => f(&mut view(&mut self.limit_ranges, scope)),
+            Kind::NetworkPolicy => f(&mut view(&mut self.network_policies, scope)),
+            Kind::RoleBinding => f(&mut view(&mut self.role_bindings, scope)),
+            Kind::ClusterRoleBinding => f(&mut view(&mut self.cluster_role_bindings, cluster)),
+            Kind::Role => f(&mut view(&mut self.roles, scope)),
+            Kind::ClusterRole => f(&mut view(&mut self.cluster_roles, cluster)),
+            Kind::CapsuleTenant => f(&mut view(&mut self.capsule_tenants, cluster)),
+            Kind::KueueClusterQueue => f(&mut view(&mut self.cluster_queues, cluster)),
+            Kind::KueueLocalQueue => f(&mut view(&mut self.local_queues, scope)),
+            Kind::KueueWorkload => f(&mut view(&mut self.pending_workloads, scope)),
+            Kind::HierarchicalResourceQuota => f(&mut view(&mut self.hrqs, scope)),
+            Kind::ClusterResourceQuota => f(&mut view(&mut self.crqs, cluster)),
+            Kind::CapsuleResourcePool => f(&mut view(&mut self.resource_pools, cluster)),
+            Kind::CapsulePoolClaim => f(&mut view(&mut self.pool_claims, scope)),
+            Kind::CapsuleGlobalQuota => f(&mut view(&mut self.global_quotas, cluster)),
+            Kind::Event => f(&mut view(&mut self.refusal_events, scope)),
         }
     }
 
@@ -1181,6 +1260,44 @@ pub(crate) mod tests {
         );
         assert!(inv.is_readable(Kind::Pod, "a"));
         assert!(!inv.is_readable(Kind::Pod, "b"));
+    }
+
+    #[test]
+    fn a_relist_that_finds_what_is_held_moves_nothing() {
+        let mut inv = Inventory::new();
+        let list = |names: &[&str]| Change::Replaced {
+            kind: Kind::Pod,
+            scope: Scope::Namespace("a".into()),
+            objects: names
+                .iter()
+                .map(|n| Object::Pod(pod("a", n, QosClass::Burstable)))
+                .collect(),
+        };
+        inv.apply(Change::Applied(Object::Pod(pod(
+            "b",
+            "other",
+            QosClass::BestEffort,
+        ))));
+        inv.apply(list(&["p1", "p2"]));
+        inv.take_dirty();
+        let generation = inv.generation();
+        // The same list again (a polled namespace every 15 s): nothing moves.
+        inv.apply(list(&["p2", "p1"]));
+        assert_eq!(inv.generation(), generation);
+        assert!(inv.take_dirty().namespaces.is_empty());
+        // One pod gone, one new: the namespace is marked, the other
+        // namespace's pod stays.
+        inv.apply(list(&["p2", "p3"]));
+        assert!(inv.generation() > generation);
+        assert!(inv.take_dirty().namespaces.contains("a"));
+        let all: Vec<_> = inv
+            .pods()
+            .map(|p| (p.namespace.as_str(), p.name.as_str()))
+            .collect();
+        assert_eq!(all, vec![("a", "p2"), ("a", "p3"), ("b", "other")]);
+        // An empty list empties the scope.
+        inv.apply(list(&[]));
+        assert_eq!(inv.pods().count(), 1);
     }
 
     #[test]
