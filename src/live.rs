@@ -190,11 +190,11 @@ async fn wait_until_reached(
                 }
                 tracing::warn!(reason = %unreachable.message, "API server not reached; retrying");
                 if within.is_none() && !told {
-                    // The console shows why it waits.
-                    let _ = tx.send(Action::Fatal(format!(
-                        "{} (trying again)",
-                        unreachable.message
-                    )));
+                    // The console shows why it waits, and since when.
+                    let _ = tx.send(Action::NotReached {
+                        message: format!("{} (trying again)", unreachable.message),
+                        since: crate::kube::watch::clock_now(),
+                    });
                     told = true;
                 }
                 tokio::time::sleep(backoff).await;

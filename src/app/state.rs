@@ -228,6 +228,9 @@ pub struct Cluster {
     pub guard: crate::config::ContextGuard,
     /// Set when the watchers could not start at all.
     pub fatal: Option<String>,
+    /// Since when (local `HH:MM:SS`) the API server has not been reached,
+    /// while the console keeps asking (`Action::NotReached`).
+    pub unreachable_since: Option<String>,
     /// Whether access planning has finished (before that nothing is known).
     pub planned: bool,
     /// Advances whenever what the background reads were computed from is
@@ -265,6 +268,7 @@ impl Default for Cluster {
             identity: Identity::default(),
             guard: crate::config::ContextGuard::default(),
             fatal: None,
+            unreachable_since: None,
             planned: false,
             generation: 0,
             namespace_origins: BTreeMap::new(),
@@ -453,6 +457,7 @@ impl Cluster {
         self.inventory = Inventory::new();
         self.planned = false;
         self.fatal = None;
+        self.unreachable_since = None;
         self.probes.clear();
         self.own_rules.clear();
         self.generation += 1;
@@ -486,7 +491,10 @@ impl Cluster {
     /// at all; None while it answers.
     pub fn unreachable(&self) -> Option<String> {
         if let Some(fatal) = &self.fatal {
-            return Some(fatal.clone());
+            return Some(match &self.unreachable_since {
+                Some(since) => format!("unreachable since {since}"),
+                None => fatal.clone(),
+            });
         }
         crate::model::Kind::ALL
             .iter()

@@ -30,6 +30,12 @@ pub enum Action {
     Fatal(String),
     /// The API server answers after it could not be reached at start.
     Reached,
+    /// The API server cannot be reached yet (the console keeps asking):
+    /// why, and since when (local `HH:MM:SS`).
+    NotReached {
+        message: String,
+        since: String,
+    },
     Resize(u16, u16),
     /// Admission probes and access reviews of a tenant finished.
     Probed {
@@ -265,12 +271,18 @@ fn update_one(state: &mut State, action: Action) -> Vec<Effect> {
             state.planned = true;
             state.fatal = Some(message);
         }
+        Action::NotReached { message, since } => {
+            state.planned = true;
+            state.fatal = Some(message);
+            state.unreachable_since.get_or_insert(since);
+        }
         Action::Reached => {
             // A reconnect: whatever was started before it answers for a
             // server that was away.
             state.generation += 1;
             state.planned = false;
             state.fatal = None;
+            state.unreachable_since = None;
         }
         Action::Resize(width, height) => state.size = (width, height),
         Action::Probed { tenant, results } => {

@@ -977,3 +977,35 @@ fn refresh_in_a_fleets_list_lists_every_cluster_again_and_in_a_tenant_its_own() 
     assert_eq!(key(&mut state, KeyAction::Refresh), vec![Effect::Resync]);
     assert!(state.clusters[0].planned && !state.clusters[1].planned);
 }
+
+#[test]
+fn a_cluster_never_reached_says_since_when_and_keeps_its_first_time() {
+    let mut state = fleet();
+    let not_reached = |since: &str| {
+        Action::Cluster(
+            1,
+            Box::new(Action::NotReached {
+                message: "cannot reach the API server (trying again)".into(),
+                since: since.into(),
+            }),
+        )
+    };
+    update(&mut state, not_reached("10:00:00"));
+    update(&mut state, not_reached("10:00:30"));
+    assert_eq!(
+        state.clusters[1].unreachable().as_deref(),
+        Some("unreachable since 10:00:00")
+    );
+    assert_eq!(state.clusters[0].unreachable(), None);
+    update(&mut state, Action::Cluster(1, Box::new(Action::Reached)));
+    assert_eq!(state.clusters[1].unreachable(), None);
+    // A fatal error with no retry (rejected credentials) is said as is.
+    update(
+        &mut state,
+        Action::Cluster(1, Box::new(Action::Fatal("credentials rejected".into()))),
+    );
+    assert_eq!(
+        state.clusters[1].unreachable().as_deref(),
+        Some("credentials rejected")
+    );
+}

@@ -896,7 +896,7 @@ fn trouble(err: &watcher::Error) -> Trouble {
 }
 
 /// Local wall-clock time, `HH:MM:SS`, for "reconnecting since".
-fn clock_now() -> String {
+pub fn clock_now() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
