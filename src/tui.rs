@@ -191,6 +191,13 @@ impl Console {
                         self.state.size,
                     );
                     self.apply(Action::ScrollLimit(max_scroll), &mut effects);
+                    let targets = crate::ui::detail_targets(
+                        &self.state,
+                        &self.theme,
+                        &self.keymap,
+                        self.state.size,
+                    );
+                    self.apply(Action::DetailTargets(targets), &mut effects);
                     self.draw(terminal)?;
                     if last_draw.is_none() {
                         tracing::info!(

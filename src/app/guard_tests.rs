@@ -196,14 +196,48 @@ fn c_copies_the_selected_tenant_and_the_policy_fix_as_a_command_line() {
     key(&mut state, KeyAction::Open);
     key(&mut state, KeyAction::Tab(4));
     update(&mut state, Action::Settle);
+    // The cursor on no check (the summary line): the tenant's name.
+    assert_eq!(
+        key(&mut state, KeyAction::Copy),
+        vec![Effect::Copy("acme".into())]
+    );
+    // On a failed check's lines (as the renderer measured them): its fix.
+    let failed = state
+        .detail
+        .as_ref()
+        .and_then(|d| {
+            d.checks
+                .iter()
+                .find(|c| c.outcome == crate::model::Outcome::Fail && c.fix.is_some())
+        })
+        .map(|c| (c.id, c.fix))
+        .expect("a failed check with a fix");
+    update(
+        &mut state,
+        Action::DetailTargets(vec![crate::app::copy::LineTarget {
+            lines: 3..5,
+            target: crate::app::copy::Target::Check(failed.0),
+        }]),
+    );
+    state.detail_selected = 4;
     let effects = key(&mut state, KeyAction::Copy);
     let [Effect::Copy(text)] = effects.as_slice() else {
         panic!("{effects:?}");
     };
-    assert!(
-        text.starts_with("tenantry apply ") && text.ends_with(" --tenant acme"),
-        "{text}"
+    assert_eq!(
+        *text,
+        format!(
+            "tenantry apply {} --tenant acme",
+            failed.1.unwrap_or_default()
+        )
     );
+    assert_eq!(
+        state.message,
+        Some(format!("copied the fix of {}: {text}", failed.0))
+    );
+    // A tab change forgets the lines measured for the previous tab.
+    key(&mut state, KeyAction::Tab(5));
+    assert!(state.detail_targets.is_empty());
     state.clipboard = false;
     assert!(key(&mut state, KeyAction::Copy).is_empty());
     assert!(

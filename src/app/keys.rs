@@ -136,6 +136,7 @@ fn on_detail_key(state: &mut State, key: KeyAction, tenant: TenantId, tab: Tab) 
             tab,
         };
         state.detail_selected = 0;
+        state.detail_targets.clear();
         // The filter was for the tab left.
         state.detail_filter.clear();
     };
@@ -244,6 +245,7 @@ pub(super) fn open_tenant(state: &mut State, id: TenantId, tab: Tab, effects: &m
     }
     state.view = View::Detail { tenant: id, tab };
     state.detail_selected = 0;
+    state.detail_targets.clear();
     state.detail = None;
 }
 

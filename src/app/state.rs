@@ -215,11 +215,16 @@ pub struct State {
     pub view: View,
     pub overlay: Option<Overlay>,
     pub list: ListState,
-    /// Selected row (and scroll) inside the detail's current tab.
+    /// Scroll offset inside the detail's current tab; in a tab with a
+    /// cursor line (Policy, RBAC: `copy::has_cursor`), the cursor's line.
     pub detail_selected: usize,
     /// How far the current tab can scroll, once a frame has been drawn
     /// (the event loop sets it from the rendered length); None: unknown.
     pub detail_max_scroll: Option<usize>,
+    /// What the lines of the current tab copy (`c`), where the tab has a
+    /// cursor (Policy, RBAC): measured by the renderer for each frame
+    /// (`Action::DetailTargets`), as `detail_max_scroll` is.
+    pub detail_targets: Vec<super::copy::LineTarget>,
     /// The accepted filter of the detail's current tab: only its lines
     /// that contain it are shown (the one being typed is in the overlay).
     pub detail_filter: String,
@@ -305,6 +310,7 @@ impl State {
             list: ListState::default(),
             detail_selected: 0,
             detail_max_scroll: None,
+            detail_targets: Vec::new(),
             detail_filter: String::new(),
             help_scroll: 0,
             help_max_scroll: None,

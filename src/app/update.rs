@@ -69,6 +69,9 @@ pub enum Action {
     /// can scroll at the current size, as measured for the frame about to
     /// be drawn (None: nothing scrolls, or not known).
     ScrollLimit(Option<usize>),
+    /// What the lines of the open tab copy, as measured for the frame
+    /// about to be drawn (see `State::detail_targets`).
+    DetailTargets(Vec<super::copy::LineTarget>),
     /// The findings timer: recompute the list's findings if they lag.
     FindingsDue,
     /// Whether the user may impersonate the owner `v` chose: Ok, or why
@@ -155,6 +158,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.detail_max_scroll = max;
             }
         }
+        Action::DetailTargets(targets) => state.detail_targets = targets,
         Action::FindingsDue => {
             if state.findings_stale() {
                 state.refresh_findings_for(Some(FINDINGS_SLICE));
