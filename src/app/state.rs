@@ -242,6 +242,9 @@ pub struct State {
     /// Whom the console shows the cluster as (`v`), when not the user:
     /// read-only, under a banner.
     pub viewing_as: Option<super::view_as::ViewingAs>,
+    /// Whom every request acts as when the console was started with
+    /// `--as` (a banner says so; writes stay the server's to allow).
+    pub started_as: Option<super::view_as::StartedAs>,
     /// Per tenant, which of its owners `v` shows next.
     pub view_as_next: BTreeMap<TenantId, usize>,
     /// Whether `c` copies (config.yaml `clipboard:`).
@@ -319,6 +322,7 @@ impl State {
             readonly: false,
             guard: crate::config::ContextGuard::default(),
             viewing_as: None,
+            started_as: None,
             view_as_next: BTreeMap::new(),
             clipboard: true,
             confirm_typed: String::new(),

@@ -31,6 +31,42 @@ pub struct ViewingAs {
     pub namespaces: Vec<String>,
 }
 
+/// The subject a console started with `--as USER` (and `--as-group G`)
+/// acts as: every request is that subject's, writes included (the server
+/// decides, as with kubectl), under a banner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartedAs {
+    pub user: String,
+    pub groups: Vec<String>,
+}
+
+impl StartedAs {
+    /// "AS alice (--as): what alice sees and may do", the groups named
+    /// after the user.
+    pub fn banner(&self) -> String {
+        let groups = if self.groups.is_empty() {
+            String::new()
+        } else {
+            format!(", groups {}", self.groups.join(", "))
+        };
+        format!(
+            "AS {}{groups} (--as): what {} sees and may do",
+            self.user, self.user
+        )
+    }
+
+    /// "AS alice +1 group (--as)", for a narrow title line, where the
+    /// whole banner would push out where you are.
+    pub fn short_banner(&self) -> String {
+        let groups = match self.groups.len() {
+            0 => String::new(),
+            1 => " +1 group".into(),
+            n => format!(" +{n} groups"),
+        };
+        format!("AS {}{groups} (--as)", self.user)
+    }
+}
+
 /// Everyone `v` can show a tenant as: its owners in the order they are
 /// listed (users, service accounts, groups through a stand-in user).
 pub fn owner_identities(tenant: &Tenant) -> Vec<ViewingAs> {
@@ -149,4 +185,31 @@ pub(super) fn refuse_write(state: &State) -> Option<String> {
             subject.label
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_as_banner_names_the_user_and_the_groups() {
+        let alice = StartedAs {
+            user: "alice".into(),
+            groups: Vec::new(),
+        };
+        assert_eq!(
+            alice.banner(),
+            "AS alice (--as): what alice sees and may do"
+        );
+        let with_groups = StartedAs {
+            user: "ci".into(),
+            groups: vec!["dev".into(), "ops".into()],
+        };
+        assert_eq!(
+            with_groups.banner(),
+            "AS ci, groups dev, ops (--as): what ci sees and may do"
+        );
+        assert_eq!(alice.short_banner(), "AS alice (--as)");
+        assert_eq!(with_groups.short_banner(), "AS ci +2 groups (--as)");
+    }
 }

@@ -618,6 +618,13 @@ fn initial_state(global: &GlobalArgs, config: &Config, connection: &Connection) 
     state.identity.user = connection.user.clone();
     state.identity.server = connection.server.clone();
     state.guard = connection.guard.clone();
+    state.started_as = connection
+        .impersonating
+        .as_ref()
+        .map(|subject| crate::app::StartedAs {
+            user: subject.user.clone(),
+            groups: subject.groups.clone(),
+        });
     state.clipboard = config.settings.clipboard == crate::config::ClipboardSetting::Osc52;
     state.namespace_origins =
         crate::live::namespace_origins(&global.namespaces, connection, &config.settings);

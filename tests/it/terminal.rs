@@ -282,6 +282,30 @@ fn c_copies_through_osc52_into_the_tmux_buffer() {
     tmux.wait_for("EXITED:0");
 }
 
+/// A console started with `--as alice` as admin (naming her namespace, as
+/// she would): alice's lists, under a banner naming her; the status line names her once the server says who
+/// the requests are.
+#[test]
+fn the_console_under_as_says_whom_it_acts_as() {
+    let command = console_command(&cluster().kubeconfig(Persona::Admin)).replacen(
+        "; echo EXITED",
+        " --as alice -n acme-dev; echo EXITED",
+        1,
+    );
+    let tmux = Tmux::start(&command, (80, 24));
+    let screen = tmux.wait_for("AS alice (--as)");
+    assert!(
+        !screen.contains("read-only"),
+        "writes stay the server's: {screen}"
+    );
+    let screen = tmux.wait_for("acme");
+    // Alice sees her tenant, not the admin's whole list.
+    assert!(!screen.contains("initech"), "{screen}");
+    tmux.wait_for("· alice ·");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0");
+}
+
 /// `v` on acme: alice's view under a banner, read-only; `v` again leaves.
 #[test]
 fn v_shows_a_tenant_as_its_owner_sees_it_read_only() {

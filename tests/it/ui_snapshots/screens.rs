@@ -481,6 +481,22 @@ fn view_as_banner_in_a_tenant_with_a_guarded_context() {
     assert_screens("view_as_alice_overview_guarded", &state);
 }
 
+/// A console started as admin with `--as alice`: what alice sees (her
+/// lists), under the banner naming her, in the list and in a tenant.
+#[test]
+fn as_flag_banner_in_the_list_and_a_tenant() {
+    let started_as = Some(tenantry::app::StartedAs {
+        user: "alice".into(),
+        groups: vec!["acme-admins".into()],
+    });
+    let mut state = alice();
+    state.started_as = started_as.clone();
+    assert_screens("as_alice_list", &state);
+    let mut state = open(alice(), "acme", Tab::Policy);
+    state.started_as = started_as;
+    assert_screens("as_alice_policy", &state);
+}
+
 /// hooli (an HNC tree) with an HRQ on its root, a ClusterResourceQuota it
 /// shares with globex, and a Kueue ClusterQueue it reaches through a
 /// LocalQueue; globex has a LocalQueue naming hooli's ClusterQueue, which
