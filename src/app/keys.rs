@@ -17,6 +17,10 @@ pub(super) fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect
         flow_key(state, key, effects);
         return;
     }
+    if state.owner_picker.is_some() {
+        super::view_as::picker_key(state, key, effects);
+        return;
+    }
     if let Some(overlay) = state.overlay.clone() {
         match overlay {
             Overlay::Help => {

@@ -245,8 +245,8 @@ pub struct State {
     /// Whom every request acts as when the console was started with
     /// `--as` (a banner says so; writes stay the server's to allow).
     pub started_as: Option<super::view_as::StartedAs>,
-    /// Per tenant, which of its owners `v` shows next.
-    pub view_as_next: BTreeMap<TenantId, usize>,
+    /// The list of owners `v` opens when a tenant has several.
+    pub owner_picker: Option<super::view_as::OwnerPicker>,
     /// Whether `c` copies (config.yaml `clipboard:`).
     pub clipboard: bool,
     /// The tenant's name as typed to confirm a write on a
@@ -323,7 +323,7 @@ impl State {
             guard: crate::config::ContextGuard::default(),
             viewing_as: None,
             started_as: None,
-            view_as_next: BTreeMap::new(),
+            owner_picker: None,
             clipboard: true,
             confirm_typed: String::new(),
             flow: None,
@@ -688,6 +688,9 @@ pub fn key_context(state: &State) -> KeyContext {
             super::form::Stage::Editing => KeyContext::Input,
             _ => KeyContext::Confirm,
         };
+    }
+    if state.owner_picker.is_some() {
+        return KeyContext::Picker;
     }
     match (&state.overlay, &state.view) {
         (Some(Overlay::Input(_)), _) => KeyContext::Filter,

@@ -15,6 +15,7 @@ pub mod gauge;
 mod help;
 mod network;
 mod overview;
+mod picker;
 mod policy;
 mod qos;
 mod quota;
@@ -87,6 +88,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
     StatusLine { ctx }.render(screen.status, frame.buffer_mut());
     if let Some(flow) = &state.flow {
         form::FormPopup { ctx, flow }.render(area, frame.buffer_mut());
+    }
+    if let Some(picker) = &state.owner_picker {
+        picker::OwnerPickerPopup { ctx, picker }.render(area, frame.buffer_mut());
     }
     if matches!(state.overlay, Some(Overlay::Help)) {
         HelpPopup { ctx }.render(area, frame.buffer_mut());

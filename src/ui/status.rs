@@ -128,6 +128,7 @@ pub fn key_hint(keymap: &Keymap, context: KeyContext) -> String {
         KeyContext::Filter => &[(KeyAction::Submit, "accept"), (KeyAction::Cancel, "cancel")],
 
         KeyContext::Help => &[(KeyAction::Back, "close")],
+        KeyContext::Picker => &[(KeyAction::Open, "choose"), (KeyAction::Cancel, "cancel")],
         // The write's popup shows the keys of its stage.
         KeyContext::Input | KeyContext::Confirm => &[],
     };

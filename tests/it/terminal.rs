@@ -263,7 +263,10 @@ fn c_copies_through_osc52_into_the_tmux_buffer() {
     );
 
     // The RBAC tab: a who-can line copies its answer.
+    // Esc clears the filter; the next key waits for it (an Esc followed
+    // at once by a key reads as Alt and that key).
     tmux.keys(&["Escape"]);
+    tmux.wait_for("Failed (");
     tmux.keys(&["5"]);
     tmux.wait_for("Personas");
     tmux.text("/");

@@ -481,6 +481,42 @@ fn view_as_banner_in_a_tenant_with_a_guarded_context() {
     assert_screens("view_as_alice_overview_guarded", &state);
 }
 
+/// `v` on a tenant with several owners: the list to choose from, over
+/// the tenants list, the second owner chosen.
+#[test]
+fn owner_picker() {
+    use tenantry::app::view_as::{OwnerPicker, ViewingAs};
+    let mut state = admin();
+    let owner = |label: &str, user: &str, groups: &[&str]| ViewingAs {
+        user: user.into(),
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+        label: label.into(),
+        tenant: "acme".into(),
+        namespaces: vec!["acme-dev".into(), "acme-prod".into()],
+    };
+    state.owner_picker = Some(OwnerPicker {
+        tenant: "acme".into(),
+        owners: vec![
+            owner("alice", "alice", &[]),
+            owner(
+                "system:serviceaccount:acme-dev:deployer",
+                "system:serviceaccount:acme-dev:deployer",
+                &[],
+            ),
+            owner(
+                "group acme-admins",
+                tenantry::app::view_as::GROUP_STAND_IN,
+                &["acme-admins", "system:authenticated"],
+            ),
+        ],
+        selected: 0,
+    });
+    state.message = Some("3 owners: choose whom to view acme as".into());
+    key(&mut state, KeyAction::MoveDown);
+    assert_eq!(state.owner_picker.as_ref().map(|p| p.selected), Some(1));
+    assert_screens("owner_picker", &state);
+}
+
 /// A console started as admin with `--as alice`: what alice sees (her
 /// lists), under the banner naming her, in the list and in a tenant.
 #[test]
