@@ -155,8 +155,12 @@ impl Console {
         // The user's own connection: `v` views go from it and back to it.
         let own = self.connection.clone();
         let own_known = self.known_namespaces.clone();
-        let mut live =
-            crate::live::start(&self.connection, self.known_namespaces.clone(), tx.clone());
+        let mut live = crate::live::start(
+            &self.connection,
+            self.known_namespaces.clone(),
+            tx.clone(),
+            self.state.ticket(),
+        );
         let mut events = EventStream::new();
         let interval = Duration::from_secs(1) / self.redraw_per_second.clamp(1, 120);
         let size = terminal.size()?;
@@ -437,6 +441,7 @@ impl Console {
                             &self.connection,
                             self.known_namespaces.clone(),
                             tx.clone(),
+                            ticket.clone(),
                         );
                     }
                     Effect::Copy(text) => {
@@ -458,6 +463,7 @@ impl Console {
                             &self.connection,
                             self.known_namespaces.clone(),
                             tx.clone(),
+                            ticket.clone(),
                         );
                     }
                 }

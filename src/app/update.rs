@@ -23,6 +23,8 @@ pub enum Action {
     Watch(WatchUpdate),
     /// Access planning finished: watches run (or could not start).
     Planned,
+    /// The server's name for the user (whoami); the console's live
+    /// session sends it as an `Answer` (see `live::start`).
     Identity {
         user: String,
     },
@@ -54,7 +56,8 @@ pub enum Action {
     /// The confirmed write ended.
     WriteDone(ApplyReport),
     /// A background job's result (`Probed`, `OwnRules`, `WritePlanned`,
-    /// `WriteProgress`, `WriteDone`) with the ticket it was started with:
+    /// `WriteProgress`, `WriteDone`, and the live session's `Identity`)
+    /// with the ticket it was started with:
     /// dropped when what it was computed from has been replaced since
     /// (see [`Ticket`]). The console sends every result this way; tests
     /// and headless commands may send the bare result.

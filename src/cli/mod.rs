@@ -906,6 +906,7 @@ pub(crate) async fn sync(
         known,
         tx,
         Some(Duration::from_secs(global.connect_timeout)),
+        None,
     );
     let synced = crate::live::sync(&mut state, &mut rx, Duration::from_secs(120)).await;
     live.abort();
