@@ -161,7 +161,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.detail_max_scroll = max;
             }
         }
-        Action::DetailTargets(targets) => state.detail_targets = targets,
+        // A measure of the frame: nothing derived depends on it.
+        Action::DetailTargets(targets) => {
+            state.detail_targets = targets;
+            return effects;
+        }
         Action::FindingsDue => {
             if state.findings_stale() {
                 state.refresh_findings_for(Some(FINDINGS_SLICE));
