@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
-use crate::app::{Action, State, update};
+use crate::app::{Action, State, Ticket, update};
 use crate::config::{ResolverSetting, Settings};
 use crate::kube::client::Connection;
 use crate::kube::watch;
@@ -85,36 +85,44 @@ pub fn extra_tenants(settings: &Settings) -> Vec<(TenantId, Vec<String>)> {
 }
 
 /// Plans access, starts the watchers and forwards their updates as actions
-/// to `tx`. Aborting the returned task stops every watch.
+/// to `tx`. Aborting the returned task stops every watch. The console
+/// passes the ticket the session is started under: the user name the
+/// server answers with (whoami) comes back as an `Action::Answer` with it,
+/// so that a late answer of a session since replaced (`v`, a refresh) is
+/// dropped instead of naming the wrong user.
 pub fn start(
     connection: &Connection,
     known_namespaces: Vec<String>,
     tx: UnboundedSender<Action>,
+    ticket: Ticket,
 ) -> JoinHandle<()> {
-    start_within(connection, known_namespaces, tx, None)
+    start_within(connection, known_namespaces, tx, None, Some(ticket))
 }
 
 /// [`start`], giving up on a server that cannot be reached once
 /// `reach_within` has passed (None: keep trying, as the console does).
+/// Without a ticket, the user name comes as a bare `Action::Identity`.
 pub fn start_within(
     connection: &Connection,
     known_namespaces: Vec<String>,
     tx: UnboundedSender<Action>,
     reach_within: Option<Duration>,
+    ticket: Option<Ticket>,
 ) -> JoinHandle<()> {
     let client = connection.client.clone();
     let reachable = connection.clone();
     tokio::spawn(async move {
         // A server that cannot be reached is said as such: left to the
         // access reviews, every refusal would read as missing rights.
-        if !wait_until_reached(&reachable, &tx, reach_within).await {
+        let Some(announced_reach) = wait_until_reached(&reachable, &tx, reach_within).await else {
             return;
-        }
+        };
         let identity_client = client.clone();
         let identity_tx = tx.clone();
+        let ticket = ticket.map(|t| identity_ticket(t, announced_reach));
         tokio::spawn(async move {
             if let Some(user) = crate::kube::client::whoami(&identity_client).await {
-                let _ = identity_tx.send(Action::Identity { user });
+                let _ = identity_tx.send(identity_answer(user, ticket));
             }
         });
         // Access reviews that got no answer are asked again: a plan made
@@ -161,15 +169,39 @@ pub fn start_within(
     })
 }
 
+/// The ticket the whoami answer carries: the session's, advanced once
+/// when the session announced `Action::Reached` (which advances the
+/// state's generation, ARCHITECTURE.md §2) before asking.
+fn identity_ticket(session: Ticket, announced_reach: bool) -> Ticket {
+    Ticket {
+        generation: session.generation + u64::from(announced_reach),
+        ..session
+    }
+}
+
+/// The server's name for the user, as an answer to the session's ticket
+/// when there is one.
+fn identity_answer(user: String, ticket: Option<Ticket>) -> Action {
+    let identity = Action::Identity { user };
+    match ticket {
+        Some(ticket) => Action::Answer {
+            ticket,
+            action: Box::new(identity),
+        },
+        None => identity,
+    }
+}
+
 /// Asks until the API server answers. A server that is restarting or
 /// paused is asked again, with the reason shown meanwhile (`Fatal`, cleared
 /// by `Reached`); rejected credentials, or no answer by `within`, end it
-/// with the reason. Returns whether the server answered.
+/// with the reason. Returns None when the server did not answer, else
+/// whether it sent `Reached` (the server was away first).
 async fn wait_until_reached(
     connection: &Connection,
     tx: &UnboundedSender<Action>,
     within: Option<Duration>,
-) -> bool {
+) -> Option<bool> {
     let deadline = within.map(|w| tokio::time::Instant::now() + w);
     let mut backoff = Duration::from_millis(500);
     let mut told = false;
@@ -179,14 +211,14 @@ async fn wait_until_reached(
                 if told {
                     let _ = tx.send(Action::Reached);
                 }
-                return true;
+                return Some(told);
             }
             Err(unreachable) => {
                 let out_of_time =
                     deadline.is_some_and(|d| tokio::time::Instant::now() + backoff > d);
                 if !unreachable.transient || out_of_time {
                     let _ = tx.send(Action::Fatal(unreachable.message));
-                    return false;
+                    return None;
                 }
                 tracing::warn!(reason = %unreachable.message, "API server not reached; retrying");
                 if within.is_none() && !told {
@@ -263,4 +295,53 @@ pub async fn sync(
     }
     state.refresh();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(generation: u64) -> Ticket {
+        Ticket {
+            context: "ctx".into(),
+            generation,
+        }
+    }
+
+    /// After `v` (or a refresh) the live session is replaced: the old
+    /// session's whoami answer, late, names the wrong user and is dropped;
+    /// the new session's is taken.
+    #[test]
+    fn a_stale_identity_is_dropped() {
+        let mut state = State::new(ResolverKind::default_order(), Vec::new());
+        state.identity.context = "ctx".into();
+        state.identity.user = "admin".into();
+        let old = state.ticket();
+        // `v` as alice: the generation advances, a new session starts.
+        state.generation += 1;
+        let new = state.ticket();
+        update(&mut state, identity_answer("alice".into(), Some(old)));
+        assert_eq!(state.identity.user, "admin", "the stale answer is dropped");
+        update(&mut state, identity_answer("alice".into(), Some(new)));
+        assert_eq!(state.identity.user, "alice");
+        // Headless commands have no ticket: the bare answer applies.
+        update(&mut state, identity_answer("bob".into(), None));
+        assert_eq!(state.identity.user, "bob");
+    }
+
+    /// A session that waited for the server announced `Reached`, which
+    /// advances the generation: its own whoami answer still lands.
+    #[test]
+    fn the_identity_of_a_session_that_waited_for_the_server_lands() {
+        let mut state = State::new(ResolverKind::default_order(), Vec::new());
+        state.identity.context = "ctx".into();
+        let session = state.ticket();
+        assert_eq!(session, ticket(0));
+        update(&mut state, Action::Reached);
+        let answer = identity_answer("alice".into(), Some(identity_ticket(session.clone(), true)));
+        update(&mut state, answer);
+        assert_eq!(state.identity.user, "alice");
+        // Without the Reached, the ticket is the session's own.
+        assert_eq!(identity_ticket(session, false), ticket(0));
+    }
 }

@@ -57,8 +57,14 @@ struct Session {
 }
 
 impl Session {
-    fn start(index: usize, start: ClusterStart, tx: &UnboundedSender<Action>) -> Session {
-        let (live, forward) = Self::spawn(index, &start.connection, &start.known_namespaces, tx);
+    fn start(
+        index: usize,
+        start: ClusterStart,
+        tx: &UnboundedSender<Action>,
+        ticket: Ticket,
+    ) -> Session {
+        let (live, forward) =
+            Self::spawn(index, &start.connection, &start.known_namespaces, tx, ticket);
         Session {
             index,
             own: start.connection.clone(),
@@ -76,9 +82,11 @@ impl Session {
         connection: &Connection,
         known: &[String],
         tx: &UnboundedSender<Action>,
+        ticket: Ticket,
     ) -> (JoinHandle<()>, JoinHandle<()>) {
         let (session_tx, mut session_rx) = unbounded_channel::<Action>();
-        let live = crate::live::start(connection, known.to_vec(), session_tx);
+        // The ticket the session starts under: its whoami answer carries it.
+        let live = crate::live::start(connection, known.to_vec(), session_tx, ticket);
         let tx = tx.clone();
         let forward = tokio::spawn(async move {
             while let Some(action) = session_rx.recv().await {
@@ -92,9 +100,15 @@ impl Session {
 
     /// Lists everything again on the current connection; nothing the
     /// previous session still had in flight is delivered.
-    fn restart(&mut self, tx: &UnboundedSender<Action>) {
+    fn restart(&mut self, tx: &UnboundedSender<Action>, ticket: Ticket) {
         self.stop();
-        let (live, forward) = Self::spawn(self.index, &self.connection, &self.known_namespaces, tx);
+        let (live, forward) = Self::spawn(
+            self.index,
+            &self.connection,
+            &self.known_namespaces,
+            tx,
+            ticket,
+        );
         self.live = live;
         self.forward = forward;
         self.synced = false;
@@ -231,7 +245,10 @@ impl Console {
         let mut sessions: Vec<Session> = std::mem::take(&mut self.clusters)
             .into_iter()
             .enumerate()
-            .map(|(i, start)| Session::start(i, start, &tx))
+            .map(|(i, start)| {
+                let ticket = self.state.clusters[i].ticket();
+                Session::start(i, start, &tx, ticket)
+            })
             .collect();
         let mut events = EventStream::new();
         let interval = Duration::from_secs(1) / self.redraw_per_second.clamp(1, 120);
@@ -272,6 +289,13 @@ impl Console {
                         self.state.size,
                     );
                     self.apply(Action::ScrollLimit(max_scroll), &mut effects);
+                    let targets = crate::ui::detail_targets(
+                        &self.state,
+                        &self.theme,
+                        &self.keymap,
+                        self.state.size,
+                    );
+                    self.apply(Action::DetailTargets(targets), &mut effects);
                     self.draw(terminal)?;
                     if last_draw.is_none() {
                         tracing::info!(
@@ -525,7 +549,7 @@ impl Console {
                         }
                         session.known_namespaces = known;
                         synced_logged = false;
-                        session.restart(&tx);
+                        session.restart(&tx, ticket.clone());
                     }
                     Effect::Copy(text) => {
                         let sequence = crate::app::copy::osc52(&text);
@@ -541,7 +565,7 @@ impl Console {
                         // Probes were forgotten with everything else: once
                         // the new lists are in, every tenant is probed again.
                         synced_logged = false;
-                        session.restart(&tx);
+                        session.restart(&tx, ticket.clone());
                     }
                 }
             }

@@ -2,19 +2,114 @@
 //! writes it: `Effect::Copy`). The text is sanitized here; the terminal
 //! gets it base64-encoded, never as raw bytes.
 
-use super::state::{State, Tab, View};
+use super::state::{DetailData, OwnRules, State, Tab, View};
 use super::update::Effect;
 use crate::model::Outcome;
+use crate::model::rbac::{SensitiveAction, WhoCan, subject_label};
 use crate::model::text::sanitize;
 
 /// Longest text copied: OSC 52 payloads beyond ~100 kB are cut by many
 /// terminals.
 const MAX_COPY: usize = 8 * 1024;
 
+/// Something on a line of a detail tab that `c` copies when the tab's
+/// cursor is on it (the Policy and RBAC tabs have a cursor line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A check of the Policy tab, by id: its fixing command line when it
+    /// fails (or is unknown) and has a fix, else its id.
+    Check(&'static str),
+    /// A who-can line of the RBAC tab, by the action's label: the answer.
+    WhoCan(&'static str),
+}
+
+/// The lines of the open tab (indexes into its body as drawn, filter
+/// included) that stand for one [`Target`]; measured by the renderer for
+/// each frame (`Action::DetailTargets`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineTarget {
+    pub lines: std::ops::Range<usize>,
+    pub target: Target,
+}
+
+/// Whether the tab has a cursor line that `j`/`k` move (and `c` copies
+/// what it is on), rather than a scroll.
+pub fn has_cursor(tab: Tab) -> bool {
+    matches!(tab, Tab::Policy | Tab::Rbac)
+}
+
+/// What the cursor of the open tab is on, if anything.
+pub fn cursor_target(state: &State) -> Option<Target> {
+    state
+        .detail_targets
+        .iter()
+        .find(|t| t.lines.contains(&state.detail_selected))
+        .map(|t| t.target)
+}
+
+/// `tenantry apply FIX --tenant NAME`: the command line that applies a
+/// check's fixing template, the tenant's name quoted for a shell when it
+/// needs it (it is pasted into one).
+pub fn fix_command(fix: &str, tenant: &str) -> String {
+    format!("tenantry apply {fix} --tenant {}", shell_word(tenant))
+}
+
+/// `s` as one shell word: as is when it holds only characters no shell
+/// reads specially, else in single quotes.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:/@%+=,".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Whether the user's own rules (SelfSubjectRulesReview) allow `action` in
+/// any of the tenant's namespaces: the one answer known for sure when the
+/// bindings cannot all be read.
+pub fn own_rules_allow(state: &State, detail: &DetailData, action: &SensitiveAction) -> bool {
+    detail.tenant.namespaces.iter().any(|ns| {
+        matches!(state.own_rules.get(ns), Some(OwnRules::Loaded { rules, .. })
+            if rules.iter().any(|r| crate::model::rbac::rule_allows_any_name(
+                r, action.verb, action.group, action.resource, action.subresource)))
+    })
+}
+
+/// "create pods/exec in acme-dev, acme-prod: User alice, Group acme-admins",
+/// as the RBAC tab's who-can line says it.
+pub fn who_can_answer(
+    state: &State,
+    detail: &DetailData,
+    action: &SensitiveAction,
+    who: &WhoCan,
+) -> String {
+    let subjects: Vec<String> = who.subjects.iter().map(subject_label).collect();
+    let you = !who.is_complete() && own_rules_allow(state, detail, action);
+    let answer = match (subjects.is_empty(), who.is_complete()) {
+        (true, true) => "nobody".to_string(),
+        (true, false) if you => "you (your access review); others unknown".to_string(),
+        (true, false) => "unknown".to_string(),
+        (false, true) => subjects.join(", "),
+        (false, false) => format!(
+            "{}{}; others unknown",
+            subjects.join(", "),
+            if you { ", you" } else { "" }
+        ),
+    };
+    format!(
+        "{} in {}: {answer}",
+        action.label,
+        detail.tenant.namespaces.join(", ")
+    )
+}
+
 /// What `c` copies in the current view, with a short name for the status
-/// line: the selected tenant's name in the list; in a tenant, the Policy
-/// tab's fix of its most severe failing check as a command line, the RBAC
-/// tab's who-can answers, elsewhere the tenant's name.
+/// line: the selected tenant's name in the list; in a tenant, what the
+/// cursor of the Policy or RBAC tab is on (a check's fixing command line,
+/// a who-can answer), else the tenant's name.
 pub fn copy_text(state: &State) -> Option<(String, String)> {
     match &state.view {
         View::Tenants => {
@@ -26,55 +121,24 @@ pub fn copy_text(state: &State) -> Option<(String, String)> {
         }
         View::Detail { tenant, tab } => {
             let name = tenant.as_str().to_string();
-            let detail = state.detail.as_ref();
-            match (tab, detail) {
-                (Tab::Policy, Some(detail)) => {
-                    let fix = detail
-                        .checks
-                        .iter()
-                        .filter(|c| c.outcome == Outcome::Fail)
-                        .filter_map(|c| c.fix.map(|fix| (c, fix)))
-                        .fold(
-                            None,
-                            |best: Option<(&crate::model::CheckResult, &str)>, (c, fix)| match best
-                            {
-                                Some((b, _)) if b.severity.rank() >= c.severity.rank() => best,
-                                _ => Some((c, fix)),
-                            },
-                        );
-                    match fix {
-                        Some((check, fix)) => Some((
-                            format!("tenantry apply {fix} --tenant {name}"),
-                            format!("the fix of {}", check.id),
-                        )),
-                        None => Some((
-                            name,
-                            "the tenant's name (no failing check has a fix)".into(),
-                        )),
+            let detail = state.detail.as_ref().filter(|d| &d.tenant.id == tenant);
+            let target = has_cursor(*tab).then(|| cursor_target(state)).flatten();
+            match (target, detail) {
+                (Some(Target::Check(id)), Some(detail)) => {
+                    let check = detail.checks.iter().find(|c| c.id == id)?;
+                    match check.fix {
+                        Some(fix) if check.outcome != Outcome::Pass => {
+                            Some((fix_command(fix, &name), format!("the fix of {id}")))
+                        }
+                        _ => Some((id.to_string(), "the check's id".into())),
                     }
                 }
-                (Tab::Rbac, Some(detail)) if !detail.who_can.is_empty() => {
-                    let lines: Vec<String> = detail
-                        .who_can
-                        .iter()
-                        .map(|(action, who)| {
-                            let subjects: Vec<String> = who
-                                .subjects
-                                .iter()
-                                .map(crate::model::rbac::subject_label)
-                                .collect();
-                            let answer = match (subjects.is_empty(), who.is_complete()) {
-                                (true, true) => "nobody".to_string(),
-                                (true, false) => "unknown".to_string(),
-                                (false, true) => subjects.join(", "),
-                                (false, false) => {
-                                    format!("{}; others unknown", subjects.join(", "))
-                                }
-                            };
-                            format!("{}: {answer}", action.label)
-                        })
-                        .collect();
-                    Some((lines.join("\n"), "the who-can answers".into()))
+                (Some(Target::WhoCan(label)), Some(detail)) => {
+                    let (action, who) = detail.who_can.iter().find(|(a, _)| a.label == label)?;
+                    Some((
+                        who_can_answer(state, detail, action, who),
+                        "the who-can answer".into(),
+                    ))
                 }
                 _ => Some((name, "the tenant's name".into())),
             }
@@ -133,5 +197,22 @@ mod tests {
             "{body}"
         );
         assert_eq!(osc52("acme"), "\x1b]52;c;YWNtZQ==\x07");
+    }
+
+    #[test]
+    fn a_fixing_command_quotes_a_tenant_name_a_shell_would_read() {
+        assert_eq!(
+            fix_command("netpol-default-deny", "initech"),
+            "tenantry apply netpol-default-deny --tenant initech"
+        );
+        assert_eq!(
+            fix_command("psa-restricted", "a b;rm -rf ~"),
+            "tenantry apply psa-restricted --tenant 'a b;rm -rf ~'"
+        );
+        assert_eq!(
+            fix_command("x", "it's"),
+            "tenantry apply x --tenant 'it'\\''s'"
+        );
+        assert_eq!(fix_command("x", ""), "tenantry apply x --tenant ''");
     }
 }

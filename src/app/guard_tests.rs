@@ -52,6 +52,16 @@ fn key(state: &mut State, key: KeyAction) -> Vec<Effect> {
     update(state, Action::Key(key))
 }
 
+/// `v`, and with several owners Enter on the first the picker lists.
+fn view_as_first(state: &mut State) -> Vec<Effect> {
+    let effects = key(state, KeyAction::ViewAs);
+    if state.owner_picker.is_some() {
+        assert!(effects.is_empty(), "{effects:?}");
+        return key(state, KeyAction::Open);
+    }
+    effects
+}
+
 fn checked(subject: &ViewingAs) -> impl Fn(&State) -> Action {
     let subject = subject.clone();
     move |state: &State| Action::Answer {
@@ -66,7 +76,7 @@ fn checked(subject: &ViewingAs) -> impl Fn(&State) -> Action {
 #[test]
 fn v_opens_the_owners_view_read_only_and_drops_what_the_user_had_started() {
     let mut state = with_owners();
-    let effects = key(&mut state, KeyAction::ViewAs);
+    let effects = view_as_first(&mut state);
     let [Effect::CheckViewAs(subject)] = effects.as_slice() else {
         panic!("{effects:?}");
     };
@@ -116,31 +126,80 @@ fn v_opens_the_owners_view_read_only_and_drops_what_the_user_had_started() {
 }
 
 #[test]
-fn several_owners_are_taken_in_turn_and_a_group_goes_through_a_stand_in() {
+fn several_owners_open_a_picker_and_a_group_goes_through_a_stand_in() {
     let mut state = with_owners();
-    let mut seen = Vec::new();
-    for _ in 0..2 {
-        let effects = key(&mut state, KeyAction::ViewAs);
-        let [Effect::CheckViewAs(subject)] = effects.as_slice() else {
-            panic!("{effects:?}");
-        };
-        seen.push(subject.clone());
-    }
-    let labels: Vec<&str> = seen.iter().map(|s| s.label.as_str()).collect();
-    assert!(labels.contains(&"alice"), "{labels:?}");
-    assert!(labels.contains(&"group acme-admins"), "{labels:?}");
-    let group = seen
+    assert!(key(&mut state, KeyAction::ViewAs).is_empty());
+    let picker = state.owner_picker.clone().expect("a picker");
+    assert_eq!(
+        crate::app::key_context(&state),
+        crate::config::KeyContext::Picker
+    );
+    let listed: Vec<(&str, &str)> = picker
+        .owners
         .iter()
-        .find(|s| s.label == "group acme-admins")
-        .expect("the group");
+        .map(|o| (o.label.as_str(), o.kind()))
+        .collect();
+    // In the order the tenant lists its owners.
+    assert_eq!(listed, [("group acme-admins", "Group"), ("alice", "User")]);
+    assert_eq!(picker.selected, 0);
+    // Moves stay inside the list; keys of the view under it do nothing.
+    key(&mut state, KeyAction::MoveUp);
+    assert_eq!(state.owner_picker.as_ref().map(|p| p.selected), Some(0));
+    key(&mut state, KeyAction::Bottom);
+    key(&mut state, KeyAction::MoveDown);
+    assert_eq!(state.owner_picker.as_ref().map(|p| p.selected), Some(1));
+    let before = state.clone();
+    assert!(key(&mut state, KeyAction::CreateTenant).is_empty());
+    assert!(key(&mut state, KeyAction::Copy).is_empty());
+    assert_eq!(format!("{state:?}"), format!("{before:?}"));
+    key(&mut state, KeyAction::MoveUp);
+    // Enter chooses: the group, through the stand-in user.
+    let effects = key(&mut state, KeyAction::Open);
+    let [Effect::CheckViewAs(group)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert!(state.owner_picker.is_none());
+    assert_eq!(group.label, "group acme-admins");
     assert_eq!(group.user, view_as::GROUP_STAND_IN);
     assert_eq!(group.groups[0], "acme-admins");
+    // Esc closes the picker and switches nothing.
+    key(&mut state, KeyAction::ViewAs);
+    assert!(state.owner_picker.is_some());
+    assert!(key(&mut state, KeyAction::Cancel).is_empty());
+    assert!(state.owner_picker.is_none());
+    assert!(state.viewing_as.is_none());
+}
+
+#[test]
+fn one_owner_opens_directly() {
+    let mut state = with_owners();
+    update(
+        &mut state,
+        Action::Watch(WatchUpdate::Change(fixtures::replaced(
+            Kind::RoleBinding,
+            Scope::Cluster,
+            vec![fixtures::admin_binding(
+                "acme-dev",
+                "a",
+                "User",
+                "alice",
+                json!({}),
+            )],
+        ))),
+    );
+    update(&mut state, Action::Settle);
+    let effects = key(&mut state, KeyAction::ViewAs);
+    let [Effect::CheckViewAs(alice)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(alice.label, "alice");
+    assert!(state.owner_picker.is_none());
 }
 
 #[test]
 fn a_refused_impersonation_is_said_and_nothing_switches() {
     let mut state = with_owners();
-    let effects = key(&mut state, KeyAction::ViewAs);
+    let effects = view_as_first(&mut state);
     let [Effect::CheckViewAs(subject)] = effects.as_slice() else {
         panic!("{effects:?}");
     };
@@ -166,7 +225,7 @@ fn a_refused_impersonation_is_said_and_nothing_switches() {
 #[test]
 fn esc_in_the_list_leaves_the_owners_view() {
     let mut state = with_owners();
-    let effects = key(&mut state, KeyAction::ViewAs);
+    let effects = view_as_first(&mut state);
     let [Effect::CheckViewAs(subject)] = effects.as_slice() else {
         panic!("{effects:?}");
     };
@@ -196,14 +255,48 @@ fn c_copies_the_selected_tenant_and_the_policy_fix_as_a_command_line() {
     key(&mut state, KeyAction::Open);
     key(&mut state, KeyAction::Tab(4));
     update(&mut state, Action::Settle);
+    // The cursor on no check (the summary line): the tenant's name.
+    assert_eq!(
+        key(&mut state, KeyAction::Copy),
+        vec![Effect::Copy("acme".into())]
+    );
+    // On a failed check's lines (as the renderer measured them): its fix.
+    let failed = state
+        .detail
+        .as_ref()
+        .and_then(|d| {
+            d.checks
+                .iter()
+                .find(|c| c.outcome == crate::model::Outcome::Fail && c.fix.is_some())
+        })
+        .map(|c| (c.id, c.fix))
+        .expect("a failed check with a fix");
+    update(
+        &mut state,
+        Action::DetailTargets(vec![crate::app::copy::LineTarget {
+            lines: 3..5,
+            target: crate::app::copy::Target::Check(failed.0),
+        }]),
+    );
+    state.detail_selected = 4;
     let effects = key(&mut state, KeyAction::Copy);
     let [Effect::Copy(text)] = effects.as_slice() else {
         panic!("{effects:?}");
     };
-    assert!(
-        text.starts_with("tenantry apply ") && text.ends_with(" --tenant acme"),
-        "{text}"
+    assert_eq!(
+        *text,
+        format!(
+            "tenantry apply {} --tenant acme",
+            failed.1.unwrap_or_default()
+        )
     );
+    assert_eq!(
+        state.message,
+        Some(format!("copied the fix of {}: {text}", failed.0))
+    );
+    // A tab change forgets the lines measured for the previous tab.
+    key(&mut state, KeyAction::Tab(5));
+    assert!(state.detail_targets.is_empty());
     state.clipboard = false;
     assert!(key(&mut state, KeyAction::Copy).is_empty());
     assert!(

@@ -105,6 +105,22 @@ fn states_for(context: KeyContext) -> Vec<State> {
             }),
             with_flow(Stage::Finished(ApplyOutcome::default())),
         ],
+        KeyContext::Picker => {
+            let mut state = list();
+            let owner = |name: &str| crate::app::ViewingAs {
+                user: name.into(),
+                groups: Vec::new(),
+                label: name.into(),
+                tenant: "acme".into(),
+                namespaces: vec!["acme-dev".into()],
+            };
+            state.owner_picker = Some(crate::app::view_as::OwnerPicker {
+                tenant: "acme".into(),
+                owners: vec![owner("alice"), owner("carol"), owner("dave")],
+                selected: 1,
+            });
+            vec![state]
+        }
     }
 }
 

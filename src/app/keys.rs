@@ -19,6 +19,10 @@ pub(super) fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect
         flow_key(state, key, effects);
         return;
     }
+    if state.owner_picker.is_some() {
+        super::view_as::picker_key(state, key, effects);
+        return;
+    }
     if let Some(overlay) = state.overlay.clone() {
         match overlay {
             Overlay::Help => {
@@ -156,6 +160,7 @@ fn on_detail_key(state: &mut State, key: KeyAction, tenant: TenantId, tab: Tab) 
             tab,
         };
         state.detail_selected = 0;
+        state.detail_targets.clear();
         // The filter was for the tab left.
         state.detail_filter.clear();
     };
@@ -264,6 +269,7 @@ pub(super) fn open_tenant(state: &mut State, id: TenantId, tab: Tab, effects: &m
     }
     state.view = View::Detail { tenant: id, tab };
     state.detail_selected = 0;
+    state.detail_targets.clear();
     state.detail = None;
 }
 

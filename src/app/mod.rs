@@ -15,7 +15,7 @@ pub use state::{
     ProbeStatus, SortKey, State, Tab, Tenancy, Ticket, View, key_context,
 };
 pub use update::{Action, Effect, objects_count, outcome_message, update};
-pub use view_as::ViewingAs;
+pub use view_as::{StartedAs, ViewingAs};
 pub use writes::{confirm_accepts, confirm_name_pending, flow_tenant_name, typing_confirmation};
 
 #[cfg(test)]

@@ -558,11 +558,16 @@ pub struct State {
     pub list: ListState,
     /// Tenant names of several clusters whose lines are expanded.
     pub expanded: BTreeSet<TenantId>,
-    /// Selected row (and scroll) inside the detail's current tab.
+    /// Scroll offset inside the detail's current tab; in a tab with a
+    /// cursor line (Policy, RBAC: `copy::has_cursor`), the cursor's line.
     pub detail_selected: usize,
     /// How far the current tab can scroll, once a frame has been drawn
     /// (the event loop sets it from the rendered length); None: unknown.
     pub detail_max_scroll: Option<usize>,
+    /// What the lines of the current tab copy (`c`), where the tab has a
+    /// cursor (Policy, RBAC): measured by the renderer for each frame
+    /// (`Action::DetailTargets`), as `detail_max_scroll` is.
+    pub detail_targets: Vec<super::copy::LineTarget>,
     /// The accepted filter of the detail's current tab: only its lines
     /// that contain it are shown (the one being typed is in the overlay).
     pub detail_filter: String,
@@ -576,8 +581,11 @@ pub struct State {
     /// Whom the console shows the cluster as (`v`), when not the user:
     /// read-only, under a banner.
     pub viewing_as: Option<super::view_as::ViewingAs>,
-    /// Per tenant, which of its owners `v` shows next.
-    pub view_as_next: BTreeMap<TenantId, usize>,
+    /// Whom every request acts as when the console was started with
+    /// `--as` (a banner says so; writes stay the server's to allow).
+    pub started_as: Option<super::view_as::StartedAs>,
+    /// The list of owners `v` opens when a tenant has several.
+    pub owner_picker: Option<super::view_as::OwnerPicker>,
     /// Whether `c` copies (config.yaml `clipboard:`).
     pub clipboard: bool,
     /// The tenant's name as typed to confirm a write on a
@@ -633,13 +641,15 @@ impl State {
             expanded: BTreeSet::new(),
             detail_selected: 0,
             detail_max_scroll: None,
+            detail_targets: Vec::new(),
             detail_filter: String::new(),
             help_scroll: 0,
             help_max_scroll: None,
             policy_filter: None,
             readonly: false,
             viewing_as: None,
-            view_as_next: BTreeMap::new(),
+            started_as: None,
+            owner_picker: None,
             clipboard: true,
             confirm_typed: String::new(),
             flow: None,
@@ -1013,6 +1023,9 @@ pub fn key_context(state: &State) -> KeyContext {
             super::form::Stage::Editing => KeyContext::Input,
             _ => KeyContext::Confirm,
         };
+    }
+    if state.owner_picker.is_some() {
+        return KeyContext::Picker;
     }
     match (&state.overlay, &state.view) {
         (Some(Overlay::Input(_)), _) => KeyContext::Filter,

@@ -23,6 +23,8 @@ pub enum Action {
     Watch(WatchUpdate),
     /// Access planning finished: watches run (or could not start).
     Planned,
+    /// The server's name for the user (whoami); the console's live
+    /// session sends it as an `Answer` (see `live::start`).
     Identity {
         user: String,
     },
@@ -60,7 +62,8 @@ pub enum Action {
     /// The confirmed write ended.
     WriteDone(ApplyReport),
     /// A background job's result (`Probed`, `OwnRules`, `WritePlanned`,
-    /// `WriteProgress`, `WriteDone`) with the ticket it was started with:
+    /// `WriteProgress`, `WriteDone`, and the live session's `Identity`)
+    /// with the ticket it was started with:
     /// dropped when what it was computed from has been replaced since
     /// (see [`Ticket`]). The console sends every result this way; tests
     /// and headless commands may send the bare result.
@@ -75,6 +78,9 @@ pub enum Action {
     /// can scroll at the current size, as measured for the frame about to
     /// be drawn (None: nothing scrolls, or not known).
     ScrollLimit(Option<usize>),
+    /// What the lines of the open tab copy, as measured for the frame
+    /// about to be drawn (see `State::detail_targets`).
+    DetailTargets(Vec<super::copy::LineTarget>),
     /// The findings timer: recompute the list's findings if they lag.
     FindingsDue,
     /// Whether the user may impersonate the owner `v` chose: Ok, or why
@@ -213,6 +219,11 @@ fn update_one(state: &mut State, action: Action) -> Vec<Effect> {
             } else {
                 state.detail_max_scroll = max;
             }
+        }
+        // A measure of the frame: nothing derived depends on it.
+        Action::DetailTargets(targets) => {
+            state.detail_targets = targets;
+            return effects;
         }
         Action::FindingsDue => {
             if state.findings_stale() {

@@ -9,6 +9,7 @@
 use super::keys::current_tenant;
 use super::state::State;
 use super::update::Effect;
+use crate::config::KeyAction;
 use crate::model::Tenant;
 
 /// A stand-in user for a Group owner: it carries the group, as the
@@ -29,6 +30,42 @@ pub struct ViewingAs {
     /// Its namespaces: the owner can name them even when they cannot list
     /// namespaces, so they are watched by name too.
     pub namespaces: Vec<String>,
+}
+
+/// The subject a console started with `--as USER` (and `--as-group G`)
+/// acts as: every request is that subject's, writes included (the server
+/// decides, as with kubectl), under a banner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartedAs {
+    pub user: String,
+    pub groups: Vec<String>,
+}
+
+impl StartedAs {
+    /// "AS alice (--as): what alice sees and may do", the groups named
+    /// after the user.
+    pub fn banner(&self) -> String {
+        let groups = if self.groups.is_empty() {
+            String::new()
+        } else {
+            format!(", groups {}", self.groups.join(", "))
+        };
+        format!(
+            "AS {}{groups} (--as): what {} sees and may do",
+            self.user, self.user
+        )
+    }
+
+    /// "AS alice +1 group (--as)", for a narrow title line, where the
+    /// whole banner would push out where you are.
+    pub fn short_banner(&self) -> String {
+        let groups = match self.groups.len() {
+            0 => String::new(),
+            1 => " +1 group".into(),
+            n => format!(" +{n} groups"),
+        };
+        format!("AS {}{groups} (--as)", self.user)
+    }
 }
 
 /// Everyone `v` can show a tenant as: its owners in the order they are
@@ -63,9 +100,30 @@ pub fn owner_identities(tenant: &Tenant) -> Vec<ViewingAs> {
         .collect()
 }
 
-/// `v`: leaves the owner's view when in one; otherwise asks to open the
-/// current tenant as its next owner (several owners: each `v` from the
-/// user's own view takes the next one).
+/// The owners of a tenant to choose from (`v` on a tenant with several).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerPicker {
+    /// The tenant's name, for the list's title.
+    pub tenant: String,
+    pub owners: Vec<ViewingAs>,
+    pub selected: usize,
+}
+
+impl ViewingAs {
+    /// "User", "ServiceAccount" or "Group", for the picker.
+    pub fn kind(&self) -> &'static str {
+        if self.user == GROUP_STAND_IN {
+            "Group"
+        } else if self.user.starts_with("system:serviceaccount:") {
+            "ServiceAccount"
+        } else {
+            "User"
+        }
+    }
+}
+
+/// `v`: leaves the owner's view when in one; otherwise opens the current
+/// tenant as its owner, or with several owners a list to choose from.
 pub(super) fn view_as_key(state: &mut State, effects: &mut Vec<Effect>) {
     if state.viewing_as.is_some() {
         leave(state, effects);
@@ -75,29 +133,74 @@ pub(super) fn view_as_key(state: &mut State, effects: &mut Vec<Effect>) {
         state.message = Some("no tenant selected to view as its owner".into());
         return;
     };
-    let owners = owner_identities(&tenant);
-    if owners.is_empty() {
-        state.message = Some(format!(
-            "{} has no owner tenantry can act as (users, service accounts or groups)",
-            tenant.id
-        ));
-        return;
+    let mut owners = owner_identities(&tenant);
+    match owners.len() {
+        0 => {
+            state.message = Some(format!(
+                "{} has no owner tenantry can act as (users, service accounts or groups)",
+                tenant.id
+            ))
+        }
+        1 => {
+            let chosen = owners.remove(0);
+            open_as(state, chosen, effects);
+        }
+        n => {
+            state.message = Some(format!("{n} owners: choose whom to view {} as", tenant.id));
+            state.owner_picker = Some(OwnerPicker {
+                tenant: tenant.id.as_str().to_string(),
+                owners,
+                selected: 0,
+            });
+        }
     }
-    let next = state.view_as_next.entry(tenant.id.clone()).or_insert(0);
-    let chosen = owners[*next % owners.len()].clone();
-    *next = (*next + 1) % owners.len();
-    state.message = Some(if owners.len() > 1 {
-        format!(
-            "opening {} as {} sees it (owner {} of {}; leave and press v again for the next)…",
-            tenant.id,
-            chosen.label,
-            owners.iter().position(|o| *o == chosen).unwrap_or(0) + 1,
-            owners.len()
-        )
-    } else {
-        format!("opening {} as {} sees it…", tenant.id, chosen.label)
-    });
+}
+
+/// Asks to open the tenant as `chosen` (the right to impersonate is
+/// checked first).
+fn open_as(state: &mut State, chosen: ViewingAs, effects: &mut Vec<Effect>) {
+    state.message = Some(format!(
+        "opening {} as {} sees it…",
+        chosen.tenant, chosen.label
+    ));
     effects.push(Effect::CheckViewAs(chosen));
+}
+
+/// Keys while the owner picker is open: moves pick, open chooses, back
+/// closes it; every other key does nothing (the keymap's `picker` context).
+pub(super) fn picker_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
+    let Some(count) = state.owner_picker.as_ref().map(|p| p.owners.len()) else {
+        return;
+    };
+    let last = count.saturating_sub(1);
+    let page = super::keys::page(state);
+    let Some(picker) = state.owner_picker.as_mut() else {
+        return;
+    };
+    let selected = &mut picker.selected;
+    match key {
+        KeyAction::MoveDown => *selected = (*selected + 1).min(last),
+        KeyAction::MoveUp => *selected = selected.saturating_sub(1),
+        KeyAction::PageDown => *selected = (*selected + page).min(last),
+        KeyAction::PageUp => *selected = selected.saturating_sub(page),
+        KeyAction::HalfPageDown => *selected = (*selected + page / 2).min(last),
+        KeyAction::HalfPageUp => *selected = selected.saturating_sub(page / 2),
+        KeyAction::Top => *selected = 0,
+        KeyAction::Bottom => *selected = last,
+        KeyAction::Open | KeyAction::Submit => {
+            let chosen = picker.owners.get(picker.selected).cloned();
+            state.owner_picker = None;
+            if let Some(chosen) = chosen {
+                open_as(state, chosen, effects);
+            }
+        }
+        KeyAction::Cancel | KeyAction::Back => {
+            state.owner_picker = None;
+            state.message = Some("stayed in your own view".into());
+        }
+        KeyAction::Quit => state.quit = true,
+        _ => {}
+    }
 }
 
 /// The answer to `Effect::CheckViewAs`: switch, or say why not.
@@ -144,4 +247,31 @@ pub(super) fn refuse_write(state: &State) -> Option<String> {
             subject.label
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_as_banner_names_the_user_and_the_groups() {
+        let alice = StartedAs {
+            user: "alice".into(),
+            groups: Vec::new(),
+        };
+        assert_eq!(
+            alice.banner(),
+            "AS alice (--as): what alice sees and may do"
+        );
+        let with_groups = StartedAs {
+            user: "ci".into(),
+            groups: vec!["dev".into(), "ops".into()],
+        };
+        assert_eq!(
+            with_groups.banner(),
+            "AS ci, groups dev, ops (--as): what ci sees and may do"
+        );
+        assert_eq!(alice.short_banner(), "AS alice (--as)");
+        assert_eq!(with_groups.short_banner(), "AS ci +2 groups (--as)");
+    }
 }

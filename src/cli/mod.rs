@@ -629,6 +629,13 @@ fn initial_state(global: &GlobalArgs, config: &Config, connection: &Connection) 
     );
     state.readonly = global.readonly || config.settings.readonly;
     state.tenancy.system_namespaces = config.settings.system_namespaces.clone();
+    state.started_as = connection
+        .impersonating
+        .as_ref()
+        .map(|subject| crate::app::StartedAs {
+            user: subject.user.clone(),
+            groups: subject.groups.clone(),
+        });
     state.clipboard = config.settings.clipboard == crate::config::ClipboardSetting::Osc52;
     state.clusters = vec![cluster_of(global, config, connection)];
     state
@@ -927,6 +934,7 @@ pub(crate) async fn sync(
         known,
         tx,
         Some(Duration::from_secs(global.connect_timeout)),
+        None,
     );
     let synced = crate::live::sync(&mut state, &mut rx, Duration::from_secs(120)).await;
     live.abort();

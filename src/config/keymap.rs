@@ -62,10 +62,12 @@ pub enum KeyContext {
     Help,
     /// The preview of a write, its refusal or its report.
     Confirm,
+    /// A short list to choose from (`v`'s owners).
+    Picker,
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 7] = [
+    pub const ALL: [KeyContext; 8] = [
         KeyContext::Global,
         KeyContext::List,
         KeyContext::Detail,
@@ -73,6 +75,7 @@ impl KeyContext {
         KeyContext::Input,
         KeyContext::Help,
         KeyContext::Confirm,
+        KeyContext::Picker,
     ];
 
     /// The name used in keymap files.
@@ -85,6 +88,7 @@ impl KeyContext {
             KeyContext::Input => "input",
             KeyContext::Help => "help",
             KeyContext::Confirm => "confirm",
+            KeyContext::Picker => "picker",
         }
     }
 
@@ -234,6 +238,7 @@ pub(crate) struct KeymapFile {
     input: Option<Vec<EntryFile>>,
     help: Option<Vec<EntryFile>>,
     confirm: Option<Vec<EntryFile>>,
+    picker: Option<Vec<EntryFile>>,
 }
 
 impl KeymapFile {
@@ -246,6 +251,7 @@ impl KeymapFile {
             KeyContext::Input => &self.input,
             KeyContext::Help => &self.help,
             KeyContext::Confirm => &self.confirm,
+            KeyContext::Picker => &self.picker,
         };
         entries.as_deref().unwrap_or_default()
     }

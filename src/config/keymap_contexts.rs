@@ -8,13 +8,14 @@ use super::{KeyAction, KeyContext};
 
 /// Contexts whose keys, when a context does not bind them, are looked up in
 /// `global`.
-const FALLS_BACK_TO_GLOBAL: [KeyContext; 6] = [
+const FALLS_BACK_TO_GLOBAL: [KeyContext; 7] = [
     KeyContext::List,
     KeyContext::Detail,
     KeyContext::Filter,
     KeyContext::Input,
     KeyContext::Help,
     KeyContext::Confirm,
+    KeyContext::Picker,
 ];
 
 impl KeyAction {
@@ -113,6 +114,11 @@ impl KeyAction {
                     | A::PageDown
                     | A::PageUp
             ),
+            // A short list: moves pick, open or submit chooses, back or
+            // cancel closes it.
+            C::Picker => {
+                moves || matches!(self, A::Open | A::Submit | A::Cancel | A::Back | A::Quit)
+            }
         }
     }
 }

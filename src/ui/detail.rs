@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::text::{sanitize, thousands};
 use super::{Ctx, clamp_scroll, network, overview, policy, qos, quota, rbac};
+use crate::app::copy::{LineTarget, Target, has_cursor};
 use crate::app::{DetailData, State, Tab};
 use crate::config::{KeyAction, KeyContext};
 use crate::model::TenantId;
@@ -19,9 +20,11 @@ pub struct DetailView<'a> {
     pub tab: Tab,
 }
 
-/// A tab body as parts whose lines are built only when on screen.
+/// A tab body as parts whose lines are built only when on screen, with
+/// what some of its lines copy (`c`) when the cursor is on them.
 pub(crate) struct Body<'a> {
     parts: Vec<Part<'a>>,
+    targets: Vec<LineTarget>,
 }
 
 type LinesFn<'a> = Box<dyn Fn(Range<usize>) -> Vec<Line<'a>> + 'a>;
@@ -33,7 +36,41 @@ enum Part<'a> {
 
 impl<'a> Body<'a> {
     pub(crate) fn new() -> Self {
-        Body { parts: Vec::new() }
+        Body {
+            parts: Vec::new(),
+            targets: Vec::new(),
+        }
+    }
+
+    /// Lines that stand for one thing `c` copies (a check, a who-can
+    /// answer).
+    pub(crate) fn tagged(&mut self, target: Target, lines: impl IntoIterator<Item = Line<'a>>) {
+        for line in lines {
+            self.line_for(line, Some(target));
+        }
+    }
+
+    /// A line, tagged or not; consecutive lines of one target make one
+    /// range.
+    fn line_for(&mut self, line: Line<'a>, target: Option<Target>) {
+        let at = self.len();
+        self.line(line);
+        let Some(target) = target else { return };
+        match self.targets.last_mut() {
+            Some(last) if last.target == target && last.lines.end == at => last.lines.end = at + 1,
+            _ => self.targets.push(LineTarget {
+                lines: at..at + 1,
+                target,
+            }),
+        }
+    }
+
+    /// What line `i` copies.
+    fn target_of(&self, i: usize) -> Option<Target> {
+        self.targets
+            .iter()
+            .find(|t| t.lines.contains(&i))
+            .map(|t| t.target)
     }
 
     pub(crate) fn line(&mut self, line: impl Into<Line<'a>>) {
@@ -104,14 +141,16 @@ fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, tab: Tab, width: u16) -> Body<
     // Every line is built to be searched: a filter is typed on a tab a
     // person reads, not on the largest lists.
     let total = whole.len();
-    let kept: Vec<Line<'a>> = whole
+    let targets: Vec<Option<Target>> = (0..total).map(|i| whole.target_of(i)).collect();
+    let kept: Vec<(Line<'a>, Option<Target>)> = whole
         .parts
         .into_iter()
         .flat_map(|part| match part {
             Part::Lines(lines) => lines,
             Part::Lazy { len, lines } => lines(0..len),
         })
-        .filter(|line| {
+        .zip(targets)
+        .filter(|(line, _)| {
             line.spans
                 .iter()
                 .map(|span| span.content.as_ref())
@@ -136,8 +175,8 @@ fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, tab: Tab, width: u16) -> Body<
         ),
         ctx.theme.style("ui.filter"),
     )));
-    for line in kept {
-        body.line(line);
+    for (line, target) in kept {
+        body.line_for(line, target);
     }
     body
 }
@@ -161,6 +200,21 @@ pub fn tab_line_count(ctx: Ctx<'_>, width: u16) -> Option<usize> {
     };
     let detail = ctx.state.detail.as_ref()?;
     Some(body(ctx, detail, *tab, width).len())
+}
+
+/// What the lines of the current tab copy (`c`), in a tab with a cursor
+/// line; empty elsewhere.
+pub fn tab_targets(ctx: Ctx<'_>, width: u16) -> Vec<LineTarget> {
+    let crate::app::View::Detail { tab, .. } = &ctx.state.view else {
+        return Vec::new();
+    };
+    let Some(detail) = ctx.state.detail.as_ref() else {
+        return Vec::new();
+    };
+    if !has_cursor(*tab) {
+        return Vec::new();
+    }
+    body(ctx, detail, *tab, width).targets
 }
 
 impl Widget for DetailView<'_> {
@@ -198,10 +252,23 @@ impl Widget for DetailView<'_> {
         let body = body(self.ctx, detail, self.tab, main.width);
         let total = body.len();
         let height = usize::from(main.height);
-        let offset = clamp_scroll(state.detail_selected, total, height);
+        // A tab with a cursor line scrolls to keep it on screen, as the
+        // tenants list does; the others scroll by `detail_selected`.
+        let cursor =
+            has_cursor(self.tab).then(|| state.detail_selected.min(total.saturating_sub(1)));
+        let offset = match cursor {
+            Some(cursor) => super::tenants::list_offset(cursor, total, height),
+            None => clamp_scroll(state.detail_selected, total, height),
+        };
         let window = (total > height).then(|| (offset, (offset + height).min(total), total));
         tab_bar(self.ctx, self.tab, window, tabs, buf);
         body.render(main, buf, offset);
+        if let Some(cursor) = cursor.filter(|c| (offset..offset + height).contains(c)) {
+            buf.set_style(
+                Rect::new(main.x, main.y + (cursor - offset) as u16, main.width, 1),
+                theme.style("ui.selection"),
+            );
+        }
     }
 }
 

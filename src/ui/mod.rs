@@ -15,6 +15,7 @@ pub mod gauge;
 mod help;
 mod network;
 mod overview;
+mod picker;
 mod policy;
 mod qos;
 mod quota;
@@ -88,6 +89,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keymap: &Keymap) 
     if let Some(flow) = &state.flow {
         form::FormPopup { ctx, flow }.render(area, frame.buffer_mut());
     }
+    if let Some(picker) = &state.owner_picker {
+        picker::OwnerPickerPopup { ctx, picker }.render(area, frame.buffer_mut());
+    }
     if matches!(state.overlay, Some(Overlay::Help)) {
         HelpPopup { ctx }.render(area, frame.buffer_mut());
     }
@@ -131,8 +135,34 @@ pub fn detail_max_scroll(
     };
     let screen = ScreenLayout::new(area, state);
     let total = tab_line_count(ctx, screen.body.width)?;
+    // A cursor line goes down to the last line.
+    if let View::Detail { tab, .. } = &state.view
+        && crate::app::copy::has_cursor(*tab)
+    {
+        return Some(total.saturating_sub(1));
+    }
     // The tab line takes one row of the body.
     Some(total.saturating_sub(usize::from(screen.body.height.saturating_sub(1))))
+}
+
+/// What the lines of the open tab copy on a screen of `size`
+/// (`Action::DetailTargets`); empty outside a tab with a cursor line.
+pub fn detail_targets(
+    state: &State,
+    theme: &Theme,
+    keymap: &Keymap,
+    size: (u16, u16),
+) -> Vec<crate::app::copy::LineTarget> {
+    if size.0 < MIN_WIDTH || size.1 < MIN_HEIGHT {
+        return Vec::new();
+    }
+    let ctx = Ctx {
+        state,
+        theme,
+        keymap,
+    };
+    let screen = ScreenLayout::new(Rect::new(0, 0, size.0, size.1), state);
+    detail::tab_targets(ctx, screen.body.width)
 }
 
 /// Where each part of the screen goes; computed by hand (four stacked
@@ -231,3 +261,6 @@ pub(crate) fn clamp_scroll(wanted: usize, total: usize, height: usize) -> usize 
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod cursor_tests;

@@ -14,6 +14,7 @@ use ratatui::text::{Line, Span};
 use super::detail::Body;
 use super::text::{pad, sanitize, truncate, wrap};
 use super::{Ctx, Theme, fit_line};
+use crate::app::copy::Target;
 use crate::app::{DetailData, ProbeStatus};
 use crate::model::{CheckResult, Outcome, Severity};
 
@@ -177,9 +178,10 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
             header,
         )));
         for c in group {
-            for line in check_lines(c, detail.probes.as_ref(), theme, w) {
-                body.line(line);
-            }
+            body.tagged(
+                Target::Check(c.id),
+                check_lines(c, detail.probes.as_ref(), theme, w),
+            );
         }
     }
     body

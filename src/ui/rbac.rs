@@ -10,6 +10,7 @@ use super::detail::Body;
 use super::policy::wrap_limited;
 use super::text::{cell, pad, plural, sanitize, truncate};
 use super::{Ctx, Theme, fit_line};
+use crate::app::copy::{Target, own_rules_allow};
 use crate::app::{DetailData, OwnRules};
 use crate::model::RuleInfo;
 use crate::model::rbac::{BindingRow, MATRIX_VERBS, RBAC_GROUP, allowed_verbs, subject_label};
@@ -290,15 +291,14 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
                 if you { ", you" } else { "" }
             )),
         };
-        body.line(fit_line(
+        let mut lines = vec![fit_line(
             vec![Span::raw(format!("   {} ", pad(action.label, 23))), answer],
             w,
-        ));
+        )];
         if !who.is_complete() && shared.is_none() {
-            for line in incomplete(&gaps(who), theme, w) {
-                body.line(line);
-            }
+            lines.extend(incomplete(&gaps(who), theme, w));
         }
+        body.tagged(Target::WhoCan(action.label), lines);
     }
 
     // The user's own access.
@@ -362,20 +362,6 @@ pub(crate) fn body<'a>(ctx: Ctx<'a>, detail: &'a DetailData, width: u16) -> Body
         }
     }
     body
-}
-
-/// Whether the user's own rules (SelfSubjectRulesReview) allow `action` in
-/// any of the tenant's namespaces.
-fn own_rules_allow(
-    state: &crate::app::State,
-    detail: &DetailData,
-    action: &crate::model::rbac::SensitiveAction,
-) -> bool {
-    detail.tenant.namespaces.iter().any(|ns| {
-        matches!(state.own_rules.get(ns), Some(OwnRules::Loaded { rules, .. })
-            if rules.iter().any(|r| crate::model::rbac::rule_allows_any_name(
-                r, action.verb, action.group, action.resource, action.subresource)))
-    })
 }
 
 /// `incomplete: <what cannot be read>`, wrapped (it says why the answer

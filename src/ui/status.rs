@@ -174,6 +174,7 @@ pub fn key_hint(keymap: &Keymap, context: KeyContext) -> String {
         KeyContext::Filter => &[(KeyAction::Submit, "accept"), (KeyAction::Cancel, "cancel")],
 
         KeyContext::Help => &[(KeyAction::Back, "close")],
+        KeyContext::Picker => &[(KeyAction::Open, "choose"), (KeyAction::Cancel, "cancel")],
         // The write's popup shows the keys of its stage.
         KeyContext::Input | KeyContext::Confirm => &[],
     };
@@ -203,13 +204,22 @@ impl Widget for TitleLine<'_> {
         let mut spans = vec![Span::styled(" tenantry ", title)];
         // The owner's view says so first: nothing else on the line
         // may push it out.
+        let banner = theme
+            .style("ui.warning")
+            .add_modifier(ratatui::style::Modifier::REVERSED);
         if let Some(subject) = &state.viewing_as {
             spans.push(Span::styled(
                 format!(" AS {} · read-only · v leaves ", sanitize(&subject.label)),
-                theme
-                    .style("ui.warning")
-                    .add_modifier(ratatui::style::Modifier::REVERSED),
+                banner,
             ));
+            spans.push(Span::raw(" "));
+        } else if let Some(subject) = &state.started_as {
+            let text = if area.width >= 120 {
+                subject.banner()
+            } else {
+                subject.short_banner()
+            };
+            spans.push(Span::styled(format!(" {} ", sanitize(&text)), banner));
             spans.push(Span::raw(" "));
         }
         match &state.view {

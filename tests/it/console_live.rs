@@ -51,7 +51,7 @@ async fn synced_console() -> (
     .expect("connecting");
     let mut state = State::new(ResolverKind::default_order(), vec![]);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let live = tenantry::live::start(&connection, vec![], tx);
+    let live = tenantry::live::start(&connection, vec![], tx, state.ticket());
     tenantry::live::sync(&mut state, &mut rx, Duration::from_secs(60))
         .await
         .expect("initial sync");

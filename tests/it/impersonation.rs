@@ -216,3 +216,48 @@ fn a_refused_as_sends_only_the_access_reviews_that_ask() {
         .collect();
     assert!(others.is_empty(), "{others:?}");
 }
+
+/// A write under `--as` is the impersonated subject's: it goes through
+/// when the subject may (zoe owns the tenant) and not when the subject
+/// cannot (bob, who does not even see it), as with kubectl; the audit log
+/// names the subject acted as and the kubeconfig user who acted.
+#[tokio::test]
+async fn a_write_under_as_is_the_subjects_and_the_audit_log_names_both() {
+    let (tenant, ns) = setup::owned_tenant("aswrite", json!([setup::user("zoe")]), true).await;
+    let audit = audit_path(&tenant);
+    let apply = |user: &str| {
+        tenantry(
+            Persona::Admin,
+            &audit,
+            &[
+                "apply",
+                "netpol-default-deny",
+                "--tenant",
+                tenant.as_str(),
+                "-n",
+                ns.as_str(),
+                "--as",
+                user,
+            ],
+        )
+    };
+    let run = apply("bob");
+    assert_ne!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    // Bob cannot even see the tenant: refused before anything is written.
+    assert!(run.stderr.contains("is visible"), "{}", run.stderr);
+    assert_eq!(policy_count(&ns).await, 0, "bob may not write there");
+    let run = apply("zoe");
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(policy_count(&ns).await > 0, "written as zoe");
+    let lines = common::audit_lines(&audit);
+    let applied: Vec<&serde_json::Value> =
+        lines.iter().filter(|l| l["result"] == "applied").collect();
+    assert!(!applied.is_empty(), "{lines:?}");
+    for line in &applied {
+        let user = line["user"].as_str().unwrap_or_default();
+        assert!(
+            user.starts_with("zoe (kubeconfig user ") && user.ends_with(", impersonating)"),
+            "{line}"
+        );
+    }
+}

@@ -245,17 +245,66 @@ fn c_copies_through_osc52_into_the_tmux_buffer() {
     tmux.wait_for("copied the tenant's name: initech");
     assert_eq!(pane_buffer(&tmux), "initech");
 
-    // The Policy tab: the fix of the most severe failing check, as a
-    // command line.
+    // The Policy tab: the cursor on a failed check copies its fixing
+    // command line. The filter leaves that check alone under its line.
     tmux.keys(&["4"]);
     tmux.wait_for("Failed");
+    tmux.text("/");
+    tmux.text("default-deny-ingress");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("filter \"default-deny-ingress\"");
+    tmux.text("j");
     tmux.text("c");
-    let screen = tmux.wait_for("copied the fix of");
+    let screen = tmux.wait_for("copied the fix of netpol.default-deny-ingress");
+    assert_eq!(
+        pane_buffer(&tmux),
+        "tenantry apply netpol-default-deny --tenant initech",
+        "{screen}"
+    );
+
+    // The RBAC tab: a who-can line copies its answer.
+    // Esc clears the filter; the next key waits for it (an Esc followed
+    // at once by a key reads as Alt and that key).
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Failed (");
+    tmux.keys(&["5"]);
+    tmux.wait_for("Personas");
+    tmux.text("/");
+    tmux.text("get secrets");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("filter \"get secrets\"");
+    tmux.text("j");
+    tmux.text("c");
+    let screen = tmux.wait_for("copied the who-can answer");
     let copied = pane_buffer(&tmux);
     assert!(
-        copied.starts_with("tenantry apply ") && copied.ends_with(" --tenant initech"),
+        copied.starts_with("get secrets in initech-app: "),
         "{copied:?}\n{screen}"
     );
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0");
+}
+
+/// A console started with `--as alice` as admin (naming her namespace, as
+/// she would): alice's lists, under a banner naming her; the status line names her once the server says who
+/// the requests are.
+#[test]
+fn the_console_under_as_says_whom_it_acts_as() {
+    let command = console_command(&cluster().kubeconfig(Persona::Admin)).replacen(
+        "; echo EXITED",
+        " --as alice -n acme-dev; echo EXITED",
+        1,
+    );
+    let tmux = Tmux::start(&command, (80, 24));
+    let screen = tmux.wait_for("AS alice (--as)");
+    assert!(
+        !screen.contains("read-only"),
+        "writes stay the server's: {screen}"
+    );
+    let screen = tmux.wait_for("acme");
+    // Alice sees her tenant, not the admin's whole list.
+    assert!(!screen.contains("initech"), "{screen}");
+    tmux.wait_for("· alice ·");
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED:0");
 }

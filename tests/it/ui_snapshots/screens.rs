@@ -250,7 +250,8 @@ fn detail_policy_admitted() {
 #[test]
 fn detail_policy_scrolled() {
     let mut state = open(admin(), "initech", Tab::Policy);
-    for _ in 0..12 {
+    // The Policy tab has a cursor line: the view follows it down.
+    for _ in 0..30 {
         key(&mut state, KeyAction::MoveDown);
     }
     assert_screens("detail_policy_initech_scrolled", &state);
@@ -286,9 +287,8 @@ fn detail_rbac_scrolled_to_the_matrix() {
         "acme-prod",
         OwnRules::Failed("selfsubjectrulesreviews: connection reset by peer".into()),
     );
-    for _ in 0..24 {
-        key(&mut state, KeyAction::MoveDown);
-    }
+    // The cursor to the last line: the view follows it to the matrix.
+    key(&mut state, KeyAction::Bottom);
     assert_screens("detail_rbac_acme_scrolled", &state);
 }
 
@@ -314,9 +314,8 @@ fn alice_rbac() {
         },
     );
     assert_screens("alice_rbac", &state);
-    for _ in 0..40 {
-        key(&mut state, KeyAction::MoveDown);
-    }
+    // The cursor to the last line: the view follows it to the matrices.
+    key(&mut state, KeyAction::Bottom);
     assert_screens("alice_rbac_matrix", &state);
 }
 
@@ -480,6 +479,58 @@ fn view_as_banner_in_a_tenant_with_a_guarded_context() {
     state.guard.readonly = true;
     state.guard.patterns = vec!["prod-*".into()];
     assert_screens("view_as_alice_overview_guarded", &state);
+}
+
+/// `v` on a tenant with several owners: the list to choose from, over
+/// the tenants list, the second owner chosen.
+#[test]
+fn owner_picker() {
+    use tenantry::app::view_as::{OwnerPicker, ViewingAs};
+    let mut state = admin();
+    let owner = |label: &str, user: &str, groups: &[&str]| ViewingAs {
+        user: user.into(),
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+        label: label.into(),
+        tenant: "acme".into(),
+        namespaces: vec!["acme-dev".into(), "acme-prod".into()],
+    };
+    state.owner_picker = Some(OwnerPicker {
+        tenant: "acme".into(),
+        owners: vec![
+            owner("alice", "alice", &[]),
+            owner(
+                "system:serviceaccount:acme-dev:deployer",
+                "system:serviceaccount:acme-dev:deployer",
+                &[],
+            ),
+            owner(
+                "group acme-admins",
+                tenantry::app::view_as::GROUP_STAND_IN,
+                &["acme-admins", "system:authenticated"],
+            ),
+        ],
+        selected: 0,
+    });
+    state.message = Some("3 owners: choose whom to view acme as".into());
+    key(&mut state, KeyAction::MoveDown);
+    assert_eq!(state.owner_picker.as_ref().map(|p| p.selected), Some(1));
+    assert_screens("owner_picker", &state);
+}
+
+/// A console started as admin with `--as alice`: what alice sees (her
+/// lists), under the banner naming her, in the list and in a tenant.
+#[test]
+fn as_flag_banner_in_the_list_and_a_tenant() {
+    let started_as = Some(tenantry::app::StartedAs {
+        user: "alice".into(),
+        groups: vec!["acme-admins".into()],
+    });
+    let mut state = alice();
+    state.started_as = started_as.clone();
+    assert_screens("as_alice_list", &state);
+    let mut state = open(alice(), "acme", Tab::Policy);
+    state.started_as = started_as;
+    assert_screens("as_alice_policy", &state);
 }
 
 /// hooli (an HNC tree) with an HRQ on its root, a ClusterResourceQuota it
