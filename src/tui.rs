@@ -61,10 +61,15 @@ impl Session {
         index: usize,
         start: ClusterStart,
         tx: &UnboundedSender<Action>,
-        ticket: Ticket,
+        ticket: (Ticket, u64),
     ) -> Session {
-        let (live, forward) =
-            Self::spawn(index, &start.connection, &start.known_namespaces, tx, ticket);
+        let (live, forward) = Self::spawn(
+            index,
+            &start.connection,
+            &start.known_namespaces,
+            tx,
+            ticket,
+        );
         Session {
             index,
             own: start.connection.clone(),
@@ -82,14 +87,20 @@ impl Session {
         connection: &Connection,
         known: &[String],
         tx: &UnboundedSender<Action>,
-        ticket: Ticket,
+        (ticket, session): (Ticket, u64),
     ) -> (JoinHandle<()>, JoinHandle<()>) {
         let (session_tx, mut session_rx) = unbounded_channel::<Action>();
         // The ticket the session starts under: its whoami answer carries it.
         let live = crate::live::start(connection, known.to_vec(), session_tx, ticket);
         let tx = tx.clone();
+        // What this session sent and the loop has not applied yet when it
+        // is replaced is dropped by the reducer (`Action::Session`).
         let forward = tokio::spawn(async move {
             while let Some(action) = session_rx.recv().await {
+                let action = Action::Session {
+                    session,
+                    action: Box::new(action),
+                };
                 if tx.send(Action::Cluster(index, Box::new(action))).is_err() {
                     return;
                 }
@@ -100,7 +111,8 @@ impl Session {
 
     /// Lists everything again on the current connection; nothing the
     /// previous session still had in flight is delivered.
-    fn restart(&mut self, tx: &UnboundedSender<Action>, ticket: Ticket) {
+    /// `ticket`: the cluster's ticket and session number now.
+    fn restart(&mut self, tx: &UnboundedSender<Action>, ticket: (Ticket, u64)) {
         self.stop();
         let (live, forward) = Self::spawn(
             self.index,
@@ -246,8 +258,8 @@ impl Console {
             .into_iter()
             .enumerate()
             .map(|(i, start)| {
-                let ticket = self.state.clusters[i].ticket();
-                Session::start(i, start, &tx, ticket)
+                let cluster = &self.state.clusters[i];
+                Session::start(i, start, &tx, (cluster.ticket(), cluster.session))
             })
             .collect();
         let mut events = EventStream::new();
@@ -549,7 +561,8 @@ impl Console {
                         }
                         session.known_namespaces = known;
                         synced_logged = false;
-                        session.restart(&tx, ticket.clone());
+                        session
+                            .restart(&tx, (ticket.clone(), self.state.clusters[cluster].session));
                     }
                     Effect::Copy(text) => {
                         let sequence = crate::app::copy::osc52(&text);
@@ -565,7 +578,8 @@ impl Console {
                         // Probes were forgotten with everything else: once
                         // the new lists are in, every tenant is probed again.
                         synced_logged = false;
-                        session.restart(&tx, ticket.clone());
+                        session
+                            .restart(&tx, (ticket.clone(), self.state.clusters[cluster].session));
                     }
                 }
             }
@@ -597,11 +611,7 @@ impl Console {
     /// effects carry their cluster and the ticket of the moment they were
     /// made: a read's that cluster's, a write's the flow's request.
     fn apply(&mut self, action: Action, effects: &mut Vec<(usize, Ticket, Effect)>) -> bool {
-        let from_watch = match &action {
-            Action::Watch(_) => true,
-            Action::Cluster(_, inner) => matches!(**inner, Action::Watch(_)),
-            _ => false,
-        };
+        let from_watch = action.is_watch();
         let generations = |state: &State| -> u64 {
             state
                 .clusters

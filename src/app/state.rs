@@ -236,6 +236,11 @@ pub struct Cluster {
     /// Advances whenever what the background reads were computed from is
     /// replaced (a refresh, a reconnect); see [`Ticket`].
     pub generation: u64,
+    /// Which live session feeds the inventory: advances when everything is
+    /// forgotten (a refresh, a `v` switch), so that updates the previous
+    /// session had already sent are dropped (`Action::Session`), never
+    /// mixed into what the new one lists.
+    pub session: u64,
     /// Namespaces named or discovered for a user who cannot list them,
     /// with where each came from (`-n`, `context`, `config.yaml`,
     /// `Capsule tenant NAME`, `role binding NS/NAME`).
@@ -271,6 +276,7 @@ impl Default for Cluster {
             unreachable_since: None,
             planned: false,
             generation: 0,
+            session: 0,
             namespace_origins: BTreeMap::new(),
             resolution: Resolution::default(),
             rows: Vec::new(),
@@ -461,6 +467,7 @@ impl Cluster {
         self.probes.clear();
         self.own_rules.clear();
         self.generation += 1;
+        self.session += 1;
         self.invalidate();
     }
 

@@ -96,6 +96,23 @@ pub enum Action {
     /// planning, its reach), in a console that shows several: applied to
     /// that cluster's data, whichever the user looks at.
     Cluster(usize, Box<Action>),
+    /// An action of the live session numbered `session` (see
+    /// `Cluster::session`): dropped when that session has been replaced.
+    Session {
+        session: u64,
+        action: Box<Action>,
+    },
+}
+
+impl Action {
+    /// Whether this is a watch update, whichever cluster's and session's.
+    pub fn is_watch(&self) -> bool {
+        match self {
+            Action::Watch(_) => true,
+            Action::Cluster(_, action) | Action::Session { action, .. } => action.is_watch(),
+            _ => false,
+        }
+    }
 }
 
 /// Work for the event loop to do outside the reducer.
@@ -200,6 +217,17 @@ fn update_one(state: &mut State, action: Action) -> Vec<Effect> {
     let from_watch = matches!(action, Action::Watch(_));
     match action {
         Action::Cluster(..) => return update(state, action),
+        Action::Session { session, action } => {
+            if session != state.session {
+                tracing::debug!(
+                    session,
+                    current = state.session,
+                    "dropped a replaced session's update"
+                );
+                return effects;
+            }
+            return update_one(state, *action);
+        }
         Action::Answer { ticket, action } => {
             let current = if answers_a_write(&action) {
                 state.write_ticket()

@@ -1009,3 +1009,47 @@ fn a_cluster_never_reached_says_since_when_and_keeps_its_first_time() {
         Some("credentials rejected")
     );
 }
+
+#[test]
+fn updates_a_replaced_session_had_sent_are_dropped() {
+    let mut state = loaded();
+    let session = state.session;
+    let pod_of = |session: u64, name: &str| Action::Session {
+        session,
+        action: Box::new(Action::Watch(WatchUpdate::Change(Change::Applied(pod(
+            "acme-dev", name,
+        ))))),
+    };
+    update(&mut state, pod_of(session, "before"));
+    assert!(state.inventory.pod("acme-dev", "before").is_some());
+    assert!(pod_of(session, "x").is_watch());
+    // `r`: everything is forgotten and listed again by a new session; what
+    // the old one had queued must not land in the new lists.
+    key(&mut state, KeyAction::Refresh);
+    assert_eq!(state.session, session + 1);
+    update(&mut state, pod_of(session, "stale"));
+    assert!(state.inventory.pod("acme-dev", "stale").is_none());
+    update(&mut state, pod_of(session + 1, "fresh"));
+    assert!(state.inventory.pod("acme-dev", "fresh").is_some());
+    // In a fleet, per cluster: staging's new session is not prod's.
+    let mut state = fleet();
+    let prod_session = state.clusters[0].session;
+    let staging_session = state.clusters[1].session;
+    update(
+        &mut state,
+        Action::Cluster(1, Box::new(pod_of(staging_session, "staging-pod"))),
+    );
+    assert!(
+        state.clusters[1]
+            .inventory
+            .pod("acme-dev", "staging-pod")
+            .is_some()
+    );
+    assert!(
+        state.clusters[0]
+            .inventory
+            .pod("acme-dev", "staging-pod")
+            .is_none()
+    );
+    assert_eq!(state.clusters[0].session, prod_session);
+}
