@@ -97,13 +97,19 @@ async fn alice_admins_her_tenant_and_nothing_else() {
         .expect("binding alice as admin");
 
     let alice = cluster().client(Persona::Alice).await;
-    let created = Api::<Pod>::namespaced(alice.clone(), &own)
-        .create(&PostParams::default(), &pod("web", json!({})))
-        .await;
-    assert!(
-        created.is_ok(),
-        "alice creates a pod in her namespace: {created:?}"
-    );
+    // The API server authorizes from its RBAC informer, which sees a new
+    // binding a moment later (more under load): asked until it does.
+    let pods = Api::<Pod>::namespaced(alice.clone(), &own);
+    eventually(
+        "alice may create a pod in her namespace",
+        Duration::from_secs(20),
+        || async {
+            pods.create(&PostParams::default(), &pod("web", json!({})))
+                .await
+                .ok()
+        },
+    )
+    .await;
 
     let err = Api::<Pod>::namespaced(alice.clone(), &other)
         .create(&PostParams::default(), &pod("web", json!({})))
