@@ -79,9 +79,15 @@ pub(super) fn on_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect
             state.message = Some("listing everything again".into());
         }
         KeyAction::CreateTenant | KeyAction::EditQuota | KeyAction::ApplyTemplate => {
-            open_flow(state, key, effects)
+            if focus_selected_cluster(state) {
+                open_flow(state, key, effects)
+            }
         }
-        KeyAction::ViewAs => super::view_as::view_as_key(state, effects),
+        KeyAction::ViewAs => {
+            if focus_selected_cluster(state) {
+                super::view_as::view_as_key(state, effects)
+            }
+        }
         KeyAction::Copy => super::copy::copy_key(state, effects),
         KeyAction::NextCluster => next_cluster(state, effects),
         _ => match state.view.clone() {
@@ -341,6 +347,31 @@ fn line_of(state: &State, cluster: usize, id: &TenantId) -> Option<usize> {
         }
         ListEntry::Group { id: group, .. } => group == id,
     })
+}
+
+/// In a fleet's list, a key that writes or views as someone acts in the
+/// cluster of the selected line, which becomes the focused one (writes go
+/// only where the user pointed, ARCHITECTURE.md §10). A tenant's line that
+/// stands for several clusters names none: said, and false.
+fn focus_selected_cluster(state: &mut State) -> bool {
+    if !state.is_fleet() || state.view != View::Tenants {
+        return true;
+    }
+    match state.visible.get(state.list.selected).cloned() {
+        Some(ListEntry::Tenant { cluster, .. }) => {
+            state.set_focus(cluster);
+            true
+        }
+        Some(ListEntry::Group { id, members, .. }) => {
+            state.message = Some(format!(
+                "{} is in {} clusters: Enter shows a line per cluster; pick the one to act in",
+                crate::model::text::sanitize(id.as_str()),
+                members.len()
+            ));
+            false
+        }
+        None => true,
+    }
 }
 
 /// `]` in a tenant: the same tenant in the next cluster that has it.

@@ -1053,3 +1053,28 @@ fn updates_a_replaced_session_had_sent_are_dropped() {
     );
     assert_eq!(state.clusters[0].session, prod_session);
 }
+
+#[test]
+fn a_write_key_in_a_fleets_list_acts_in_the_selected_lines_cluster_only() {
+    let mut state = fleet();
+    // acme's line stands for two clusters: no write opens from it.
+    assert_eq!(lines(&state)[0], "acme x2");
+    key(&mut state, KeyAction::EditQuota);
+    assert!(state.flow.is_none());
+    assert!(
+        state
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("acme is in 2 clusters")),
+        "{:?}",
+        state.message
+    );
+    key(&mut state, KeyAction::ViewAs);
+    assert!(state.viewing_as.is_none());
+    // wayne's line is staging's: the write's cluster is staging.
+    key(&mut state, KeyAction::Bottom);
+    assert_eq!(state.focus(), 0);
+    key(&mut state, KeyAction::EditQuota);
+    assert_eq!(state.focus(), 1);
+    assert_eq!(state.identity.context, "staging");
+}

@@ -319,7 +319,9 @@ impl Widget for StatusLine<'_> {
         let hint = key_hint(keymap, key_context(state));
         let hint_width = width(&hint) + 1;
         let identity = &state.identity;
-        let fleet_list = state.is_fleet() && matches!(state.view, View::Tenants);
+        // A write opened from the fleet's list names its cluster.
+        let fleet_list =
+            state.is_fleet() && matches!(state.view, View::Tenants) && state.flow.is_none();
         let context = if fleet_list {
             format!("{} clusters", state.clusters.len())
         } else if identity.context.is_empty() {
