@@ -364,7 +364,7 @@ fn focus_selected_cluster(state: &mut State) -> bool {
         }
         Some(ListEntry::Group { id, members, .. }) => {
             state.message = Some(format!(
-                "{} is in {} clusters: Enter shows a line per cluster; pick the one to act in",
+                "{} is in {} clusters: Enter, then the line of the one to act in",
                 crate::model::text::sanitize(id.as_str()),
                 members.len()
             ));

@@ -263,6 +263,80 @@ fn two_clusters_in_one_run_and_one_of_them_goes_away() {
     });
     assert!(screen.contains("2 clusters"), "{screen}");
 
+    // A tenant of the same name in both: one line for two clusters, which
+    // opens into a line per cluster; a template applied from b's line
+    // lands in b only.
+    let both = unique_name("both");
+    let both_ns = format!("{both}-ns");
+    rt.block_on(async {
+        for client in [
+            cluster().client(Persona::Admin).await,
+            second.cluster().client(Persona::Admin).await,
+        ] {
+            create_bare_namespace(&client, &both_ns, &[("tenantry.dev/tenant", &both)]).await;
+        }
+    });
+    console.keys(&["Escape"]);
+    console.wait_until("filter cleared", Duration::from_secs(10), |s| {
+        !s.contains("filter:")
+    });
+    console.text("/");
+    console.text(&both);
+    console.keys(&["Enter"]);
+    let screen = console.wait_until("both grouped", Duration::from_secs(30), |s| {
+        s.contains("▸ ×2")
+    });
+    assert!(screen.contains(&shown(&both)), "{screen}");
+    // Refused on the group's line: it names no one cluster.
+    console.text("a");
+    console.wait_for("is in 2 clusters: Enter");
+    console.keys(&["Enter"]);
+    console.wait_for("▾ ×2");
+    console.text("j");
+    console.text("j");
+    console.text("a");
+    let screen = console.wait_for("Apply a template");
+    assert!(screen.contains("netpol-default-deny"), "{screen}");
+    assert!(
+        screen.contains(" b · "),
+        "the status line names b:\n{screen}"
+    );
+    console.keys(&["Enter"]);
+    console.wait_for("to create");
+    console.text("y");
+    console.wait_for("Applied");
+    console.keys(&["Enter"]);
+    let policies = |client: kube::Client| {
+        let ns = both_ns.clone();
+        async move {
+            kube::Api::<k8s_openapi::api::networking::v1::NetworkPolicy>::namespaced(client, &ns)
+                .list(&Default::default())
+                .await
+                .expect("listing policies")
+                .items
+                .len()
+        }
+    };
+    let (in_a, in_b) = rt.block_on(async {
+        (
+            policies(cluster().client(Persona::Admin).await).await,
+            policies(second.cluster().client(Persona::Admin).await).await,
+        )
+    });
+    assert!(in_b > 0, "the template landed in b");
+    assert_eq!(in_a, 0, "nothing was written to a");
+    console.keys(&["Escape"]);
+    console.wait_until("filter cleared", Duration::from_secs(10), |s| {
+        !s.contains("filter:")
+    });
+    console.text("/");
+    console.text(&only_b);
+    console.keys(&["Enter"]);
+    console.wait_until("only_b filtered again", Duration::from_secs(30), |s| {
+        s.lines()
+            .any(|l| l.contains(&shown(&only_b)) && l.contains(" b "))
+    });
+
     // The second cluster's API server goes away.
     second
         .with_sandbox(|sandbox| sandbox.kill_component("kube-apiserver"))
