@@ -388,6 +388,11 @@ fn next_cluster(state: &mut State, effects: &mut Vec<Effect>) {
         );
         return;
     }
+    // An owner's view is of the cluster it was opened in.
+    if let Some(reason) = super::view_as::refuse_write(state) {
+        state.message = Some(reason);
+        return;
+    }
     let count = state.clusters.len();
     let focus = state.focus();
     let next = (1..count)

@@ -758,7 +758,13 @@ impl State {
         // Each tenant name's rows, over every cluster, that the filter
         // keeps (a cluster's name matches too).
         let mut by_name: BTreeMap<&TenantId, Vec<(usize, usize)>> = BTreeMap::new();
+        // An owner's view (`v`) is of one cluster: the list shows that one
+        // alone, so that nothing under its banner is what the user sees.
+        let only = self.viewing_as.as_ref().map(|_| self.focus);
         for (c, cluster) in self.clusters.iter().enumerate() {
+            if only.is_some_and(|only| only != c) {
+                continue;
+            }
             let cluster_matches = self.clusters.len() > 1
                 && !filter.is_empty()
                 && cluster.identity.context.to_lowercase().contains(&filter);

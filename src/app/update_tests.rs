@@ -1078,3 +1078,49 @@ fn a_write_key_in_a_fleets_list_acts_in_the_selected_lines_cluster_only() {
     assert_eq!(state.focus(), 1);
     assert_eq!(state.identity.context, "staging");
 }
+
+#[test]
+fn an_owners_view_in_a_fleet_shows_its_cluster_alone() {
+    let mut state = fleet();
+    state.set_focus(1);
+    let subject = crate::app::ViewingAs {
+        user: "alice".into(),
+        groups: Vec::new(),
+        label: "alice".into(),
+        tenant: "acme".into(),
+        namespaces: vec!["acme-dev".into()],
+    };
+    let effects = update(
+        &mut state,
+        Action::ViewAsChecked {
+            subject: subject.clone(),
+            result: Ok(()),
+        },
+    );
+    assert_eq!(effects, vec![Effect::SwitchIdentity(Some(subject))]);
+    // Staging is listed again as alice; prod keeps what the user sees, but
+    // none of it is on the list under alice's banner.
+    assert!(state.clusters[0].planned && !state.clusters[1].planned);
+    update(
+        &mut state,
+        Action::Cluster(
+            1,
+            Box::new(replaced(
+                Kind::Namespace,
+                vec![namespace("acme-dev", "acme")],
+            )),
+        ),
+    );
+    update(&mut state, Action::Cluster(1, Box::new(Action::Planned)));
+    state.refresh();
+    assert_eq!(lines(&state), ["acme@staging"]);
+    // `]` does not leave the owner's cluster.
+    key(&mut state, KeyAction::Open);
+    key(&mut state, KeyAction::NextCluster);
+    assert_eq!(state.identity.context, "staging");
+    // Leaving the owner's view brings every cluster back.
+    key(&mut state, KeyAction::Back);
+    key(&mut state, KeyAction::ViewAs);
+    assert!(state.viewing_as.is_none());
+    assert!(lines(&state).iter().any(|l| l.contains("globex@prod")));
+}

@@ -208,8 +208,17 @@ impl Widget for TitleLine<'_> {
             .style("ui.warning")
             .add_modifier(ratatui::style::Modifier::REVERSED);
         if let Some(subject) = &state.viewing_as {
+            // In a fleet the owner's view is of one cluster: named.
+            let cluster = if state.is_fleet() {
+                format!(" @ {}", sanitize(&state.identity.context))
+            } else {
+                String::new()
+            };
             spans.push(Span::styled(
-                format!(" AS {} · read-only · v leaves ", sanitize(&subject.label)),
+                format!(
+                    " AS {}{cluster} · read-only · v leaves ",
+                    sanitize(&subject.label)
+                ),
                 banner,
             ));
             spans.push(Span::raw(" "));
