@@ -1124,3 +1124,8 @@ fn an_owners_view_in_a_fleet_shows_its_cluster_alone() {
     assert!(state.viewing_as.is_none());
     assert!(lines(&state).iter().any(|l| l.contains("globex@prod")));
 }
+
+#[test]
+fn the_keymaps_tab_numbers_are_the_details_tabs() {
+    assert_eq!(Tab::ALL.len(), usize::from(crate::config::MAX_TAB));
+}

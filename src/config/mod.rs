@@ -20,7 +20,7 @@ pub mod warning;
 
 use std::path::Path;
 
-pub use action::KeyAction;
+pub use action::{KeyAction, MAX_TAB};
 pub use color::{ColorChoice, ColorSupport};
 pub use guard::{ClipboardSetting, ContextGuard, ContextGuards};
 pub use keymap::{Binding, KeyContext, Keymap, load_keymap};
