@@ -109,14 +109,7 @@ fn on_list_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
     let page = page(state);
     let selected = &mut state.list.selected;
     match key {
-        KeyAction::MoveDown => *selected = (*selected + 1).min(last),
-        KeyAction::MoveUp => *selected = selected.saturating_sub(1),
-        KeyAction::PageDown => *selected = (*selected + page).min(last),
-        KeyAction::PageUp => *selected = selected.saturating_sub(page),
-        KeyAction::HalfPageDown => *selected = (*selected + page / 2).min(last),
-        KeyAction::HalfPageUp => *selected = selected.saturating_sub(page / 2),
-        KeyAction::Top => *selected = 0,
-        KeyAction::Bottom => *selected = last,
+        key if is_move(key) => *selected = moved(*selected, key, page, last),
         KeyAction::Open => match state.visible.get(state.list.selected).cloned() {
             // A tenant of several clusters: its line opens into one line
             // per cluster, and closes again.
@@ -414,8 +407,13 @@ fn next_cluster(state: &mut State, effects: &mut Vec<Effect>) {
     }
 }
 
+/// A selection among `last + 1` rows after a move key.
+pub(super) fn moved(selected: usize, key: KeyAction, page: usize, last: usize) -> usize {
+    scrolled(selected, key, page).min(last)
+}
+
 /// Keys that move a selection or a scroll.
-fn is_move(key: KeyAction) -> bool {
+pub(super) fn is_move(key: KeyAction) -> bool {
     matches!(
         key,
         KeyAction::MoveDown

@@ -179,14 +179,9 @@ pub(super) fn picker_key(state: &mut State, key: KeyAction, effects: &mut Vec<Ef
     };
     let selected = &mut picker.selected;
     match key {
-        KeyAction::MoveDown => *selected = (*selected + 1).min(last),
-        KeyAction::MoveUp => *selected = selected.saturating_sub(1),
-        KeyAction::PageDown => *selected = (*selected + page).min(last),
-        KeyAction::PageUp => *selected = selected.saturating_sub(page),
-        KeyAction::HalfPageDown => *selected = (*selected + page / 2).min(last),
-        KeyAction::HalfPageUp => *selected = selected.saturating_sub(page / 2),
-        KeyAction::Top => *selected = 0,
-        KeyAction::Bottom => *selected = last,
+        key if super::keys::is_move(key) => {
+            *selected = super::keys::moved(*selected, key, page, last)
+        }
         KeyAction::Open | KeyAction::Submit => {
             let chosen = picker.owners.get(picker.selected).cloned();
             state.owner_picker = None;

@@ -2,8 +2,6 @@
 //! it, measured as the event loop measures it (`Action::ScrollLimit`,
 //! `Action::DetailTargets`) and drawn.
 
-use std::collections::BTreeMap;
-
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -13,38 +11,14 @@ use super::*;
 use crate::app::{Action, Effect, update};
 use crate::config::KeyAction;
 use crate::fixtures::{admin_binding, cluster_role};
-use crate::model::inventory::tests::ns;
-use crate::model::{Change, Kind, Object, ResolverKind, Scope, WatchUpdate};
+use crate::model::Object;
 
 const SIZE: (u16, u16) = (80, 24);
 
-/// One tenant `t000` (namespace `t000-ns`) with `objects`, all kinds synced.
+/// One tenant `t000` (namespace `t000-ns`) with `objects`, all kinds
+/// synced, its detail open at the test's size.
 fn state_with(objects: Vec<Object>) -> State {
-    let mut state = State::new(ResolverKind::default_order(), Vec::new());
-    update(&mut state, Action::Planned);
-    let mut by_kind: BTreeMap<Kind, Vec<Object>> = BTreeMap::new();
-    by_kind
-        .entry(Kind::Namespace)
-        .or_default()
-        .push(Object::Namespace(ns(
-            "t000-ns",
-            &[("tenantry.dev/tenant", "t000")],
-        )));
-    for o in objects {
-        by_kind.entry(o.kind()).or_default().push(o);
-    }
-    for kind in Kind::ALL {
-        let objects = by_kind.remove(&kind).unwrap_or_default();
-        update(
-            &mut state,
-            Action::Watch(WatchUpdate::Change(Change::Replaced {
-                kind,
-                scope: Scope::Cluster,
-                objects,
-            })),
-        );
-    }
-    state.refresh();
+    let mut state = super::tests::state_with(1, objects);
     update(&mut state, Action::Resize(SIZE.0, SIZE.1));
     update(&mut state, Action::Key(KeyAction::Open));
     state

@@ -39,7 +39,7 @@ fn quota(namespace: &str, hard: &[(&str, &str)], used: &[(&str, &str)]) -> Quota
 }
 
 /// `tenants` tenants `t000`…, one namespace each, all kinds synced.
-fn state_with(tenants: usize, objects: Vec<Object>) -> State {
+pub(super) fn state_with(tenants: usize, objects: Vec<Object>) -> State {
     let mut state = State::new(ResolverKind::default_order(), Vec::new());
     update(&mut state, Action::Planned);
     let mut by_kind: BTreeMap<Kind, Vec<Object>> = BTreeMap::new();
