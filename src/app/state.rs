@@ -988,7 +988,10 @@ impl State {
     /// reached never holds up the others).
     pub fn loading(&self) -> bool {
         if self.is_fleet() {
-            self.clusters.iter().all(Cluster::loading)
+            // A cluster that cannot be reached is not waited for.
+            self.clusters
+                .iter()
+                .all(|c| c.loading() && c.fatal.is_none())
         } else {
             self.clusters.iter().any(Cluster::loading)
         }

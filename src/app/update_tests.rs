@@ -1129,3 +1129,35 @@ fn an_owners_view_in_a_fleet_shows_its_cluster_alone() {
 fn the_keymaps_tab_numbers_are_the_details_tabs() {
     assert_eq!(Tab::ALL.len(), usize::from(crate::config::MAX_TAB));
 }
+
+#[test]
+fn a_fleet_waits_for_no_cluster_it_cannot_reach() {
+    let mut state = fleet();
+    state.clusters[0].forget_everything();
+    state.clusters[1].forget_everything();
+    assert!(state.loading());
+    // staging cannot be reached: prod alone is waited for.
+    update(
+        &mut state,
+        Action::Cluster(
+            1,
+            Box::new(Action::NotReached {
+                message: "cannot reach (trying again)".into(),
+                since: "10:00:00".into(),
+            }),
+        ),
+    );
+    assert!(state.loading());
+    update(
+        &mut state,
+        Action::Cluster(
+            0,
+            Box::new(Action::NotReached {
+                message: "cannot reach (trying again)".into(),
+                since: "10:00:01".into(),
+            }),
+        ),
+    );
+    // Neither can: nothing is loading, the list says why per cluster.
+    assert!(!state.loading());
+}

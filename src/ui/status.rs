@@ -126,12 +126,14 @@ fn fleet_summary(state: &State) -> String {
         .iter()
         .filter(|c| c.unreachable().is_none() && c.loading())
         .count();
-    let mut out = if loading > 0 {
+    let mut out = if unreachable == total {
+        "not connected".to_string()
+    } else if loading > 0 {
         format!("syncing {loading} of {total} clusters…")
     } else {
         "synced".to_string()
     };
-    if unreachable > 0 {
+    if unreachable > 0 && unreachable < total {
         out.push_str(&format!(", {unreachable} unreachable"));
     }
     let (probing, probes) = state.clusters.iter().fold((0, 0), |(running, all), c| {
@@ -410,6 +412,15 @@ impl Widget for MessageLine<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let Ctx { state, theme, .. } = self.ctx;
         let (text, style) = match (&state.fatal, &state.message) {
+            // In a fleet, the cluster the error is of is named.
+            (Some(fatal), _) if state.is_fleet() => (
+                format!(
+                    " error in {}: {}",
+                    sanitize(&state.identity.context),
+                    sanitize(fatal)
+                ),
+                theme.style("ui.status.error"),
+            ),
             (Some(fatal), _) => (
                 format!(" error: {}", sanitize(fatal)),
                 theme.style("ui.status.error"),
