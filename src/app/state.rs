@@ -988,10 +988,10 @@ impl State {
     /// reached never holds up the others).
     pub fn loading(&self) -> bool {
         if self.is_fleet() {
-            // A cluster that cannot be reached is not waited for.
-            self.clusters
-                .iter()
-                .all(|c| c.loading() && c.fatal.is_none())
+            // A cluster that cannot be reached is not waited for: the
+            // fleet loads while every one that can is still loading.
+            let mut reachable = self.clusters.iter().filter(|c| c.fatal.is_none()).peekable();
+            reachable.peek().is_some() && reachable.all(Cluster::loading)
         } else {
             self.clusters.iter().any(Cluster::loading)
         }
