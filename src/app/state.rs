@@ -990,7 +990,11 @@ impl State {
         if self.is_fleet() {
             // A cluster that cannot be reached is not waited for: the
             // fleet loads while every one that can is still loading.
-            let mut reachable = self.clusters.iter().filter(|c| c.fatal.is_none()).peekable();
+            let mut reachable = self
+                .clusters
+                .iter()
+                .filter(|c| c.fatal.is_none())
+                .peekable();
             reachable.peek().is_some() && reachable.all(Cluster::loading)
         } else {
             self.clusters.iter().any(Cluster::loading)

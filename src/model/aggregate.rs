@@ -479,6 +479,7 @@ mod tests {
             spec_hard: map(hard),
             scoped: false,
             invalid: Vec::new(),
+            template: None,
         }
     }
 

@@ -343,16 +343,28 @@ pub fn plan_quota(
             .iter()
             .map(|(r, q)| (r.clone(), Value::String(q.canonical())))
             .collect();
+        let mut labels = serde_json::json!({
+            MANAGED_BY_LABEL: "tenantry",
+            TENANT_LABEL: tenant.id.as_str(),
+        });
+        // A template's quota keeps its template label: it is the same
+        // field manager's, and left out it would be removed.
+        if let (Some(template), Some(labels)) = (
+            existing.and_then(|q| q.template.as_ref()),
+            labels.as_object_mut(),
+        ) {
+            labels.insert(
+                crate::model::template::TEMPLATE_LABEL.into(),
+                Value::String(template.clone()),
+            );
+        }
         plan.objects.push(serde_json::json!({
             "apiVersion": "v1",
             "kind": "ResourceQuota",
             "metadata": {
                 "name": target,
                 "namespace": ns,
-                "labels": {
-                    MANAGED_BY_LABEL: "tenantry",
-                    TENANT_LABEL: tenant.id.as_str(),
-                },
+                "labels": labels,
             },
             "spec": {"hard": hard},
         }));

@@ -35,6 +35,7 @@ fn quota(namespace: &str, hard: &[(&str, &str)], used: &[(&str, &str)]) -> Quota
         spec_hard: map(hard),
         scoped: false,
         invalid: Vec::new(),
+        template: None,
     }
 }
 

@@ -310,3 +310,58 @@ async fn system_namespaces_are_never_joined_to_a_tenant() {
         "nothing reached the write path"
     );
 }
+
+#[tokio::test]
+async fn a_quota_edit_keeps_the_template_label_its_template_applied() {
+    // A template's quota: applied by tenantry's field manager with the
+    // template's label, as `tenantry apply quota-small` writes it.
+    let (tenant, ns) = setup::owned_tenant("tmplq", json!([setup::user("alice")]), true).await;
+    let admin = cluster().client(Persona::Admin).await;
+    let quota = json!({
+        "apiVersion": "v1", "kind": "ResourceQuota",
+        "metadata": {"name": "compute", "namespace": ns, "labels": {
+            "app.kubernetes.io/managed-by": "tenantry",
+            "tenantry.dev/template": "quota-small",
+            "tenantry.dev/tenant": tenant,
+        }},
+        "spec": {"hard": {"pods": "10"}},
+    });
+    let quotas = Api::<ResourceQuota>::namespaced(admin.clone(), &ns);
+    quotas
+        .patch(
+            "compute",
+            &PatchParams::apply("tenantry"),
+            &Patch::Apply(&quota),
+        )
+        .await
+        .expect("quota");
+    tenantry::sandbox::seed::wait_for_quota_status(&admin, &ns, "compute")
+        .await
+        .expect("quota status");
+    let audit = common::audit_path(&tenant);
+    let preview = tenantry(
+        Persona::Admin,
+        &audit,
+        &["quota", "set", &tenant, "pods=20", "--dry-run"],
+    );
+    assert_eq!(preview.code, Some(0), "{}", preview.stderr);
+    assert!(
+        !preview.stdout.contains("tenantry.dev/template"),
+        "the preview changes no label: {}",
+        preview.stdout
+    );
+    let run = tenantry(
+        Persona::Admin,
+        &audit,
+        &["quota", "set", &tenant, "pods=20"],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let now = quotas.get("compute").await.expect("quota");
+    let labels = now.metadata.labels.unwrap_or_default();
+    assert_eq!(
+        labels.get("tenantry.dev/template").map(String::as_str),
+        Some("quota-small"),
+        "{labels:?}"
+    );
+    assert_eq!(hard(&ns).await.get("pods").map(String::as_str), Some("20"));
+}

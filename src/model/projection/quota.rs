@@ -45,6 +45,11 @@ pub struct QuotaInfo {
     pub spec_hard: BTreeMap<String, Quantity>,
     pub scoped: bool,
     pub invalid: Vec<InvalidQuantity>,
+    /// The template that made it (its `tenantry.dev/template` label): a
+    /// quota edit applies it again, since the edit and the template share
+    /// one field manager and server-side apply would drop a label the
+    /// manager applied before and leaves out now.
+    pub template: Option<String>,
 }
 
 impl QuotaInfo {
@@ -91,6 +96,12 @@ impl QuotaInfo {
                 s.scopes.as_ref().is_some_and(|v| !v.is_empty()) || s.scope_selector.is_some()
             }),
             invalid,
+            template: rq
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(crate::model::template::TEMPLATE_LABEL))
+                .cloned(),
         }
     }
 }
