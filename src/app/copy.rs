@@ -54,6 +54,30 @@ pub fn fix_command(fix: &str, tenant: &str) -> String {
     format!("tenantry apply {fix} --tenant {}", shell_word(tenant))
 }
 
+/// `command` with the flags that make it act where the console looks:
+/// the kubeconfig it was given, the cluster's context (a fleet has
+/// several; a pasted command would otherwise go to the current one) and
+/// `--as` when the console was started with it.
+pub fn where_it_runs(state: &State, command: String) -> String {
+    let mut out = command;
+    if let Some(kubeconfig) = &state.kubeconfig {
+        out.push_str(&format!(" --kubeconfig {}", shell_word(kubeconfig)));
+    }
+    if !state.identity.context.is_empty() {
+        out.push_str(&format!(
+            " --context {}",
+            shell_word(&state.identity.context)
+        ));
+    }
+    if let Some(subject) = &state.started_as {
+        out.push_str(&format!(" --as {}", shell_word(&subject.user)));
+        for group in &subject.groups {
+            out.push_str(&format!(" --as-group {}", shell_word(group)));
+        }
+    }
+    out
+}
+
 /// `s` as one shell word: as is when it holds only characters no shell
 /// reads specially, else in single quotes.
 fn shell_word(s: &str) -> String {
@@ -127,9 +151,10 @@ pub fn copy_text(state: &State) -> Option<(String, String)> {
                 (Some(Target::Check(id)), Some(detail)) => {
                     let check = detail.checks.iter().find(|c| c.id == id)?;
                     match check.fix {
-                        Some(fix) if check.outcome != Outcome::Pass => {
-                            Some((fix_command(fix, &name), format!("the fix of {id}")))
-                        }
+                        Some(fix) if check.outcome != Outcome::Pass => Some((
+                            where_it_runs(state, fix_command(fix, &name)),
+                            format!("the fix of {id}"),
+                        )),
                         _ => Some((id.to_string(), "the check's id".into())),
                     }
                 }

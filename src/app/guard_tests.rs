@@ -283,10 +283,12 @@ fn c_copies_the_selected_tenant_and_the_policy_fix_as_a_command_line() {
     let [Effect::Copy(text)] = effects.as_slice() else {
         panic!("{effects:?}");
     };
+    // With where it runs: the context, and the kubeconfig and `--as`
+    // when the console had them.
     assert_eq!(
         *text,
         format!(
-            "tenantry apply {} --tenant acme",
+            "tenantry apply {} --tenant acme --context ctx",
             failed.1.unwrap_or_default()
         )
     );

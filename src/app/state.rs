@@ -595,6 +595,9 @@ pub struct State {
     pub owner_picker: Option<super::view_as::OwnerPicker>,
     /// Whether `c` copies (config.yaml `clipboard:`).
     pub clipboard: bool,
+    /// The kubeconfig file the console was given (`--kubeconfig`, the
+    /// demo's), for the command lines `c` copies.
+    pub kubeconfig: Option<String>,
     /// The tenant's name as typed to confirm a write on a
     /// `confirm: type-name` context.
     pub confirm_typed: String,
@@ -658,6 +661,7 @@ impl State {
             started_as: None,
             owner_picker: None,
             clipboard: true,
+            kubeconfig: None,
             confirm_typed: String::new(),
             flow: None,
             templates: crate::model::template::Catalogue::default(),

@@ -1004,6 +1004,10 @@ pub async fn open_console(global: &GlobalArgs, connect_options: &[ConnectOptions
         bail!(write_cmd::UsageError("no context to open".into()));
     };
     let mut state = initial_state(global, &config, first);
+    state.kubeconfig = connect_options
+        .first()
+        .and_then(|o| o.kubeconfig.as_ref())
+        .map(|path| path.display().to_string());
     state.clusters = connections
         .iter()
         .map(|c| cluster_of(global, &config, c))

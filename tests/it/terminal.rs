@@ -16,6 +16,9 @@ fn cluster() -> &'static TestCluster {
     common::private(Isolation::Console).cluster()
 }
 
+/// The context of a sandbox's admin kubeconfig.
+const ADMIN_CONTEXT: &str = "admin@tenantry-sandbox";
+
 fn console_command(kubeconfig: &Path) -> String {
     format!(
         "env TERM=xterm-256color NO_COLOR=1 TENANTRY_CONFIG_DIR=/nonexistent {} --kubeconfig {}; \
@@ -258,7 +261,11 @@ fn c_copies_through_osc52_into_the_tmux_buffer() {
     let screen = tmux.wait_for("copied the fix of netpol.default-deny-ingress");
     assert_eq!(
         pane_buffer(&tmux),
-        "tenantry apply netpol-default-deny --tenant initech",
+        format!(
+            "tenantry apply netpol-default-deny --tenant initech --kubeconfig {} --context {}",
+            cluster().kubeconfig(Persona::Admin).display(),
+            ADMIN_CONTEXT
+        ),
         "{screen}"
     );
 
