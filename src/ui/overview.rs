@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use super::detail::Body;
 use super::gauge;
 use super::policy;
-use super::text::{cell, pad, pad_left, plural, sanitize, thousands};
+use super::text::{cell, pad, plural, sanitize, thousands};
 use super::{Ctx, Theme};
 use crate::app::DetailData;
 use crate::model::aggregate::access;
@@ -217,7 +217,8 @@ fn access_span(access: Access, theme: &Theme) -> Span<'static> {
 
 fn qos_line(label: &'static str, c: QosCounts, theme: &Theme) -> Line<'static> {
     let part = |name: &str, n: usize, style: Style| {
-        Span::styled(format!("{name} {}", pad_left(&thousands(n), 1)), style)
+        // Whole: a width-1 pad cut every count past 9 to `…`.
+        Span::styled(format!("{name} {}", thousands(n)), style)
     };
     Line::from(vec![
         Span::styled(label, theme.style("ui.header")),

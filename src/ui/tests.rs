@@ -690,3 +690,21 @@ fn system_namespaces_are_counted_apart_from_orphans_in_the_footer() {
         "{footer}"
     );
 }
+
+#[test]
+fn overview_counts_pods_past_nine_whole() {
+    let pods = (0..12)
+        .map(|i| Object::Pod(pod("t000-ns", &format!("p{i}"), QosClass::Guaranteed)))
+        .collect();
+    let mut state = state_with(1, pods);
+    update(&mut state, Action::Key(KeyAction::Open));
+    let buf = draw(&state, &theme("default"), 80, 24);
+    assert!(
+        find(&buf, "Guaranteed 12 · Burstable 0").is_some(),
+        "{}",
+        (0..24)
+            .map(|y| row_text(&buf, y))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
