@@ -383,7 +383,7 @@ fn measure(
     // tenantry probes every tenant's admission after its lists (a few at
     // a time, minutes at tier L): idle means once that is done.
     let settling = Instant::now();
-    while capture(&session, false).is_some_and(|s| s.contains("probing"))
+    while capture(&session, false).is_some_and(|s| s.contains("probed "))
         && settling.elapsed() < deadline
     {
         std::thread::sleep(Duration::from_millis(500));

@@ -124,7 +124,21 @@ fn on_list_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
             Some(ListEntry::Tenant { cluster, row, .. }) => {
                 if let Some(id) = state.clusters[cluster].rows.get(row).map(|r| r.id.clone()) {
                     state.set_focus(cluster);
+                    let elsewhere: Vec<String> = (0..state.clusters.len())
+                        .filter(|&c| c != cluster)
+                        .filter(|&c| state.clusters[c].resolution.tenant(&id).is_some())
+                        .map(|c| {
+                            crate::model::text::sanitize(&state.clusters[c].identity.context)
+                                .into_owned()
+                        })
+                        .collect();
                     open_tenant(state, id, Tab::Overview, effects);
+                    if !elsewhere.is_empty() {
+                        state.message = Some(format!(
+                            "also in {}: ] shows it there",
+                            elsewhere.join(", ")
+                        ));
+                    }
                 }
             }
             None => {}
@@ -147,7 +161,14 @@ fn on_list_key(state: &mut State, key: KeyAction, effects: &mut Vec<Effect>) {
             state.list.sort = state.list.sort.next();
             state.message = Some(format!("sorted by {}", state.list.sort.label()));
         }
-        KeyAction::ReverseSort => state.list.reverse = !state.list.reverse,
+        KeyAction::ReverseSort => {
+            state.list.reverse = !state.list.reverse;
+            state.message = Some(format!(
+                "sorted by {}{}",
+                state.list.sort.label(),
+                if state.list.reverse { ", reversed" } else { "" }
+            ));
+        }
         _ => {}
     }
 }

@@ -758,6 +758,7 @@ impl State {
     }
 
     fn refresh_visible_keeping(&mut self, selected: Option<Selected>) {
+        let had_selection = selected.is_some();
         let filter = self.active_filter().to_lowercase();
         // Each tenant name's rows, over every cluster, that the filter
         // keeps (a cluster's name matches too).
@@ -858,9 +859,14 @@ impl State {
                     })
             })
         });
-        self.list.selected = found
-            .unwrap_or(self.list.selected)
-            .min(self.visible.len().saturating_sub(1));
+        // A selected tenant the filter left out: the first line, where the
+        // eye goes (the index it had would land anywhere).
+        self.list.selected = match (found, had_selection) {
+            (Some(line), _) => line,
+            (None, true) => 0,
+            (None, false) => self.list.selected,
+        }
+        .min(self.visible.len().saturating_sub(1));
     }
 
     fn refresh_detail(&mut self) {

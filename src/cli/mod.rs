@@ -978,14 +978,15 @@ pub async fn open_console(global: &GlobalArgs, connect_options: &[ConnectOptions
     let config = load_config(global);
     let mut connections = Vec::with_capacity(connect_options.len());
     for options in connect_options {
-        let connection = connect(options)
-            .await
-            .with_context(|| match &options.context {
-                Some(context) if connect_options.len() > 1 => {
-                    format!("context {}", sanitize(context))
-                }
-                _ => "connecting".to_string(),
-            })?;
+        let connection = match connect(options).await {
+            Ok(connection) => connection,
+            // In a fleet, which context could not be used is named.
+            Err(err) if connect_options.len() > 1 => {
+                let context = options.context.as_deref().unwrap_or_default();
+                return Err(err.context(format!("context {}", sanitize(context))));
+            }
+            Err(err) => return Err(err),
+        };
         connections.push(connection);
     }
     // One request before the screen is taken, so that the first

@@ -232,11 +232,26 @@ impl Widget for DetailView<'_> {
         else {
             tab_bar(self.ctx, self.tab, None, tabs, buf);
             let back = first_key(state, self.ctx.keymap, KeyAction::Back);
-            let text = format!(
-                " tenant {} is no longer visible; {back} goes back",
-                sanitize(self.tenant.as_str())
-            );
-            Paragraph::new(Line::from(Span::styled(text, theme.style("ui.warning"))))
+            // Lists being read again (`r`, a reconnect, a `v` switch): the
+            // tenant is not gone, its cluster is not listed yet.
+            let (text, style) = if state.clusters[state.focus()].loading() {
+                (
+                    format!(
+                        " listing the cluster again; tenant {} shows once it is in",
+                        sanitize(self.tenant.as_str())
+                    ),
+                    theme.style("ui.dim"),
+                )
+            } else {
+                (
+                    format!(
+                        " tenant {} is no longer visible; {back} goes back",
+                        sanitize(self.tenant.as_str())
+                    ),
+                    theme.style("ui.warning"),
+                )
+            };
+            Paragraph::new(Line::from(Span::styled(text, style)))
                 .wrap(Wrap { trim: false })
                 .render(
                     Rect::new(

@@ -101,10 +101,11 @@ pub fn sync_summary(state: &State) -> String {
         .count();
     // Said in the list, whose findings column the probes fill; a tenant's
     // own view says it in its Policy tab.
+    // Progress: tenants probed out of those to probe.
     if probing > 0 && matches!(state.view, View::Tenants) {
         out.push_str(&format!(
-            ", probing {}/{}",
-            thousands(probing),
+            ", probed {}/{}",
+            thousands(state.probes.len() - probing),
             thousands(state.probes.len())
         ));
     }
@@ -148,8 +149,8 @@ fn fleet_summary(state: &State) -> String {
     });
     if probing > 0 {
         out.push_str(&format!(
-            ", probing {}/{}",
-            thousands(probing),
+            ", probed {}/{}",
+            thousands(probes - probing),
             thousands(probes)
         ));
     }
