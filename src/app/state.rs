@@ -616,6 +616,9 @@ pub struct State {
     pub write_requests: u64,
     /// The list's lines, filtered and sorted as the list shows them.
     pub visible: Vec<ListEntry>,
+    /// The line selected when the list went empty (a refresh, a
+    /// reconnect): selected again once its tenant is listed again.
+    lost_selection: Option<Selected>,
     /// Unix seconds to take as "now" (tests and snapshots); `None` reads
     /// the system clock. Only the refusals' ages and "blocked" read it.
     pub frozen_now: Option<i64>,
@@ -670,6 +673,7 @@ impl State {
             size: (80, 24),
             write_requests: 0,
             visible: Vec::new(),
+            lost_selection: None,
             frozen_now: None,
         }
     }
@@ -758,6 +762,7 @@ impl State {
     }
 
     fn refresh_visible_keeping(&mut self, selected: Option<Selected>) {
+        let selected = selected.or_else(|| self.lost_selection.take());
         let had_selection = selected.is_some();
         let filter = self.active_filter().to_lowercase();
         // Each tenant name's rows, over every cluster, that the filter
@@ -833,6 +838,9 @@ impl State {
             }
         }
         self.visible = visible;
+        if self.visible.is_empty() && selected.is_some() {
+            self.lost_selection = selected.clone();
+        }
         let row_id = |cluster: usize, row: usize| &self.clusters[cluster].rows[row].id;
         let found = selected.and_then(|wanted| {
             let exact = self

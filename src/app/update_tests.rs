@@ -1161,3 +1161,35 @@ fn a_fleet_waits_for_no_cluster_it_cannot_reach() {
     // Neither can: nothing is loading, the list says why per cluster.
     assert!(!state.loading());
 }
+
+#[test]
+fn the_selection_comes_back_to_its_tenant_after_a_refresh() {
+    let mut state = loaded();
+    key(&mut state, KeyAction::Bottom);
+    assert_eq!(state.selected_row().map(|r| r.id.as_str()), Some("initech"));
+    key(&mut state, KeyAction::Refresh);
+    assert!(state.visible.is_empty());
+    for kind in Kind::ALL {
+        update(
+            &mut state,
+            Action::Watch(WatchUpdate::Sync {
+                kind,
+                scope: Scope::Cluster,
+                state: SyncState::Synced,
+            }),
+        );
+    }
+    update(
+        &mut state,
+        replaced(
+            Kind::Namespace,
+            vec![
+                namespace("acme-dev", "acme"),
+                namespace("globex-web", "globex"),
+                namespace("initech-app", "initech"),
+            ],
+        ),
+    );
+    update(&mut state, Action::Planned);
+    assert_eq!(state.selected_row().map(|r| r.id.as_str()), Some("initech"));
+}

@@ -310,7 +310,13 @@ impl Widget for TitleLine<'_> {
                 }
             }
         }
-        buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+        // Cut with `…` where it does not fit, never mid-word at the edge.
+        buf.set_line(
+            area.x,
+            area.y,
+            &super::fit_line(spans, usize::from(area.width)),
+            area.width,
+        );
     }
 }
 
