@@ -33,12 +33,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{LimitRange, Namespace, Pod, ResourceQuota};
-use k8s_openapi::api::networking::v1::NetworkPolicy;
-use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
-use kube::api::ListParams;
-use kube::{Api, Client, Resource};
-use serde::de::DeserializeOwned;
 use tenantry::sandbox::tier::{Tier, seed_tier};
 use tenantry::sandbox::{Lifetime, Sandbox, Seed};
 
@@ -135,7 +129,7 @@ async fn run() {
     );
 
     // The baseline: a raw paginated LIST of every kind, all at once.
-    let (objects, pods, list_time) = list_everything(&client).await;
+    let (objects, pods, list_time) = common::list_everything(&client).await;
     let _ = writeln!(
         out,
         "Raw LIST (all kinds at once, pages of 500): {objects} objects in {:.2} s.\n",
@@ -624,44 +618,4 @@ fn machine() -> String {
         .map(|l| l.split_whitespace().next().unwrap_or("?").to_string())
         .unwrap_or_default();
     format!("{cores} cores, {mem}, load average {load} at start")
-}
-
-/// Every kind tenantry reads as admin, listed at once, page by page;
-/// returns (objects, pods, time). Objects are counted, not kept.
-async fn list_everything(client: &Client) -> (usize, usize, Duration) {
-    let started = Instant::now();
-    let (ns, pods, quotas, ranges, policies, rbs, crbs, roles, crs) = tokio::join!(
-        count::<Namespace>(client),
-        count::<Pod>(client),
-        count::<ResourceQuota>(client),
-        count::<LimitRange>(client),
-        count::<NetworkPolicy>(client),
-        count::<RoleBinding>(client),
-        count::<ClusterRoleBinding>(client),
-        count::<Role>(client),
-        count::<ClusterRole>(client),
-    );
-    let elapsed = started.elapsed();
-    (
-        ns + pods + quotas + ranges + policies + rbs + crbs + roles + crs,
-        pods,
-        elapsed,
-    )
-}
-
-async fn count<K>(client: &Client) -> usize
-where
-    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
-{
-    let api: Api<K> = Api::all(client.clone());
-    let mut params = ListParams::default().limit(500);
-    let mut n = 0;
-    loop {
-        let page = api.list(&params).await.expect("listing");
-        n += page.items.len();
-        match page.metadata.continue_.filter(|c| !c.is_empty()) {
-            Some(token) => params.continue_token = Some(token),
-            None => return n,
-        }
-    }
 }

@@ -87,8 +87,8 @@ async fn run() {
     );
 
     // The first LIST warms the API server's caches for both sides.
-    let warm = list_everything(&client).await;
-    println!("warm-up LIST: {} objects in {}", warm.0, fmt(warm.1));
+    let warm = common::list_everything(&client).await;
+    println!("warm-up LIST: {} objects in {}", warm.0, fmt(warm.2));
 
     let mut list = Samples::new("LIST every watched kind (concurrent)");
     let mut list_seq = Samples::new("LIST every watched kind (one by one)");
@@ -103,7 +103,7 @@ async fn run() {
         for first in [round % 2 == 0, round % 2 == 1] {
             if first {
                 let cpu = cpu_time();
-                let (n, t) = list_everything(&client).await;
+                let (n, _, t) = common::list_everything(&client).await;
                 list_cpu.times.push(cpu_time() - cpu);
                 objects = n;
                 list.times.push(t);
@@ -198,34 +198,6 @@ where
             None => return items,
         }
     }
-}
-
-/// What tenantry watches as an admin (no Capsule API in the sandbox),
-/// listed concurrently; returns how many objects and how long.
-async fn list_everything(client: &Client) -> (usize, Duration) {
-    let started = Instant::now();
-    let (ns, pods, quotas, ranges, policies, rbs, crbs, roles, crs) = tokio::join!(
-        list_all::<Namespace>(client),
-        list_all::<Pod>(client),
-        list_all::<ResourceQuota>(client),
-        list_all::<LimitRange>(client),
-        list_all::<NetworkPolicy>(client),
-        list_all::<RoleBinding>(client),
-        list_all::<ClusterRoleBinding>(client),
-        list_all::<Role>(client),
-        list_all::<ClusterRole>(client),
-    );
-    let elapsed = started.elapsed();
-    let n = ns.len()
-        + pods.len()
-        + quotas.len()
-        + ranges.len()
-        + policies.len()
-        + rbs.len()
-        + crbs.len()
-        + roles.len()
-        + crs.len();
-    (n, elapsed)
 }
 
 async fn list_one_by_one(client: &Client) -> Duration {

@@ -10,6 +10,13 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use k8s_openapi::api::core::v1::{LimitRange, Namespace, Pod, ResourceQuota};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+use kube::api::ListParams;
+use kube::{Api, Client, Resource};
+use serde::de::DeserializeOwned;
+
 use tenantry::app::State;
 use tenantry::model::{Inventory, ResolverKind};
 use tenantry::sandbox::tier::Tier;
@@ -180,4 +187,46 @@ pub fn cpu_time() -> Duration {
     }
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// Every kind tenantry watches as an admin (no Capsule API in the
+/// sandbox), listed at once, page by page: the raw LIST the sync and
+/// side-by-side benchmarks compare with. Returns (objects, pods, time);
+/// objects are counted, not kept.
+pub async fn list_everything(client: &Client) -> (usize, usize, Duration) {
+    let started = Instant::now();
+    let (ns, pods, quotas, ranges, policies, rbs, crbs, roles, crs) = tokio::join!(
+        count::<Namespace>(client),
+        count::<Pod>(client),
+        count::<ResourceQuota>(client),
+        count::<LimitRange>(client),
+        count::<NetworkPolicy>(client),
+        count::<RoleBinding>(client),
+        count::<ClusterRoleBinding>(client),
+        count::<Role>(client),
+        count::<ClusterRole>(client),
+    );
+    let elapsed = started.elapsed();
+    (
+        ns + pods + quotas + ranges + policies + rbs + crbs + roles + crs,
+        pods,
+        elapsed,
+    )
+}
+
+pub async fn count<K>(client: &Client) -> usize
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let api: Api<K> = Api::all(client.clone());
+    let mut params = ListParams::default().limit(500);
+    let mut n = 0;
+    loop {
+        let page = api.list(&params).await.expect("listing");
+        n += page.items.len();
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(token) => params.continue_token = Some(token),
+            None => return n,
+        }
+    }
 }

@@ -35,12 +35,11 @@ fn replaced(kind: Kind, objects: Vec<Object>) -> Action {
     }))
 }
 
-/// Three tenants, every kind synced.
-pub(super) fn loaded() -> State {
-    let mut state = State::new(ResolverKind::default_order(), vec![]);
+/// Every kind synced, and the namespaces of acme, globex and initech.
+fn list_three_tenants(state: &mut State) {
     for kind in Kind::ALL {
         update(
-            &mut state,
+            state,
             Action::Watch(WatchUpdate::Sync {
                 kind,
                 scope: Scope::Cluster,
@@ -49,7 +48,7 @@ pub(super) fn loaded() -> State {
         );
     }
     update(
-        &mut state,
+        state,
         replaced(
             Kind::Namespace,
             vec![
@@ -59,6 +58,12 @@ pub(super) fn loaded() -> State {
             ],
         ),
     );
+}
+
+/// Three tenants, every kind synced.
+pub(super) fn loaded() -> State {
+    let mut state = State::new(ResolverKind::default_order(), vec![]);
+    list_three_tenants(&mut state);
     update(
         &mut state,
         replaced(
@@ -1169,27 +1174,7 @@ fn the_selection_comes_back_to_its_tenant_after_a_refresh() {
     assert_eq!(state.selected_row().map(|r| r.id.as_str()), Some("initech"));
     key(&mut state, KeyAction::Refresh);
     assert!(state.visible.is_empty());
-    for kind in Kind::ALL {
-        update(
-            &mut state,
-            Action::Watch(WatchUpdate::Sync {
-                kind,
-                scope: Scope::Cluster,
-                state: SyncState::Synced,
-            }),
-        );
-    }
-    update(
-        &mut state,
-        replaced(
-            Kind::Namespace,
-            vec![
-                namespace("acme-dev", "acme"),
-                namespace("globex-web", "globex"),
-                namespace("initech-app", "initech"),
-            ],
-        ),
-    );
+    list_three_tenants(&mut state);
     update(&mut state, Action::Planned);
     assert_eq!(state.selected_row().map(|r| r.id.as_str()), Some("initech"));
 }
