@@ -361,6 +361,9 @@ fn two_clusters_in_one_run_and_one_of_them_goes_away() {
         .await;
     });
     console.keys(&["Escape"]);
+    console.wait_until("filter cleared", Duration::from_secs(10), |s| {
+        !s.contains("filter:")
+    });
     console.text("/");
     console.text(&live_a);
     console.keys(&["Enter"]);

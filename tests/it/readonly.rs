@@ -110,6 +110,8 @@ fn a_read_only_console_session_sends_only_reads_and_access_reviews() {
         tmux.text(key);
         tmux.wait_for("read-only mode: writes are disabled");
         tmux.keys(&["Escape"]);
+        // Escape and the next key sent together would read as Alt+key.
+        std::thread::sleep(std::time::Duration::from_millis(300));
     }
     // A tenant's detail runs its probes and access reviews; in read-only
     // mode the admission probes are not sent and say so.

@@ -337,7 +337,13 @@ fn v_shows_a_tenant_as_its_owner_sees_it_read_only() {
     tmux.wait_for("this view shows what alice sees");
     tmux.keys(&["Escape"]);
     // Alice cannot list namespaces: the other tenants are not hers to see.
-    let screen = tmux.wait_for("acme");
+    // (The list must be back before `v` is typed: Escape and a key sent
+    // together read as Alt+key, as terminals encode it.)
+    let screen = tmux.wait_until(
+        "the list as alice sees it",
+        std::time::Duration::from_secs(30),
+        |s| s.contains("› tenants") && s.lines().any(|l| l.starts_with(" acme ")),
+    );
     assert!(!screen.contains("initech"), "{screen}");
     tmux.text("v");
     tmux.wait_for("back to your own view");
