@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::text::sanitize;
 use super::{Ctx, clamp_scroll, fit_line};
@@ -36,16 +36,12 @@ impl Widget for FormPopup<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.ctx.theme;
         let popup = popup_area(area);
-        Clear.render(popup, buf);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.style("ui.border.focus"))
-            .title(Span::styled(
-                format!(" {} ", sanitize(&self.flow.kind.title())),
-                theme.style("ui.title"),
-            ));
-        let inner = block.inner(popup);
-        block.render(popup, buf);
+        let inner = super::framed(
+            popup,
+            format!(" {} ", sanitize(&self.flow.kind.title())),
+            theme,
+            buf,
+        );
         buf.set_style(inner, theme.style("ui.text"));
         if inner.height < 3 || inner.width < 20 {
             return;

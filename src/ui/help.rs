@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::widgets::Widget;
 
 use super::text::{pad, sanitize, width};
 use super::{Ctx, key_context};
@@ -107,19 +107,8 @@ impl Widget for HelpPopup<'_> {
 
         let popup_width = area.width.min(100);
         let popup_height = area.height.saturating_sub(2);
-        let popup = Rect::new(
-            area.x + (area.width - popup_width) / 2,
-            area.y + (area.height - popup_height) / 2,
-            popup_width,
-            popup_height,
-        );
-        Clear.render(popup, buf);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.style("ui.border.focus"))
-            .title(Span::styled(" Keys ", theme.style("ui.title")));
-        let inner = block.inner(popup);
-        block.render(popup, buf);
+        let popup = super::centered(area, popup_width, popup_height);
+        let inner = super::framed(popup, " Keys ".into(), theme, buf);
         if inner.height == 0 || inner.width < 4 {
             return;
         }

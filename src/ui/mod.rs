@@ -230,6 +230,30 @@ impl Widget for TooSmall<'_> {
     }
 }
 
+/// A `width`×`height` rectangle in the middle of `area`.
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    Rect::new(
+        area.x + area.width.saturating_sub(width) / 2,
+        area.y + area.height.saturating_sub(height) / 2,
+        width.min(area.width),
+        height.min(area.height),
+    )
+}
+
+/// A popup's frame: `popup` cleared, bordered in the focus style with
+/// `title`; returns the inside.
+pub(crate) fn framed(popup: Rect, title: String, theme: &Theme, buf: &mut Buffer) -> Rect {
+    use ratatui::widgets::{Block, Borders, Clear};
+    Clear.render(popup, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style("ui.border.focus"))
+        .title(Span::styled(title, theme.style("ui.title")));
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    inner
+}
+
 /// Cuts a line of spans to `max` cells, keeping each span's style and
 /// ending with `…` where something was cut (instead of mid-word at the
 /// edge).

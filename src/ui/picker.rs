@@ -5,7 +5,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::widgets::Widget;
 
 use super::Ctx;
 use super::tenants::list_offset;
@@ -44,19 +44,8 @@ impl Widget for OwnerPickerPopup<'_> {
         if popup_width < 20 || popup_height < 5 {
             return;
         }
-        let popup = Rect::new(
-            area.x + (area.width - popup_width) / 2,
-            area.y + (area.height - popup_height) / 2,
-            popup_width,
-            popup_height,
-        );
-        Clear.render(popup, buf);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.style("ui.border.focus"))
-            .title(Span::styled(title, theme.style("ui.title")));
-        let inner = block.inner(popup);
-        block.render(popup, buf);
+        let popup = super::centered(area, popup_width, popup_height);
+        let inner = super::framed(popup, title, theme, buf);
         buf.set_style(inner, theme.style("ui.text"));
         let list_height = usize::from(inner.height.saturating_sub(2));
         let inner_width = usize::from(inner.width);
