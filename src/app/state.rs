@@ -958,18 +958,14 @@ impl State {
         }
     }
 
-    /// The selected line: a tenant of one cluster (its cluster and row),
-    /// or for a group line the first of its clusters.
-    pub fn selected_tenant(&self) -> Option<(usize, &TenantRow)> {
+    /// The selected line's tenant row: a tenant of one cluster, or for a
+    /// group line the first of its clusters.
+    pub fn selected_row(&self) -> Option<&TenantRow> {
         let (cluster, row) = match self.visible.get(self.list.selected)? {
             ListEntry::Tenant { cluster, row, .. } => (*cluster, *row),
             ListEntry::Group { members, .. } => *members.first()?,
         };
-        Some((cluster, self.clusters.get(cluster)?.rows.get(row)?))
-    }
-
-    pub fn selected_row(&self) -> Option<&TenantRow> {
-        self.selected_tenant().map(|(_, row)| row)
+        self.clusters.get(cluster)?.rows.get(row)
     }
 
     /// Tenant rows of the list in display order, with their cluster (a
