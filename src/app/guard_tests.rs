@@ -369,3 +369,35 @@ fn a_readonly_context_is_said_when_a_write_key_is_pressed() {
     let message = state.message.clone().unwrap_or_default();
     assert!(message.contains("\"prod-*\""), "{message}");
 }
+
+#[test]
+fn v_refuses_an_owner_whose_name_no_http_header_can_carry() {
+    let mut state = with_owners();
+    let hostile = "mal\u{1b}[2J\u{202e}ory";
+    update(
+        &mut state,
+        Action::Watch(WatchUpdate::Change(crate::model::Change::Replaced {
+            kind: Kind::RoleBinding,
+            scope: Scope::Cluster,
+            objects: vec![fixtures::admin_binding(
+                "acme-dev",
+                "a",
+                "User",
+                hostile,
+                json!({}),
+            )],
+        })),
+    );
+    state.refresh();
+    let effects = view_as_first(&mut state);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(state.viewing_as.is_none());
+    assert!(
+        state
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("an HTTP header cannot carry")),
+        "{:?}",
+        state.message
+    );
+}

@@ -159,6 +159,19 @@ pub(super) fn view_as_key(state: &mut State, effects: &mut Vec<Effect>) {
 /// Asks to open the tenant as `chosen` (the right to impersonate is
 /// checked first).
 fn open_as(state: &mut State, chosen: ViewingAs, effects: &mut Vec<Effect>) {
+    // Impersonation travels in HTTP headers, which carry visible ASCII
+    // only: a subject named otherwise (a tenant may write any name into
+    // its RoleBindings) is refused here, before the live session is torn
+    // down for a client that cannot be built.
+    let carried = |s: &str| s.chars().all(|c| c == '\t' || (' '..='~').contains(&c));
+    if !carried(&chosen.user) || !chosen.groups.iter().all(|g| carried(g)) {
+        state.message = Some(format!(
+            "cannot view as {}: its name has characters an HTTP header cannot carry \
+             (impersonation is sent as Impersonate-User/Group)",
+            chosen.label
+        ));
+        return;
+    }
     state.message = Some(format!(
         "opening {} as {} sees it…",
         chosen.tenant, chosen.label
