@@ -242,8 +242,11 @@ fn any_process_with_arg(arg: &str) -> bool {
 #[test]
 fn an_unreachable_api_server_is_an_error_not_missing_rights() {
     let dir = tempfile::tempdir().expect("temp dir");
-    // A port that was free a moment ago: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+    // A port that was free a moment ago, on a loopback address no sandbox
+    // binds (they all take 127.0.0.1, and the tests start several at once,
+    // so a port free on 127.0.0.1 now may be an API server's a moment
+    // later): nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.2:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
@@ -251,7 +254,7 @@ fn an_unreachable_api_server_is_an_error_not_missing_rights() {
     std::fs::write(
         &kubeconfig,
         format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: dead\n  cluster: {{server: \"https://127.0.0.1:{port}\", insecure-skip-tls-verify: true}}\nusers:\n- name: u\n  user: {{token: not-a-real-token}}\ncontexts:\n- name: dead\n  context: {{cluster: dead, user: u}}\ncurrent-context: dead\n"
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: dead\n  cluster: {{server: \"https://127.0.0.2:{port}\", insecure-skip-tls-verify: true}}\nusers:\n- name: u\n  user: {{token: not-a-real-token}}\ncontexts:\n- name: dead\n  context: {{cluster: dead, user: u}}\ncurrent-context: dead\n"
         ),
     )
     .expect("kubeconfig");
@@ -274,7 +277,7 @@ fn an_unreachable_api_server_is_an_error_not_missing_rights() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(
             stderr.contains(&format!(
-                "cannot reach the API server at https://127.0.0.1:{port}/"
+                "cannot reach the API server at https://127.0.0.2:{port}/"
             )),
             "{args:?}: {stderr}"
         );
